@@ -1,0 +1,61 @@
+use crate::model::SourceId;
+
+/// Where the engine is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StudioState {
+    Starting,
+    Running,
+    Stopped,
+}
+
+/// Sound levels of one meter, per channel, in dBFS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Levels {
+    pub peak_db: Vec<f64>,
+    pub rms_db: Vec<f64>,
+}
+
+/// Program statistics over the last second.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    /// Frames the program made in the last second.
+    pub fps: f64,
+    /// Frames made since the start.
+    pub frames: u64,
+    /// Frames the clock says should have been made but were not.
+    pub dropped: u64,
+}
+
+/// What the engine tells whoever drives it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    State(StudioState),
+    /// A transition to `scene` starts at absolute clock time `clock_time`
+    /// (nanoseconds of the system clock, as in `Frame::clock_time`).
+    TransitionStarted {
+        scene: String,
+        clock_time: u64,
+        duration: std::time::Duration,
+    },
+    /// The program now shows this scene (at the end of its transition).
+    ProgramScene(String),
+    /// A source failed; its layers show a placeholder until it comes back.
+    SourceFailed {
+        source: SourceId,
+        name: String,
+        cause: String,
+    },
+    /// A failed source works again.
+    SourceRecovered {
+        source: SourceId,
+        name: String,
+    },
+    /// Levels of one source (`Some`) or of the program mix (`None`).
+    Levels {
+        source: Option<SourceId>,
+        levels: Levels,
+    },
+    Stats(Stats),
+    /// Something went wrong that is not tied to a source.
+    Error(String),
+}

@@ -1,0 +1,173 @@
+//! Hands the buffers of one appsink to any number of appsrcs in other
+//! pipelines, translating timestamps through the shared clock.
+//!
+//! ```text
+//!  producer pipeline                    consumer pipelines
+//!  ... ! appsink ──(Fanout)──┬──> appsrc ! ... (program layer)
+//!                            ├──> appsrc ! ... (another layer)
+//!                            └──> appsrc ! ... (recorder)
+//! ```
+//!
+//! Every pipeline runs on the system clock, so a buffer's absolute clock
+//! time (running time + base time) means the same in all of them. A consumer
+//! that is slow drops its own oldest buffers (leaky appsrc) and never blocks
+//! the producer or the other consumers; a failed producer is replaced by
+//! bumping the generation, after which its late buffers are ignored.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use gst::prelude::*;
+use gst_app::{AppSink, AppSrc};
+
+/// The appsrc end of a fan-out, sitting in a consumer pipeline.
+#[derive(Debug)]
+pub(crate) struct Consumer {
+    appsrc: AppSrc,
+    caps: Mutex<Option<gst::Caps>>,
+    pushed: AtomicU64,
+}
+
+impl Consumer {
+    /// A live, time-format, leaky appsrc that keeps at most `max_buffers`.
+    pub(crate) fn new(name: &str, max_buffers: u64, latency: gst::ClockTime) -> Arc<Self> {
+        let appsrc = AppSrc::builder()
+            .name(name)
+            .is_live(true)
+            .format(gst::Format::Time)
+            .do_timestamp(false)
+            .min_latency(latency.nseconds() as i64)
+            .max_buffers(max_buffers)
+            .max_bytes(0)
+            .leaky_type(gst_app::AppLeakyType::Downstream)
+            .build();
+        Arc::new(Self { appsrc, caps: Mutex::new(None), pushed: AtomicU64::new(0) })
+    }
+
+    pub(crate) fn element(&self) -> &gst::Element {
+        self.appsrc.upcast_ref()
+    }
+
+    /// How many buffers reached this consumer.
+    pub(crate) fn pushed(&self) -> u64 {
+        self.pushed.load(Ordering::Relaxed)
+    }
+
+    /// Pushes `buffer`, captured at absolute clock time `abs`, retimed to the
+    /// consumer pipeline's running time. Buffers older than the consumer's
+    /// start are dropped.
+    fn push(&self, buffer: &gst::BufferRef, abs: gst::ClockTime, caps: &gst::CapsRef) {
+        let Some(base) = self.appsrc.base_time() else { return };
+        if self.appsrc.current_state() != gst::State::Playing || abs < base {
+            return;
+        }
+        {
+            let mut current = self.caps.lock().unwrap_or_else(|e| e.into_inner());
+            if current.as_ref().map(|c| c.as_ref()) != Some(caps) {
+                let caps = caps.to_owned();
+                self.appsrc.set_caps(Some(&caps));
+                *current = Some(caps);
+            }
+        }
+        let mut out = buffer.copy();
+        {
+            let out = out.make_mut();
+            out.set_pts(abs - base);
+            out.set_dts(gst::ClockTime::NONE);
+        }
+        if self.appsrc.push_buffer(out).is_ok() {
+            self.pushed.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn end_of_stream(&self) {
+        let _ = self.appsrc.end_of_stream();
+    }
+}
+
+/// One producer output (video or audio) shared by many consumers.
+#[derive(Debug, Default)]
+pub(crate) struct Fanout {
+    consumers: Mutex<Vec<Arc<Consumer>>>,
+    /// The generation whose buffers are passed on.
+    current: AtomicU64,
+    /// A generation that becomes current with its first buffer, so that a
+    /// placeholder keeps showing until a restarted source really delivers.
+    pending: AtomicU64,
+}
+
+impl Fanout {
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    pub(crate) fn add(&self, consumer: Arc<Consumer>) {
+        self.lock().push(consumer);
+    }
+
+    pub(crate) fn remove(&self, consumer: &Arc<Consumer>) {
+        self.lock().retain(|c| !Arc::ptr_eq(c, consumer));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Consumer>>> {
+        self.consumers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Passes on only the buffers of `generation` from now on.
+    pub(crate) fn set_current(&self, generation: u64) {
+        self.current.store(generation, Ordering::SeqCst);
+        self.pending.store(0, Ordering::SeqCst);
+    }
+
+    /// Lets `generation` take over as soon as it delivers a buffer.
+    pub(crate) fn set_pending(&self, generation: u64) {
+        self.pending.store(generation, Ordering::SeqCst);
+    }
+
+    pub(crate) fn current(&self) -> u64 {
+        self.current.load(Ordering::SeqCst)
+    }
+
+    fn admits(&self, generation: u64) -> bool {
+        if self.current.load(Ordering::SeqCst) == generation {
+            return true;
+        }
+        if generation != 0 && self.pending.load(Ordering::SeqCst) == generation {
+            self.current.store(generation, Ordering::SeqCst);
+            self.pending.store(0, Ordering::SeqCst);
+            return true;
+        }
+        false
+    }
+
+    /// Feeds this fan-out from `appsink` while `generation` is current.
+    pub(crate) fn attach(self: &Arc<Self>, appsink: &AppSink, generation: u64) {
+        let fanout = Arc::downgrade(self);
+        appsink.set_callbacks(
+            gst_app::AppSinkCallbacks::builder()
+                .new_sample(move |sink| {
+                    let sample = sink.pull_sample().map_err(|_| gst::FlowError::Flushing)?;
+                    let Some(fanout) = fanout.upgrade() else { return Err(gst::FlowError::Eos) };
+                    if !fanout.admits(generation) {
+                        return Ok(gst::FlowSuccess::Ok);
+                    }
+                    fanout.distribute(sink, &sample);
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .build(),
+        );
+    }
+
+    fn distribute(&self, sink: &AppSink, sample: &gst::Sample) {
+        let (Some(buffer), Some(caps)) = (sample.buffer(), sample.caps()) else { return };
+        let Some(segment) = sample.segment().and_then(|s| s.downcast_ref::<gst::ClockTime>()) else {
+            return;
+        };
+        let Some(running) = segment.to_running_time(buffer.pts()) else { return };
+        let Some(base) = sink.base_time() else { return };
+        let abs = running + base;
+        for consumer in self.lock().iter() {
+            consumer.push(buffer, abs, caps);
+        }
+    }
+}

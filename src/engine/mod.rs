@@ -1,0 +1,28 @@
+//! All of Plateau's GStreamer: sources, the program, transitions, outputs,
+//! levels and statistics. No GTK here: other code drives the engine with
+//! [`Command`]s through a [`Studio`] and listens to its [`Event`]s.
+
+pub mod devices;
+mod error;
+mod events;
+mod fanout;
+mod output;
+mod producer;
+mod program;
+mod record;
+mod runner;
+mod studio;
+mod supervisor;
+mod tap;
+mod transition;
+
+pub use error::EngineError;
+pub use events::{Event, Levels, Stats, StudioState};
+pub use record::{RecordSettings, Recorder};
+pub use studio::{Command, Reply, Studio};
+pub use tap::{Frame, VideoTap};
+
+/// Initialises GStreamer once; cheap to call again.
+pub fn init() -> Result<(), EngineError> {
+    gst::init().map_err(|e| EngineError::Start { what: "GStreamer".into(), message: e.to_string() })
+}

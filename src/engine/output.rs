@@ -1,0 +1,109 @@
+//! An output: a pipeline of its own fed with the program through appsrcs,
+//! so that it can start, stop and fail without touching the program.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gst::prelude::*;
+
+use super::error::EngineError;
+use super::fanout::{Consumer, Fanout};
+use super::studio::Studio;
+
+pub(crate) struct Output {
+    pub pipeline: gst::Pipeline,
+    inputs: Vec<(Arc<Fanout>, Arc<Consumer>)>,
+    name: String,
+}
+
+impl Output {
+    pub fn new(name: &str) -> Self {
+        let pipeline = gst::Pipeline::with_name(name);
+        pipeline.use_clock(Some(&gst::SystemClock::obtain()));
+        Self { pipeline, inputs: Vec::new(), name: name.to_owned() }
+    }
+
+    /// An appsrc carrying the program's pictures, added to this pipeline.
+    pub fn video_input(&mut self, studio: &Studio) -> Result<gst::Element, EngineError> {
+        self.input(studio.program_video().clone(), "video", 8)
+    }
+
+    /// An appsrc carrying the program's sound, added to this pipeline.
+    pub fn audio_input(&mut self, studio: &Studio) -> Result<gst::Element, EngineError> {
+        self.input(studio.program_audio().clone(), "audio", 64)
+    }
+
+    fn input(&mut self, fanout: Arc<Fanout>, kind: &str, depth: u64) -> Result<gst::Element, EngineError> {
+        let consumer = Consumer::new(&format!("{}-{kind}", self.name), depth, gst::ClockTime::ZERO);
+        self.pipeline.add(consumer.element())?;
+        let element = consumer.element().clone();
+        self.inputs.push((fanout, consumer));
+        Ok(element)
+    }
+
+    /// Plays the pipeline and connects it to the program.
+    pub fn start(&self) -> Result<(), EngineError> {
+        self.pipeline.set_state(gst::State::Playing).map_err(|e| {
+            let _ = self.pipeline.set_state(gst::State::Null);
+            EngineError::Start { what: self.name.clone(), message: self.bus_error().unwrap_or(e.to_string()) }
+        })?;
+        for (fanout, consumer) in &self.inputs {
+            fanout.add(consumer.clone());
+        }
+        Ok(())
+    }
+
+    fn bus_error(&self) -> Option<String> {
+        let bus = self.pipeline.bus()?;
+        let msg = bus.pop_filtered(&[gst::MessageType::Error])?;
+        match msg.view() {
+            gst::MessageView::Error(e) => Some(e.error().to_string()),
+            _ => None,
+        }
+    }
+
+    /// Disconnects from the program, lets the pipeline drain (so files are
+    /// finalised) for at most `timeout`, and stops it.
+    pub fn finish(&mut self, timeout: Duration) -> Result<(), EngineError> {
+        for (fanout, consumer) in &self.inputs {
+            fanout.remove(consumer);
+            consumer.end_of_stream();
+        }
+        let result = match self.pipeline.bus() {
+            Some(bus) => {
+                let msg = bus.timed_pop_filtered(
+                    gst::ClockTime::from_nseconds(timeout.as_nanos() as u64),
+                    &[gst::MessageType::Eos, gst::MessageType::Error],
+                );
+                match msg.as_ref().map(|m| m.view()) {
+                    Some(gst::MessageView::Eos(_)) => Ok(()),
+                    Some(gst::MessageView::Error(e)) => {
+                        Err(EngineError::Start { what: self.name.clone(), message: e.error().to_string() })
+                    }
+                    _ => Err(EngineError::Start {
+                        what: self.name.clone(),
+                        message: format!("did not finish within {} s", timeout.as_secs()),
+                    }),
+                }
+            }
+            None => Ok(()),
+        };
+        let _ = self.pipeline.set_state(gst::State::Null);
+        self.inputs.clear();
+        result
+    }
+
+    /// The first error the pipeline reported, if any, without waiting.
+    pub fn error(&self) -> Option<String> {
+        self.bus_error()
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        for (fanout, consumer) in &self.inputs {
+            fanout.remove(consumer);
+        }
+        let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}

@@ -1,0 +1,356 @@
+//! One pipeline per source, so that a source's failure stays its own.
+//!
+//! ```text
+//!  test pattern  videotestsrc(live) ! AYUV caps ! appsink(video)
+//!  colour        videotestsrc(live, solid) ! AYUV caps ! appsink(video)
+//!  text          videotestsrc(live, transparent) ! AYUV caps ! textoverlay ! appsink(video)
+//!  image         filesrc ! decodebin ! videoconvert ! AYUV ! imagefreeze ! rate caps ! appsink(video)
+//!  media         uridecodebin ─┬─ videoconvert ! AYUV ! appsink(video)
+//!                              └─ audioconvert ! audioresample ! F32 caps ! appsink(audio)
+//!  X11 screen    ximagesrc ! rate caps ! videoconvert ! AYUV ! appsink(video)
+//!  webcam        v4l2src|pipewiresrc ! chosen caps ! [jpegdec] ! videoconvert ! AYUV ! appsink(video)
+//!  microphone    device source ! audioconvert ! audioresample ! F32 caps ! appsink(audio)
+//!  desktop audio pulsesrc(@DEFAULT_MONITOR@) ! ... ! appsink(audio)
+//!  tone          audiotestsrc(live) ! ... ! appsink(audio)
+//!  placeholder   videotestsrc(live, grey) ! textoverlay("No signal") ! appsink(video)
+//! ```
+//!
+//! Every picture leaves as AYUV, the compositor's input format, so that
+//! alpha is kept and the compositor converts nothing.
+
+use std::path::Path;
+
+use gst::prelude::*;
+use gst_app::AppSink;
+
+use super::devices;
+use super::error::{make, make_named, EngineError};
+use crate::model::{AudioSettings, Source, SourceKind, TestPattern, VideoSettings};
+
+/// A built, not yet started, source pipeline.
+pub(crate) struct Producer {
+    pub pipeline: gst::Pipeline,
+    pub video: Option<AppSink>,
+    pub audio: Option<AppSink>,
+    /// The text renderer of a text source, to edit it while live.
+    pub text: Option<gst::Element>,
+}
+
+/// The formats every producer hands over.
+pub(crate) struct Formats {
+    pub canvas: VideoSettings,
+    pub audio: AudioSettings,
+}
+
+impl Formats {
+    pub fn video_caps(&self, size: Option<(u32, u32)>) -> gst::Caps {
+        let mut b = gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::Ayuv);
+        if let Some((w, h)) = size {
+            b = b.width(w as i32).height(h as i32);
+        }
+        b.build()
+    }
+
+    pub fn video_caps_with_rate(&self, size: Option<(u32, u32)>) -> gst::Caps {
+        let mut caps = self.video_caps(size);
+        caps.make_mut().set("framerate", gst::Fraction::new(self.canvas.fps as i32, 1));
+        caps
+    }
+
+    pub fn audio_caps(&self) -> gst::Caps {
+        gst_audio_caps(self.audio.sample_rate, self.audio.channels)
+    }
+}
+
+pub(crate) fn gst_audio_caps(rate: u32, channels: u32) -> gst::Caps {
+    gst::Caps::builder("audio/x-raw")
+        .field("format", "F32LE")
+        .field("layout", "interleaved")
+        .field("rate", rate as i32)
+        .field("channels", channels as i32)
+        .build()
+}
+
+impl Producer {
+    fn new(name: &str) -> Self {
+        let pipeline = gst::Pipeline::with_name(name);
+        pipeline.use_clock(Some(&gst::SystemClock::obtain()));
+        Self { pipeline, video: None, audio: None, text: None }
+    }
+
+    /// Builds the pipeline of `source`. Nothing is started; problems found
+    /// now (a missing file, a missing plugin, no such device) are errors.
+    pub fn build(source: &Source, formats: &Formats) -> Result<Self, EngineError> {
+        let mut p = Producer::new(&format!("source-{}", source.id));
+        let canvas = (formats.canvas.width, formats.canvas.height);
+        match &source.kind {
+            SourceKind::TestPattern { pattern } => {
+                let src = make("videotestsrc")?;
+                src.set_property("is-live", true);
+                src.set_property_from_str("pattern", pattern_nick(*pattern));
+                p.video_chain(src, formats.video_caps_with_rate(Some(canvas)), &[], true)?;
+            }
+            SourceKind::Color { color } => {
+                let src = solid(color.argb())?;
+                p.video_chain(src, formats.video_caps_with_rate(Some(canvas)), &[], true)?;
+            }
+            SourceKind::Text { text, font, size, color, outline, shadow, width, height } => {
+                let src = solid(0)?;
+                let overlay = make("textoverlay")?;
+                overlay.set_property("text", text);
+                overlay.set_property("font-desc", format!("{font} {size}px"));
+                overlay.set_property("color", color.argb());
+                overlay.set_property("draw-outline", *outline);
+                overlay.set_property("draw-shadow", *shadow);
+                overlay.set_property("auto-resize", false);
+                overlay.set_property_from_str("valignment", "center");
+                overlay.set_property_from_str("halignment", "center");
+                overlay.set_property_from_str("wrap-mode", "word-char");
+                let caps = formats.video_caps_with_rate(Some((*width.max(&1), *height.max(&1))));
+                p.video_chain(src, caps, std::slice::from_ref(&overlay), true)?;
+                p.text = Some(overlay);
+            }
+            SourceKind::Image { path } => {
+                check_file(path)?;
+                let src = make("filesrc")?;
+                src.set_property("location", path);
+                let decode = make("decodebin")?;
+                p.pipeline.add_many([&src, &decode])?;
+                src.link(&decode)?;
+                let sink = appsink("video", true);
+                let video = p.decoded_video_chain(formats, true)?;
+                p.video = Some(sink.clone());
+                p.link_decoded(&decode, Some(video), None, sink, None);
+            }
+            SourceKind::Media { path, .. } => {
+                check_file(path)?;
+                let decode = make("uridecodebin")?;
+                let uri = glib::filename_to_uri(path, None)
+                    .map_err(|e| EngineError::Invalid(format!("{}: {e}", path.display())))?;
+                decode.set_property("uri", uri.as_str());
+                p.pipeline.add(&decode)?;
+                let vsink = appsink("video", true);
+                let asink = appsink("audio", true);
+                let video = p.decoded_video_chain(formats, false)?;
+                let audio = audio_chain(formats)?;
+                p.video = Some(vsink.clone());
+                p.audio = Some(asink.clone());
+                p.link_decoded(&decode, Some(video), Some(audio), vsink, Some(asink));
+            }
+            SourceKind::ScreenX11 { display, region, show_pointer } => {
+                let src = make("ximagesrc")?;
+                if let Some(display) = display {
+                    src.set_property("display-name", display);
+                }
+                if let Some(r) = region {
+                    src.set_property("startx", r.x);
+                    src.set_property("starty", r.y);
+                    src.set_property("endx", r.x + r.width.max(1) - 1);
+                    src.set_property("endy", r.y + r.height.max(1) - 1);
+                }
+                src.set_property("show-pointer", *show_pointer);
+                src.set_property("use-damage", false);
+                let rate = gst::Caps::builder("video/x-raw")
+                    .field("framerate", gst::Fraction::new(formats.canvas.fps as i32, 1))
+                    .build();
+                let rate = capsfilter(&rate)?;
+                let convert = make("videoconvert")?;
+                p.video_chain(src, formats.video_caps(None), &[rate, convert], false)?;
+            }
+            SourceKind::ScreenPortal { .. } => {
+                return Err(EngineError::Start {
+                    what: format!("screen capture `{}`", source.name),
+                    message: "Wayland screen capture through the desktop portal is not available \
+                              in this build yet; use an X11 session or a window capture"
+                        .into(),
+                });
+            }
+            SourceKind::Webcam { device, width, height, fps } => {
+                let cam = devices::open_camera(device.as_deref(), *width, *height, *fps)?;
+                let mut chain = vec![capsfilter(&cam.caps)?];
+                if cam.caps.structure(0).is_some_and(|s| s.name() == "image/jpeg") {
+                    chain.push(make("jpegdec")?);
+                }
+                chain.push(make("videoconvert")?);
+                p.video_chain(cam.element, formats.video_caps(None), &chain, false)?;
+            }
+            SourceKind::AudioInput { device } => {
+                let src = devices::open_microphone(device.as_deref())?;
+                p.audio_only(src, formats)?;
+            }
+            SourceKind::DesktopAudio => {
+                let src = make("pulsesrc")?;
+                src.set_property("device", "@DEFAULT_MONITOR@");
+                p.audio_only(src, formats)?;
+            }
+            SourceKind::Tone { frequency } => {
+                let src = make("audiotestsrc")?;
+                src.set_property("is-live", true);
+                src.set_property("freq", *frequency);
+                src.set_property("volume", 0.2f64);
+                p.audio_only(src, formats)?;
+            }
+        }
+        Ok(p)
+    }
+
+    /// The "no signal" picture shown in place of a failed source.
+    pub fn placeholder(name: &str, formats: &Formats) -> Result<Self, EngineError> {
+        let mut p = Producer::new("placeholder");
+        let src = solid(0xff30_3030)?;
+        let overlay = make("textoverlay")?;
+        overlay.set_property("text", format!("No signal\n{name}"));
+        overlay.set_property("font-desc", "Sans Bold 28px");
+        overlay.set_property_from_str("valignment", "center");
+        overlay.set_property_from_str("halignment", "center");
+        overlay.set_property("auto-resize", false);
+        let caps = gst_video::VideoCapsBuilder::new()
+            .format(gst_video::VideoFormat::Ayuv)
+            .width(640)
+            .height(360)
+            .framerate(gst::Fraction::new(formats.canvas.fps as i32, 1))
+            .build();
+        p.video_chain(src, caps, &[overlay], true)?;
+        Ok(p)
+    }
+
+    /// `src ! chain… ! caps ! appsink(video)`, all static.
+    fn video_chain(
+        &mut self,
+        src: gst::Element,
+        caps: gst::Caps,
+        after_caps: &[gst::Element],
+        live_generated: bool,
+    ) -> Result<(), EngineError> {
+        let sink = appsink("video", false);
+        let filter = capsfilter(&caps)?;
+        // Generated pictures are made at the caps; captured ones are
+        // converted first, so the caps go last.
+        let mut elements = vec![src];
+        if live_generated {
+            elements.push(filter);
+            elements.extend(after_caps.iter().cloned());
+        } else {
+            elements.extend(after_caps.iter().cloned());
+            elements.push(filter);
+        }
+        elements.push(sink.clone().upcast());
+        self.pipeline.add_many(&elements)?;
+        gst::Element::link_many(&elements)?;
+        self.video = Some(sink);
+        Ok(())
+    }
+
+    fn audio_only(&mut self, src: gst::Element, formats: &Formats) -> Result<(), EngineError> {
+        let sink = appsink("audio", false);
+        let mut elements = vec![src];
+        elements.extend(audio_chain(formats)?);
+        elements.push(sink.clone().upcast());
+        self.pipeline.add_many(&elements)?;
+        gst::Element::link_many(&elements)?;
+        self.audio = Some(sink);
+        Ok(())
+    }
+
+    /// The conversion after a decoder; images are frozen into a stream.
+    fn decoded_video_chain(&self, formats: &Formats, still: bool) -> Result<Vec<gst::Element>, EngineError> {
+        let mut chain = vec![make("videoconvert")?, capsfilter(&formats.video_caps(None))?];
+        if still {
+            chain.push(make("imagefreeze")?);
+            let rate = gst::Caps::builder("video/x-raw")
+                .field("framerate", gst::Fraction::new(formats.canvas.fps as i32, 1))
+                .build();
+            chain.push(capsfilter(&rate)?);
+        }
+        Ok(chain)
+    }
+
+    /// Adds each branch when the decoder finds a stream of its type, so that
+    /// a file without sound does not wait for sound forever.
+    fn link_decoded(
+        &self,
+        decode: &gst::Element,
+        video: Option<Vec<gst::Element>>,
+        audio: Option<Vec<gst::Element>>,
+        video_sink: AppSink,
+        audio_sink: Option<AppSink>,
+    ) {
+        let pipeline = self.pipeline.downgrade();
+        let branches = std::sync::Mutex::new((
+            video.map(|c| (c, video_sink)),
+            audio.and_then(|c| audio_sink.map(|s| (c, s))),
+        ));
+        decode.connect_pad_added(move |_, pad| {
+            let Some(pipeline) = pipeline.upgrade() else { return };
+            let Some(caps) = pad.current_caps().or_else(|| Some(pad.query_caps(None))) else { return };
+            let Some(kind) = caps.structure(0).map(|s| s.name().to_string()) else { return };
+            let mut branches = branches.lock().unwrap_or_else(|e| e.into_inner());
+            let branch = if kind.starts_with("video/") {
+                branches.0.take()
+            } else if kind.starts_with("audio/") {
+                branches.1.take()
+            } else {
+                None
+            };
+            let Some((chain, sink)) = branch else { return };
+            let mut elements = chain;
+            elements.push(sink.upcast());
+            let linked = pipeline
+                .add_many(&elements)
+                .and_then(|_| gst::Element::link_many(&elements))
+                .and_then(|_| {
+                    let first =
+                        elements[0].static_pad("sink").ok_or_else(|| glib::bool_error!("no sink pad"))?;
+                    pad.link(&first).map(|_| ()).map_err(|e| glib::bool_error!("{e:?}"))
+                });
+            if let Err(e) = linked {
+                tracing::warn!(%e, "could not link a decoded stream");
+                return;
+            }
+            for e in &elements {
+                let _ = e.sync_state_with_parent();
+            }
+        });
+    }
+}
+
+fn check_file(path: &Path) -> Result<(), EngineError> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(_) => Err(EngineError::Invalid(format!("{} is not a file", path.display()))),
+        Err(e) => Err(EngineError::Invalid(format!("{}: {e}", path.display()))),
+    }
+}
+
+fn appsink(name: &str, sync: bool) -> AppSink {
+    AppSink::builder().name(name).sync(sync).max_buffers(2).drop(false).enable_last_sample(false).build()
+}
+
+fn capsfilter(caps: &gst::Caps) -> Result<gst::Element, EngineError> {
+    let f = make("capsfilter")?;
+    f.set_property("caps", caps);
+    Ok(f)
+}
+
+fn solid(argb: u32) -> Result<gst::Element, EngineError> {
+    let src = make_named("videotestsrc", "solid")?;
+    src.set_property("is-live", true);
+    src.set_property_from_str("pattern", "solid-color");
+    src.set_property("foreground-color", argb);
+    Ok(src)
+}
+
+fn audio_chain(formats: &Formats) -> Result<Vec<gst::Element>, EngineError> {
+    Ok(vec![make("audioconvert")?, make("audioresample")?, capsfilter(&formats.audio_caps())?])
+}
+
+fn pattern_nick(p: TestPattern) -> &'static str {
+    match p {
+        TestPattern::Smpte => "smpte",
+        TestPattern::Ball => "ball",
+        TestPattern::Checkers => "checkers-8",
+        TestPattern::Snow => "snow",
+        TestPattern::Gradient => "gradient",
+        TestPattern::Circular => "circular",
+    }
+}

@@ -1,0 +1,273 @@
+//! The program pipeline: two scene slots blended by a transition mixer,
+//! and the audio mix.
+//!
+//! ```text
+//!  layer: appsrc ! queue ! videocrop ─┐
+//!  layer: appsrc ! queue ! videocrop ─┼─ compositor(slot 0) ! caps ! queue ─┐
+//!                                      └─ compositor(slot 1) ! caps ! queue ─┴─ compositor(mixer) ! caps ! appsink(program video)
+//!
+//!  channel: appsrc ! volume ! level ! queue ─┬─ audiomixer ! caps ! level(program) ! appsink(program audio)
+//!  channel: appsrc ! volume ! level ! queue ─┘
+//! ```
+//!
+//! A slot composes one scene over opaque black; the mixer shows the active
+//! slot and, during a transition, blends or slides the incoming one over it,
+//! so a fade is a true mix of two finished pictures. Every aggregator is
+//! forced live, so the program runs at the canvas rate whatever its inputs do.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use gst::prelude::*;
+use gst_app::AppSink;
+
+use super::error::{make, make_named, EngineError};
+use super::fanout::{Consumer, Fanout};
+use super::producer::{gst_audio_caps, Formats};
+use crate::model::{Crop, SceneItem, SourceId};
+
+/// Latency allowed to every input: long enough for a buffer handed over
+/// from a source pipeline to arrive before its frame is composed.
+pub(crate) const INPUT_LATENCY: gst::ClockTime = gst::ClockTime::from_mseconds(40);
+
+pub(crate) struct Slot {
+    pub compositor: gst::Element,
+    pub mixer_pad: gst::Pad,
+}
+
+pub(crate) struct Program {
+    pub pipeline: gst::Pipeline,
+    pub slots: [Slot; 2],
+    pub audiomixer: gst::Element,
+    pub video: Arc<Fanout>,
+    pub audio: Arc<Fanout>,
+    pub frames: Arc<AtomicU64>,
+}
+
+fn aggregator(factory: &str, name: &str) -> Result<gst::Element, EngineError> {
+    gst::ElementFactory::make(factory)
+        .name(name)
+        .property("force-live", true)
+        .property("min-upstream-latency", INPUT_LATENCY.nseconds())
+        .build()
+        .map_err(|_| EngineError::MissingElement(factory.to_owned()))
+}
+
+fn capsfilter(caps: gst::Caps) -> Result<gst::Element, EngineError> {
+    let f = make("capsfilter")?;
+    f.set_property("caps", caps);
+    Ok(f)
+}
+
+fn program_sink(name: &str) -> AppSink {
+    AppSink::builder().name(name).sync(false).max_buffers(4).drop(true).enable_last_sample(false).build()
+}
+
+impl Program {
+    pub fn build(formats: &Formats) -> Result<Self, EngineError> {
+        let pipeline = gst::Pipeline::with_name("program");
+        pipeline.use_clock(Some(&gst::SystemClock::obtain()));
+        let canvas = (formats.canvas.width, formats.canvas.height);
+        let canvas_caps = formats.video_caps_with_rate(Some(canvas));
+
+        let mixer = aggregator("compositor", "mixer")?;
+        mixer.set_property_from_str("background", "black");
+        let mixer_caps = capsfilter(canvas_caps.clone())?;
+        let video_sink = program_sink("program-video");
+        pipeline.add_many([&mixer, &mixer_caps, video_sink.upcast_ref()])?;
+        gst::Element::link_many([&mixer, &mixer_caps, video_sink.upcast_ref()])?;
+
+        let mut slots = Vec::new();
+        for index in 0..2 {
+            let compositor = aggregator("compositor", &format!("slot{index}"))?;
+            compositor.set_property_from_str("background", "black");
+            let caps = capsfilter(canvas_caps.clone())?;
+            let queue = make("queue")?;
+            pipeline.add_many([&compositor, &caps, &queue])?;
+            gst::Element::link_many([&compositor, &caps, &queue])?;
+            let mixer_pad = mixer
+                .request_pad_simple("sink_%u")
+                .ok_or_else(|| EngineError::Build { what: "mixer".into(), message: "no pad".into() })?;
+            queue
+                .static_pad("src")
+                .expect("queue has a src pad")
+                .link(&mixer_pad)
+                .map_err(|e| EngineError::Build { what: "mixer".into(), message: format!("{e:?}") })?;
+            mixer_pad.set_property("zorder", index as u32);
+            mixer_pad.set_property("alpha", if index == 0 { 1.0f64 } else { 0.0 });
+            slots.push(Slot { compositor, mixer_pad });
+        }
+
+        let audiomixer = aggregator("audiomixer", "audiomixer")?;
+        let audio_caps = capsfilter(formats.audio_caps())?;
+        let level = make_named("level", "level-program")?;
+        level.set_property("interval", 100_000_000u64);
+        let audio_sink = program_sink("program-audio");
+        pipeline.add_many([&audiomixer, &audio_caps, &level, audio_sink.upcast_ref()])?;
+        gst::Element::link_many([&audiomixer, &audio_caps, &level, audio_sink.upcast_ref()])?;
+
+        let video = Fanout::new();
+        let audio = Fanout::new();
+        for (fanout, sink) in [(&video, &video_sink), (&audio, &audio_sink)] {
+            fanout.set_current(1);
+            fanout.attach(sink, 1);
+        }
+
+        let frames = Arc::new(AtomicU64::new(0));
+        let counter = frames.clone();
+        video_sink.static_pad("sink").expect("appsink has a sink pad").add_probe(
+            gst::PadProbeType::BUFFER,
+            move |_, _| {
+                counter.fetch_add(1, Ordering::Relaxed);
+                gst::PadProbeReturn::Ok
+            },
+        );
+
+        let [s0, s1]: [Slot; 2] = slots.try_into().map_err(|_| EngineError::Invalid("slots".into()))?;
+        Ok(Self { pipeline, slots: [s0, s1], audiomixer, video, audio, frames })
+    }
+
+    /// The program's running time now.
+    pub fn running_time(&self) -> gst::ClockTime {
+        let now = self.pipeline.clock().map(|c| c.time()).unwrap_or_default();
+        now.saturating_sub(self.pipeline.base_time().unwrap_or_default())
+    }
+
+    /// Absolute clock time of `running` on this pipeline.
+    pub fn clock_time_of(&self, running: gst::ClockTime) -> gst::ClockTime {
+        running + self.pipeline.base_time().unwrap_or_default()
+    }
+}
+
+/// A scene item on a slot's compositor.
+pub(crate) struct Layer {
+    pub source: SourceId,
+    pub consumer: Arc<Consumer>,
+    elements: [gst::Element; 3],
+    pad: gst::Pad,
+}
+
+impl Layer {
+    pub fn add(program: &Program, slot: usize, item: &SceneItem, zorder: u32) -> Result<Self, EngineError> {
+        let consumer = Consumer::new(&format!("layer-{slot}-{}", item.id.0), 4, INPUT_LATENCY);
+        let queue = make("queue")?;
+        queue.set_property("max-size-buffers", 3u32);
+        queue.set_property("max-size-time", 0u64);
+        queue.set_property("max-size-bytes", 0u32);
+        let crop = make("videocrop")?;
+        let elements = [consumer.element().clone(), queue, crop];
+        program.pipeline.add_many(&elements)?;
+        gst::Element::link_many(&elements)?;
+        let compositor = &program.slots[slot].compositor;
+        let pad = compositor.request_pad_simple("sink_%u").ok_or_else(|| EngineError::Build {
+            what: "layer".into(),
+            message: "no compositor pad".into(),
+        })?;
+        elements[2]
+            .static_pad("src")
+            .expect("videocrop has a src pad")
+            .link(&pad)
+            .map_err(|e| EngineError::Build { what: "layer".into(), message: format!("{e:?}") })?;
+        let layer = Self { source: item.source.clone(), consumer, elements, pad };
+        layer.apply(item, zorder);
+        for e in &layer.elements {
+            e.sync_state_with_parent()?;
+        }
+        Ok(layer)
+    }
+
+    /// Applies position, size, crop, opacity, visibility and stacking.
+    pub fn apply(&self, item: &SceneItem, zorder: u32) {
+        let alpha = if item.visible { item.opacity.clamp(0.0, 1.0) } else { 0.0 };
+        self.pad.set_property("xpos", item.x);
+        self.pad.set_property("ypos", item.y);
+        self.pad.set_property("width", item.width.min(i32::MAX as u32) as i32);
+        self.pad.set_property("height", item.height.min(i32::MAX as u32) as i32);
+        self.pad.set_property("alpha", alpha);
+        self.pad.set_property("zorder", zorder);
+        self.set_crop(item.crop);
+    }
+
+    fn set_crop(&self, crop: Crop) {
+        let videocrop = &self.elements[2];
+        for (name, value) in
+            [("left", crop.left), ("top", crop.top), ("right", crop.right), ("bottom", crop.bottom)]
+        {
+            let value = value.min(i32::MAX as u32) as i32;
+            if videocrop.property::<i32>(name) != value {
+                videocrop.set_property(name, value);
+            }
+        }
+    }
+
+    pub fn remove(self, program: &Program) {
+        remove_branch(program, &self.elements, &self.pad);
+    }
+}
+
+/// A source's sound in the mix.
+pub(crate) struct Channel {
+    pub consumer: Arc<Consumer>,
+    elements: [gst::Element; 4],
+    pad: gst::Pad,
+}
+
+impl Channel {
+    pub fn add(
+        program: &Program,
+        source: &SourceId,
+        volume: f64,
+        muted: bool,
+        rate: u32,
+        channels: u32,
+    ) -> Result<Self, EngineError> {
+        let consumer = Consumer::new(&format!("channel-{source}"), 16, INPUT_LATENCY);
+        consumer.element().set_property("caps", gst_audio_caps(rate, channels));
+        let volume_element = make("volume")?;
+        let level = make_named("level", &format!("level-{source}"))?;
+        level.set_property("interval", 100_000_000u64);
+        let queue = make("queue")?;
+        let elements = [consumer.element().clone(), volume_element, level, queue];
+        program.pipeline.add_many(&elements)?;
+        gst::Element::link_many(&elements)?;
+        let pad = program
+            .audiomixer
+            .request_pad_simple("sink_%u")
+            .ok_or_else(|| EngineError::Build { what: "channel".into(), message: "no mixer pad".into() })?;
+        elements[3]
+            .static_pad("src")
+            .expect("queue has a src pad")
+            .link(&pad)
+            .map_err(|e| EngineError::Build { what: "channel".into(), message: format!("{e:?}") })?;
+        let channel = Self { consumer, elements, pad };
+        channel.set_volume(volume, muted);
+        for e in &channel.elements {
+            e.sync_state_with_parent()?;
+        }
+        Ok(channel)
+    }
+
+    pub fn set_volume(&self, volume: f64, muted: bool) {
+        self.elements[1].set_property("volume", volume.clamp(0.0, 10.0));
+        self.elements[1].set_property("mute", muted);
+    }
+
+    pub fn remove(self, program: &Program) {
+        remove_branch(program, &self.elements, &self.pad);
+    }
+}
+
+/// Stops a branch's elements, then unlinks it and gives its pad back; the
+/// aggregator goes on with its other pads.
+fn remove_branch(program: &Program, elements: &[gst::Element], pad: &gst::Pad) {
+    for e in elements {
+        let _ = e.set_state(gst::State::Null);
+    }
+    if let Some(last) = elements.last().and_then(|e| e.static_pad("src")) {
+        let _ = last.unlink(pad);
+    }
+    if let Some(parent) = pad.parent_element() {
+        parent.release_request_pad(pad);
+    }
+    let _ = program.pipeline.remove_many(elements);
+}

@@ -1,0 +1,261 @@
+//! Runs one source: starts its pipeline while something shows it, puts a
+//! placeholder in its place when it fails, and retries it with a backoff.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use gst::prelude::*;
+
+use super::error::EngineError;
+use super::fanout::Fanout;
+use super::producer::{Formats, Producer};
+use crate::model::{Source, SourceId, SourceKind};
+
+/// The generation of placeholder buffers; real producers count from 1.
+const PLACEHOLDER: u64 = u64::MAX;
+const FIRST_RETRY: Duration = Duration::from_secs(2);
+const LONGEST_RETRY: Duration = Duration::from_secs(30);
+
+/// What a source pipeline tells the supervisor.
+#[derive(Debug)]
+pub(crate) enum ProducerNews {
+    Failed { source: SourceId, generation: u64, cause: String },
+    Ended { source: SourceId, generation: u64 },
+}
+
+/// Where source pipelines send their news; called from streaming threads.
+pub(crate) type NewsSink = Arc<dyn Fn(ProducerNews) + Send + Sync>;
+
+/// A change in a source's health that the user should hear about.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Health {
+    Failed(String),
+    Recovered,
+}
+
+pub(crate) struct Runner {
+    pub source: Source,
+    pub video: Arc<Fanout>,
+    pub audio: Arc<Fanout>,
+    users: usize,
+    generation: u64,
+    producer: Option<Producer>,
+    placeholder: Option<Producer>,
+    failure: Option<String>,
+    retry_at: Option<Instant>,
+    retry_delay: Duration,
+}
+
+impl Runner {
+    pub fn new(source: Source) -> Self {
+        Self {
+            source,
+            video: Fanout::new(),
+            audio: Fanout::new(),
+            users: 0,
+            generation: 0,
+            producer: None,
+            placeholder: None,
+            failure: None,
+            retry_at: None,
+            retry_delay: FIRST_RETRY,
+        }
+    }
+
+    /// One more layer or channel shows this source; the first one starts it.
+    pub fn acquire(&mut self, formats: &Formats, news: &NewsSink) -> Option<Health> {
+        self.users += 1;
+        if self.users == 1 {
+            return self.start(formats, news);
+        }
+        None
+    }
+
+    /// One layer or channel fewer; the last one stops the source.
+    pub fn release(&mut self) {
+        self.users = self.users.saturating_sub(1);
+        if self.users == 0 {
+            self.stop();
+        }
+    }
+
+    pub fn stop(&mut self) {
+        for p in [self.producer.take(), self.placeholder.take()].into_iter().flatten() {
+            let _ = p.pipeline.set_state(gst::State::Null);
+        }
+        self.failure = None;
+        self.retry_at = None;
+        self.retry_delay = FIRST_RETRY;
+    }
+
+    /// Replaces the source's settings; a running source is rebuilt, except a
+    /// text whose change can be applied to the live renderer.
+    pub fn update(&mut self, source: Source, formats: &Formats, news: &NewsSink) -> Option<Health> {
+        let live_text = self.producer.as_ref().and_then(|p| p.text.clone());
+        let old = std::mem::replace(&mut self.source, source);
+        if let (Some(overlay), SourceKind::Text { text, font, size, color, outline, shadow, width, height }) =
+            (live_text, &self.source.kind)
+        {
+            if let SourceKind::Text { width: w0, height: h0, .. } = old.kind {
+                if (w0, h0) == (*width, *height) {
+                    overlay.set_property("text", text);
+                    overlay.set_property("font-desc", format!("{font} {size}px"));
+                    overlay.set_property("color", color.argb());
+                    overlay.set_property("draw-outline", *outline);
+                    overlay.set_property("draw-shadow", *shadow);
+                    return None;
+                }
+            }
+        }
+        if old.kind != self.source.kind && self.users > 0 {
+            self.stop();
+            return self.start(formats, news);
+        }
+        None
+    }
+
+    fn start(&mut self, formats: &Formats, news: &NewsSink) -> Option<Health> {
+        self.generation += 1;
+        let generation = self.generation;
+        match self.launch(generation, formats, news) {
+            Ok(producer) => {
+                self.producer = Some(producer);
+                if self.placeholder.is_some() {
+                    // The placeholder stays until the source delivers.
+                    self.video.set_pending(generation);
+                    self.audio.set_pending(generation);
+                } else {
+                    self.video.set_current(generation);
+                    self.audio.set_current(generation);
+                }
+                None
+            }
+            Err(e) => self.fail(e.to_string(), formats),
+        }
+    }
+
+    fn launch(&self, generation: u64, formats: &Formats, news: &NewsSink) -> Result<Producer, EngineError> {
+        let producer = Producer::build(&self.source, formats)?;
+        if let Some(sink) = &producer.video {
+            self.video.attach(sink, generation);
+        }
+        if let Some(sink) = &producer.audio {
+            self.audio.attach(sink, generation);
+        }
+        let news = news.clone();
+        let id = self.source.id.clone();
+        producer.pipeline.bus().expect("a pipeline has a bus").set_sync_handler(move |_, msg| {
+            let report = match msg.view() {
+                gst::MessageView::Error(e) => Some(ProducerNews::Failed {
+                    source: id.clone(),
+                    generation,
+                    cause: e.error().to_string(),
+                }),
+                gst::MessageView::Eos(_) => Some(ProducerNews::Ended { source: id.clone(), generation }),
+                _ => None,
+            };
+            if let Some(report) = report {
+                news(report);
+            }
+            gst::BusSyncReply::Drop
+        });
+        if let Err(e) = producer.pipeline.set_state(gst::State::Playing) {
+            let _ = producer.pipeline.set_state(gst::State::Null);
+            return Err(EngineError::Start {
+                what: format!("source `{}`", self.source.name),
+                message: e.to_string(),
+            });
+        }
+        Ok(producer)
+    }
+
+    /// Stops the producer, shows the placeholder, schedules a retry.
+    pub fn fail(&mut self, cause: String, formats: &Formats) -> Option<Health> {
+        if let Some(p) = self.producer.take() {
+            let _ = p.pipeline.set_state(gst::State::Null);
+        }
+        self.video.set_current(PLACEHOLDER);
+        self.audio.set_current(PLACEHOLDER);
+        if self.placeholder.is_none() && self.source.kind.has_video() {
+            self.placeholder = self.launch_placeholder(formats);
+        }
+        self.retry_at = Some(Instant::now() + self.retry_delay);
+        self.retry_delay = (self.retry_delay * 2).min(LONGEST_RETRY);
+        let changed = self.failure.as_deref() != Some(cause.as_str());
+        tracing::warn!(source = %self.source.id, %cause, "source failed");
+        self.failure = Some(cause.clone());
+        changed.then_some(Health::Failed(cause))
+    }
+
+    fn launch_placeholder(&self, formats: &Formats) -> Option<Producer> {
+        let p = Producer::placeholder(&self.source.name, formats).ok()?;
+        self.video.attach(p.video.as_ref()?, PLACEHOLDER);
+        p.pipeline.set_state(gst::State::Playing).ok()?;
+        Some(p)
+    }
+
+    /// Handles news from this source's pipeline.
+    pub fn on_news(&mut self, news: ProducerNews, formats: &Formats) -> Option<Health> {
+        match news {
+            ProducerNews::Failed { generation, cause, .. } if generation == self.generation => {
+                self.fail(cause, formats)
+            }
+            ProducerNews::Ended { generation, .. } if generation == self.generation => {
+                let looping = matches!(self.source.kind, SourceKind::Media { looping: true, .. });
+                if let (true, Some(p)) = (looping, &self.producer) {
+                    let seek = p.pipeline.seek_simple(gst::SeekFlags::FLUSH, gst::ClockTime::ZERO);
+                    if let Err(e) = seek {
+                        return self.fail(format!("could not loop: {e}"), formats);
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// Periodic care: retry a failed source when its time comes, notice a
+    /// recovery, notice a file that disappeared under a running source.
+    pub fn tick(&mut self, formats: &Formats, news: &NewsSink) -> Option<Health> {
+        if self.users == 0 {
+            return None;
+        }
+        if self.failure.is_some() {
+            let flowing = self.producer.is_some()
+                && (self.video.current() == self.generation || self.audio.current() == self.generation);
+            if flowing {
+                if let Some(p) = self.placeholder.take() {
+                    let _ = p.pipeline.set_state(gst::State::Null);
+                }
+                self.failure = None;
+                self.retry_at = None;
+                self.retry_delay = FIRST_RETRY;
+                tracing::info!(source = %self.source.id, "source recovered");
+                return Some(Health::Recovered);
+            }
+            if self.retry_at.is_some_and(|t| Instant::now() >= t) {
+                if let Some(p) = self.producer.take() {
+                    let _ = p.pipeline.set_state(gst::State::Null);
+                }
+                self.retry_at = Some(Instant::now() + self.retry_delay);
+                return self.start(formats, news);
+            }
+            return None;
+        }
+        if let Some(path) = self.source.kind.file() {
+            if self.producer.is_some() && !path.exists() {
+                return self.fail(format!("{} was deleted or moved", path.display()), formats);
+            }
+        }
+        None
+    }
+
+    /// Tries a failed source again now.
+    pub fn retry(&mut self, formats: &Formats, news: &NewsSink) -> Option<Health> {
+        if self.failure.is_some() && self.users > 0 {
+            self.retry_at = Some(Instant::now());
+            return self.tick(formats, news);
+        }
+        None
+    }
+}

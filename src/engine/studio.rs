@@ -1,0 +1,226 @@
+//! The engine's face: a `Studio` handle with commands, and a stream of events.
+
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use gst::prelude::*;
+
+use super::error::EngineError;
+use super::events::Event;
+use super::fanout::Fanout;
+use super::producer::Formats;
+use super::program::Program;
+use super::supervisor::{level_event, Message, Supervisor};
+use crate::model::{ItemId, SceneCollection, SceneItem, Source, SourceId, Transition};
+
+/// What the engine is asked to do. Each command is applied on the engine's
+/// thread, in order, to the running program.
+#[derive(Debug, Clone)]
+pub enum Command {
+    SwitchScene {
+        scene: String,
+        transition: Transition,
+    },
+    UpdateItem {
+        scene: String,
+        item: SceneItem,
+    },
+    /// Adds an item; an id of 0 or one in use gets a fresh id (returned).
+    AddItem {
+        scene: String,
+        item: SceneItem,
+    },
+    RemoveItem {
+        scene: String,
+        item: ItemId,
+    },
+    /// Moves an item to `index` in its scene's stacking order (0 = bottom).
+    MoveItem {
+        scene: String,
+        item: ItemId,
+        index: usize,
+    },
+    AddSource(Source),
+    UpdateSource(Source),
+    SetVolume {
+        source: SourceId,
+        volume: Option<f64>,
+        muted: Option<bool>,
+    },
+    RetrySource(SourceId),
+    Collection,
+    ProgramScene,
+}
+
+#[derive(Debug)]
+pub enum Reply {
+    Done,
+    Item(ItemId),
+    Collection(Box<SceneCollection>),
+    Scene(Option<String>),
+}
+
+/// A running studio: the program pipeline, its sources, and the thread
+/// that owns them. Dropping it stops everything.
+pub struct Studio {
+    inbox: mpsc::Sender<Message>,
+    events: async_channel::Receiver<Event>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    video: Arc<Fanout>,
+    audio: Arc<Fanout>,
+    pipeline: gst::Pipeline,
+    canvas: crate::model::VideoSettings,
+    audio_settings: crate::model::AudioSettings,
+}
+
+impl Studio {
+    /// Starts the program with `collection`, showing `scene` (or the first).
+    pub fn start(collection: SceneCollection, scene: Option<&str>) -> Result<Self, EngineError> {
+        super::init()?;
+        let first = match scene {
+            Some(name) => Some(
+                collection
+                    .scene(name)
+                    .map(|s| s.name.clone())
+                    .ok_or_else(|| EngineError::NoSuchScene(name.into()))?,
+            ),
+            None => collection.scenes.first().map(|s| s.name.clone()),
+        };
+        let formats = Formats { canvas: collection.video, audio: collection.audio };
+        let program = Program::build(&formats)?;
+        let (events_tx, events) = async_channel::bounded(4096);
+        let (inbox, receiver) = mpsc::channel();
+
+        let level_events = events_tx.clone();
+        program.pipeline.bus().expect("a pipeline has a bus").set_sync_handler(move |_, msg| {
+            if let Some(event) = level_event(msg) {
+                let _ = level_events.try_send(event);
+            } else if let gst::MessageView::Error(e) = msg.view() {
+                let from = msg.src().map(|s| s.path_string().to_string()).unwrap_or_default();
+                tracing::error!(error = %e.error(), debug = ?e.debug(), %from, "program pipeline error");
+                let _ = level_events.try_send(Event::Error(format!("program: {} ({from})", e.error())));
+            }
+            gst::BusSyncReply::Drop
+        });
+        program
+            .pipeline
+            .set_state(gst::State::Playing)
+            .map_err(|e| EngineError::Start { what: "program".into(), message: e.to_string() })?;
+
+        let news_inbox = Mutex::new(inbox.clone());
+        let news = Arc::new(move |n| {
+            let _ = news_inbox.lock().unwrap_or_else(|e| e.into_inner()).send(Message::News(n));
+        });
+        let (video, audio, pipeline) =
+            (program.video.clone(), program.audio.clone(), program.pipeline.clone());
+        let (canvas, audio_settings) = (collection.video, collection.audio);
+        let mut supervisor = Supervisor::new(collection, formats, program, events_tx, news);
+        if let Some(first) = first {
+            supervisor.show_first(&first)?;
+        }
+        let thread = std::thread::Builder::new()
+            .name("plateau-engine".into())
+            .spawn(move || supervisor.run(receiver))
+            .map_err(|e| EngineError::Start { what: "engine thread".into(), message: e.to_string() })?;
+        tracing::info!(width = canvas.width, height = canvas.height, fps = canvas.fps, "studio started");
+        Ok(Self {
+            inbox,
+            events,
+            thread: Mutex::new(Some(thread)),
+            video,
+            audio,
+            pipeline,
+            canvas,
+            audio_settings,
+        })
+    }
+
+    /// The events; every clone of the receiver takes its own share.
+    pub fn events(&self) -> async_channel::Receiver<Event> {
+        self.events.clone()
+    }
+
+    pub fn canvas(&self) -> crate::model::VideoSettings {
+        self.canvas
+    }
+
+    pub fn audio_settings(&self) -> crate::model::AudioSettings {
+        self.audio_settings
+    }
+
+    /// Sends a command and waits for the engine to have applied it.
+    pub fn send(&self, command: Command) -> Result<Reply, EngineError> {
+        let (tx, rx) = mpsc::channel();
+        self.inbox.send(Message::Command(command, tx)).map_err(|_| EngineError::Stopped)?;
+        rx.recv().map_err(|_| EngineError::Stopped)?
+    }
+
+    pub fn switch_scene(&self, scene: &str, transition: Transition) -> Result<(), EngineError> {
+        self.send(Command::SwitchScene { scene: scene.into(), transition }).map(drop)
+    }
+
+    pub fn update_item(&self, scene: &str, item: SceneItem) -> Result<(), EngineError> {
+        self.send(Command::UpdateItem { scene: scene.into(), item }).map(drop)
+    }
+
+    pub fn add_item(&self, scene: &str, item: SceneItem) -> Result<ItemId, EngineError> {
+        match self.send(Command::AddItem { scene: scene.into(), item })? {
+            Reply::Item(id) => Ok(id),
+            other => Err(EngineError::Invalid(format!("unexpected reply {other:?}"))),
+        }
+    }
+
+    pub fn remove_item(&self, scene: &str, item: ItemId) -> Result<(), EngineError> {
+        self.send(Command::RemoveItem { scene: scene.into(), item }).map(drop)
+    }
+
+    pub fn collection(&self) -> Result<SceneCollection, EngineError> {
+        match self.send(Command::Collection)? {
+            Reply::Collection(c) => Ok(*c),
+            other => Err(EngineError::Invalid(format!("unexpected reply {other:?}"))),
+        }
+    }
+
+    /// The scene the program shows (the outgoing one during a transition).
+    pub fn program_scene(&self) -> Result<Option<String>, EngineError> {
+        match self.send(Command::ProgramScene)? {
+            Reply::Scene(s) => Ok(s),
+            other => Err(EngineError::Invalid(format!("unexpected reply {other:?}"))),
+        }
+    }
+
+    pub(crate) fn program_video(&self) -> &Arc<Fanout> {
+        &self.video
+    }
+
+    pub(crate) fn program_audio(&self) -> &Arc<Fanout> {
+        &self.audio
+    }
+
+    /// The program's running time now.
+    pub fn running_time(&self) -> gst::ClockTime {
+        let now = self.pipeline.clock().map(|c| c.time()).unwrap_or_default();
+        now.saturating_sub(self.pipeline.base_time().unwrap_or_default())
+    }
+
+    /// The system clock's time now, in the same nanoseconds as
+    /// `Frame::clock_time` and `Event::TransitionStarted`.
+    pub fn clock_time(&self) -> u64 {
+        gst::SystemClock::obtain().time().nseconds()
+    }
+
+    /// Stops the program and every source, and waits for the engine thread.
+    pub fn stop(&self) {
+        let _ = self.inbox.send(Message::Stop);
+        if let Some(thread) = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Studio {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

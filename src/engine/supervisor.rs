@@ -1,0 +1,497 @@
+//! The engine's single owner of state: it applies commands, reacts to the
+//! sources' news and runs transitions, on one thread, so that nothing in the
+//! pipelines is ever changed from two places at once.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use gst::prelude::*;
+
+use super::error::EngineError;
+use super::events::{Event, Levels, Stats, StudioState};
+use super::producer::Formats;
+use super::program::{Channel, Layer, Program};
+use super::runner::{Health, NewsSink, ProducerNews, Runner};
+use super::transition;
+use super::{Command, Reply};
+use crate::model::{ItemId, SceneCollection, SceneItem, Source, SourceId, Transition};
+
+pub(crate) enum Message {
+    Command(Command, std::sync::mpsc::Sender<Result<Reply, EngineError>>),
+    News(ProducerNews),
+    Stop,
+}
+
+/// What one slot of the mixer holds.
+#[derive(Default)]
+struct SlotState {
+    scene: Option<String>,
+    layers: BTreeMap<ItemId, Layer>,
+    channels: Vec<SourceId>,
+}
+
+struct Pending {
+    scene: String,
+    transition: Transition,
+    slot: usize,
+    deadline: Instant,
+}
+
+struct Running {
+    scene: String,
+    slot: usize,
+    end: gst::ClockTime,
+}
+
+pub(crate) struct Supervisor {
+    pub collection: SceneCollection,
+    pub formats: Formats,
+    pub program: Program,
+    runners: HashMap<SourceId, Runner>,
+    slots: [SlotState; 2],
+    channels: HashMap<SourceId, (Channel, usize)>,
+    active: usize,
+    pending: Option<Pending>,
+    running: Option<Running>,
+    events: async_channel::Sender<Event>,
+    news: NewsSink,
+    last_stats: (Instant, u64),
+    last_care: Instant,
+}
+
+impl Supervisor {
+    pub fn new(
+        collection: SceneCollection,
+        formats: Formats,
+        program: Program,
+        events: async_channel::Sender<Event>,
+        news: NewsSink,
+    ) -> Self {
+        let runners = collection.sources.iter().map(|s| (s.id.clone(), Runner::new(s.clone()))).collect();
+        Self {
+            collection,
+            formats,
+            program,
+            runners,
+            slots: Default::default(),
+            channels: HashMap::new(),
+            active: 0,
+            pending: None,
+            running: None,
+            events,
+            news,
+            last_stats: (Instant::now(), 0),
+            last_care: Instant::now(),
+        }
+    }
+
+    pub fn emit(&self, event: Event) {
+        // A full queue means nobody reads: drop rather than grow.
+        let _ = self.events.try_send(event);
+    }
+
+    fn report(&self, id: &SourceId, health: Option<Health>) {
+        let Some(health) = health else { return };
+        let name = self.collection.source(id).map(|s| s.name.clone()).unwrap_or_default();
+        self.emit(match health {
+            Health::Failed(cause) => Event::SourceFailed { source: id.clone(), name, cause },
+            Health::Recovered => Event::SourceRecovered { source: id.clone(), name },
+        });
+    }
+
+    /// Shows `scene` in the active slot at once (at start).
+    pub fn show_first(&mut self, scene: &str) -> Result<(), EngineError> {
+        self.load_slot(self.active, scene)?;
+        self.emit(Event::ProgramScene(scene.to_owned()));
+        Ok(())
+    }
+
+    pub fn run(mut self, inbox: Receiver<Message>) {
+        self.emit(Event::State(StudioState::Running));
+        loop {
+            let busy = self.pending.is_some() || self.running.is_some();
+            let wait = if busy { Duration::from_millis(5) } else { Duration::from_millis(100) };
+            match inbox.recv_timeout(wait) {
+                Ok(Message::Command(command, reply)) => {
+                    let result = self.apply(command);
+                    let _ = reply.send(result);
+                }
+                Ok(Message::News(news)) => {
+                    let id = match &news {
+                        ProducerNews::Failed { source, .. } | ProducerNews::Ended { source, .. } => {
+                            source.clone()
+                        }
+                    };
+                    let health = self.runners.get_mut(&id).and_then(|r| r.on_news(news, &self.formats));
+                    self.report(&id, health);
+                }
+                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            self.step_transition();
+            self.care();
+        }
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        for slot in 0..2 {
+            self.clear_slot(slot);
+        }
+        for runner in self.runners.values_mut() {
+            runner.stop();
+        }
+        let _ = self.program.pipeline.set_state(gst::State::Null);
+        self.emit(Event::State(StudioState::Stopped));
+        self.events.close();
+    }
+
+    /// Source retries and file checks twice a second, statistics every second.
+    fn care(&mut self) {
+        if self.last_care.elapsed() >= Duration::from_millis(500) {
+            self.last_care = Instant::now();
+            let ids: Vec<SourceId> = self.runners.keys().cloned().collect();
+            for id in ids {
+                let health = self.runners.get_mut(&id).and_then(|r| r.tick(&self.formats, &self.news));
+                self.report(&id, health);
+            }
+        }
+        let (since, frames_then) = self.last_stats;
+        let elapsed = since.elapsed();
+        if elapsed >= Duration::from_secs(1) {
+            let frames = self.program.frames.load(Ordering::Relaxed);
+            let fps = (frames - frames_then) as f64 / elapsed.as_secs_f64();
+            let expected = self.program.running_time().nseconds() as u128
+                * u128::from(self.formats.canvas.fps)
+                / 1_000_000_000;
+            let dropped = (expected as u64).saturating_sub(frames + 2);
+            self.last_stats = (Instant::now(), frames);
+            self.emit(Event::Stats(Stats { fps, frames, dropped }));
+        }
+    }
+
+    fn apply(&mut self, command: Command) -> Result<Reply, EngineError> {
+        match command {
+            Command::SwitchScene { scene, transition } => self.switch_scene(scene, transition),
+            Command::UpdateItem { scene, item } => self.update_item(&scene, item),
+            Command::AddItem { scene, item } => self.add_item(&scene, item),
+            Command::RemoveItem { scene, item } => self.remove_item(&scene, item),
+            Command::MoveItem { scene, item, index } => self.move_item(&scene, item, index),
+            Command::UpdateSource(source) => self.update_source(source),
+            Command::AddSource(source) => self.add_source(source),
+            Command::SetVolume { source, volume, muted } => self.set_volume(&source, volume, muted),
+            Command::RetrySource(id) => {
+                let runner = self.runners.get_mut(&id).ok_or(EngineError::NoSuchSource(id.clone()))?;
+                let health = runner.retry(&self.formats, &self.news);
+                self.report(&id, health);
+                Ok(Reply::Done)
+            }
+            Command::Collection => Ok(Reply::Collection(Box::new(self.collection.clone()))),
+            Command::ProgramScene => Ok(Reply::Scene(self.slots[self.active].scene.clone())),
+        }
+    }
+
+    // --- scenes in slots -------------------------------------------------
+
+    fn load_slot(&mut self, slot: usize, name: &str) -> Result<(), EngineError> {
+        let scene = self.collection.scene(name).ok_or_else(|| EngineError::NoSuchScene(name.into()))?.clone();
+        self.slots[slot].scene = Some(name.to_owned());
+        for (index, item) in scene.items.iter().enumerate() {
+            self.add_layer(slot, item, index as u32);
+        }
+        Ok(())
+    }
+
+    fn clear_slot(&mut self, slot: usize) {
+        let state = std::mem::take(&mut self.slots[slot]);
+        for (_, layer) in state.layers {
+            self.drop_layer(layer);
+        }
+        for id in state.channels {
+            self.release_channel(&id);
+        }
+    }
+
+    fn slot_of(&self, scene: &str) -> Vec<usize> {
+        (0..2).filter(|&s| self.slots[s].scene.as_deref() == Some(scene)).collect()
+    }
+
+    /// Adds an item's picture and sound to a slot; a failing source still
+    /// gets its layer, which shows the placeholder.
+    fn add_layer(&mut self, slot: usize, item: &SceneItem, zorder: u32) {
+        let Some(runner) = self.runners.get_mut(&item.source) else { return };
+        let kind = runner.source.kind.clone();
+        if kind.has_video() && item.width > 0 && item.height > 0 {
+            match Layer::add(&self.program, slot, item, zorder) {
+                Ok(layer) => {
+                    runner.video.add(layer.consumer.clone());
+                    let health = runner.acquire(&self.formats, &self.news);
+                    self.slots[slot].layers.insert(item.id, layer);
+                    self.report(&item.source, health);
+                }
+                Err(e) => self.emit(Event::Error(e.to_string())),
+            }
+        }
+        if kind.has_audio() && !self.slots[slot].channels.contains(&item.source) {
+            self.slots[slot].channels.push(item.source.clone());
+            self.acquire_channel(&item.source);
+        }
+    }
+
+    fn drop_layer(&mut self, layer: Layer) {
+        if let Some(runner) = self.runners.get_mut(&layer.source) {
+            runner.video.remove(&layer.consumer);
+            runner.release();
+        }
+        layer.remove(&self.program);
+    }
+
+    fn acquire_channel(&mut self, id: &SourceId) {
+        if let Some((_, users)) = self.channels.get_mut(id) {
+            *users += 1;
+            return;
+        }
+        let Some(runner) = self.runners.get_mut(id) else { return };
+        let audio = self.collection.audio;
+        let (volume, muted) = (runner.source.volume, runner.source.muted);
+        match Channel::add(&self.program, id, volume, muted, audio.sample_rate, audio.channels) {
+            Ok(channel) => {
+                runner.audio.add(channel.consumer.clone());
+                let health = runner.acquire(&self.formats, &self.news);
+                self.channels.insert(id.clone(), (channel, 1));
+                self.report(id, health);
+            }
+            Err(e) => self.emit(Event::Error(e.to_string())),
+        }
+    }
+
+    fn release_channel(&mut self, id: &SourceId) {
+        let Some((_, users)) = self.channels.get_mut(id) else { return };
+        *users -= 1;
+        if *users > 0 {
+            return;
+        }
+        let Some((channel, _)) = self.channels.remove(id) else { return };
+        if let Some(runner) = self.runners.get_mut(id) {
+            runner.audio.remove(&channel.consumer);
+            runner.release();
+        }
+        channel.remove(&self.program);
+    }
+
+    // --- transitions -----------------------------------------------------
+
+    fn switch_scene(&mut self, scene: String, transition: Transition) -> Result<Reply, EngineError> {
+        if self.collection.scene(&scene).is_none() {
+            return Err(EngineError::NoSuchScene(scene));
+        }
+        self.complete_transition();
+        if self.slots[self.active].scene.as_deref() == Some(scene.as_str()) {
+            return Ok(Reply::Done);
+        }
+        let slot = 1 - self.active;
+        self.clear_slot(slot);
+        self.program.slots[slot].mixer_pad.set_property("alpha", 0.0f64);
+        self.load_slot(slot, &scene)?;
+        let deadline = Instant::now() + Duration::from_secs(1);
+        self.pending = Some(Pending { scene, transition, slot, deadline });
+        Ok(Reply::Done)
+    }
+
+    /// Starts a pending transition once every incoming layer has a picture
+    /// (or after a second), and ends a running one when its time is over.
+    fn step_transition(&mut self) {
+        if let Some(p) = &self.pending {
+            let ready = self.slots[p.slot].layers.values().all(|l| l.consumer.pushed() > 0);
+            if ready || Instant::now() >= p.deadline {
+                let Some(p) = self.pending.take() else { return };
+                let start = self.program.running_time();
+                let outgoing = &self.program.slots[self.active].mixer_pad;
+                let incoming = &self.program.slots[p.slot].mixer_pad;
+                let end =
+                    transition::begin(p.transition, outgoing, incoming, self.formats.canvas.width, start);
+                self.emit(Event::TransitionStarted {
+                    scene: p.scene.clone(),
+                    clock_time: self.program.clock_time_of(start).nseconds(),
+                    duration: Duration::from_millis(p.transition.duration_ms.into()),
+                });
+                tracing::info!(scene = %p.scene, kind = ?p.transition.kind, "transition started");
+                self.running = Some(Running { scene: p.scene, slot: p.slot, end });
+            }
+        }
+        // Leave time for the frames of the transition's last moment to be composed.
+        let margin = gst::ClockTime::from_mseconds(150);
+        if self.running.as_ref().is_some_and(|r| self.program.running_time() >= r.end + margin) {
+            self.complete_transition();
+        }
+    }
+
+    /// Ends the pending or running transition at once.
+    fn complete_transition(&mut self) {
+        if let Some(p) = self.pending.take() {
+            let start = self.program.running_time();
+            let outgoing = &self.program.slots[self.active].mixer_pad;
+            let incoming = &self.program.slots[p.slot].mixer_pad;
+            transition::begin(Transition::CUT, outgoing, incoming, self.formats.canvas.width, start);
+            self.running = Some(Running { scene: p.scene, slot: p.slot, end: start });
+        }
+        let Some(r) = self.running.take() else { return };
+        let outgoing = self.active;
+        transition::finish(&self.program.slots[outgoing].mixer_pad, &self.program.slots[r.slot].mixer_pad);
+        self.clear_slot(outgoing);
+        self.active = r.slot;
+        self.emit(Event::ProgramScene(r.scene));
+    }
+
+    // --- live edits ------------------------------------------------------
+
+    fn scene_mut(&mut self, scene: &str) -> Result<&mut crate::model::Scene, EngineError> {
+        self.collection.scene_mut(scene).ok_or_else(|| EngineError::NoSuchScene(scene.into()))
+    }
+
+    fn update_item(&mut self, scene: &str, item: SceneItem) -> Result<Reply, EngineError> {
+        let s = self.scene_mut(scene)?;
+        let index = s
+            .items
+            .iter()
+            .position(|i| i.id == item.id)
+            .ok_or(EngineError::NoSuchItem { scene: scene.into(), item: item.id.0 })?;
+        let old = std::mem::replace(&mut s.items[index], item.clone());
+        for slot in self.slot_of(scene) {
+            if old.source != item.source || (old.width == 0) != (item.width == 0) {
+                if let Some(layer) = self.slots[slot].layers.remove(&item.id) {
+                    self.drop_layer(layer);
+                }
+                self.add_layer(slot, &item, index as u32);
+            } else if let Some(layer) = self.slots[slot].layers.get(&item.id) {
+                layer.apply(&item, index as u32);
+            }
+        }
+        Ok(Reply::Done)
+    }
+
+    fn add_item(&mut self, scene: &str, mut item: SceneItem) -> Result<Reply, EngineError> {
+        if self.collection.source(&item.source).is_none() {
+            return Err(EngineError::NoSuchSource(item.source));
+        }
+        let s = self.scene_mut(scene)?;
+        if item.id.0 == 0 || s.item(item.id).is_some() {
+            item.id = s.next_item_id();
+        }
+        s.items.push(item.clone());
+        let index = s.items.len() as u32 - 1;
+        for slot in self.slot_of(scene) {
+            self.add_layer(slot, &item, index);
+        }
+        Ok(Reply::Item(item.id))
+    }
+
+    fn remove_item(&mut self, scene: &str, id: ItemId) -> Result<Reply, EngineError> {
+        let s = self.scene_mut(scene)?;
+        let index = s
+            .items
+            .iter()
+            .position(|i| i.id == id)
+            .ok_or(EngineError::NoSuchItem { scene: scene.into(), item: id.0 })?;
+        let item = s.items.remove(index);
+        let still_uses_source = s.items.iter().any(|i| i.source == item.source);
+        for slot in self.slot_of(scene) {
+            if let Some(layer) = self.slots[slot].layers.remove(&id) {
+                self.drop_layer(layer);
+            }
+            if !still_uses_source && self.slots[slot].channels.contains(&item.source) {
+                self.slots[slot].channels.retain(|c| c != &item.source);
+                self.release_channel(&item.source);
+            }
+        }
+        self.restack(scene);
+        Ok(Reply::Done)
+    }
+
+    fn move_item(&mut self, scene: &str, id: ItemId, index: usize) -> Result<Reply, EngineError> {
+        let s = self.scene_mut(scene)?;
+        let from = s
+            .items
+            .iter()
+            .position(|i| i.id == id)
+            .ok_or(EngineError::NoSuchItem { scene: scene.into(), item: id.0 })?;
+        let item = s.items.remove(from);
+        let to = index.min(s.items.len());
+        s.items.insert(to, item);
+        self.restack(scene);
+        Ok(Reply::Done)
+    }
+
+    /// Gives every layer of `scene` the stacking of its item's index.
+    fn restack(&self, scene: &str) {
+        let Some(s) = self.collection.scene(scene) else { return };
+        for slot in self.slot_of(scene) {
+            for (index, item) in s.items.iter().enumerate() {
+                if let Some(layer) = self.slots[slot].layers.get(&item.id) {
+                    layer.apply(item, index as u32);
+                }
+            }
+        }
+    }
+
+    fn add_source(&mut self, source: Source) -> Result<Reply, EngineError> {
+        if self.collection.source(&source.id).is_some() {
+            return Err(EngineError::Invalid(format!("a source with id `{}` exists already", source.id)));
+        }
+        self.runners.insert(source.id.clone(), Runner::new(source.clone()));
+        self.collection.sources.push(source);
+        Ok(Reply::Done)
+    }
+
+    fn update_source(&mut self, source: Source) -> Result<Reply, EngineError> {
+        let id = source.id.clone();
+        let slot = self.collection.source_mut(&id).ok_or_else(|| EngineError::NoSuchSource(id.clone()))?;
+        *slot = source.clone();
+        if let Some((channel, _)) = self.channels.get(&id) {
+            channel.set_volume(source.volume, source.muted);
+        }
+        let runner = self.runners.get_mut(&id).ok_or_else(|| EngineError::NoSuchSource(id.clone()))?;
+        let health = runner.update(source, &self.formats, &self.news);
+        self.report(&id, health);
+        Ok(Reply::Done)
+    }
+
+    fn set_volume(
+        &mut self,
+        id: &SourceId,
+        volume: Option<f64>,
+        muted: Option<bool>,
+    ) -> Result<Reply, EngineError> {
+        let mut source =
+            self.collection.source(id).ok_or_else(|| EngineError::NoSuchSource(id.clone()))?.clone();
+        if let Some(v) = volume {
+            if !v.is_finite() || v < 0.0 {
+                return Err(EngineError::Invalid(format!("volume {v} is not a level from 0 up")));
+            }
+            source.volume = v;
+        }
+        if let Some(m) = muted {
+            source.muted = m;
+        }
+        self.update_source(source)
+    }
+}
+
+/// Turns a `level` element message into an event.
+pub(crate) fn level_event(msg: &gst::MessageRef) -> Option<Event> {
+    let s = msg.structure()?;
+    if s.name() != "level" {
+        return None;
+    }
+    let name = msg.src()?.name();
+    let name = name.strip_prefix("level-")?;
+    let source = (name != "program").then(|| SourceId::new(name));
+    let list = |field: &str| -> Vec<f64> {
+        s.get::<glib::ValueArray>(field)
+            .map(|a| a.iter().filter_map(|v| v.get::<f64>().ok()).collect())
+            .unwrap_or_default()
+    };
+    Some(Event::Levels { source, levels: Levels { peak_db: list("peak"), rms_db: list("rms") } })
+}

@@ -1,0 +1,80 @@
+//! Transitions on the mixer's two slot pads, driven by GStreamer control
+//! bindings so that every frame gets the exact value for its timestamp.
+
+use gst::prelude::*;
+use gst_controller::prelude::*;
+
+use crate::model::{Transition, TransitionKind};
+
+/// Animates `property` of `pad` linearly from `from` to `to` between two
+/// stream times (the mixer's output times).
+fn ramp(pad: &gst::Pad, property: &str, from: f64, to: f64, start: gst::ClockTime, end: gst::ClockTime) {
+    let control = gst_controller::InterpolationControlSource::new();
+    control.set_mode(gst_controller::InterpolationMode::Linear);
+    control.set(start, from);
+    control.set(end, to);
+    let binding = gst_controller::DirectControlBinding::new_absolute(pad, property, &control);
+    if let Err(e) = pad.add_control_binding(&binding) {
+        tracing::warn!(%e, property, "could not animate the transition; it will cut");
+    }
+}
+
+fn clear(pad: &gst::Pad) {
+    for property in ["alpha", "xpos"] {
+        if let Some(binding) = pad.control_binding(property) {
+            let _ = pad.remove_control_binding(&binding);
+        }
+    }
+}
+
+/// Starts `transition` from the `outgoing` pad to the `incoming` one at
+/// running time `start`. Returns when it ends.
+pub(crate) fn begin(
+    transition: Transition,
+    outgoing: &gst::Pad,
+    incoming: &gst::Pad,
+    canvas_width: u32,
+    start: gst::ClockTime,
+) -> gst::ClockTime {
+    clear(outgoing);
+    clear(incoming);
+    incoming.set_property("zorder", 1u32);
+    outgoing.set_property("zorder", 0u32);
+    let duration = gst::ClockTime::from_mseconds(transition.duration_ms.into());
+    let end = start + duration;
+    match transition.kind {
+        _ if duration.is_zero() => {
+            incoming.set_property("xpos", 0i32);
+            incoming.set_property("alpha", 1.0f64);
+        }
+        TransitionKind::Cut => {
+            incoming.set_property("xpos", 0i32);
+            incoming.set_property("alpha", 1.0f64);
+        }
+        TransitionKind::Fade => {
+            incoming.set_property("xpos", 0i32);
+            ramp(incoming, "alpha", 0.0, 1.0, start, end);
+        }
+        TransitionKind::Slide => {
+            let w = f64::from(canvas_width);
+            incoming.set_property("alpha", 1.0f64);
+            ramp(incoming, "xpos", w, 0.0, start, end);
+            ramp(outgoing, "xpos", 0.0, -w, start, end);
+        }
+    }
+    if transition.kind == TransitionKind::Cut || duration.is_zero() {
+        start
+    } else {
+        end
+    }
+}
+
+/// Leaves the incoming pad showing alone and the outgoing one hidden.
+pub(crate) fn finish(outgoing: &gst::Pad, incoming: &gst::Pad) {
+    clear(outgoing);
+    clear(incoming);
+    incoming.set_property("alpha", 1.0f64);
+    incoming.set_property("xpos", 0i32);
+    outgoing.set_property("alpha", 0.0f64);
+    outgoing.set_property("xpos", 0i32);
+}

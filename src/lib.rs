@@ -1,0 +1,4 @@
+//! Plateau: a free desktop broadcasting studio.
+
+pub mod engine;
+pub mod model;

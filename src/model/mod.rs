@@ -1,0 +1,19 @@
+//! The scene collection and its settings as plain serde types, and their
+//! atomic storage. No GStreamer and no GTK here: the engine and the window
+//! both read these types, the store writes them.
+
+mod collection;
+mod demo;
+mod error;
+mod source;
+mod store;
+mod transition;
+
+pub use collection::{
+    AudioSettings, Crop, ItemId, Scene, SceneCollection, SceneItem, VideoSettings, CURRENT_VERSION,
+};
+pub use demo::demo_collection;
+pub use error::ModelError;
+pub use source::{Color, Region, Source, SourceId, SourceKind, TestPattern};
+pub use store::{load_collection, save_collection, write_atomically, CollectionStore};
+pub use transition::{Transition, TransitionKind};

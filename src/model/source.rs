@@ -1,0 +1,270 @@
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// A stable identifier for a source, unique in its collection.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SourceId(pub String);
+
+impl SourceId {
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Something that produces pictures, sound or both.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub id: SourceId,
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: SourceKind,
+    /// Linear gain for the source's sound, 1.0 is unchanged.
+    #[serde(default = "unity")]
+    pub volume: f64,
+    #[serde(default)]
+    pub muted: bool,
+}
+
+fn unity() -> f64 {
+    1.0
+}
+
+impl Source {
+    pub fn new(id: impl Into<String>, name: impl Into<String>, kind: SourceKind) -> Self {
+        Self { id: SourceId::new(id), name: name.into(), kind, volume: 1.0, muted: false }
+    }
+}
+
+/// A colour as 8-bit red, green, blue and alpha; written `#rrggbbaa` in files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Color {
+    pub r: u8,
+    pub g: u8,
+    pub b: u8,
+    pub a: u8,
+}
+
+impl Color {
+    pub const fn rgb(r: u8, g: u8, b: u8) -> Self {
+        Self { r, g, b, a: 255 }
+    }
+
+    /// The colour packed as 0xAARRGGBB, as GStreamer's colour properties take it.
+    pub fn argb(&self) -> u32 {
+        u32::from_be_bytes([self.a, self.r, self.g, self.b])
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        let hex = text.strip_prefix('#')?;
+        let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
+        match hex.len() {
+            6 => Some(Self::rgb(byte(0)?, byte(2)?, byte(4)?)),
+            8 => Some(Self { r: byte(0)?, g: byte(2)?, b: byte(4)?, a: byte(6)? }),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Color {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{:02x}{:02x}{:02x}{:02x}", self.r, self.g, self.b, self.a)
+    }
+}
+
+impl Serialize for Color {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Color {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Color::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("`{text}` is not a colour: write #rrggbb or #rrggbbaa"))
+        })
+    }
+}
+
+/// The patterns a test-pattern source can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TestPattern {
+    #[default]
+    Smpte,
+    Ball,
+    Checkers,
+    Snow,
+    Gradient,
+    Circular,
+}
+
+/// A rectangle of the screen, in screen pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Region {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// What a source is, with the settings of that kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum SourceKind {
+    TestPattern {
+        #[serde(default)]
+        pattern: TestPattern,
+    },
+    Color {
+        color: Color,
+    },
+    /// A still picture: PNG, JPEG or SVG; transparency is kept.
+    Image {
+        path: PathBuf,
+    },
+    /// Anything GStreamer decodes; its sound goes to the mixer.
+    Media {
+        path: PathBuf,
+        #[serde(default, rename = "loop")]
+        looping: bool,
+    },
+    /// X11 capture of the whole screen or a region of it.
+    ScreenX11 {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        display: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        region: Option<Region>,
+        #[serde(default = "yes")]
+        show_pointer: bool,
+    },
+    /// Wayland capture through the xdg-desktop-portal ScreenCast interface.
+    /// The portal's restore token is kept so the user is asked only once.
+    ScreenPortal {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        restore_token: Option<String>,
+    },
+    Webcam {
+        /// The device path (`/dev/video0`) or the device's name; `None` takes the first one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
+        #[serde(default = "webcam_width")]
+        width: u32,
+        #[serde(default = "webcam_height")]
+        height: u32,
+        #[serde(default = "webcam_fps")]
+        fps: u32,
+    },
+    /// A microphone or line input; `None` takes the default input.
+    AudioInput {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
+    },
+    /// What the computer plays: the monitor of the default output.
+    DesktopAudio,
+    Text {
+        text: String,
+        #[serde(default = "default_font")]
+        font: String,
+        #[serde(default = "default_text_size")]
+        size: u32,
+        #[serde(default = "white")]
+        color: Color,
+        #[serde(default)]
+        outline: bool,
+        #[serde(default)]
+        shadow: bool,
+        /// The box the text is drawn in, in pixels; the item scales it.
+        #[serde(default = "text_box_width")]
+        width: u32,
+        #[serde(default = "text_box_height")]
+        height: u32,
+    },
+    /// A sine tone, for tests and line-ups.
+    Tone {
+        #[serde(default = "default_frequency")]
+        frequency: f64,
+    },
+}
+
+impl SourceKind {
+    /// Whether the source makes pictures.
+    pub fn has_video(&self) -> bool {
+        !matches!(self, SourceKind::AudioInput { .. } | SourceKind::DesktopAudio | SourceKind::Tone { .. })
+    }
+
+    /// Whether the source makes (or may make) sound.
+    pub fn has_audio(&self) -> bool {
+        matches!(
+            self,
+            SourceKind::Media { .. }
+                | SourceKind::AudioInput { .. }
+                | SourceKind::DesktopAudio
+                | SourceKind::Tone { .. }
+        )
+    }
+
+    /// The file the source reads, if it reads one.
+    pub fn file(&self) -> Option<&PathBuf> {
+        match self {
+            SourceKind::Image { path } | SourceKind::Media { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// Whether the source is a device that can be unplugged and come back.
+    pub fn is_device(&self) -> bool {
+        matches!(
+            self,
+            SourceKind::Webcam { .. }
+                | SourceKind::AudioInput { .. }
+                | SourceKind::DesktopAudio
+                | SourceKind::ScreenX11 { .. }
+                | SourceKind::ScreenPortal { .. }
+        )
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+fn webcam_width() -> u32 {
+    1280
+}
+fn webcam_height() -> u32 {
+    720
+}
+fn webcam_fps() -> u32 {
+    30
+}
+fn default_font() -> String {
+    "Sans Bold".into()
+}
+fn default_text_size() -> u32 {
+    48
+}
+fn white() -> Color {
+    Color::rgb(255, 255, 255)
+}
+fn text_box_width() -> u32 {
+    1280
+}
+fn text_box_height() -> u32 {
+    120
+}
+fn default_frequency() -> f64 {
+    440.0
+}

@@ -1,0 +1,181 @@
+//! Reading and writing collections so that a crash never leaves a
+//! half-written file: write a temporary file beside the target, fsync it,
+//! keep the previous file as `.bak`, then rename over the target.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use super::collection::{SceneCollection, CURRENT_VERSION};
+use super::error::ModelError;
+
+/// Where collections live: `<config dir>/collections/<name>.json`.
+#[derive(Debug, Clone)]
+pub struct CollectionStore {
+    dir: PathBuf,
+}
+
+impl CollectionStore {
+    /// The store in the user's configuration folder (XDG_CONFIG_HOME is honoured).
+    pub fn in_config_dir() -> Result<Self, ModelError> {
+        let dirs = directories::ProjectDirs::from("io.github", "plateau", "Plateau")
+            .ok_or(ModelError::NoConfigDir)?;
+        Ok(Self::at(dirs.config_dir().join("collections")))
+    }
+
+    pub fn at(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn path_of(&self, name: &str) -> PathBuf {
+        let file: String =
+            name.chars().map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c }).collect();
+        self.dir.join(format!("{file}.json"))
+    }
+
+    pub fn load(&self, name: &str) -> Result<SceneCollection, ModelError> {
+        load_collection(&self.path_of(name))
+    }
+
+    pub fn save(&self, collection: &SceneCollection) -> Result<PathBuf, ModelError> {
+        let path = self.path_of(&collection.name);
+        save_collection(collection, &path)?;
+        Ok(path)
+    }
+
+    /// The names of the stored collections, sorted.
+    pub fn names(&self) -> Result<Vec<String>, ModelError> {
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(ModelError::Io { path: self.dir.clone(), source }),
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                name.strip_suffix(".json").map(str::to_owned)
+            })
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+}
+
+/// Reads a collection; a syntax error or an unknown version is reported with
+/// the file, line and column, and the file is not touched.
+pub fn load_collection(path: &Path) -> Result<SceneCollection, ModelError> {
+    let text = fs::read_to_string(path).map_err(|source| ModelError::Io { path: path.to_owned(), source })?;
+    let syntax = |e: serde_json::Error| ModelError::Syntax {
+        path: path.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string().split(" at line ").next().unwrap_or_default().to_owned(),
+    };
+    // Check the version before the shape, so that a newer file is not
+    // reported as a bad one.
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(syntax)?;
+    let found = value.get("version").and_then(|v| v.as_u64());
+    if found != Some(u64::from(CURRENT_VERSION)) {
+        let (line, column) = position_of_key(&text, "version").unwrap_or((1, 1));
+        return match found {
+            Some(found) => Err(ModelError::Version {
+                path: path.to_owned(),
+                line,
+                column,
+                found,
+                supported: CURRENT_VERSION,
+            }),
+            None => Err(ModelError::Syntax {
+                path: path.to_owned(),
+                line,
+                column,
+                message: "missing or non-numeric \"version\"".into(),
+            }),
+        };
+    }
+    let collection: SceneCollection = serde_json::from_str(&text).map_err(syntax)?;
+    validate(&collection).map_err(|message| ModelError::Invalid { path: path.to_owned(), message })?;
+    Ok(collection)
+}
+
+/// Every item must point at a source of the collection, ids must be unique.
+fn validate(c: &SceneCollection) -> Result<(), String> {
+    let mut ids = std::collections::HashSet::new();
+    for s in &c.sources {
+        if !ids.insert(&s.id) {
+            return Err(format!("two sources have the id `{}`", s.id));
+        }
+    }
+    if c.video.width == 0 || c.video.height == 0 || c.video.fps == 0 {
+        return Err("the canvas width, height and fps must be above zero".into());
+    }
+    for scene in &c.scenes {
+        for item in &scene.items {
+            if c.source(&item.source).is_none() {
+                return Err(format!(
+                    "scene `{}` item {} uses source `{}`, which is not in the collection",
+                    scene.name, item.id.0, item.source
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// 1-based line and column of the first `"key"` in `text`.
+fn position_of_key(text: &str, key: &str) -> Option<(usize, usize)> {
+    let offset = text.find(&format!("\"{key}\""))?;
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = offset - before.rfind('\n').map_or(0, |n| n + 1) + 1;
+    Some((line, column))
+}
+
+pub fn save_collection(collection: &SceneCollection, path: &Path) -> Result<(), ModelError> {
+    let mut json = serde_json::to_vec_pretty(collection)
+        .map_err(|e| ModelError::Invalid { path: path.to_owned(), message: e.to_string() })?;
+    json.push(b'\n');
+    write_atomically(path, |file| file.write_all(&json))
+        .map_err(|source| ModelError::Io { path: path.to_owned(), source })
+}
+
+/// Replaces `path` with what `write` puts in a new file, or leaves it as it
+/// was: the new content goes to `<path>.tmp`, is flushed to disk, the old
+/// file is kept as `<path>.bak`, and only then renamed into place.
+pub fn write_atomically(path: &Path, write: impl FnOnce(&mut File) -> io::Result<()>) -> io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let tmp = sibling(path, "tmp");
+    let result = (|| {
+        let mut file = File::create(&tmp)?;
+        write(&mut file)?;
+        file.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    if path.exists() {
+        // A hard link keeps the old content under the .bak name without a
+        // moment where `path` is missing; copy where links are not allowed.
+        let bak = sibling(path, "bak");
+        let _ = fs::remove_file(&bak);
+        if fs::hard_link(path, &bak).is_err() {
+            fs::copy(path, &bak)?;
+        }
+    }
+    fs::rename(&tmp, path)?;
+    File::open(dir)?.sync_all()
+}
+
+fn sibling(path: &Path, extension: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".");
+    name.push(extension);
+    path.with_file_name(name)
+}

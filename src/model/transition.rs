@@ -1,0 +1,36 @@
+use serde::{Deserialize, Serialize};
+
+/// How the program goes from one scene to the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TransitionKind {
+    #[default]
+    Cut,
+    Fade,
+    /// The incoming scene pushes the outgoing one out to the left.
+    Slide,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    pub kind: TransitionKind,
+    pub duration_ms: u32,
+}
+
+impl Transition {
+    pub const CUT: Transition = Transition { kind: TransitionKind::Cut, duration_ms: 0 };
+
+    pub fn fade(duration_ms: u32) -> Self {
+        Self { kind: TransitionKind::Fade, duration_ms }
+    }
+
+    pub fn slide(duration_ms: u32) -> Self {
+        Self { kind: TransitionKind::Slide, duration_ms }
+    }
+}
+
+impl Default for Transition {
+    fn default() -> Self {
+        Self::fade(300)
+    }
+}

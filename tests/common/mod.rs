@@ -1,0 +1,74 @@
+//! Helpers shared by the integration tests: collections built in code,
+//! colour checks with a tolerance, and waiting for engine events.
+#![allow(dead_code)]
+
+use std::time::{Duration, Instant};
+
+use plateau::engine::{Event, Frame, Studio, VideoTap};
+use plateau::model::{Color, ItemId, Scene, SceneCollection, SceneItem, Source, SourceKind};
+
+pub const RED: [u8; 3] = [255, 0, 0];
+pub const BLUE: [u8; 3] = [0, 0, 255];
+pub const GREEN: [u8; 3] = [0, 255, 0];
+
+/// A small canvas keeps the tests light.
+pub fn collection() -> SceneCollection {
+    let mut c = SceneCollection::new("Test");
+    c.video.width = 640;
+    c.video.height = 360;
+    c.video.fps = 30;
+    c
+}
+
+pub fn color_source(id: &str, rgb: [u8; 3]) -> Source {
+    Source::new(id, id, SourceKind::Color { color: Color::rgb(rgb[0], rgb[1], rgb[2]) })
+}
+
+pub fn item(id: u64, source: &str, x: i32, y: i32, w: u32, h: u32) -> SceneItem {
+    SceneItem::new(ItemId(id), source.into(), x, y, w, h)
+}
+
+pub fn scene(name: &str, items: Vec<SceneItem>) -> Scene {
+    let mut s = Scene::new(name);
+    s.items = items;
+    s
+}
+
+/// Whether `pixel` is `rgb` within `tolerance` per channel.
+pub fn near(pixel: [u8; 4], rgb: [u8; 3], tolerance: u8) -> bool {
+    pixel.iter().zip(rgb.iter()).all(|(a, b)| a.abs_diff(*b) <= tolerance)
+}
+
+/// The next frame for which `test` holds, within `timeout`.
+pub fn frame_where(tap: &VideoTap, timeout: Duration, test: impl Fn(&Frame) -> bool) -> Option<Frame> {
+    let deadline = Instant::now() + timeout;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        let frame = tap.next(left)?;
+        if test(&frame) {
+            return Some(frame);
+        }
+    }
+    None
+}
+
+/// The next event for which `test` holds, within `timeout`.
+pub fn event_where(studio: &Studio, timeout: Duration, test: impl Fn(&Event) -> bool) -> Option<Event> {
+    let events = studio.events();
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        match events.try_recv() {
+            Ok(e) if test(&e) => return Some(e),
+            Ok(_) => {}
+            Err(async_channel::TryRecvError::Empty) => std::thread::sleep(Duration::from_millis(5)),
+            Err(async_channel::TryRecvError::Closed) => return None,
+        }
+    }
+    None
+}
+
+pub fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+}
