@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    glib_build_tools::compile_resources(&["."], "resources/resources.gresource.xml", "plateau.gresource");
+}

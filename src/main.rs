@@ -1,1 +1,61 @@
-fn main() {}
+//! The `plateau` command: the studio window by default, `--headless` for
+//! servers, automation and tests.
+
+mod headless;
+mod ui;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[derive(Debug, Parser)]
+#[command(name = "plateau", version, about = "A free broadcasting studio")]
+pub struct Cli {
+    /// Run without a window: render the program, record it, print events.
+    #[arg(long)]
+    headless: bool,
+    /// The scene collection to open (JSON); the built-in demo without it.
+    #[arg(long, value_name = "FILE")]
+    collection: Option<PathBuf>,
+    /// The scene to show first.
+    #[arg(long, value_name = "NAME")]
+    scene: Option<String>,
+    /// Record the program into this file (.mkv).
+    #[arg(long, value_name = "OUT.mkv")]
+    record: Option<PathBuf>,
+    /// Stop after this many seconds (headless).
+    #[arg(long, value_name = "SECONDS")]
+    duration: Option<f64>,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = if cli.headless { headless::run(&cli) } else { ui::run(&cli) };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("plateau: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The collection named on the command line, or the built-in demo.
+pub fn initial_collection(cli: &Cli) -> anyhow::Result<plateau::model::SceneCollection> {
+    match &cli.collection {
+        Some(path) => Ok(plateau::model::load_collection(path)?),
+        None => Ok(plateau::model::demo_collection(has_x11_display())),
+    }
+}
+
+fn has_x11_display() -> bool {
+    std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
+}

@@ -7,6 +7,7 @@ mod error;
 mod events;
 mod fanout;
 mod output;
+mod preview;
 mod producer;
 mod program;
 mod record;
@@ -18,6 +19,7 @@ mod transition;
 
 pub use error::EngineError;
 pub use events::{Event, Levels, Stats, StudioState};
+pub use preview::Preview;
 pub use record::{RecordSettings, Recorder};
 pub use studio::{Command, Reply, Studio};
 pub use tap::{Frame, VideoTap};

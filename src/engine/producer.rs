@@ -105,7 +105,7 @@ impl Producer {
                 overlay.set_property("auto-resize", false);
                 overlay.set_property_from_str("valignment", "center");
                 overlay.set_property_from_str("halignment", "center");
-                overlay.set_property_from_str("wrap-mode", "word-char");
+                overlay.set_property_from_str("wrap-mode", "wordchar");
                 let caps = formats.video_caps_with_rate(Some((*width.max(&1), *height.max(&1))));
                 p.video_chain(src, caps, std::slice::from_ref(&overlay), true)?;
                 p.text = Some(overlay);
@@ -352,5 +352,11 @@ fn pattern_nick(p: TestPattern) -> &'static str {
         TestPattern::Snow => "snow",
         TestPattern::Gradient => "gradient",
         TestPattern::Circular => "circular",
+    }
+}
+
+impl Drop for Producer {
+    fn drop(&mut self) {
+        let _ = self.pipeline.set_state(gst::State::Null);
     }
 }

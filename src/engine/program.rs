@@ -271,3 +271,9 @@ fn remove_branch(program: &Program, elements: &[gst::Element], pad: &gst::Pad) {
     }
     let _ = program.pipeline.remove_many(elements);
 }
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}

@@ -69,7 +69,7 @@ impl Recorder {
         let aqueue = make("queue")?;
         let aconvert = make("audioconvert")?;
         let aac = make("avenc_aac")?;
-        aac.set_property("bitrate", i64::from(settings.audio_kbps) * 1000);
+        aac.set_property("bitrate", (settings.audio_kbps.min(512) * 1000) as i32);
         let aacparse = make("aacparse")?;
 
         let mux = make("matroskamux")?;

@@ -137,13 +137,13 @@ impl Supervisor {
     }
 
     fn shutdown(&mut self) {
+        let _ = self.program.pipeline.set_state(gst::State::Null);
         for slot in 0..2 {
             self.clear_slot(slot);
         }
         for runner in self.runners.values_mut() {
             runner.stop();
         }
-        let _ = self.program.pipeline.set_state(gst::State::Null);
         self.emit(Event::State(StudioState::Stopped));
         self.events.close();
     }

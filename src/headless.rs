@@ -1,0 +1,63 @@
+//! `plateau --headless`: the program without a window.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use plateau::engine::{Event, RecordSettings, Recorder, Studio};
+
+use crate::Cli;
+
+pub fn run(cli: &Cli) -> anyhow::Result<()> {
+    let duration = match cli.duration {
+        Some(d) if !(d.is_finite() && d > 0.0 && d < 1e7) => {
+            bail!("--duration must be a number of seconds above 0")
+        }
+        d => d.map(Duration::from_secs_f64),
+    };
+    let collection = initial_collection(cli)?;
+    let studio = Studio::start(collection, cli.scene.as_deref()).context("could not start the program")?;
+    let events = studio.events();
+    std::thread::spawn(move || {
+        while let Ok(event) = events.recv_blocking() {
+            match event {
+                Event::SourceFailed { name, cause, .. } => {
+                    eprintln!("plateau: source `{name}` failed: {cause}")
+                }
+                Event::SourceRecovered { name, .. } => eprintln!("plateau: source `{name}` is back"),
+                Event::Error(e) => eprintln!("plateau: {e}"),
+                _ => {}
+            }
+        }
+    });
+    let recorder = match &cli.record {
+        Some(path) => Some(Recorder::start(&studio, path, RecordSettings::default())?),
+        None => None,
+    };
+
+    let main_loop = glib::MainLoop::new(None, false);
+    let mut signals =
+        signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM])
+            .context("could not listen for SIGINT and SIGTERM")?;
+    let l = main_loop.clone();
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            l.quit();
+        }
+    });
+    if let Some(d) = duration {
+        let l = main_loop.clone();
+        glib::timeout_add_once(d, move || l.quit());
+    }
+    main_loop.run();
+
+    let result = match recorder {
+        Some(r) => r.stop().map(|path| eprintln!("plateau: recorded {}", path.display())).map_err(Into::into),
+        None => Ok(()),
+    };
+    studio.stop();
+    result
+}
+
+fn initial_collection(cli: &Cli) -> anyhow::Result<plateau::model::SceneCollection> {
+    crate::initial_collection(cli)
+}

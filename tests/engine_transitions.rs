@@ -1,0 +1,140 @@
+//! Scene switches on the real program: cut, fade and slide, read back from
+//! the program's pictures by their timestamps.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use plateau::engine::{Event, Frame, Studio, VideoTap};
+use plateau::model::{SceneCollection, Transition};
+
+const FRAME_NS: u64 = 1_000_000_000 / 30;
+
+fn two_scenes() -> SceneCollection {
+    let mut c = collection();
+    c.sources = vec![color_source("red", RED), color_source("blue", BLUE)];
+    c.scenes = vec![
+        scene("Red", vec![item(1, "red", 0, 0, 640, 360)]),
+        scene("Blue", vec![item(1, "blue", 0, 0, 640, 360)]),
+    ];
+    c
+}
+
+/// Starts on the red scene and waits until the program shows it.
+fn start_on_red() -> (Studio, VideoTap) {
+    init_tracing();
+    let studio = Studio::start(two_scenes(), Some("Red")).expect("studio starts");
+    let tap = VideoTap::start(&studio, 256).expect("tap starts");
+    frame_where(&tap, Duration::from_secs(5), |f| near(f.pixel(320, 180), RED, 24)).expect("red shows");
+    (studio, tap)
+}
+
+fn transition_start(studio: &Studio) -> (u64, Duration) {
+    match event_where(studio, Duration::from_secs(5), |e| matches!(e, Event::TransitionStarted { .. })) {
+        Some(Event::TransitionStarted { clock_time, duration, .. }) => (clock_time, duration),
+        other => panic!("no transition started: {other:?}"),
+    }
+}
+
+/// Frames until `until` (absolute clock time) has passed by `extra`.
+fn frames_until(tap: &VideoTap, until: u64) -> Vec<Frame> {
+    let mut frames = Vec::new();
+    while let Some(f) = tap.next(Duration::from_secs(3)) {
+        let done = f.clock_time > until;
+        frames.push(f);
+        if done {
+            break;
+        }
+    }
+    frames
+}
+
+#[test]
+fn a_cut_changes_the_picture_within_one_frame() {
+    let (studio, tap) = start_on_red();
+    studio.switch_scene("Blue", Transition::CUT).expect("switch");
+    let (at, _) = transition_start(&studio);
+    let frames = frames_until(&tap, at + 10 * FRAME_NS);
+    let after: Vec<&Frame> = frames.iter().filter(|f| f.clock_time >= at + FRAME_NS).collect();
+    assert!(!after.is_empty(), "frames after the cut arrived");
+    for f in &after {
+        assert!(
+            near(f.pixel(320, 180), BLUE, 24),
+            "a frame one frame after the cut is not blue: {:?}",
+            f.pixel(320, 180)
+        );
+    }
+    let red_before = frames
+        .iter()
+        .filter(|f| f.clock_time + 3 * FRAME_NS < at && near(f.pixel(320, 180), RED, 24))
+        .count();
+    let blue_before = frames
+        .iter()
+        .filter(|f| f.clock_time + 3 * FRAME_NS < at && near(f.pixel(320, 180), BLUE, 24))
+        .count();
+    assert_eq!(blue_before, 0, "no blue frame before the cut");
+    assert!(
+        red_before > 0 || frames.first().is_some_and(|f| f.clock_time + 3 * FRAME_NS >= at),
+        "red before the cut"
+    );
+    assert!(
+        event_where(&studio, Duration::from_secs(2), |e| *e == Event::ProgramScene("Blue".into())).is_some(),
+        "the engine reports the new program scene"
+    );
+}
+
+#[test]
+fn halfway_through_a_fade_the_picture_is_a_blend_of_both_scenes() {
+    let (studio, tap) = start_on_red();
+    studio.switch_scene("Blue", Transition::fade(1000)).expect("switch");
+    let (at, duration) = transition_start(&studio);
+    assert_eq!(duration, Duration::from_secs(1));
+    let end = at + duration.as_nanos() as u64;
+    let frames = frames_until(&tap, end + 5 * FRAME_NS);
+    let halfway = at + duration.as_nanos() as u64 / 2;
+    let middle = frames.iter().min_by_key(|f| f.clock_time.abs_diff(halfway)).expect("frames");
+    assert!(middle.clock_time.abs_diff(halfway) <= FRAME_NS, "a frame near the halfway point arrived");
+    let [r, g, b, _] = middle.pixel(320, 180);
+    assert!(
+        (100..=155).contains(&r) && (100..=155).contains(&b) && g < 30,
+        "halfway pixel {r},{g},{b} is not half red, half blue"
+    );
+    // Red fades down and blue up, monotonically within a small tolerance.
+    let during: Vec<&Frame> = frames.iter().filter(|f| f.clock_time >= at && f.clock_time <= end).collect();
+    assert!(during.len() >= 25, "about 30 frames during a 1 s fade, got {}", during.len());
+    for pair in during.windows(2) {
+        assert!(
+            u16::from(pair[1].pixel(320, 180)[2]) + 6 >= u16::from(pair[0].pixel(320, 180)[2]),
+            "blue never drops during the fade"
+        );
+    }
+    let last = frames.last().expect("frames");
+    assert!(near(last.pixel(320, 180), BLUE, 24), "after the fade the picture is blue");
+}
+
+#[test]
+fn a_slide_pushes_the_old_scene_out_to_the_left() {
+    let (studio, tap) = start_on_red();
+    studio.switch_scene("Blue", Transition::slide(1000)).expect("switch");
+    let (at, duration) = transition_start(&studio);
+    let end = at + duration.as_nanos() as u64;
+    let frames = frames_until(&tap, end + 5 * FRAME_NS);
+    let halfway = at + duration.as_nanos() as u64 / 2;
+    let middle = frames.iter().min_by_key(|f| f.clock_time.abs_diff(halfway)).expect("frames");
+    // Halfway, the left half is still red and the right half already blue.
+    assert!(near(middle.pixel(100, 180), RED, 24), "left half red: {:?}", middle.pixel(100, 180));
+    assert!(near(middle.pixel(540, 180), BLUE, 24), "right half blue: {:?}", middle.pixel(540, 180));
+    assert!(near(frames.last().expect("frames").pixel(100, 180), BLUE, 24), "blue at the end");
+}
+
+#[test]
+fn switching_to_an_unknown_scene_is_an_error_and_changes_nothing() {
+    let (studio, tap) = start_on_red();
+    let err = studio.switch_scene("Nope", Transition::CUT).expect_err("unknown scene");
+    assert!(err.to_string().contains("Nope"), "{err}");
+    tap.drain();
+    let f = tap.next(Duration::from_secs(2)).expect("still running");
+    assert!(near(f.pixel(320, 180), RED, 24));
+    assert_eq!(studio.program_scene().expect("engine answers"), Some("Red".into()));
+}
