@@ -25,7 +25,7 @@ pub struct Cli {
     #[arg(long, value_name = "OUT.mkv")]
     record: Option<PathBuf>,
     /// Stop after this many seconds (headless).
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     duration: Option<f64>,
 }
 

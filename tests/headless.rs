@@ -1,0 +1,71 @@
+//! The `plateau --headless` command, run as a user would, its file read by ffprobe.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn plateau(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plateau"))
+        .args(args)
+        .env_remove("DISPLAY")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("plateau runs")
+}
+
+fn ffprobe(path: &Path, entries: &str) -> String {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-show_entries", entries, "-of", "default=noprint_wrappers=1"])
+        .arg(path)
+        .output()
+        .expect("ffprobe runs (install the package ffmpeg)");
+    assert!(out.status.success(), "ffprobe reads the file: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn field<'a>(text: &'a str, key: &str) -> Vec<&'a str> {
+    text.lines().filter_map(|l| l.strip_prefix(&format!("{key}="))).collect()
+}
+
+#[test]
+fn the_demo_recording_has_the_canvas_size_rate_sound_and_duration() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("demo.mkv");
+    let run = plateau(&["--headless", "--record", out.to_str().expect("utf-8"), "--duration", "6"]);
+    assert!(run.status.success(), "plateau failed: {}", String::from_utf8_lossy(&run.stderr));
+
+    let streams = ffprobe(&out, "stream=codec_type,codec_name,width,height,r_frame_rate,nb_read_frames");
+    assert_eq!(field(&streams, "codec_type"), vec!["video", "audio"], "{streams}");
+    assert_eq!(field(&streams, "codec_name"), vec!["h264", "aac"]);
+    assert_eq!(field(&streams, "width"), vec!["1280"]);
+    assert_eq!(field(&streams, "height"), vec!["720"]);
+    assert_eq!(field(&streams, "r_frame_rate")[0], "30/1");
+    let frames: f64 = field(&streams, "nb_read_frames")[0].parse().expect("a frame count");
+    assert!((frames - 180.0).abs() <= 9.0, "about 180 frames in 6 s, got {frames}");
+
+    let format = ffprobe(&out, "format=duration");
+    let duration: f64 = field(&format, "duration")[0].parse().expect("a duration");
+    assert!((duration - 6.0).abs() <= 0.3, "duration {duration} s is within 5 % of 6 s");
+}
+
+#[test]
+fn bad_input_gives_one_clear_line_and_a_failure_code() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("nowhere.json");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--headless", "--collection", missing.to_str().expect("utf-8"), "--duration", "1"],
+            "nowhere.json",
+        ),
+        (vec!["--headless", "--scene", "No such scene", "--duration", "1"], "No such scene"),
+        (vec!["--headless", "--duration", "-3"], "--duration"),
+        (vec!["--headless", "--record", "/nonexistent-dir/x.mkv", "--duration", "1"], "/nonexistent-dir"),
+        (vec!["--headless", "--record", "out.avi", "--duration", "1"], ".mkv"),
+    ];
+    for (args, expected) in cases {
+        let run = plateau(&args);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{args:?} should fail");
+        assert!(stderr.contains("plateau: error:") && stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+    }
+}
