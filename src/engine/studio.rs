@@ -175,6 +175,32 @@ impl Studio {
         self.send(Command::RemoveItem { scene: scene.into(), item }).map(drop)
     }
 
+    pub fn move_item(&self, scene: &str, item: ItemId, index: usize) -> Result<(), EngineError> {
+        self.send(Command::MoveItem { scene: scene.into(), item, index }).map(drop)
+    }
+
+    pub fn add_source(&self, source: Source) -> Result<(), EngineError> {
+        self.send(Command::AddSource(source)).map(drop)
+    }
+
+    /// Changes a source's settings; a text is edited in place while live.
+    pub fn update_source(&self, source: Source) -> Result<(), EngineError> {
+        self.send(Command::UpdateSource(source)).map(drop)
+    }
+
+    pub fn set_volume(&self, source: &SourceId, volume: f64) -> Result<(), EngineError> {
+        self.send(Command::SetVolume { source: source.clone(), volume: Some(volume), muted: None }).map(drop)
+    }
+
+    pub fn set_muted(&self, source: &SourceId, muted: bool) -> Result<(), EngineError> {
+        self.send(Command::SetVolume { source: source.clone(), volume: None, muted: Some(muted) }).map(drop)
+    }
+
+    /// Tries a failed source again now instead of at its next retry.
+    pub fn retry_source(&self, source: &SourceId) -> Result<(), EngineError> {
+        self.send(Command::RetrySource(source.clone())).map(drop)
+    }
+
     pub fn collection(&self) -> Result<SceneCollection, EngineError> {
         match self.send(Command::Collection)? {
             Reply::Collection(c) => Ok(*c),
