@@ -42,6 +42,10 @@ pub(crate) struct Formats {
     pub audio: AudioSettings,
 }
 
+/// The rate of pictures that only change when edited: an edit shows within
+/// a tenth of a second, and the compositor holds each picture meanwhile.
+const STILL_FPS: u32 = 10;
+
 impl Formats {
     pub fn video_caps(&self, size: Option<(u32, u32)>) -> gst::Caps {
         let mut b = gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::Ayuv);
@@ -52,8 +56,16 @@ impl Formats {
     }
 
     pub fn video_caps_with_rate(&self, size: Option<(u32, u32)>) -> gst::Caps {
+        self.video_caps_at(size, self.canvas.fps)
+    }
+
+    fn still_caps(&self, size: Option<(u32, u32)>) -> gst::Caps {
+        self.video_caps_at(size, STILL_FPS.min(self.canvas.fps))
+    }
+
+    fn video_caps_at(&self, size: Option<(u32, u32)>, fps: u32) -> gst::Caps {
         let mut caps = self.video_caps(size);
-        caps.make_mut().set("framerate", gst::Fraction::new(self.canvas.fps as i32, 1));
+        caps.make_mut().set("framerate", gst::Fraction::new(fps as i32, 1));
         caps
     }
 
@@ -80,9 +92,11 @@ impl Producer {
 
     /// Builds the pipeline of `source`. Nothing is started; problems found
     /// now (a missing file, a missing plugin, no such device) are errors.
-    pub fn build(source: &Source, formats: &Formats) -> Result<Self, EngineError> {
+    /// Generated pictures are made at `size` (the largest item showing
+    /// them), so that nothing is drawn only to be scaled down.
+    pub fn build(source: &Source, formats: &Formats, size: (u32, u32)) -> Result<Self, EngineError> {
         let mut p = Producer::new(&format!("source-{}", source.id));
-        let canvas = (formats.canvas.width, formats.canvas.height);
+        let canvas = (size.0.max(1), size.1.max(1));
         match &source.kind {
             SourceKind::TestPattern { pattern } => {
                 let src = make("videotestsrc")?;
@@ -92,7 +106,7 @@ impl Producer {
             }
             SourceKind::Color { color } => {
                 let src = solid(color.argb())?;
-                p.video_chain(src, formats.video_caps_with_rate(Some(canvas)), &[], true)?;
+                p.video_chain(src, formats.still_caps(Some(canvas)), &[], true)?;
             }
             SourceKind::Text { text, font, size, color, outline, shadow, width, height } => {
                 let src = solid(0)?;
@@ -106,7 +120,7 @@ impl Producer {
                 overlay.set_property_from_str("valignment", "center");
                 overlay.set_property_from_str("halignment", "center");
                 overlay.set_property_from_str("wrap-mode", "wordchar");
-                let caps = formats.video_caps_with_rate(Some((*width.max(&1), *height.max(&1))));
+                let caps = formats.still_caps(Some((*width.max(&1), *height.max(&1))));
                 p.video_chain(src, caps, std::slice::from_ref(&overlay), true)?;
                 p.text = Some(overlay);
             }
@@ -204,12 +218,7 @@ impl Producer {
         overlay.set_property_from_str("valignment", "center");
         overlay.set_property_from_str("halignment", "center");
         overlay.set_property("auto-resize", false);
-        let caps = gst_video::VideoCapsBuilder::new()
-            .format(gst_video::VideoFormat::Ayuv)
-            .width(640)
-            .height(360)
-            .framerate(gst::Fraction::new(formats.canvas.fps as i32, 1))
-            .build();
+        let caps = formats.still_caps(Some((640, 360)));
         p.video_chain(src, caps, &[overlay], true)?;
         Ok(p)
     }
@@ -258,7 +267,7 @@ impl Producer {
         if still {
             chain.push(make("imagefreeze")?);
             let rate = gst::Caps::builder("video/x-raw")
-                .field("framerate", gst::Fraction::new(formats.canvas.fps as i32, 1))
+                .field("framerate", gst::Fraction::new(STILL_FPS.min(formats.canvas.fps) as i32, 1))
                 .build();
             chain.push(capsfilter(&rate)?);
         }

@@ -95,6 +95,7 @@ impl Program {
                 .map_err(|e| EngineError::Build { what: "mixer".into(), message: format!("{e:?}") })?;
             mixer_pad.set_property("zorder", index as u32);
             mixer_pad.set_property("alpha", if index == 0 { 1.0f64 } else { 0.0 });
+            mixer_pad.set_property_from_str("operator", if index == 0 { "source" } else { "over" });
             slots.push(Slot { compositor, mixer_pad });
         }
 
@@ -143,12 +144,20 @@ impl Program {
 pub(crate) struct Layer {
     pub source: SourceId,
     pub consumer: Arc<Consumer>,
+    /// Whether the source's pixels are all opaque.
+    opaque: bool,
     elements: [gst::Element; 3],
     pad: gst::Pad,
 }
 
 impl Layer {
-    pub fn add(program: &Program, slot: usize, item: &SceneItem, zorder: u32) -> Result<Self, EngineError> {
+    pub fn add(
+        program: &Program,
+        slot: usize,
+        item: &SceneItem,
+        zorder: u32,
+        opaque: bool,
+    ) -> Result<Self, EngineError> {
         let consumer = Consumer::new(&format!("layer-{slot}-{}", item.id.0), 4, INPUT_LATENCY);
         let queue = make("queue")?;
         queue.set_property("max-size-buffers", 3u32);
@@ -168,7 +177,7 @@ impl Layer {
             .expect("videocrop has a src pad")
             .link(&pad)
             .map_err(|e| EngineError::Build { what: "layer".into(), message: format!("{e:?}") })?;
-        let layer = Self { source: item.source.clone(), consumer, elements, pad };
+        let layer = Self { source: item.source.clone(), consumer, opaque, elements, pad };
         layer.apply(item, zorder);
         for e in &layer.elements {
             e.sync_state_with_parent()?;
@@ -177,8 +186,12 @@ impl Layer {
     }
 
     /// Applies position, size, crop, opacity, visibility and stacking.
+    /// An opaque layer at full opacity is copied rather than blended: the
+    /// result is the same and costs a fraction.
     pub fn apply(&self, item: &SceneItem, zorder: u32) {
         let alpha = if item.visible { item.opacity.clamp(0.0, 1.0) } else { 0.0 };
+        let operator = if self.opaque && alpha >= 1.0 { "source" } else { "over" };
+        self.pad.set_property_from_str("operator", operator);
         self.pad.set_property("xpos", item.x);
         self.pad.set_property("ypos", item.y);
         self.pad.set_property("width", item.width.min(i32::MAX as u32) as i32);

@@ -38,6 +38,8 @@ pub(crate) struct Runner {
     pub video: Arc<Fanout>,
     pub audio: Arc<Fanout>,
     users: usize,
+    /// The size generated pictures are made at.
+    pub size: (u32, u32),
     generation: u64,
     producer: Option<Producer>,
     placeholder: Option<Producer>,
@@ -47,12 +49,13 @@ pub(crate) struct Runner {
 }
 
 impl Runner {
-    pub fn new(source: Source) -> Self {
+    pub fn new(source: Source, size: (u32, u32)) -> Self {
         Self {
             source,
             video: Fanout::new(),
             audio: Fanout::new(),
             users: 0,
+            size,
             generation: 0,
             producer: None,
             placeholder: None,
@@ -135,7 +138,7 @@ impl Runner {
     }
 
     fn launch(&self, generation: u64, formats: &Formats, news: &NewsSink) -> Result<Producer, EngineError> {
-        let producer = Producer::build(&self.source, formats)?;
+        let producer = Producer::build(&self.source, formats, self.size)?;
         if let Some(sink) = &producer.video {
             self.video.attach(sink, generation);
         }

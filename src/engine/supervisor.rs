@@ -69,7 +69,11 @@ impl Supervisor {
         events: async_channel::Sender<Event>,
         news: NewsSink,
     ) -> Self {
-        let runners = collection.sources.iter().map(|s| (s.id.clone(), Runner::new(s.clone()))).collect();
+        let runners = collection
+            .sources
+            .iter()
+            .map(|s| (s.id.clone(), Runner::new(s.clone(), size_hint(&collection, &s.id))))
+            .collect();
         Self {
             collection,
             formats,
@@ -224,7 +228,7 @@ impl Supervisor {
         let Some(runner) = self.runners.get_mut(&item.source) else { return };
         let kind = runner.source.kind.clone();
         if kind.has_video() && item.width > 0 && item.height > 0 {
-            match Layer::add(&self.program, slot, item, zorder) {
+            match Layer::add(&self.program, slot, item, zorder, kind.is_opaque()) {
                 Ok(layer) => {
                     runner.video.add(layer.consumer.clone());
                     let health = runner.acquire(&self.formats, &self.news);
@@ -382,6 +386,10 @@ impl Supervisor {
         }
         s.items.push(item.clone());
         let index = s.items.len() as u32 - 1;
+        let size = size_hint(&self.collection, &item.source);
+        if let Some(runner) = self.runners.get_mut(&item.source) {
+            runner.size = size;
+        }
         for slot in self.slot_of(scene) {
             self.add_layer(slot, &item, index);
         }
@@ -440,8 +448,9 @@ impl Supervisor {
         if self.collection.source(&source.id).is_some() {
             return Err(EngineError::Invalid(format!("a source with id `{}` exists already", source.id)));
         }
-        self.runners.insert(source.id.clone(), Runner::new(source.clone()));
-        self.collection.sources.push(source);
+        self.collection.sources.push(source.clone());
+        let size = size_hint(&self.collection, &source.id);
+        self.runners.insert(source.id.clone(), Runner::new(source, size));
         Ok(Reply::Done)
     }
 
@@ -476,6 +485,22 @@ impl Supervisor {
             source.muted = m;
         }
         self.update_source(source)
+    }
+}
+
+/// The largest size any item shows `source` at, within the canvas: the size
+/// generated pictures are made at.
+fn size_hint(collection: &SceneCollection, source: &SourceId) -> (u32, u32) {
+    let canvas = (collection.video.width, collection.video.height);
+    let largest = collection
+        .scenes
+        .iter()
+        .flat_map(|s| &s.items)
+        .filter(|i| &i.source == source)
+        .fold((0, 0), |(w, h), i| (w.max(i.width), h.max(i.height)));
+    match largest {
+        (0, _) | (_, 0) => canvas,
+        (w, h) => (w.min(canvas.0), h.min(canvas.1)),
     }
 }
 

@@ -40,6 +40,9 @@ pub(crate) fn begin(
     clear(incoming);
     incoming.set_property("zorder", 1u32);
     outgoing.set_property("zorder", 0u32);
+    // Slot pictures are opaque: the bottom one is copied, the top one blended.
+    outgoing.set_property_from_str("operator", "source");
+    incoming.set_property_from_str("operator", "over");
     let duration = gst::ClockTime::from_mseconds(transition.duration_ms.into());
     let end = start + duration;
     match transition.kind {
@@ -75,6 +78,7 @@ pub(crate) fn finish(outgoing: &gst::Pad, incoming: &gst::Pad) {
     clear(incoming);
     incoming.set_property("alpha", 1.0f64);
     incoming.set_property("xpos", 0i32);
+    incoming.set_property_from_str("operator", "source");
     outgoing.set_property("alpha", 0.0f64);
     outgoing.set_property("xpos", 0i32);
 }

@@ -206,6 +206,18 @@ impl SourceKind {
         !matches!(self, SourceKind::AudioInput { .. } | SourceKind::DesktopAudio | SourceKind::Tone { .. })
     }
 
+    /// Whether every pixel the source makes is opaque, so that it can be
+    /// copied onto the canvas instead of blended.
+    pub fn is_opaque(&self) -> bool {
+        !matches!(self, SourceKind::Image { .. } | SourceKind::Text { .. }) && self.has_video()
+    }
+
+    /// Whether the picture only changes when its settings do: such sources
+    /// are refreshed at a low rate and held by the compositor in between.
+    pub fn is_still(&self) -> bool {
+        matches!(self, SourceKind::Image { .. } | SourceKind::Text { .. } | SourceKind::Color { .. })
+    }
+
     /// Whether the source makes (or may make) sound.
     pub fn has_audio(&self) -> bool {
         matches!(

@@ -1,0 +1,160 @@
+//! File sources: PNG with transparency, JPEG, SVG, and media that loops with its sound.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::*;
+use plateau::engine::{Event, Studio, VideoTap};
+use plateau::model::{SceneCollection, Source, SourceKind};
+
+fn convert(args: &[&str]) {
+    let status =
+        Command::new("convert").args(args).status().expect("convert runs (install the package imagemagick)");
+    assert!(status.success(), "convert {args:?}");
+}
+
+/// An image over red filling the canvas.
+fn over_red(image: Source) -> SceneCollection {
+    let mut c = collection();
+    let id = image.id.0.clone();
+    c.sources = vec![color_source("red", RED), image];
+    c.scenes = vec![scene("Main", vec![item(1, "red", 0, 0, 640, 360), item(2, &id, 0, 0, 640, 360)])];
+    c
+}
+
+fn image(path: &Path) -> Source {
+    Source::new("image", "Image", SourceKind::Image { path: path.to_owned() })
+}
+
+fn first_frame_where(c: SceneCollection, test: impl Fn(&plateau::engine::Frame) -> bool) -> bool {
+    init_tracing();
+    let studio = Studio::start(c, None).expect("studio starts");
+    let tap = VideoTap::start(&studio, 64).expect("tap");
+    frame_where(&tap, Duration::from_secs(5), test).is_some()
+}
+
+#[test]
+fn a_png_keeps_its_transparency() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let png = dir.path().join("square.png");
+    // 64x36 transparent, with an opaque blue square in its middle third.
+    convert(&[
+        "-size",
+        "64x36",
+        "xc:none",
+        "-fill",
+        "#0000ff",
+        "-draw",
+        "rectangle 21,12 42,23",
+        png.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        first_frame_where(over_red(image(&png)), |f| near(f.pixel(320, 180), BLUE, 30)
+            && near(f.pixel(40, 40), RED, 30)),
+        "blue in the middle, red through the transparent border"
+    );
+}
+
+#[test]
+fn jpeg_and_svg_images_are_shown() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let jpeg = dir.path().join("green.jpg");
+    convert(&["-size", "32x32", "xc:#00ff00", jpeg.to_str().expect("utf-8")]);
+    assert!(
+        first_frame_where(over_red(image(&jpeg)), |f| near(f.pixel(320, 180), GREEN, 30)),
+        "the JPEG shows"
+    );
+
+    let svg = dir.path().join("blue.svg");
+    std::fs::write(&svg, r##"<svg xmlns="http://www.w3.org/2000/svg" width="64" height="36"><rect x="0" y="0" width="32" height="36" fill="#0000ff"/></svg>"##)
+        .expect("svg written");
+    assert!(
+        first_frame_where(over_red(image(&svg)), |f| near(f.pixel(100, 180), BLUE, 30)
+            && near(f.pixel(540, 180), RED, 30)),
+        "the SVG's left half is blue and its transparent right half shows red"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_an_image_fails_the_source_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("notes.png");
+    std::fs::write(&bad, b"this is not a picture").expect("written");
+    init_tracing();
+    let studio = Studio::start(over_red(image(&bad)), None).expect("studio starts");
+    let event = event_where(&studio, Duration::from_secs(5), |e| matches!(e, Event::SourceFailed { .. }))
+        .expect("failure");
+    let Event::SourceFailed { name, .. } = event else { unreachable!() };
+    assert_eq!(name, "Image");
+    let tap = VideoTap::start(&studio, 8).expect("tap");
+    assert!(tap.next(Duration::from_secs(2)).is_some(), "the program goes on");
+}
+
+/// A 1 s clip: green picture and a tone.
+fn short_clip(dir: &Path) -> PathBuf {
+    let path = dir.join("short.mkv");
+    let status = Command::new("gst-launch-1.0")
+        .args([
+            "-q",
+            "videotestsrc",
+            "num-buffers=30",
+            "pattern=green",
+            "!",
+            "video/x-raw,width=160,height=90,framerate=30/1",
+        ])
+        .args(["!", "x264enc", "speed-preset=ultrafast", "!", "matroskamux", "name=m", "!", "filesink"])
+        .arg(format!("location={}", path.display()))
+        .args([
+            "audiotestsrc",
+            "num-buffers=47",
+            "volume=0.5",
+            "!",
+            "audioconvert",
+            "!",
+            "vorbisenc",
+            "!",
+            "m.",
+        ])
+        .status()
+        .expect("gst-launch-1.0 runs (install the package gstreamer1.0-tools)");
+    assert!(status.success());
+    path
+}
+
+#[test]
+fn a_looping_clip_plays_on_with_its_sound_in_the_mix() {
+    init_tracing();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clip = short_clip(dir.path());
+    let mut c = collection();
+    c.sources = vec![
+        color_source("red", RED),
+        Source::new("clip", "Clip", SourceKind::Media { path: clip, looping: true }),
+    ];
+    c.scenes = vec![scene("Main", vec![item(1, "red", 0, 0, 640, 360), item(2, "clip", 0, 0, 320, 180)])];
+    let studio = Studio::start(c, None).expect("studio starts");
+    let tap = VideoTap::start(&studio, 256).expect("tap");
+    frame_where(&tap, Duration::from_secs(5), |f| near(f.pixel(160, 90), GREEN, 40)).expect("the clip shows");
+    // Three loops later the clip still shows; frames without it are at most a few per loop.
+    let start = Instant::now();
+    let (mut with, mut without) = (0, 0);
+    while start.elapsed() < Duration::from_millis(3500) {
+        let f = tap.next(Duration::from_secs(1)).expect("frames");
+        if near(f.pixel(160, 90), GREEN, 40) {
+            with += 1
+        } else {
+            without += 1
+        }
+    }
+    assert!(with > 90, "the clip kept playing over 3.5 s: {with} frames with it, {without} without");
+    assert!(without <= 12, "the loops left {without} frames without the clip");
+    let levels = event_where(
+        &studio,
+        Duration::from_secs(3),
+        |e| matches!(e, Event::Levels { source: Some(s), levels } if s.as_str() == "clip" && levels.peak_db.iter().all(|p| *p > -12.0)),
+    );
+    assert!(levels.is_some(), "the clip's sound is metered in the mix");
+}
