@@ -68,3 +68,54 @@ fn volume_and_mute_change_the_mix() {
     let tone = saved.source(&id).expect("tone");
     assert_eq!((tone.volume, tone.muted), (0.5, true));
 }
+
+#[test]
+fn a_sound_input_that_cannot_be_opened_fails_the_source_only() {
+    init_tracing();
+    let mut c = collection();
+    c.sources = vec![
+        color_source("red", RED),
+        Source::new(
+            "mic",
+            "Microphone",
+            SourceKind::AudioInput { device: Some("No Such Microphone".into()) },
+        ),
+        Source::new("desk", "Desktop", SourceKind::DesktopAudio),
+        Source::new("tone", "Tone", SourceKind::Tone { frequency: 440.0 }),
+    ];
+    c.scenes = vec![scene(
+        "Main",
+        vec![
+            item(1, "red", 0, 0, 640, 360),
+            item(2, "mic", 0, 0, 0, 0),
+            item(3, "desk", 0, 0, 0, 0),
+            item(4, "tone", 0, 0, 0, 0),
+        ],
+    )];
+    let studio = Studio::start(c, None).expect("studio starts");
+    let failed = event_where(
+        &studio,
+        Duration::from_secs(5),
+        |e| matches!(e, Event::SourceFailed { source, cause, .. } if source.as_str() == "mic" && cause.contains("No Such Microphone")),
+    );
+    assert!(failed.is_some(), "the missing microphone is reported by name");
+    // The tone still reaches the mix at its level, whatever the desktop audio does here.
+    let program = settled(&studio, None);
+    assert!((program.peak_db[0] + 14.0).abs() < 1.5, "program peak {} dB", program.peak_db[0]);
+}
+
+#[test]
+fn statistics_report_the_program_rate_and_no_drops() {
+    let studio = tone_studio();
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        match event_where(&studio, Duration::from_secs(3), |e| matches!(e, Event::Stats(_))) {
+            Some(Event::Stats(s)) => seen.push(s),
+            other => panic!("no statistics: {other:?}"),
+        }
+    }
+    let last = seen.last().expect("stats");
+    assert!((last.fps - 30.0).abs() < 1.5, "{last:?}");
+    assert_eq!(last.dropped, 0, "{last:?}");
+    assert!(seen.windows(2).all(|w| w[1].frames > w[0].frames), "the frame count grows: {seen:?}");
+}

@@ -116,3 +116,35 @@ fn a_display_that_cannot_be_opened_fails_the_source_only() {
     let tap = VideoTap::start(&studio, 64).expect("tap");
     assert!(tap.next(Duration::from_secs(2)).is_some(), "the program goes on");
 }
+
+#[test]
+fn without_a_desktop_portal_the_wayland_capture_fails_with_a_clear_cause() {
+    init_tracing();
+    // This machine runs no xdg-desktop-portal: the request goes out on the
+    // session bus (or finds none) and must come back as a source failure.
+    let mut c = collection();
+    c.sources = vec![Source::new(
+        "wayland",
+        "Wayland screen",
+        SourceKind::ScreenPortal { restore_token: Some("old-token".into()) },
+    )];
+    c.scenes = vec![scene("Main", vec![item(1, "wayland", 0, 0, 640, 360)])];
+    let studio = Studio::start(c, None).expect("studio starts");
+    let event = event_where(&studio, Duration::from_secs(30), |e| {
+        matches!(e, plateau::engine::Event::SourceFailed { .. })
+    })
+    .expect("the capture fails with an event");
+    let plateau::engine::Event::SourceFailed { name, cause, .. } = event else { unreachable!() };
+    assert_eq!(name, "Wayland screen");
+    assert!(cause.contains("portal"), "the cause names the portal: {cause}");
+    let tap = VideoTap::start(&studio, 64).expect("tap");
+    let f = frame_where(&tap, Duration::from_secs(5), |f| f.pixel(10, 10)[0] < 90 && f.pixel(10, 10)[0] > 20)
+        .expect("the placeholder shows");
+    assert!(f.width == 640);
+    let saved = studio.collection().expect("collection");
+    assert_eq!(
+        saved.sources[0].kind,
+        SourceKind::ScreenPortal { restore_token: Some("old-token".into()) },
+        "a refused request keeps the token it had"
+    );
+}

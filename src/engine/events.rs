@@ -56,6 +56,11 @@ pub enum Event {
         levels: Levels,
     },
     Stats(Stats),
+    /// The engine changed a source's settings (a screen capture got a new
+    /// portal restore token): the collection should be saved.
+    SourceChanged {
+        source: SourceId,
+    },
     /// Something went wrong that is not tied to a source.
     Error(String),
 }

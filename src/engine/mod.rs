@@ -7,6 +7,7 @@ mod error;
 mod events;
 mod fanout;
 mod output;
+mod portal;
 mod preview;
 mod producer;
 mod program;

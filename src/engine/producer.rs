@@ -34,6 +34,12 @@ pub(crate) struct Producer {
     pub audio: Option<AppSink>,
     /// The text renderer of a text source, to edit it while live.
     pub text: Option<gst::Element>,
+    /// For a portal capture: the PipeWire source to point at the granted
+    /// stream, and the restore token to ask with. The pipeline starts once
+    /// the portal has answered.
+    pub portal: Option<(gst::Element, Option<String>)>,
+    /// Keeps the portal session open while this pipeline lives.
+    pub portal_keeper: Option<super::portal::Keeper>,
 }
 
 /// The formats every producer hands over.
@@ -87,7 +93,7 @@ impl Producer {
     fn new(name: &str) -> Self {
         let pipeline = gst::Pipeline::with_name(name);
         pipeline.use_clock(Some(&gst::SystemClock::obtain()));
-        Self { pipeline, video: None, audio: None, text: None }
+        Self { pipeline, video: None, audio: None, text: None, portal: None, portal_keeper: None }
     }
 
     /// Builds the pipeline of `source`. Nothing is started; problems found
@@ -128,13 +134,13 @@ impl Producer {
                 check_file(path)?;
                 let src = make("filesrc")?;
                 src.set_property("location", path);
-                let decode = make("decodebin")?;
-                p.pipeline.add_many([&src, &decode])?;
-                src.link(&decode)?;
-                let sink = appsink("video", true);
-                let video = p.decoded_video_chain(formats, true)?;
-                p.video = Some(sink.clone());
-                p.link_decoded(&decode, Some(video), None, sink, None);
+                let mut chain = image_decoder(path)?;
+                chain.extend(p.decoded_video_chain(formats, true)?);
+                p.video_chain(src, formats.video_caps(None), &chain, false)?;
+                // Still pictures are paced by the clock like any file.
+                if let Some(sink) = &p.video {
+                    sink.set_sync(true);
+                }
             }
             SourceKind::Media { path, .. } => {
                 check_file(path)?;
@@ -171,13 +177,12 @@ impl Producer {
                 let convert = make("videoconvert")?;
                 p.video_chain(src, formats.video_caps(None), &[rate, convert], false)?;
             }
-            SourceKind::ScreenPortal { .. } => {
-                return Err(EngineError::Start {
-                    what: format!("screen capture `{}`", source.name),
-                    message: "Wayland screen capture through the desktop portal is not available \
-                              in this build yet; use an X11 session or a window capture"
-                        .into(),
-                });
+            SourceKind::ScreenPortal { restore_token } => {
+                let src = make("pipewiresrc")?;
+                src.set_property("always-copy", true);
+                let convert = make("videoconvert")?;
+                p.video_chain(src.clone(), formats.video_caps(None), &[convert], false)?;
+                p.portal = Some((src, restore_token.clone()));
             }
             SourceKind::Webcam { device, width, height, fps } => {
                 let cam = devices::open_camera(device.as_deref(), *width, *height, *fps)?;
@@ -320,6 +325,27 @@ impl Producer {
                 let _ = e.sync_state_with_parent();
             }
         });
+    }
+}
+
+/// The decoder for a still picture, chosen from its first bytes, so that the
+/// pipeline is built whole before it starts (no dynamic pads to race with).
+fn image_decoder(path: &Path) -> Result<Vec<gst::Element>, EngineError> {
+    use std::io::Read;
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| EngineError::Invalid(format!("{}: {e}", path.display())))?;
+    let head = &head[..n];
+    let text = String::from_utf8_lossy(head);
+    if head.starts_with(b"\x89PNG") {
+        Ok(vec![make("pngdec")?])
+    } else if head.starts_with(&[0xff, 0xd8, 0xff]) {
+        Ok(vec![make("jpegparse")?, make("jpegdec")?])
+    } else if text.contains("<svg") || text.trim_start().starts_with("<?xml") {
+        Ok(vec![make("rsvgdec")?])
+    } else {
+        Err(EngineError::Invalid(format!("{} is not a PNG, JPEG or SVG picture", path.display())))
     }
 }
 

@@ -19,8 +19,20 @@ const LONGEST_RETRY: Duration = Duration::from_secs(30);
 /// What a source pipeline tells the supervisor.
 #[derive(Debug)]
 pub(crate) enum ProducerNews {
-    Failed { source: SourceId, generation: u64, cause: String },
-    Ended { source: SourceId, generation: u64 },
+    Failed {
+        source: SourceId,
+        generation: u64,
+        cause: String,
+    },
+    Ended {
+        source: SourceId,
+        generation: u64,
+    },
+    /// The desktop portal gave a new restore token for a screen capture.
+    RestoreToken {
+        source: SourceId,
+        token: Option<String>,
+    },
 }
 
 /// Where source pipelines send their news; called from streaming threads.
@@ -145,7 +157,7 @@ impl Runner {
         if let Some(sink) = &producer.audio {
             self.audio.attach(sink, generation);
         }
-        let news = news.clone();
+        let bus_news = news.clone();
         let id = self.source.id.clone();
         producer.pipeline.bus().expect("a pipeline has a bus").set_sync_handler(move |_, msg| {
             let report = match msg.view() {
@@ -158,10 +170,16 @@ impl Runner {
                 _ => None,
             };
             if let Some(report) = report {
-                news(report);
+                bus_news(report);
             }
             gst::BusSyncReply::Drop
         });
+        if let Some((src, token)) = producer.portal.clone() {
+            let mut producer = producer;
+            producer.portal_keeper =
+                Some(self.request_portal(&producer.pipeline, src, token, generation, news));
+            return Ok(producer);
+        }
         if let Err(e) = producer.pipeline.set_state(gst::State::Playing) {
             let _ = producer.pipeline.set_state(gst::State::Null);
             return Err(EngineError::Start {
@@ -170,6 +188,29 @@ impl Runner {
             });
         }
         Ok(producer)
+    }
+
+    /// Asks the desktop portal for a screen and starts `pipeline` on it.
+    fn request_portal(
+        &self,
+        pipeline: &gst::Pipeline,
+        src: gst::Element,
+        token: Option<String>,
+        generation: u64,
+        news: &NewsSink,
+    ) -> super::portal::Keeper {
+        let (pipeline, news, id) = (pipeline.clone(), news.clone(), self.source.id.clone());
+        super::portal::request(token, move |grant| match grant {
+            Ok(grant) => {
+                src.set_property("fd", grant.fd);
+                src.set_property("path", grant.node.to_string());
+                news(ProducerNews::RestoreToken { source: id.clone(), token: grant.restore_token });
+                if let Err(e) = pipeline.set_state(gst::State::Playing) {
+                    news(ProducerNews::Failed { source: id, generation, cause: e.to_string() });
+                }
+            }
+            Err(cause) => news(ProducerNews::Failed { source: id, generation, cause }),
+        })
     }
 
     /// Stops the producer, shows the placeholder, schedules a retry.
@@ -202,6 +243,12 @@ impl Runner {
         match news {
             ProducerNews::Failed { generation, cause, .. } if generation == self.generation => {
                 self.fail(cause, formats)
+            }
+            ProducerNews::RestoreToken { token, .. } => {
+                if let SourceKind::ScreenPortal { restore_token } = &mut self.source.kind {
+                    *restore_token = token;
+                }
+                None
             }
             ProducerNews::Ended { generation, .. } if generation == self.generation => {
                 let looping = matches!(self.source.kind, SourceKind::Media { looping: true, .. });

@@ -124,10 +124,13 @@ impl Supervisor {
                 }
                 Ok(Message::News(news)) => {
                     let id = match &news {
-                        ProducerNews::Failed { source, .. } | ProducerNews::Ended { source, .. } => {
-                            source.clone()
-                        }
+                        ProducerNews::Failed { source, .. }
+                        | ProducerNews::Ended { source, .. }
+                        | ProducerNews::RestoreToken { source, .. } => source.clone(),
                     };
+                    if let ProducerNews::RestoreToken { token, .. } = &news {
+                        self.keep_restore_token(&id, token.clone());
+                    }
                     let health = self.runners.get_mut(&id).and_then(|r| r.on_news(news, &self.formats));
                     self.report(&id, health);
                 }
@@ -194,6 +197,18 @@ impl Supervisor {
             }
             Command::Collection => Ok(Reply::Collection(Box::new(self.collection.clone()))),
             Command::ProgramScene => Ok(Reply::Scene(self.slots[self.active].scene.clone())),
+        }
+    }
+
+    /// Saves a portal restore token in the collection, so that the next
+    /// start does not ask the user again.
+    fn keep_restore_token(&mut self, id: &SourceId, token: Option<String>) {
+        let Some(source) = self.collection.source_mut(id) else { return };
+        if let crate::model::SourceKind::ScreenPortal { restore_token } = &mut source.kind {
+            if *restore_token != token {
+                *restore_token = token;
+                self.emit(Event::SourceChanged { source: id.clone() });
+            }
         }
     }
 
