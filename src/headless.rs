@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use plateau::engine::{Event, RecordSettings, Recorder, Studio};
+use plateau::engine::{
+    redact, Event, OutputStatus, RecordSettings, Recorder, Stream, StreamSettings, Studio,
+};
 
 use crate::Cli;
 
@@ -25,6 +27,13 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
                 }
                 Event::SourceRecovered { name, .. } => eprintln!("plateau: source `{name}` is back"),
                 Event::Error(e) => eprintln!("plateau: {e}"),
+                Event::Output { output, status } => match status {
+                    OutputStatus::Reconnecting { in_seconds } => {
+                        eprintln!("plateau: {output}: reconnecting in {in_seconds} s")
+                    }
+                    OutputStatus::Failed(cause) => eprintln!("plateau: {output}: failed: {cause}"),
+                    other => eprintln!("plateau: {output}: {other:?}"),
+                },
                 _ => {}
             }
         }
@@ -33,6 +42,13 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Some(path) => Some(Recorder::start(&studio, path, RecordSettings::default())?),
         None => None,
     };
+
+    let mut streams = Vec::new();
+    for (n, url) in cli.stream.iter().enumerate() {
+        let name = format!("stream {} ({})", n + 1, redact(url));
+        let settings = StreamSettings { name, url: url.clone(), encoder: Default::default() };
+        streams.push(Stream::start(&studio, settings)?);
+    }
 
     let main_loop = glib::MainLoop::new(None, false);
     let mut signals =
@@ -50,6 +66,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     }
     main_loop.run();
 
+    for stream in streams {
+        stream.stop();
+    }
     let result = match recorder {
         Some(r) => r.stop().map(|path| eprintln!("plateau: recorded {}", path.display())).map_err(Into::into),
         None => Ok(()),

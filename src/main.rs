@@ -24,6 +24,9 @@ pub struct Cli {
     /// Record the program into this file (.mkv).
     #[arg(long, value_name = "OUT.mkv")]
     record: Option<PathBuf>,
+    /// Stream the program to this address (rtmp://, rtmps:// or srt://); may be repeated.
+    #[arg(long, value_name = "URL")]
+    stream: Vec<String>,
     /// Stop after this many seconds (headless).
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     duration: Option<f64>,

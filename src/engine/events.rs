@@ -26,6 +26,19 @@ pub struct Stats {
     pub dropped: u64,
 }
 
+/// Where an output (a stream destination, a recording) is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutputStatus {
+    Connecting,
+    Live,
+    /// Lost; the next attempt starts in this many seconds.
+    Reconnecting {
+        in_seconds: u32,
+    },
+    Failed(String),
+    Stopped,
+}
+
 /// What the engine tells whoever drives it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -60,6 +73,17 @@ pub enum Event {
     /// portal restore token): the collection should be saved.
     SourceChanged {
         source: SourceId,
+    },
+    /// An output changed state; `output` is its display name.
+    Output {
+        output: String,
+        status: OutputStatus,
+    },
+    /// Bytes an output has sent and its bitrate over the last second.
+    OutputStats {
+        output: String,
+        bytes: u64,
+        kbps: f64,
     },
     /// Something went wrong that is not tied to a source.
     Error(String),

@@ -14,7 +14,7 @@
 //! the producer or the other consumers; a failed producer is replaced by
 //! bumping the generation, after which its late buffers are ignored.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gst::prelude::*;
@@ -26,6 +26,8 @@ pub(crate) struct Consumer {
     appsrc: AppSrc,
     caps: Mutex<Option<gst::Caps>>,
     pushed: AtomicU64,
+    /// For encoded streams: nothing is passed on before the first keyframe.
+    waits_for_keyframe: AtomicBool,
 }
 
 impl Consumer {
@@ -41,7 +43,17 @@ impl Consumer {
             .max_bytes(0)
             .leaky_type(gst_app::AppLeakyType::Downstream)
             .build();
-        Arc::new(Self { appsrc, caps: Mutex::new(None), pushed: AtomicU64::new(0) })
+        Arc::new(Self {
+            appsrc,
+            caps: Mutex::new(None),
+            pushed: AtomicU64::new(0),
+            waits_for_keyframe: AtomicBool::new(false),
+        })
+    }
+
+    /// Makes the consumer start with a keyframe (for encoded video).
+    pub(crate) fn start_on_keyframe(&self) {
+        self.waits_for_keyframe.store(true, Ordering::SeqCst);
     }
 
     pub(crate) fn element(&self) -> &gst::Element {
@@ -61,6 +73,12 @@ impl Consumer {
         if self.appsrc.current_state() != gst::State::Playing || abs < base {
             return;
         }
+        if self.waits_for_keyframe.load(Ordering::SeqCst) {
+            if buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
+                return;
+            }
+            self.waits_for_keyframe.store(false, Ordering::SeqCst);
+        }
         {
             let mut current = self.caps.lock().unwrap_or_else(|e| e.into_inner());
             if current.as_ref().map(|c| c.as_ref()) != Some(caps) {
@@ -72,8 +90,10 @@ impl Consumer {
         let mut out = buffer.copy();
         {
             let out = out.make_mut();
+            // Encoded streams here have no B-frames: decoding order is
+            // presentation order.
             out.set_pts(abs - base);
-            out.set_dts(gst::ClockTime::NONE);
+            out.set_dts(buffer.dts().map(|_| abs - base));
         }
         if self.appsrc.push_buffer(out).is_ok() {
             self.pushed.fetch_add(1, Ordering::Relaxed);

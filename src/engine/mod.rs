@@ -3,6 +3,7 @@
 //! [`Command`]s through a [`Studio`] and listens to its [`Event`]s.
 
 pub mod devices;
+mod encoder;
 mod error;
 mod events;
 mod fanout;
@@ -13,15 +14,18 @@ mod producer;
 mod program;
 mod record;
 mod runner;
+mod stream;
 mod studio;
 mod supervisor;
 mod tap;
 mod transition;
 
+pub use encoder::EncoderSettings;
 pub use error::EngineError;
-pub use events::{Event, Levels, Stats, StudioState};
+pub use events::{Event, Levels, OutputStatus, Stats, StudioState};
 pub use preview::Preview;
-pub use record::{RecordSettings, Recorder};
+pub use record::{Container, RecordSettings, Recorder};
+pub use stream::{redact, Stream, StreamSettings};
 pub use studio::{Command, Reply, Studio};
 pub use tap::{Frame, VideoTap};
 

@@ -33,8 +33,32 @@ impl Output {
         self.input(studio.program_audio().clone(), "audio", 64)
     }
 
-    fn input(&mut self, fanout: Arc<Fanout>, kind: &str, depth: u64) -> Result<gst::Element, EngineError> {
+    /// An appsrc carrying what `fanout` hands out (an encoder's stream, say).
+    pub fn input(
+        &mut self,
+        fanout: Arc<Fanout>,
+        kind: &str,
+        depth: u64,
+    ) -> Result<gst::Element, EngineError> {
+        self.input_with(fanout, kind, depth, false)
+    }
+
+    /// Like `input`, starting with a keyframe.
+    pub fn encoded_input(&mut self, fanout: Arc<Fanout>, kind: &str) -> Result<gst::Element, EngineError> {
+        self.input_with(fanout, kind, 256, true)
+    }
+
+    fn input_with(
+        &mut self,
+        fanout: Arc<Fanout>,
+        kind: &str,
+        depth: u64,
+        keyframe: bool,
+    ) -> Result<gst::Element, EngineError> {
         let consumer = Consumer::new(&format!("{}-{kind}", self.name), depth, gst::ClockTime::ZERO);
+        if keyframe {
+            consumer.start_on_keyframe();
+        }
         self.pipeline.add(consumer.element())?;
         let element = consumer.element().clone();
         self.inputs.push((fanout, consumer));

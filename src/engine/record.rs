@@ -1,36 +1,57 @@
-//! A simple program recorder: H.264 and AAC in Matroska.
+//! Crash-safe recording of the encoded program.
 //!
 //! ```text
-//!  program video ─> appsrc ! queue ! videoconvert ! I420 ! x264enc ! h264parse ─┐
-//!                                                                               ├─ matroskamux ! filesink
-//!  program audio ─> appsrc ! queue ! audioconvert ! avenc_aac ! aacparse ───────┘
+//!  encoder h264 ─> appsrc ! queue ─┐
+//!                                  ├─ matroskamux | mp4mux(fragmented) ! filesink
+//!  encoder aac ──> appsrc ! queue ─┘
 //! ```
+//!
+//! Matroska is written cluster by cluster and fragmented MP4 fragment by
+//! fragment (one second each), so a crash or `kill -9` leaves a file that
+//! plays up to its last second; a syncer flushes the file to disk every two
+//! seconds so that a power cut loses no more. After a clean stop the MP4
+//! is finalised into a regular one (moov first, then rewritten whole).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use gst::prelude::*;
 
+use super::encoder::{check_writable_folder, link_to_mux, Encoder, EncoderSettings};
 use super::error::{make, EngineError};
 use super::output::Output;
 use super::studio::Studio;
 
-/// Encoder settings of a recording.
-#[derive(Debug, Clone, Copy)]
-pub struct RecordSettings {
-    pub video_kbps: u32,
-    pub audio_kbps: u32,
+/// The file formats a recording can have, from the file name's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    Matroska,
+    FragmentedMp4,
 }
 
-impl Default for RecordSettings {
-    fn default() -> Self {
-        Self { video_kbps: 2500, audio_kbps: 128 }
+impl Container {
+    pub fn from_path(path: &Path) -> Option<Self> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "mkv" => Some(Self::Matroska),
+            "mp4" => Some(Self::FragmentedMp4),
+            _ => None,
+        }
     }
+}
+
+/// Encoder settings of a recording.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RecordSettings {
+    pub encoder: EncoderSettings,
 }
 
 pub struct Recorder {
     output: Output,
     path: PathBuf,
+    _encoder: Arc<Encoder>,
+    syncing: Arc<AtomicBool>,
 }
 
 impl Recorder {
@@ -39,56 +60,38 @@ impl Recorder {
             what: format!("recording to {}", path.display()),
             message,
         };
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("mkv") => {}
-            _ => return Err(fail("the file name must end in .mkv".into())),
-        }
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        if !dir.is_dir() {
-            return Err(fail(format!("folder {} does not exist", dir.display())));
-        }
+        let container = Container::from_path(path).ok_or_else(|| {
+            fail("the file name must end in .mkv (Matroska) or .mp4 (fragmented MP4)".into())
+        })?;
+        check_writable_folder(path).map_err(fail)?;
+        let encoder = studio.encoder(settings.encoder)?;
+
         let mut output = Output::new("recorder");
-        let fps = studio.canvas().fps;
-
-        let vsrc = output.video_input(studio)?;
-        let vqueue = make("queue")?;
-        let vconvert = make("videoconvert")?;
-        let i420 = make("capsfilter")?;
-        i420.set_property(
-            "caps",
-            gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::I420).build(),
-        );
-        let x264 = make("x264enc")?;
-        x264.set_property_from_str("speed-preset", "veryfast");
-        x264.set_property_from_str("tune", "zerolatency");
-        x264.set_property("bitrate", settings.video_kbps);
-        x264.set_property("key-int-max", fps * 2);
-        let h264parse = make("h264parse")?;
-
-        let asrc = output.audio_input(studio)?;
-        let aqueue = make("queue")?;
-        let aconvert = make("audioconvert")?;
-        let aac = make("avenc_aac")?;
-        aac.set_property("bitrate", (settings.audio_kbps.min(512) * 1000) as i32);
-        let aacparse = make("aacparse")?;
-
-        let mux = make("matroskamux")?;
+        let vsrc = output.encoded_input(encoder.video.clone(), "video")?;
+        let asrc = output.encoded_input(encoder.audio.clone(), "audio")?;
+        let (vqueue, aqueue) = (make("queue")?, make("queue")?);
+        let mux = match container {
+            Container::Matroska => make("matroskamux")?,
+            Container::FragmentedMp4 => {
+                let mux = make("mp4mux")?;
+                mux.set_property("fragment-duration", 1000u32);
+                mux.set_property_from_str("fragment-mode", "first-moov-then-finalise");
+                mux
+            }
+        };
         let sink = make("filesink")?;
         sink.set_property("location", path);
-
-        let video = [&vsrc, &vqueue, &vconvert, &i420, &x264, &h264parse];
-        let audio = [&asrc, &aqueue, &aconvert, &aac, &aacparse];
-        output.pipeline.add_many(video[1..].iter().copied())?;
-        output.pipeline.add_many(audio[1..].iter().copied())?;
-        output.pipeline.add_many([&mux, &sink])?;
-        gst::Element::link_many(video)?;
-        gst::Element::link_many(audio)?;
-        h264parse.link(&mux)?;
-        aacparse.link(&mux)?;
+        output.pipeline.add_many([&vqueue, &aqueue, &mux, &sink])?;
+        vsrc.link(&vqueue)?;
+        asrc.link(&aqueue)?;
+        link_to_mux(&vqueue, &mux, "video_%u")?;
+        link_to_mux(&aqueue, &mux, "audio_%u")?;
         mux.link(&sink)?;
         output.start().map_err(|e| fail(e.to_string()))?;
-        tracing::info!(path = %path.display(), "recording started");
-        Ok(Self { output, path: path.to_owned() })
+        let syncing = Arc::new(AtomicBool::new(true));
+        sync_periodically(path.to_owned(), syncing.clone());
+        tracing::info!(path = %path.display(), ?container, codec = %encoder.codec, "recording started");
+        Ok(Self { output, path: path.to_owned(), _encoder: encoder, syncing })
     }
 
     pub fn path(&self) -> &Path {
@@ -102,8 +105,30 @@ impl Recorder {
 
     /// Ends the file cleanly.
     pub fn stop(mut self) -> Result<PathBuf, EngineError> {
+        self.syncing.store(false, Ordering::SeqCst);
         self.output.finish(Duration::from_secs(10))?;
         tracing::info!(path = %self.path.display(), "recording finished");
         Ok(self.path.clone())
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.syncing.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Flushes the file's written data to disk every two seconds while recording.
+fn sync_periodically(path: PathBuf, running: Arc<AtomicBool>) {
+    let spawned = std::thread::Builder::new().name("plateau-sync".into()).spawn(move || {
+        while running.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_secs(2));
+            if let Ok(file) = std::fs::File::open(&path) {
+                let _ = file.sync_data();
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::warn!(%e, "no disk syncer for the recording");
     }
 }

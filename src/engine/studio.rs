@@ -1,11 +1,13 @@
 //! The engine's face: a `Studio` handle with commands, and a stream of events.
 
+use std::collections::HashMap;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::thread::JoinHandle;
 
 use gst::prelude::*;
 
+use super::encoder::{Encoder, EncoderSettings};
 use super::error::EngineError;
 use super::events::Event;
 use super::fanout::Fanout;
@@ -72,6 +74,8 @@ pub struct Studio {
     pipeline: gst::Pipeline,
     canvas: crate::model::VideoSettings,
     audio_settings: crate::model::AudioSettings,
+    emitter: async_channel::Sender<Event>,
+    encoders: Mutex<HashMap<EncoderSettings, Weak<Encoder>>>,
 }
 
 impl Studio {
@@ -93,6 +97,7 @@ impl Studio {
         let (inbox, receiver) = mpsc::channel();
 
         let level_events = events_tx.clone();
+        let emitter = events_tx.clone();
         program.pipeline.bus().expect("a pipeline has a bus").set_sync_handler(move |_, msg| {
             if let Some(event) = level_event(msg) {
                 let _ = level_events.try_send(event);
@@ -133,6 +138,8 @@ impl Studio {
             pipeline,
             canvas,
             audio_settings,
+            emitter,
+            encoders: Mutex::new(HashMap::new()),
         })
     }
 
@@ -214,6 +221,34 @@ impl Studio {
             Reply::Scene(s) => Ok(s),
             other => Err(EngineError::Invalid(format!("unexpected reply {other:?}"))),
         }
+    }
+
+    /// The running encoder with `settings`, or a new one: outputs that
+    /// agree on settings share one encode.
+    pub(crate) fn encoder(&self, settings: EncoderSettings) -> Result<Arc<Encoder>, EngineError> {
+        let mut encoders = self.encoders.lock().unwrap_or_else(|e| e.into_inner());
+        encoders.retain(|_, e| e.strong_count() > 0);
+        if let Some(encoder) = encoders.get(&settings).and_then(Weak::upgrade) {
+            return Ok(encoder);
+        }
+        let encoder = Arc::new(Encoder::start(self, settings)?);
+        encoders.insert(settings, Arc::downgrade(&encoder));
+        Ok(encoder)
+    }
+
+    /// How many encoders run now.
+    pub fn encoder_count(&self) -> usize {
+        self.encoders
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter(|e| e.strong_count() > 0)
+            .count()
+    }
+
+    /// Sends events to whoever listens (outputs report through this).
+    pub(crate) fn emitter(&self) -> async_channel::Sender<Event> {
+        self.emitter.clone()
     }
 
     pub(crate) fn program_video(&self) -> &Arc<Fanout> {

@@ -2,6 +2,8 @@
 //! colour checks with a tolerance, and waiting for engine events.
 #![allow(dead_code)]
 
+pub mod nginx;
+
 use std::time::{Duration, Instant};
 
 use plateau::engine::{Event, Frame, Studio, VideoTap};

@@ -1,0 +1,174 @@
+//! One encode of the program, shared by every output with the same settings.
+//!
+//! ```text
+//!  program video ─> appsrc ! queue ! videoconvert ! I420 ! x264enc|vah264enc ! h264parse ! avc caps ! appsink ─(fanout)─> outputs
+//!  program audio ─> appsrc ! queue ! audioconvert ! avenc_aac ! aacparse ! appsink ─────────────────────(fanout)─> outputs
+//! ```
+//!
+//! Outputs take the encoded streams through their own appsrcs (starting at
+//! a keyframe), so a recording and several streams cost one encode, and
+//! each can stop or fail alone.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use gst::prelude::*;
+use gst_app::AppSink;
+
+use super::error::{make, EngineError};
+use super::fanout::Fanout;
+use super::output::Output;
+use super::studio::Studio;
+
+/// How the program is encoded. Outputs with equal settings share an encoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EncoderSettings {
+    pub video_kbps: u32,
+    pub audio_kbps: u32,
+    /// Seconds between keyframes.
+    pub keyframe_seconds: u32,
+    /// Use a hardware H.264 encoder when the machine has one.
+    pub hardware: bool,
+}
+
+impl Default for EncoderSettings {
+    fn default() -> Self {
+        Self { video_kbps: 2500, audio_kbps: 128, keyframe_seconds: 2, hardware: true }
+    }
+}
+
+pub(crate) struct Encoder {
+    _output: Output,
+    pub video: Arc<Fanout>,
+    pub audio: Arc<Fanout>,
+    /// The H.264 encoder in use (`x264enc` or a hardware one).
+    pub codec: String,
+}
+
+/// A VA-API render node and the element to use it, when both exist.
+fn hardware_encoder() -> Option<gst::Element> {
+    let has_node = std::fs::read_dir("/dev/dri")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .any(|e| e.file_name().to_string_lossy().starts_with("renderD"));
+    if !has_node {
+        return None;
+    }
+    ["vah264enc", "vaapih264enc", "nvh264enc"].iter().find_map(|f| gst::ElementFactory::make(f).build().ok())
+}
+
+fn x264(settings: &EncoderSettings, fps: u32) -> Result<gst::Element, EngineError> {
+    let x264 = make("x264enc")?;
+    x264.set_property_from_str("speed-preset", "veryfast");
+    x264.set_property_from_str("tune", "zerolatency");
+    x264.set_property("bitrate", settings.video_kbps);
+    x264.set_property("key-int-max", fps * settings.keyframe_seconds.max(1));
+    Ok(x264)
+}
+
+impl Encoder {
+    pub fn start(studio: &Studio, settings: EncoderSettings) -> Result<Self, EngineError> {
+        let fps = studio.canvas().fps;
+        if settings.hardware {
+            if let Some(hw) = hardware_encoder() {
+                let name = hw.factory().map(|f| f.name().to_string()).unwrap_or_default();
+                if hw.has_property("bitrate") {
+                    hw.set_property_from_str("bitrate", &settings.video_kbps.to_string());
+                }
+                match Self::with_video_encoder(studio, settings, hw, &name) {
+                    Ok(e) => return Ok(e),
+                    Err(e) => tracing::warn!(encoder = %name, %e, "hardware encoder failed; using x264"),
+                }
+            }
+        }
+        Self::with_video_encoder(studio, settings, x264(&settings, fps)?, "x264enc")
+    }
+
+    fn with_video_encoder(
+        studio: &Studio,
+        settings: EncoderSettings,
+        encoder: gst::Element,
+        codec: &str,
+    ) -> Result<Self, EngineError> {
+        let mut output = Output::new("encoder");
+        let vsrc = output.video_input(studio)?;
+        let vqueue = make("queue")?;
+        let convert = make("videoconvert")?;
+        let i420 = make("capsfilter")?;
+        i420.set_property(
+            "caps",
+            gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::I420).build(),
+        );
+        let parse = make("h264parse")?;
+        parse.set_property("config-interval", -1i32);
+        let avc = make("capsfilter")?;
+        avc.set_property(
+            "caps",
+            gst::Caps::builder("video/x-h264").field("stream-format", "avc").field("alignment", "au").build(),
+        );
+        let vsink = encoded_sink("h264");
+
+        let asrc = output.audio_input(studio)?;
+        let aqueue = make("queue")?;
+        let aconvert = make("audioconvert")?;
+        let aac = make("avenc_aac")?;
+        aac.set_property("bitrate", (settings.audio_kbps.min(512) * 1000) as i32);
+        let aacparse = make("aacparse")?;
+        let asink = encoded_sink("aac");
+
+        let video: [&gst::Element; 8] =
+            [&vsrc, &vqueue, &convert, &i420, &encoder, &parse, &avc, vsink.upcast_ref()];
+        let audio: [&gst::Element; 6] = [&asrc, &aqueue, &aconvert, &aac, &aacparse, asink.upcast_ref()];
+        output.pipeline.add_many(&video[1..])?;
+        output.pipeline.add_many(&audio[1..])?;
+        gst::Element::link_many(video)?;
+        gst::Element::link_many(audio)?;
+
+        let (vfan, afan) = (Fanout::new(), Fanout::new());
+        for (fanout, sink) in [(&vfan, &vsink), (&afan, &asink)] {
+            fanout.set_current(1);
+            fanout.attach(sink, 1);
+        }
+        output.start()?;
+        tracing::info!(codec, kbps = settings.video_kbps, "encoder started");
+        Ok(Self { _output: output, video: vfan, audio: afan, codec: codec.to_owned() })
+    }
+}
+
+fn encoded_sink(name: &str) -> AppSink {
+    AppSink::builder().name(name).sync(false).max_buffers(64).drop(false).enable_last_sample(false).build()
+}
+
+/// Links `upstream` to a new pad of `mux` from `template` (the muxers'
+/// request pads are typed: a plain link could give sound a video pad).
+pub(crate) fn link_to_mux(
+    upstream: &gst::Element,
+    mux: &gst::Element,
+    template: &str,
+) -> Result<(), EngineError> {
+    let pad = mux
+        .request_pad_simple(template)
+        .ok_or_else(|| EngineError::Build { what: "muxer".into(), message: format!("no {template} pad") })?;
+    let src = upstream
+        .static_pad("src")
+        .ok_or_else(|| EngineError::Build { what: "muxer".into(), message: "no src pad".into() })?;
+    src.link(&pad)
+        .map(drop)
+        .map_err(|e| EngineError::Build { what: "muxer".into(), message: format!("{e:?}") })
+}
+
+/// Checks that `path`'s folder exists and can be written, before a file is opened there.
+pub(crate) fn check_writable_folder(path: &Path) -> Result<(), String> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(format!("folder {} does not exist", dir.display()));
+    }
+    let probe = dir.join(format!(".plateau-write-test-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(format!("folder {} cannot be written: {e}", dir.display())),
+    }
+}

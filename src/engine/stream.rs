@@ -1,0 +1,259 @@
+//! Streaming to one destination, reconnecting by itself.
+//!
+//! ```text
+//!  encoder h264 ─> appsrc ! queue ─┐
+//!                                  ├─ flvmux ! rtmp2sink      (rtmp://, rtmps://)
+//!  encoder aac ──> appsrc ! queue ─┘  mpegtsmux ! srtsink     (srt://)
+//! ```
+//!
+//! Each destination is a pipeline of its own on a thread of its own: when
+//! it fails (server gone, connection reset, or a dead link that just stops
+//! taking data) it is torn down and rebuilt after a short, growing pause,
+//! while the program, the recording and the other destinations go on.
+
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use gst::prelude::*;
+
+use super::encoder::{link_to_mux, Encoder, EncoderSettings};
+use super::error::{make, EngineError};
+use super::events::{Event, OutputStatus};
+use super::output::Output;
+use super::studio::Studio;
+
+/// Pauses between attempts: a server that comes back is reached within
+/// the last pause of its return.
+const BACKOFF: [u32; 3] = [1, 2, 3];
+/// A link that sends nothing for this long while the program runs is dead.
+const STALL: Duration = Duration::from_secs(4);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamSettings {
+    /// What the user calls this destination ("YouTube", "Home server").
+    pub name: String,
+    /// `rtmp://host[:port]/app/key`, `rtmps://…` or `srt://host:port[?…]`.
+    pub url: String,
+    pub encoder: EncoderSettings,
+}
+
+/// The URL with its stream key (the last path part) and query hidden, for
+/// logs and messages.
+pub fn redact(url: &str) -> String {
+    let base = url.split('?').next().unwrap_or_default();
+    match base.rsplit_once('/') {
+        Some((head, key)) if !key.is_empty() && head.contains("://") && head.matches('/').count() >= 3 => {
+            format!("{head}/…")
+        }
+        _ => base.to_owned(),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Protocol {
+    Rtmp,
+    Srt,
+}
+
+fn protocol(url: &str) -> Option<Protocol> {
+    let scheme = url.split("://").next()?.to_ascii_lowercase();
+    match scheme.as_str() {
+        "rtmp" | "rtmps" if url.len() > scheme.len() + 3 => Some(Protocol::Rtmp),
+        "srt" if url.len() > 6 => Some(Protocol::Srt),
+        _ => None,
+    }
+}
+
+/// A running destination. Dropping it stops it.
+pub struct Stream {
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Stream {
+    pub fn start(studio: &Studio, settings: StreamSettings) -> Result<Self, EngineError> {
+        let protocol = protocol(&settings.url).ok_or_else(|| {
+            EngineError::Invalid(format!(
+                "`{}` is not a stream address: use rtmp://, rtmps:// or srt://",
+                redact(&settings.url)
+            ))
+        })?;
+        let encoder = studio.encoder(settings.encoder)?;
+        let events = studio.emitter();
+        let (stop, stopped) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name(format!("plateau-stream-{}", settings.name))
+            .spawn(move || run(settings, protocol, encoder, events, stopped))
+            .map_err(|e| EngineError::Start { what: "stream".into(), message: e.to_string() })?;
+        Ok(Self { stop: Some(stop), thread: Some(thread) })
+    }
+
+    /// Ends the stream cleanly and waits for it.
+    pub fn stop(mut self) {
+        self.shut();
+    }
+
+    fn shut(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        self.shut();
+    }
+}
+
+/// Builds one attempt's pipeline.
+fn build(url: &str, protocol: Protocol, encoder: &Encoder) -> Result<(Output, gst::Element), EngineError> {
+    let mut output = Output::new("stream");
+    let vsrc = output.encoded_input(encoder.video.clone(), "video")?;
+    let asrc = output.encoded_input(encoder.audio.clone(), "audio")?;
+    let (vqueue, aqueue) = (make("queue")?, make("queue")?);
+    let (mux, sink, pads) = match protocol {
+        Protocol::Rtmp => {
+            let mux = make("flvmux")?;
+            mux.set_property("streamable", true);
+            let sink = make("rtmp2sink")?;
+            sink.set_property("location", url);
+            sink.set_property("sync", false);
+            sink.set_property("async-connect", false);
+            (mux, sink, ["video", "audio"])
+        }
+        Protocol::Srt => {
+            let mux = make("mpegtsmux")?;
+            let sink = make("srtsink")?;
+            sink.set_property("uri", url);
+            sink.set_property("sync", false);
+            (mux, sink, ["sink_%d", "sink_%d"])
+        }
+    };
+    output.pipeline.add_many([&vqueue, &aqueue, &mux, &sink])?;
+    vsrc.link(&vqueue)?;
+    asrc.link(&aqueue)?;
+    link_to_mux(&vqueue, &mux, pads[0])?;
+    link_to_mux(&aqueue, &mux, pads[1])?;
+    mux.link(&sink)?;
+    Ok((output, sink))
+}
+
+/// Bytes the sink has sent, where it says.
+fn sent_bytes(sink: &gst::Element) -> Option<u64> {
+    if !sink.has_property("stats") {
+        return None;
+    }
+    let stats = sink.property::<Option<gst::Structure>>("stats")?;
+    stats.get::<u64>("out-bytes-total").ok().or_else(|| stats.get::<u64>("bytes-sent").ok())
+}
+
+fn run(
+    settings: StreamSettings,
+    protocol: Protocol,
+    encoder: Arc<Encoder>,
+    events: async_channel::Sender<Event>,
+    stopped: mpsc::Receiver<()>,
+) {
+    let name = settings.name.clone();
+    let status = |status: OutputStatus| {
+        let _ = events.try_send(Event::Output { output: name.clone(), status });
+    };
+    let mut attempt = 0usize;
+    loop {
+        status(OutputStatus::Connecting);
+        tracing::info!(output = %name, url = %redact(&settings.url), "connecting");
+        let outcome = match build(&settings.url, protocol, &encoder) {
+            Ok((mut output, sink)) => match output.start() {
+                Ok(()) => {
+                    let outcome = watch(&output, &sink, &name, &events, &stopped, &mut attempt, &status);
+                    if matches!(outcome, Outcome::Stop) {
+                        // Let the muxer and the server close the stream properly.
+                        let _ = output.finish(Duration::from_secs(3));
+                    }
+                    outcome
+                }
+                Err(e) => Outcome::Lost(e.to_string()),
+            },
+            Err(e) => {
+                status(OutputStatus::Failed(e.to_string()));
+                return;
+            }
+        };
+        let cause = match outcome {
+            Outcome::Stop => break,
+            Outcome::Lost(cause) => cause,
+        };
+        tracing::warn!(output = %name, %cause, "stream lost");
+        let pause = BACKOFF[attempt.min(BACKOFF.len() - 1)];
+        attempt += 1;
+        for left in (1..=pause).rev() {
+            status(OutputStatus::Reconnecting { in_seconds: left });
+            match stopped.recv_timeout(Duration::from_secs(1)) {
+                Err(RecvTimeoutError::Timeout) => {}
+                _ => {
+                    status(OutputStatus::Stopped);
+                    return;
+                }
+            }
+        }
+    }
+    status(OutputStatus::Stopped);
+}
+
+enum Outcome {
+    Stop,
+    Lost(String),
+}
+
+/// Follows a running attempt until it is stopped or lost.
+fn watch(
+    output: &Output,
+    sink: &gst::Element,
+    name: &str,
+    events: &async_channel::Sender<Event>,
+    stopped: &mpsc::Receiver<()>,
+    attempt: &mut usize,
+    status: &dyn Fn(OutputStatus),
+) -> Outcome {
+    let Some(bus) = output.pipeline.bus() else { return Outcome::Lost("no bus".into()) };
+    let mut live_since: Option<Instant> = None;
+    let (mut last_bytes, mut last_change, mut last_report) = (0u64, Instant::now(), (Instant::now(), 0u64));
+    loop {
+        match stopped.recv_timeout(Duration::from_millis(200)) {
+            Err(RecvTimeoutError::Timeout) => {}
+            _ => return Outcome::Stop,
+        }
+        if let Some(msg) = bus.pop_filtered(&[gst::MessageType::Error, gst::MessageType::Eos]) {
+            return match msg.view() {
+                gst::MessageView::Error(e) => Outcome::Lost(e.error().to_string()),
+                _ => Outcome::Lost("the server ended the stream".into()),
+            };
+        }
+        let bytes = sent_bytes(sink).unwrap_or(0);
+        if bytes != last_bytes {
+            last_bytes = bytes;
+            last_change = Instant::now();
+            if live_since.is_none() && bytes > 0 {
+                live_since = Some(Instant::now());
+                status(OutputStatus::Live);
+            }
+        } else if live_since.is_some() && last_change.elapsed() > STALL {
+            return Outcome::Lost(format!("nothing could be sent for {} s", STALL.as_secs()));
+        }
+        // A link that carried data for a while earns the shortest pause next time.
+        if live_since.is_some_and(|t| t.elapsed() > Duration::from_secs(10)) {
+            *attempt = 0;
+        }
+        if last_report.0.elapsed() >= Duration::from_secs(1) {
+            let kbps = (bytes - last_report.1.min(bytes)) as f64 * 8.0
+                / 1000.0
+                / last_report.0.elapsed().as_secs_f64();
+            let _ = events.try_send(Event::OutputStats { output: name.to_owned(), bytes, kbps });
+            last_report = (Instant::now(), bytes);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! Recording and streaming against real servers: nginx with the RTMP module
+//! on 127.0.0.1, ffprobe reading back what arrived.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::nginx::{probe, Nginx};
+use common::*;
+use plateau::engine::{Event, OutputStatus, RecordSettings, Recorder, Stream, StreamSettings, Studio};
+use plateau::model::demo_collection;
+
+fn stream(studio: &Studio, name: &str, url: String) -> Stream {
+    Stream::start(studio, StreamSettings { name: name.into(), url, encoder: Default::default() })
+        .expect("stream starts")
+}
+
+fn wait_live(studio: &Studio, name: &str, within: Duration) -> Option<Instant> {
+    event_where(
+        studio,
+        within,
+        |e| matches!(e, Event::Output { output, status: OutputStatus::Live } if output == name),
+    )
+    .map(|_| Instant::now())
+}
+
+/// Video packet timestamps of a file, in seconds.
+fn video_packet_times(path: &Path) -> Vec<f64> {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .expect("ffprobe runs (install the package ffmpeg)");
+    let mut t: Vec<f64> =
+        String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().parse().ok()).collect();
+    t.sort_by(f64::total_cmp);
+    t
+}
+
+#[test]
+fn the_demo_goes_to_two_applications_at_once_with_one_encode() {
+    init_tracing();
+    let nginx = Nginx::start();
+    let studio = Studio::start(demo_collection(false), None).expect("studio starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let recorder =
+        Recorder::start(&studio, &dir.path().join("show.mkv"), RecordSettings::default()).expect("recording");
+    let a = stream(&studio, "A", nginx.url("live", "key-a"));
+    let b = stream(&studio, "B", nginx.url("show", "key-b"));
+    assert!(wait_live(&studio, "A", Duration::from_secs(10)).is_some(), "A goes live");
+    assert!(wait_live(&studio, "B", Duration::from_secs(10)).is_some(), "B goes live");
+    assert_eq!(studio.encoder_count(), 1, "the recording and both streams share one encode");
+    for url in [nginx.url("live", "key-a"), nginx.url("show", "key-b")] {
+        let streams = probe(&url);
+        let video = streams.lines().find(|l| l.contains("codec_type=video")).unwrap_or_default();
+        for field in ["codec_name=h264", "width=1280", "height=720", "avg_frame_rate=30/1"] {
+            assert!(video.contains(field), "{url}: {field} in {streams}");
+        }
+        assert!(streams.contains("codec_name=aac|codec_type=audio"), "{url}: {streams}");
+    }
+    a.stop();
+    b.stop();
+    recorder.stop().expect("the recording ends cleanly");
+}
+
+#[test]
+fn a_server_that_goes_away_is_reconnected_and_nothing_else_is_touched() {
+    init_tracing();
+    let mut first = Nginx::start();
+    let second = Nginx::start();
+    let mut c = collection();
+    c.sources = vec![
+        color_source("red", RED),
+        plateau::model::Source::new("tone", "Tone", plateau::model::SourceKind::Tone { frequency: 440.0 }),
+    ];
+    c.scenes = vec![scene("Main", vec![item(1, "red", 0, 0, 640, 360), item(2, "tone", 0, 0, 0, 0)])];
+    let studio = Studio::start(c, None).expect("studio starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("beside.mkv");
+    let recorder = Recorder::start(&studio, &path, RecordSettings::default()).expect("recording");
+    let events = studio.events();
+    let _a = stream(&studio, "first", first.url("live", "one"));
+    let _b = stream(&studio, "second", second.url("live", "two"));
+    assert!(wait_live(&studio, "first", Duration::from_secs(10)).is_some());
+
+    first.stop();
+    let down = Instant::now();
+    assert!(
+        event_where(&studio, Duration::from_secs(8), |e| matches!(e, Event::Output { output, status: OutputStatus::Reconnecting { .. } } if output == "first")).is_some(),
+        "the loss is noticed"
+    );
+    std::thread::sleep(Duration::from_secs(10).saturating_sub(down.elapsed()));
+    first.restart();
+    let back = Instant::now();
+    let live_again = wait_live(&studio, "first", Duration::from_secs(15)).expect("the stream comes back");
+    let took = live_again - back;
+    assert!(took <= Duration::from_secs(5), "back {took:?} after the server returned");
+    let streams = probe(&first.url("live", "one"));
+    assert!(
+        streams.contains("codec_name=h264|codec_type=video|width=640|height=360"),
+        "the returned stream plays: {streams}"
+    );
+
+    // The other destination never left, the recording has no hole.
+    let mut second_troubled = false;
+    while let Ok(e) = events.try_recv() {
+        if let Event::Output { output, status } = e {
+            second_troubled |=
+                output == "second" && !matches!(status, OutputStatus::Live | OutputStatus::Connecting);
+        }
+    }
+    assert!(!second_troubled, "the second destination was never reconnecting or failed");
+    let recorded_for = down.elapsed().as_secs_f64();
+    recorder.stop().expect("recording ends");
+    let times = video_packet_times(&path);
+    let gaps = times.windows(2).map(|w| w[1] - w[0]).fold(0.0, f64::max);
+    assert!(gaps < 0.1, "largest gap between recorded frames: {gaps:.3} s");
+    assert!(
+        times.len() as f64 >= recorded_for * 30.0,
+        "{} frames for more than {recorded_for:.1} s",
+        times.len()
+    );
+}
+
+#[test]
+fn a_bad_address_or_folder_is_a_clear_error_and_the_program_goes_on() {
+    init_tracing();
+    let studio = Studio::start(demo_collection(false), None).expect("studio starts");
+    let err = Stream::start(
+        &studio,
+        StreamSettings {
+            name: "x".into(),
+            url: "http://example/live/secret".into(),
+            encoder: Default::default(),
+        },
+    )
+    .err()
+    .expect("http is not a stream address");
+    assert!(err.to_string().contains("rtmp://") && !err.to_string().contains("secret"), "{err}");
+    let err = Recorder::start(&studio, Path::new("/proc/plateau-test.mkv"), RecordSettings::default())
+        .err()
+        .expect("no writing in /proc");
+    assert!(err.to_string().contains("/proc"), "{err}");
+    let err = Recorder::start(&studio, Path::new("/tmp/x.avi"), RecordSettings::default())
+        .err()
+        .expect("avi refused");
+    assert!(err.to_string().contains(".mkv"), "{err}");
+    let tap = plateau::engine::VideoTap::start(&studio, 8).expect("tap");
+    assert!(tap.next(Duration::from_secs(2)).is_some(), "the program goes on");
+}
