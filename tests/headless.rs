@@ -69,3 +69,33 @@ fn bad_input_gives_one_clear_line_and_a_failure_code() {
         assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
     }
 }
+
+#[test]
+fn the_stream_key_never_reaches_the_logs() {
+    // No server listens there: the stream fails and retries, logging as it goes.
+    let key = "sk-plateau-4f9c2e7d1b";
+    let url = format!("rtmp://127.0.0.1:9/live/{key}");
+    let config = tempfile::tempdir().expect("temp dir");
+    let run = Command::new(env!("CARGO_BIN_EXE_plateau"))
+        .args(["--headless", "--duration", "4", "--stream", &url])
+        .env_remove("DISPLAY")
+        .env("RUST_LOG", "debug")
+        .env("XDG_CONFIG_HOME", config.path())
+        .output()
+        .expect("plateau runs");
+    let log = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+    assert!(log.contains("reconnecting"), "the failing stream was reported: {log}");
+    assert!(!log.contains(key), "the key appeared in the log");
+    let mut stack = vec![config.path().to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let text = std::fs::read(&path).unwrap_or_default();
+                assert!(!String::from_utf8_lossy(&text).contains(key), "{} holds the key", path.display());
+            }
+        }
+    }
+}

@@ -150,3 +150,49 @@ fn a_bad_address_or_folder_is_a_clear_error_and_the_program_goes_on() {
     let tap = plateau::engine::VideoTap::start(&studio, 8).expect("tap");
     assert!(tap.next(Duration::from_secs(2)).is_some(), "the program goes on");
 }
+
+/// Video packet times of an RTMP pull during `seconds`.
+fn pulled_packet_times(url: &str, seconds: u32) -> Vec<f64> {
+    let out = Command::new("timeout")
+        .args(["-s", "KILL", &(seconds + 10).to_string(), "ffprobe", "-v", "error", "-rw_timeout", "5000000"])
+        .args(["-read_intervals", &format!("%+{seconds}"), "-select_streams", "v:0"])
+        .args(["-show_entries", "packet=pts_time", "-of", "csv=p=0", url])
+        .output()
+        .expect("ffprobe runs (install the package ffmpeg)");
+    String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().parse().ok()).collect()
+}
+
+#[test]
+fn starting_and_stopping_a_recording_leaves_the_stream_untouched() {
+    init_tracing();
+    let nginx = Nginx::start();
+    let studio = std::sync::Arc::new(Studio::start(demo_collection(false), None).expect("studio starts"));
+    let _live = stream(&studio, "live", nginx.url("live", "steady"));
+    assert!(wait_live(&studio, "live", Duration::from_secs(10)).is_some());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let toggler = {
+        let studio = studio.clone();
+        let dir = dir.path().to_owned();
+        std::thread::spawn(move || {
+            for n in 0..3 {
+                std::thread::sleep(Duration::from_millis(1200));
+                let r =
+                    Recorder::start(&studio, &dir.join(format!("take-{n}.mkv")), RecordSettings::default())
+                        .expect("recording starts");
+                std::thread::sleep(Duration::from_millis(1200));
+                r.stop().expect("recording stops");
+            }
+        })
+    };
+    let times = pulled_packet_times(&nginx.url("live", "steady"), 8);
+    toggler.join().expect("toggler");
+    assert!(times.len() >= 200, "about 240 frames pulled in 8 s, got {}", times.len());
+    for w in times.windows(2) {
+        let step = w[1] - w[0];
+        assert!((0.0..0.1).contains(&step), "a timestamp step of {step:.3} s in the stream");
+    }
+    for n in 0..3 {
+        let frames = video_packet_times(&dir.path().join(format!("take-{n}.mkv"))).len();
+        assert!(frames > 20, "take {n} was recorded: {frames} frames");
+    }
+}

@@ -39,6 +39,7 @@ impl Default for EncoderSettings {
 
 pub(crate) struct Encoder {
     _output: Output,
+    video_encoder: gst::Element,
     pub video: Arc<Fanout>,
     pub audio: Arc<Fanout>,
     /// The H.264 encoder in use (`x264enc` or a hardware one).
@@ -131,7 +132,22 @@ impl Encoder {
         }
         output.start()?;
         tracing::info!(codec, kbps = settings.video_kbps, "encoder started");
-        Ok(Self { _output: output, video: vfan, audio: afan, codec: codec.to_owned() })
+        Ok(Self {
+            _output: output,
+            video_encoder: encoder,
+            video: vfan,
+            audio: afan,
+            codec: codec.to_owned(),
+        })
+    }
+
+    /// Asks for a keyframe now, so that an output that just joined (and
+    /// waits for one) starts at once instead of at the next scheduled one.
+    pub fn request_keyframe(&self) {
+        let event = gst_video::UpstreamForceKeyUnitEvent::builder().all_headers(true).build();
+        if let Some(pad) = self.video_encoder.static_pad("src") {
+            pad.send_event(event);
+        }
     }
 }
 

@@ -28,7 +28,15 @@ pub(crate) struct Consumer {
     pushed: AtomicU64,
     /// For encoded streams: nothing is passed on before the first keyframe.
     waits_for_keyframe: AtomicBool,
+    /// For encoded streams: the clock time that is running time zero for
+    /// all inputs of one output, set by the first keyframe. Encoding takes
+    /// time, so that keyframe was captured a little before the output
+    /// started; its stream starts with it instead of dropping it.
+    origin: Option<Origin>,
 }
+
+/// Running time zero of an output's encoded inputs, shared by them.
+pub(crate) type Origin = Arc<Mutex<Option<gst::ClockTime>>>;
 
 impl Consumer {
     /// A live, time-format, leaky appsrc that keeps at most `max_buffers`.
@@ -48,12 +56,18 @@ impl Consumer {
             caps: Mutex::new(None),
             pushed: AtomicU64::new(0),
             waits_for_keyframe: AtomicBool::new(false),
+            origin: None,
         })
     }
 
-    /// Makes the consumer start with a keyframe (for encoded video).
-    pub(crate) fn start_on_keyframe(&self) {
-        self.waits_for_keyframe.store(true, Ordering::SeqCst);
+    /// A consumer of an encoded stream: it starts with a keyframe when
+    /// `keyframe` and times its buffers from the shared `origin`.
+    pub(crate) fn encoded(name: &str, max_buffers: u64, keyframe: bool, origin: Origin) -> Arc<Self> {
+        let mut consumer = Arc::into_inner(Self::new(name, max_buffers, gst::ClockTime::ZERO))
+            .expect("a new consumer has one owner");
+        consumer.waits_for_keyframe = AtomicBool::new(keyframe);
+        consumer.origin = Some(origin);
+        Arc::new(consumer)
     }
 
     pub(crate) fn element(&self) -> &gst::Element {
@@ -70,15 +84,10 @@ impl Consumer {
     /// start are dropped.
     fn push(&self, buffer: &gst::BufferRef, abs: gst::ClockTime, caps: &gst::CapsRef) {
         let Some(base) = self.appsrc.base_time() else { return };
-        if self.appsrc.current_state() != gst::State::Playing || abs < base {
+        if self.appsrc.current_state() != gst::State::Playing {
             return;
         }
-        if self.waits_for_keyframe.load(Ordering::SeqCst) {
-            if buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
-                return;
-            }
-            self.waits_for_keyframe.store(false, Ordering::SeqCst);
-        }
+        let Some(zero) = self.zero(buffer, abs, base) else { return };
         {
             let mut current = self.caps.lock().unwrap_or_else(|e| e.into_inner());
             if current.as_ref().map(|c| c.as_ref()) != Some(caps) {
@@ -92,12 +101,33 @@ impl Consumer {
             let out = out.make_mut();
             // Encoded streams here have no B-frames: decoding order is
             // presentation order.
-            out.set_pts(abs - base);
-            out.set_dts(buffer.dts().map(|_| abs - base));
+            out.set_pts(abs - zero);
+            out.set_dts(buffer.dts().map(|_| abs - zero));
         }
         if self.appsrc.push_buffer(out).is_ok() {
             self.pushed.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// The clock time of this buffer's running time zero, or `None` to drop it.
+    fn zero(
+        &self,
+        buffer: &gst::BufferRef,
+        abs: gst::ClockTime,
+        base: gst::ClockTime,
+    ) -> Option<gst::ClockTime> {
+        let Some(origin) = &self.origin else { return (abs >= base).then_some(base) };
+        let mut origin = origin.lock().unwrap_or_else(|e| e.into_inner());
+        if self.waits_for_keyframe.load(Ordering::SeqCst) {
+            if buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
+                return None;
+            }
+            self.waits_for_keyframe.store(false, Ordering::SeqCst);
+            if origin.is_none() {
+                *origin = Some(abs.min(base));
+            }
+        }
+        origin.filter(|zero| abs >= *zero)
     }
 
     pub(crate) fn end_of_stream(&self) {

@@ -7,20 +7,21 @@ use std::time::Duration;
 use gst::prelude::*;
 
 use super::error::EngineError;
-use super::fanout::{Consumer, Fanout};
+use super::fanout::{Consumer, Fanout, Origin};
 use super::studio::Studio;
 
 pub(crate) struct Output {
     pub pipeline: gst::Pipeline,
     inputs: Vec<(Arc<Fanout>, Arc<Consumer>)>,
     name: String,
+    origin: Origin,
 }
 
 impl Output {
     pub fn new(name: &str) -> Self {
         let pipeline = gst::Pipeline::with_name(name);
         pipeline.use_clock(Some(&gst::SystemClock::obtain()));
-        Self { pipeline, inputs: Vec::new(), name: name.to_owned() }
+        Self { pipeline, inputs: Vec::new(), name: name.to_owned(), origin: Origin::default() }
     }
 
     /// An appsrc carrying the program's pictures, added to this pipeline.
@@ -33,32 +34,30 @@ impl Output {
         self.input(studio.program_audio().clone(), "audio", 64)
     }
 
-    /// An appsrc carrying what `fanout` hands out (an encoder's stream, say).
+    /// An appsrc carrying what `fanout` hands out.
     pub fn input(
         &mut self,
         fanout: Arc<Fanout>,
         kind: &str,
         depth: u64,
     ) -> Result<gst::Element, EngineError> {
-        self.input_with(fanout, kind, depth, false)
+        let consumer = Consumer::new(&format!("{}-{kind}", self.name), depth, gst::ClockTime::ZERO);
+        self.add_input(fanout, consumer)
     }
 
-    /// Like `input`, starting with a keyframe.
+    /// An appsrc carrying an encoder's stream: video waits for a keyframe,
+    /// and every encoded input of this output shares its time origin.
     pub fn encoded_input(&mut self, fanout: Arc<Fanout>, kind: &str) -> Result<gst::Element, EngineError> {
-        self.input_with(fanout, kind, 256, true)
+        let name = format!("{}-{kind}", self.name);
+        let consumer = Consumer::encoded(&name, 256, kind == "video", self.origin.clone());
+        self.add_input(fanout, consumer)
     }
 
-    fn input_with(
+    fn add_input(
         &mut self,
         fanout: Arc<Fanout>,
-        kind: &str,
-        depth: u64,
-        keyframe: bool,
+        consumer: Arc<Consumer>,
     ) -> Result<gst::Element, EngineError> {
-        let consumer = Consumer::new(&format!("{}-{kind}", self.name), depth, gst::ClockTime::ZERO);
-        if keyframe {
-            consumer.start_on_keyframe();
-        }
         self.pipeline.add(consumer.element())?;
         let element = consumer.element().clone();
         self.inputs.push((fanout, consumer));

@@ -88,6 +88,7 @@ impl Recorder {
         link_to_mux(&aqueue, &mux, "audio_%u")?;
         mux.link(&sink)?;
         output.start().map_err(|e| fail(e.to_string()))?;
+        encoder.request_keyframe();
         let syncing = Arc::new(AtomicBool::new(true));
         sync_periodically(path.to_owned(), syncing.clone());
         tracing::info!(path = %path.display(), ?container, codec = %encoder.codec, "recording started");

@@ -169,6 +169,7 @@ fn run(
         let outcome = match build(&settings.url, protocol, &encoder) {
             Ok((mut output, sink)) => match output.start() {
                 Ok(()) => {
+                    encoder.request_keyframe();
                     let outcome = watch(&output, &sink, &name, &events, &stopped, &mut attempt, &status);
                     if matches!(outcome, Outcome::Stop) {
                         // Let the muxer and the server close the stream properly.
