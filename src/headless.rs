@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use plateau::engine::{
-    redact, Event, OutputStatus, RecordSettings, Recorder, Stream, StreamSettings, Studio,
+    redact, Event, OutputStatus, Podcast, PodcastSettings, RecordSettings, Recorder, Stream, StreamSettings,
+    Studio,
 };
 
 use crate::Cli;
@@ -43,6 +44,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         None => None,
     };
 
+    let podcast = match &cli.podcast {
+        Some(path) => Some(Podcast::start(&studio, path, PodcastSettings::default())?),
+        None => None,
+    };
     let mut streams = Vec::new();
     for (n, url) in cli.stream.iter().enumerate() {
         let name = format!("stream {} ({})", n + 1, redact(url));
@@ -68,6 +73,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
 
     for stream in streams {
         stream.stop();
+    }
+    if let Some(p) = podcast {
+        match p.stop() {
+            Ok(path) => eprintln!("plateau: podcast recorded in {}", path.display()),
+            Err(e) => eprintln!("plateau: error: the podcast did not end cleanly: {e}"),
+        }
     }
     let result = match recorder {
         Some(r) => r.stop().map(|path| eprintln!("plateau: recorded {}", path.display())).map_err(Into::into),

@@ -24,6 +24,10 @@ pub struct Cli {
     /// Record the program into this file (.mkv).
     #[arg(long, value_name = "OUT.mkv")]
     record: Option<PathBuf>,
+    /// Record a podcast: the mix and one track per source, into a .mka file
+    /// or, for any other path, a folder with one file per track.
+    #[arg(long, value_name = "PATH")]
+    podcast: Option<PathBuf>,
     /// Stream the program to this address (rtmp://, rtmps:// or srt://); may be repeated.
     #[arg(long, value_name = "URL")]
     stream: Vec<String>,

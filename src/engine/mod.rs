@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod fanout;
 mod output;
+mod podcast;
 mod portal;
 mod preview;
 mod producer;
@@ -23,6 +24,7 @@ mod transition;
 pub use encoder::EncoderSettings;
 pub use error::EngineError;
 pub use events::{Event, Levels, OutputStatus, Stats, StudioState};
+pub use podcast::{Podcast, PodcastCodec, PodcastSettings};
 pub use preview::Preview;
 pub use record::{Container, RecordSettings, Recorder};
 pub use stream::{redact, Stream, StreamSettings};
@@ -31,5 +33,12 @@ pub use tap::{Frame, VideoTap};
 
 /// Initialises GStreamer once; cheap to call again.
 pub fn init() -> Result<(), EngineError> {
-    gst::init().map_err(|e| EngineError::Start { what: "GStreamer".into(), message: e.to_string() })
+    gst::init().map_err(|e| EngineError::Start { what: "GStreamer".into(), message: e.to_string() })?;
+    static PLUGINS: std::sync::Once = std::sync::Once::new();
+    PLUGINS.call_once(|| {
+        if let Err(e) = gstrsaudiofx::plugin_register_static() {
+            tracing::warn!(%e, "the audiofx plugins (loudness normalisation) are not available");
+        }
+    });
+    Ok(())
 }

@@ -13,7 +13,7 @@ use super::events::Event;
 use super::fanout::Fanout;
 use super::producer::Formats;
 use super::program::Program;
-use super::supervisor::{level_event, Message, Supervisor};
+use super::supervisor::{level_event, AudioTaps, Message, Supervisor};
 use crate::model::{ItemId, SceneCollection, SceneItem, Source, SourceId, Transition};
 
 /// What the engine is asked to do. Each command is applied on the engine's
@@ -76,6 +76,7 @@ pub struct Studio {
     audio_settings: crate::model::AudioSettings,
     emitter: async_channel::Sender<Event>,
     encoders: Mutex<HashMap<EncoderSettings, Weak<Encoder>>>,
+    taps: AudioTaps,
 }
 
 impl Studio {
@@ -120,7 +121,8 @@ impl Studio {
         let (video, audio, pipeline) =
             (program.video.clone(), program.audio.clone(), program.pipeline.clone());
         let (canvas, audio_settings) = (collection.video, collection.audio);
-        let mut supervisor = Supervisor::new(collection, formats, program, events_tx, news);
+        let taps = AudioTaps::default();
+        let mut supervisor = Supervisor::new(collection, formats, program, events_tx, news, taps.clone());
         if let Some(first) = first {
             supervisor.show_first(&first)?;
         }
@@ -140,6 +142,7 @@ impl Studio {
             audio_settings,
             emitter,
             encoders: Mutex::new(HashMap::new()),
+            taps,
         })
     }
 
@@ -244,6 +247,12 @@ impl Studio {
             .values()
             .filter(|e| e.strong_count() > 0)
             .count()
+    }
+
+    /// Every source that makes sound: id, name, and its sound as captured
+    /// (before volume and mute), flowing while the source is in the program.
+    pub(crate) fn audio_sources(&self) -> Vec<(SourceId, String, Arc<Fanout>)> {
+        self.taps.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Sends events to whoever listens (outputs report through this).

@@ -5,18 +5,24 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use gst::prelude::*;
 
 use super::error::EngineError;
 use super::events::{Event, Levels, Stats, StudioState};
+use super::fanout::Fanout;
 use super::producer::Formats;
 use super::program::{Channel, Layer, Program};
 use super::runner::{Health, NewsSink, ProducerNews, Runner};
 use super::transition;
 use super::{Command, Reply};
 use crate::model::{ItemId, SceneCollection, SceneItem, Source, SourceId, Transition};
+
+/// The sound of every source that makes some, for outputs that record
+/// sources apart (podcasts): id, name and the source's audio fan-out.
+pub(crate) type AudioTaps = Arc<Mutex<Vec<(SourceId, String, Arc<Fanout>)>>>;
 
 pub(crate) enum Message {
     Command(Command, std::sync::mpsc::Sender<Result<Reply, EngineError>>),
@@ -57,6 +63,7 @@ pub(crate) struct Supervisor {
     running: Option<Running>,
     events: async_channel::Sender<Event>,
     news: NewsSink,
+    taps: AudioTaps,
     last_stats: (Instant, u64),
     last_care: Instant,
 }
@@ -68,12 +75,20 @@ impl Supervisor {
         program: Program,
         events: async_channel::Sender<Event>,
         news: NewsSink,
+        taps: AudioTaps,
     ) -> Self {
-        let runners = collection
+        let runners: HashMap<SourceId, Runner> = collection
             .sources
             .iter()
             .map(|s| (s.id.clone(), Runner::new(s.clone(), size_hint(&collection, &s.id))))
             .collect();
+        let supervisor_taps: Vec<_> = collection
+            .sources
+            .iter()
+            .filter(|s| s.kind.has_audio())
+            .filter_map(|s| runners_tap(&runners, s))
+            .collect();
+        *taps.lock().unwrap_or_else(|e| e.into_inner()) = supervisor_taps;
         Self {
             collection,
             formats,
@@ -86,6 +101,7 @@ impl Supervisor {
             running: None,
             events,
             news,
+            taps,
             last_stats: (Instant::now(), 0),
             last_care: Instant::now(),
         }
@@ -465,7 +481,12 @@ impl Supervisor {
         }
         self.collection.sources.push(source.clone());
         let size = size_hint(&self.collection, &source.id);
-        self.runners.insert(source.id.clone(), Runner::new(source, size));
+        let runner = Runner::new(source.clone(), size);
+        if source.kind.has_audio() {
+            let tap = (source.id.clone(), source.name.clone(), runner.audio.clone());
+            self.taps.lock().unwrap_or_else(|e| e.into_inner()).push(tap);
+        }
+        self.runners.insert(source.id.clone(), runner);
         Ok(Reply::Done)
     }
 
@@ -501,6 +522,14 @@ impl Supervisor {
         }
         self.update_source(source)
     }
+}
+
+fn runners_tap(
+    runners: &HashMap<SourceId, Runner>,
+    source: &Source,
+) -> Option<(SourceId, String, Arc<Fanout>)> {
+    let runner = runners.get(&source.id)?;
+    Some((source.id.clone(), source.name.clone(), runner.audio.clone()))
 }
 
 /// The largest size any item shows `source` at, within the canvas: the size

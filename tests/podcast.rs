@@ -1,0 +1,127 @@
+//! Podcast recording: the mix and one track per speaker, loudness of the mix,
+//! chapter marks; read back with ffprobe and ffmpeg's EBU R128 meter.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use common::*;
+use plateau::engine::{Podcast, PodcastCodec, PodcastSettings, Studio};
+use plateau::model::{SceneCollection, Source, SourceKind};
+
+fn two_speakers() -> SceneCollection {
+    let mut c = collection();
+    c.sources = vec![
+        color_source("red", RED),
+        Source::new("alice", "Alice", SourceKind::Tone { frequency: 330.0 }),
+        Source::new("bob", "Bob", SourceKind::Tone { frequency: 550.0 }),
+    ];
+    c.scenes = vec![scene(
+        "Main",
+        vec![item(1, "red", 0, 0, 640, 360), item(2, "alice", 0, 0, 0, 0), item(3, "bob", 0, 0, 0, 0)],
+    )];
+    c
+}
+
+fn ffprobe(path: &Path, args: &[&str]) -> String {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error"])
+        .args(args)
+        .arg(path)
+        .output()
+        .expect("ffprobe runs (install the package ffmpeg)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Integrated loudness of audio stream `index`, from ffmpeg's ebur128 filter.
+fn integrated_lufs(path: &Path, index: usize) -> f64 {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-hide_banner", "-i"])
+        .arg(path)
+        .args(["-map", &format!("0:a:{index}"), "-af", "ebur128", "-f", "null", "-"])
+        .output()
+        .expect("ffmpeg runs (install the package ffmpeg)");
+    let log = String::from_utf8_lossy(&out.stderr);
+    let summary = log.rsplit("Summary:").next().unwrap_or_default();
+    summary
+        .lines()
+        .find_map(|l| {
+            l.trim().strip_prefix("I:").and_then(|v| v.split_whitespace().next()).and_then(|v| v.parse().ok())
+        })
+        .unwrap_or_else(|| panic!("no integrated loudness in: {log}"))
+}
+
+/// Seconds of audio stream `index` that decode.
+fn decoded_seconds(path: &Path, index: usize) -> f64 {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-i"])
+        .arg(path)
+        .args(["-map", &format!("0:a:{index}"), "-f", "s16le", "-ac", "1", "-ar", "8000", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    assert!(out.status.success(), "track {index} decodes: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout.len() as f64 / 2.0 / 8000.0
+}
+
+#[test]
+fn one_file_holds_the_mix_and_each_speaker_with_chapters_and_the_mix_at_minus_16_lufs() {
+    init_tracing();
+    let studio = Studio::start(two_speakers(), None).expect("studio starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("episode.mka");
+    let mut podcast = Podcast::start(&studio, &path, PodcastSettings::default()).expect("podcast starts");
+    std::thread::sleep(Duration::from_secs(2));
+    podcast.add_chapter("Intro");
+    std::thread::sleep(Duration::from_secs(6));
+    podcast.add_chapter("Interview");
+    std::thread::sleep(Duration::from_secs(6));
+    podcast.stop().expect("podcast ends cleanly");
+
+    let streams = ffprobe(
+        &path,
+        &["-show_entries", "stream=codec_name,codec_type:stream_tags=title", "-of", "compact=p=0"],
+    );
+    let lines: Vec<&str> = streams.lines().collect();
+    assert_eq!(lines.len(), 3, "mix + two speakers: {streams}");
+    for (line, title) in lines.iter().zip(["Mix", "Alice", "Bob"]) {
+        // Matroska spells the tag TITLE.
+        let line = line.replace("tag:TITLE=", "tag:title=");
+        assert!(
+            line.contains("codec_name=opus") && line.contains(&format!("tag:title={title}")),
+            "{streams}"
+        );
+    }
+    for index in 0..3 {
+        let seconds = decoded_seconds(&path, index);
+        assert!(seconds > 12.0, "track {index} holds {seconds:.1} s");
+    }
+    let lufs = integrated_lufs(&path, 0);
+    eprintln!("mix integrated loudness: {lufs} LUFS");
+    assert!((lufs + 16.0).abs() <= 1.0, "the mix measures {lufs} LUFS");
+    let chapters =
+        ffprobe(&path, &["-show_entries", "chapter=start_time:chapter_tags=title", "-of", "compact=p=0"]);
+    let chapters = chapters.replace("tag:TITLE=", "tag:title=");
+    let titles: Vec<&str> = chapters.lines().filter_map(|l| l.split("tag:title=").nth(1)).collect();
+    assert_eq!(titles, vec!["Intro", "Interview"], "{chapters}");
+    let side = std::fs::read_to_string(dir.path().join("episode.chapters.txt")).expect("side file");
+    assert!(side.lines().count() == 2 && side.contains(" Intro") && side.starts_with("00:00:0"), "{side}");
+}
+
+#[test]
+fn separate_wav_files_one_per_track() {
+    init_tracing();
+    let studio = Studio::start(two_speakers(), None).expect("studio starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("episode");
+    let settings = PodcastSettings { codec: PodcastCodec::Wav, loudness_target: None };
+    let podcast = Podcast::start(&studio, &folder, settings).expect("podcast starts");
+    std::thread::sleep(Duration::from_secs(3));
+    podcast.stop().expect("ends");
+    for name in ["Mix.wav", "Alice.wav", "Bob.wav"] {
+        let path = folder.join(name);
+        let seconds = decoded_seconds(&path, 0);
+        assert!(seconds > 2.5, "{name}: {seconds:.2} s");
+    }
+}
