@@ -51,6 +51,10 @@ pub enum Command {
         muted: Option<bool>,
     },
     RetrySource(SourceId),
+    AddScene(crate::model::Scene),
+    /// Removes a scene; if the program shows it, the program cuts to the
+    /// first other scene (or to black when none is left).
+    RemoveScene(String),
     Collection,
     ProgramScene,
 }
@@ -209,6 +213,14 @@ impl Studio {
     /// Tries a failed source again now instead of at its next retry.
     pub fn retry_source(&self, source: &SourceId) -> Result<(), EngineError> {
         self.send(Command::RetrySource(source.clone())).map(drop)
+    }
+
+    pub fn add_scene(&self, scene: crate::model::Scene) -> Result<(), EngineError> {
+        self.send(Command::AddScene(scene)).map(drop)
+    }
+
+    pub fn remove_scene(&self, name: &str) -> Result<(), EngineError> {
+        self.send(Command::RemoveScene(name.into())).map(drop)
     }
 
     pub fn collection(&self) -> Result<SceneCollection, EngineError> {

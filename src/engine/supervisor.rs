@@ -211,6 +211,20 @@ impl Supervisor {
                 self.report(&id, health);
                 Ok(Reply::Done)
             }
+            Command::AddScene(scene) => {
+                if scene.name.trim().is_empty() || self.collection.scene(&scene.name).is_some() {
+                    return Err(EngineError::Invalid(format!(
+                        "a scene needs a new, non-empty name (`{}`)",
+                        scene.name
+                    )));
+                }
+                if let Some(item) = scene.items.iter().find(|i| self.collection.source(&i.source).is_none()) {
+                    return Err(EngineError::NoSuchSource(item.source.clone()));
+                }
+                self.collection.scenes.push(scene);
+                Ok(Reply::Done)
+            }
+            Command::RemoveScene(name) => self.remove_scene(&name),
             Command::Collection => Ok(Reply::Collection(Box::new(self.collection.clone()))),
             Command::ProgramScene => Ok(Reply::Scene(self.slots[self.active].scene.clone())),
         }
@@ -378,6 +392,25 @@ impl Supervisor {
         self.clear_slot(outgoing);
         self.active = r.slot;
         self.emit(Event::ProgramScene(r.scene));
+    }
+
+    fn remove_scene(&mut self, name: &str) -> Result<Reply, EngineError> {
+        if self.collection.scene(name).is_none() {
+            return Err(EngineError::NoSuchScene(name.into()));
+        }
+        self.complete_transition();
+        if self.slots[self.active].scene.as_deref() == Some(name) {
+            let next = self.collection.scenes.iter().map(|s| s.name.clone()).find(|n| n != name);
+            match next {
+                Some(next) => {
+                    self.switch_scene(next, Transition::CUT)?;
+                    self.complete_transition();
+                }
+                None => self.clear_slot(self.active),
+            }
+        }
+        self.collection.scenes.retain(|s| s.name != name);
+        Ok(Reply::Done)
     }
 
     // --- live edits ------------------------------------------------------

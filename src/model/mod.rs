@@ -5,6 +5,7 @@
 mod collection;
 mod demo;
 mod error;
+mod settings;
 mod source;
 mod store;
 mod transition;
@@ -14,6 +15,7 @@ pub use collection::{
 };
 pub use demo::demo_collection;
 pub use error::ModelError;
+pub use settings::{config_dir, Destination, Settings};
 pub use source::{Color, Region, Source, SourceId, SourceKind, TestPattern};
 pub use store::{load_collection, save_collection, write_atomically, CollectionStore};
 pub use transition::{Transition, TransitionKind};

@@ -18,9 +18,7 @@ pub struct CollectionStore {
 impl CollectionStore {
     /// The store in the user's configuration folder (XDG_CONFIG_HOME is honoured).
     pub fn in_config_dir() -> Result<Self, ModelError> {
-        let dirs = directories::ProjectDirs::from("io.github", "plateau", "Plateau")
-            .ok_or(ModelError::NoConfigDir)?;
-        Ok(Self::at(dirs.config_dir().join("collections")))
+        Ok(Self::at(super::settings::config_dir()?.join("collections")))
     }
 
     pub fn at(dir: impl Into<PathBuf>) -> Self {

@@ -1,10 +1,14 @@
 //! The studio window: GTK 4 and libadwaita, one widget per file, templates
-//! from `ui/` compiled into the GResource.
+//! from `ui/` compiled into the GResource. Every main command is an action
+//! on the application (`app.record`, `app.switch-scene`, …), so that it can
+//! be triggered from the keyboard, from D-Bus (org.gtk.Actions) and from tests.
 
+mod mixer_strip;
 mod window;
 
 use adw::prelude::*;
-use gettextrs::{bind_textdomain_codeset, bindtextdomain, setlocale, textdomain, LocaleCategory};
+use gettextrs::{bind_textdomain_codeset, bindtextdomain, gettext, setlocale, textdomain, LocaleCategory};
+use plateau::model::{config_dir, CollectionStore, SceneCollection, Settings};
 
 use crate::Cli;
 
@@ -20,22 +24,54 @@ fn init_translations() {
     let _ = textdomain(GETTEXT_DOMAIN);
 }
 
+/// The collection to open: the one on the command line, else the last one
+/// used, else the demo (saved, so that edits to it are kept).
+fn open_collection(
+    cli: &Cli,
+    settings: &mut Settings,
+    store: &CollectionStore,
+) -> anyhow::Result<SceneCollection> {
+    if cli.collection.is_some() {
+        return crate::initial_collection(cli);
+    }
+    if let Some(name) = settings.collection.clone() {
+        match store.load(&name) {
+            Ok(c) => return Ok(c),
+            Err(e) => tracing::warn!(%e, "the last collection could not be opened; starting with the demo"),
+        }
+    }
+    let demo = crate::initial_collection(cli)?;
+    if store.load(&demo.name).is_err() {
+        let _ = store.save(&demo);
+    }
+    settings.collection = Some(demo.name.clone());
+    Ok(demo)
+}
+
 pub fn run(cli: &Cli) -> anyhow::Result<()> {
     init_translations();
     gio::resources_register_include!("plateau.gresource")?;
     plateau::engine::init()?;
     gstgtk4::plugin_register_static()?;
-    let collection = crate::initial_collection(cli)?;
+    let config = config_dir()?;
+    let settings_path = config.join("settings.json");
+    let mut settings = Settings::load(&settings_path)?;
+    let store = CollectionStore::in_config_dir()?;
+    let collection = open_collection(cli, &mut settings, &store)?;
+    if let Err(e) = settings.save(&settings_path) {
+        tracing::warn!(%e, "the settings could not be saved");
+    }
     let scene = cli.scene.clone();
 
     let app = adw::Application::builder().application_id(APP_ID).build();
+    install_actions(&app);
     app.connect_activate(move |app| {
         if let Some(window) = app.active_window() {
             window.present();
             return;
         }
         let window = window::Window::new(app);
-        window.start_studio(collection.clone(), scene.as_deref());
+        window.start_studio(collection.clone(), scene.as_deref(), settings.clone(), Some(store.clone()));
         window.present();
     });
     // GTK reads its own arguments; ours were read by clap already.
@@ -44,4 +80,91 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         anyhow::bail!("the application exited with an error");
     }
     Ok(())
+}
+
+fn window(app: &adw::Application) -> Option<window::Window> {
+    app.active_window().or_else(|| app.windows().into_iter().next())?.downcast().ok()
+}
+
+fn install_actions(app: &adw::Application) {
+    let simple = |name: &str, f: fn(&window::Window)| {
+        let action = gio::SimpleAction::new(name, None);
+        let app_weak = app.downgrade();
+        action.connect_activate(move |_, _| {
+            if let Some(w) = app_weak.upgrade().as_ref().and_then(window) {
+                f(&w);
+            }
+        });
+        app.add_action(&action);
+    };
+    simple("record", |w| {
+        w.toggle_record();
+    });
+    simple("go-live", |w| {
+        w.toggle_live();
+    });
+    simple("add-scene", |w| w.add_scene());
+    simple("remove-scene", |w| w.remove_scene());
+
+    let with_string = |name: &str, f: fn(&window::Window, &str)| {
+        let action = gio::SimpleAction::new(name, Some(glib::VariantTy::STRING));
+        let app_weak = app.downgrade();
+        action.connect_activate(move |_, param| {
+            let arg = param.and_then(|p| p.get::<String>()).unwrap_or_default();
+            if let Some(w) = app_weak.upgrade().as_ref().and_then(window) {
+                f(&w, &arg);
+            }
+        });
+        app.add_action(&action);
+    };
+    with_string("switch-scene", |w, name| w.switch_scene(name));
+    with_string("add-source", |w, kind| w.add_source(kind));
+
+    let number = gio::SimpleAction::new("switch-scene-number", Some(glib::VariantTy::INT32));
+    let app_weak = app.downgrade();
+    number.connect_activate(move |_, param| {
+        let n = param.and_then(|p| p.get::<i32>()).unwrap_or(0);
+        if let Some(w) = app_weak.upgrade().as_ref().and_then(window) {
+            w.switch_scene_number(n.max(0) as usize);
+        }
+    });
+    app.add_action(&number);
+
+    let quit = gio::SimpleAction::new("quit", None);
+    let app_weak = app.downgrade();
+    quit.connect_activate(move |_, _| {
+        if let Some(app) = app_weak.upgrade() {
+            for w in app.windows() {
+                w.close();
+            }
+        }
+    });
+    app.add_action(&quit);
+
+    let about = gio::SimpleAction::new("about", None);
+    let app_weak = app.downgrade();
+    about.connect_activate(move |_, _| {
+        let Some(app) = app_weak.upgrade() else { return };
+        let dialog = adw::AboutWindow::builder()
+            .application_name("Plateau")
+            .application_icon(APP_ID)
+            .developer_name(gettext("The Plateau developers"))
+            .version(env!("CARGO_PKG_VERSION"))
+            .license_type(gtk::License::Gpl30)
+            .comments(gettext("Compose scenes, record and stream your show"))
+            .build();
+        if let Some(w) = app.active_window() {
+            dialog.set_transient_for(Some(&w));
+        }
+        dialog.present();
+    });
+    app.add_action(&about);
+
+    app.set_accels_for_action("app.record", &["<Control>r"]);
+    app.set_accels_for_action("app.go-live", &["<Control>l"]);
+    app.set_accels_for_action("app.quit", &["<Control>q"]);
+    app.set_accels_for_action("app.add-scene", &["<Control>n"]);
+    for n in 1..=9 {
+        app.set_accels_for_action(&format!("app.switch-scene-number({n})"), &[&format!("<Alt>{n}")]);
+    }
 }

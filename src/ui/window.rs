@@ -1,13 +1,23 @@
-//! The main window: the live program in the middle.
+//! The main window: scenes on the left, the live program in the middle,
+//! the current scene's sources on the right, the audio mixer below.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::path::PathBuf;
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gettextrs::gettext;
 use gtk::{glib, CompositeTemplate};
-use plateau::engine::{Event, Preview, Studio};
-use plateau::model::SceneCollection;
+use plateau::engine::{
+    Event, OutputStatus, Preview, RecordSettings, Recorder, Stream, StreamSettings, Studio,
+};
+use plateau::model::{
+    CollectionStore, Color, ItemId, Scene, SceneCollection, SceneItem, Settings, Source, SourceId,
+    SourceKind, TestPattern, Transition, TransitionKind,
+};
+
+use super::mixer_strip::MixerStrip;
 
 mod imp {
     use super::*;
@@ -23,8 +33,31 @@ mod imp {
         pub toasts: TemplateChild<adw::ToastOverlay>,
         #[template_child]
         pub title: TemplateChild<adw::WindowTitle>,
+        #[template_child]
+        pub scenes: TemplateChild<gtk::ListBox>,
+        #[template_child]
+        pub sources: TemplateChild<gtk::ListBox>,
+        #[template_child]
+        pub mixer: TemplateChild<gtk::Box>,
+        #[template_child]
+        pub transition_kind: TemplateChild<gtk::DropDown>,
+        #[template_child]
+        pub transition_ms: TemplateChild<gtk::SpinButton>,
+        #[template_child]
+        pub record_button: TemplateChild<gtk::ToggleButton>,
+        #[template_child]
+        pub live_button: TemplateChild<gtk::ToggleButton>,
         pub studio: RefCell<Option<Studio>>,
         pub preview: RefCell<Option<Preview>>,
+        pub recorder: RefCell<Option<Recorder>>,
+        pub streams: RefCell<Vec<Stream>>,
+        pub strips: RefCell<HashMap<SourceId, MixerStrip>>,
+        pub program_scene: RefCell<Option<String>>,
+        pub settings: RefCell<Settings>,
+        pub store: RefCell<Option<CollectionStore>>,
+        pub save_pending: Cell<bool>,
+        pub filling: Cell<bool>,
+        pub fps_text: RefCell<String>,
     }
 
     #[glib::object_subclass]
@@ -42,14 +75,23 @@ mod imp {
         }
     }
 
-    impl ObjectImpl for Window {}
+    impl ObjectImpl for Window {
+        fn constructed(&self) {
+            self.parent_constructed();
+            let obj = self.obj().downgrade();
+            self.scenes.connect_row_activated(move |_, row| {
+                if let (Some(w), Some(name)) =
+                    (obj.upgrade(), row.widget_name().as_str().strip_prefix("scene:"))
+                {
+                    w.switch_scene(name);
+                }
+            });
+        }
+    }
     impl WidgetImpl for Window {}
     impl WindowImpl for Window {
         fn close_request(&self) -> glib::Propagation {
-            self.preview.take();
-            if let Some(studio) = self.studio.take() {
-                studio.stop();
-            }
+            self.obj().shut_down();
             self.parent_close_request()
         }
     }
@@ -70,9 +112,25 @@ impl Window {
     }
 
     /// Starts the engine on `collection` and shows its program.
-    pub fn start_studio(&self, collection: SceneCollection, scene: Option<&str>) {
+    pub fn start_studio(
+        &self,
+        collection: SceneCollection,
+        scene: Option<&str>,
+        settings: Settings,
+        store: Option<CollectionStore>,
+    ) {
         let imp = self.imp();
         imp.title.set_subtitle(&collection.name);
+        let t = settings.transition;
+        imp.transition_kind.set_selected(match t.kind {
+            TransitionKind::Cut => 0,
+            TransitionKind::Fade => 1,
+            TransitionKind::Slide => 2,
+        });
+        imp.transition_ms.set_value(f64::from(t.duration_ms));
+        *imp.settings.borrow_mut() = settings;
+        *imp.store.borrow_mut() = store;
+        let started = std::time::Instant::now();
         let studio = match Studio::start(collection, scene) {
             Ok(s) => s,
             Err(e) => return self.show_error(&gettext("The program could not start"), &e.to_string()),
@@ -81,8 +139,28 @@ impl Window {
             Ok(preview) => *imp.preview.borrow_mut() = Some(preview),
             Err(e) => self.show_error(&gettext("The program cannot be shown"), &e.to_string()),
         }
+        *imp.program_scene.borrow_mut() = studio.program_scene().ok().flatten();
         self.listen(studio.events());
         *imp.studio.borrow_mut() = Some(studio);
+        self.refresh();
+        self.report_first_frame(started);
+    }
+
+    /// Logs the time from start to the first program frame on the canvas.
+    fn report_first_frame(&self, started: std::time::Instant) {
+        let picture = self.imp().program.get();
+        let Some(paintable) = picture.paintable() else { return };
+        let handler: std::rc::Rc<RefCell<Option<glib::SignalHandlerId>>> = Default::default();
+        let h = handler.clone();
+        let id = paintable.connect_invalidate_contents(move |p| {
+            if p.intrinsic_width() > 0 {
+                tracing::info!(ms = started.elapsed().as_millis() as u64, "first live frame on the canvas");
+                if let Some(id) = h.borrow_mut().take() {
+                    p.disconnect(id);
+                }
+            }
+        });
+        *handler.borrow_mut() = Some(id);
     }
 
     fn attach_preview(&self, studio: &Studio) -> anyhow::Result<Preview> {
@@ -105,24 +183,421 @@ impl Window {
     fn on_event(&self, event: Event) {
         let imp = self.imp();
         match event {
-            Event::Stats(stats) => imp.status.set_label(&format!(
-                "{} {:.1} · {} {}",
-                gettext("Frames per second:"),
-                stats.fps,
-                gettext("dropped:"),
-                stats.dropped
-            )),
-            Event::SourceFailed { name, cause, .. } => {
-                let toast = adw::Toast::new(&format!("{} “{name}”: {cause}", gettext("Source failed:")));
-                imp.toasts.add_toast(toast);
+            Event::Stats(stats) => {
+                *imp.fps_text.borrow_mut() = format!(
+                    "{} {:.1} · {} {}",
+                    gettext("Frames per second:"),
+                    stats.fps,
+                    gettext("dropped:"),
+                    stats.dropped
+                );
+                self.update_status();
             }
+            Event::Levels { source: Some(id), levels } => {
+                if let Some(strip) = imp.strips.borrow().get(&id) {
+                    strip.set_levels(&levels.peak_db, &levels.rms_db);
+                }
+            }
+            Event::ProgramScene(name) => {
+                *imp.program_scene.borrow_mut() = Some(name);
+                self.refresh();
+            }
+            Event::SourceFailed { name, cause, .. } => {
+                self.toast(&format!("{} “{name}”: {cause}", gettext("Source failed:")));
+            }
+            Event::SourceRecovered { name, .. } => {
+                self.toast(&format!("{} “{name}”", gettext("Source is back:")))
+            }
+            Event::SourceChanged { .. } => self.schedule_save(),
+            Event::Output { output, status } => match status {
+                OutputStatus::Failed(cause) => self.toast(&format!("{output}: {cause}")),
+                OutputStatus::Reconnecting { in_seconds } => {
+                    imp.status.set_label(&format!("{output}: {} {in_seconds} s", gettext("reconnecting in")))
+                }
+                _ => {}
+            },
             Event::Error(message) => self.show_error(&gettext("Something went wrong"), &message),
             _ => {}
         }
     }
 
+    fn update_status(&self) {
+        let imp = self.imp();
+        let mut parts = vec![imp.fps_text.borrow().clone()];
+        if imp.recorder.borrow().is_some() {
+            parts.push(gettext("● Recording"));
+        }
+        if !imp.streams.borrow().is_empty() {
+            parts.push(gettext("● Live"));
+        }
+        imp.status.set_label(&parts.join(" · "));
+    }
+
+    fn toast(&self, text: &str) {
+        self.imp().toasts.add_toast(adw::Toast::new(text));
+    }
+
     fn show_error(&self, title: &str, detail: &str) {
         tracing::error!(%detail, "{title}");
-        self.imp().toasts.add_toast(adw::Toast::new(&format!("{title}: {detail}")));
+        self.toast(&format!("{title}: {detail}"));
+    }
+
+    fn collection(&self) -> Option<SceneCollection> {
+        self.imp().studio.borrow().as_ref().and_then(|s| s.collection().ok())
+    }
+
+    /// Rebuilds the scene list, the source list and the mixer from the engine.
+    fn refresh(&self) {
+        let imp = self.imp();
+        let Some(collection) = self.collection() else { return };
+        let program = imp.program_scene.borrow().clone();
+        imp.filling.set(true);
+        while let Some(row) = imp.scenes.row_at_index(0) {
+            imp.scenes.remove(&row);
+        }
+        for scene in &collection.scenes {
+            let row = adw::ActionRow::builder().title(scene.name.as_str()).activatable(true).build();
+            row.set_widget_name(&format!("scene:{}", scene.name));
+            imp.scenes.append(&row);
+            if Some(&scene.name) == program.as_ref() {
+                imp.scenes.select_row(Some(&row));
+            }
+        }
+        imp.filling.set(false);
+        self.fill_sources(&collection, program.as_deref());
+        self.fill_mixer(&collection, program.as_deref());
+    }
+
+    fn fill_sources(&self, collection: &SceneCollection, scene: Option<&str>) {
+        let imp = self.imp();
+        while let Some(row) = imp.sources.row_at_index(0) {
+            imp.sources.remove(&row);
+        }
+        let Some(scene) = scene.and_then(|s| collection.scene(s)) else { return };
+        for item in scene.items.iter().rev() {
+            let Some(source) = collection.source(&item.source) else { continue };
+            let row = adw::ActionRow::builder()
+                .title(source.name.as_str())
+                .subtitle(kind_label(&source.kind))
+                .build();
+            let visible = gtk::ToggleButton::builder()
+                .icon_name(if item.visible { "view-reveal-symbolic" } else { "view-conceal-symbolic" })
+                .active(item.visible)
+                .valign(gtk::Align::Center)
+                .tooltip_text(gettext("Show or hide"))
+                .css_classes(["flat"])
+                .build();
+            visible.update_property(&[gtk::accessible::Property::Label(&format!(
+                "{} {}",
+                gettext("Show"),
+                source.name
+            ))]);
+            let remove = gtk::Button::builder()
+                .icon_name("user-trash-symbolic")
+                .valign(gtk::Align::Center)
+                .tooltip_text(gettext("Remove from this scene"))
+                .css_classes(["flat"])
+                .build();
+            remove.update_property(&[gtk::accessible::Property::Label(&format!(
+                "{} {}",
+                gettext("Remove"),
+                source.name
+            ))]);
+            let (w, scene_name, item_c) = (self.downgrade(), scene.name.clone(), item.clone());
+            visible.connect_toggled(move |b| {
+                let Some(w) = w.upgrade() else { return };
+                let mut item = item_c.clone();
+                item.visible = b.is_active();
+                b.set_icon_name(if item.visible { "view-reveal-symbolic" } else { "view-conceal-symbolic" });
+                w.edit(|s| s.update_item(&scene_name, item).map(drop));
+            });
+            let (w, scene_name, id) = (self.downgrade(), scene.name.clone(), item.id);
+            remove.connect_clicked(move |_| {
+                if let Some(w) = w.upgrade() {
+                    w.edit(|s| s.remove_item(&scene_name, id));
+                    w.refresh();
+                }
+            });
+            row.add_suffix(&visible);
+            row.add_suffix(&remove);
+            imp.sources.append(&row);
+        }
+    }
+
+    fn fill_mixer(&self, collection: &SceneCollection, scene: Option<&str>) {
+        let imp = self.imp();
+        while let Some(child) = imp.mixer.first_child() {
+            imp.mixer.remove(&child);
+        }
+        let mut strips = HashMap::new();
+        let in_scene = |id: &SourceId| {
+            scene.and_then(|s| collection.scene(s)).is_some_and(|s| s.items.iter().any(|i| &i.source == id))
+        };
+        for source in collection.sources.iter().filter(|s| s.kind.has_audio() && in_scene(&s.id)) {
+            let (w, id) = (self.downgrade(), source.id.clone());
+            let strip = MixerStrip::new(&source.name, source.volume, source.muted, move |volume, muted| {
+                if let Some(w) = w.upgrade() {
+                    w.edit(|s| {
+                        s.set_volume(&id, volume)?;
+                        s.set_muted(&id, muted)
+                    });
+                }
+            });
+            imp.mixer.append(&strip);
+            strips.insert(source.id.clone(), strip);
+        }
+        *imp.strips.borrow_mut() = strips;
+    }
+
+    /// Applies an edit to the engine, reports a failure, saves on success.
+    fn edit(&self, f: impl FnOnce(&Studio) -> Result<(), plateau::engine::EngineError>) {
+        let result = match self.imp().studio.borrow().as_ref() {
+            Some(studio) => f(studio),
+            None => return,
+        };
+        match result {
+            Ok(()) => self.schedule_save(),
+            Err(e) => self.show_error(&gettext("That change could not be made"), &e.to_string()),
+        }
+    }
+
+    /// Saves the collection half a second after the last change.
+    fn schedule_save(&self) {
+        let imp = self.imp();
+        if imp.save_pending.replace(true) {
+            return;
+        }
+        let w = self.downgrade();
+        glib::timeout_add_local_once(std::time::Duration::from_millis(500), move || {
+            if let Some(w) = w.upgrade() {
+                w.imp().save_pending.set(false);
+                w.save_now();
+            }
+        });
+    }
+
+    fn save_now(&self) {
+        let imp = self.imp();
+        let (Some(collection), Some(store)) = (self.collection(), imp.store.borrow().clone()) else { return };
+        if let Err(e) = store.save(&collection) {
+            self.show_error(&gettext("The collection could not be saved"), &e.to_string());
+        }
+    }
+
+    pub fn transition(&self) -> Transition {
+        let imp = self.imp();
+        let kind = match imp.transition_kind.selected() {
+            1 => TransitionKind::Fade,
+            2 => TransitionKind::Slide,
+            _ => TransitionKind::Cut,
+        };
+        Transition { kind, duration_ms: imp.transition_ms.value().clamp(0.0, 60_000.0) as u32 }
+    }
+
+    pub fn switch_scene(&self, name: &str) {
+        if self.imp().filling.get() {
+            return;
+        }
+        let transition = self.transition();
+        self.edit(|s| s.switch_scene(name, transition));
+    }
+
+    /// Switches to the scene at `number` (1 = first).
+    pub fn switch_scene_number(&self, number: usize) {
+        let name =
+            self.collection().and_then(|c| c.scenes.get(number.wrapping_sub(1)).map(|s| s.name.clone()));
+        if let Some(name) = name {
+            self.switch_scene(&name);
+        }
+    }
+
+    pub fn add_scene(&self) {
+        let Some(collection) = self.collection() else { return };
+        let name = (1..)
+            .map(|n| format!("{} {n}", gettext("Scene")))
+            .find(|n| collection.scene(n).is_none())
+            .unwrap_or_default();
+        self.edit(|s| s.add_scene(Scene::new(name.as_str())));
+        self.refresh();
+    }
+
+    pub fn remove_scene(&self) {
+        let Some(name) = self.imp().program_scene.borrow().clone() else { return };
+        self.edit(|s| s.remove_scene(&name));
+        self.refresh();
+    }
+
+    /// Adds a new source of `kind` to the program scene, where it shows whole.
+    pub fn add_source(&self, kind: &str) {
+        if kind == "file" {
+            return self.choose_file();
+        }
+        let Some(source_kind) = new_source_kind(kind) else { return };
+        self.add_source_of(source_kind);
+    }
+
+    fn add_source_of(&self, kind: SourceKind) {
+        let Some(collection) = self.collection() else { return };
+        let Some(scene) = self.imp().program_scene.borrow().clone() else {
+            return self.toast(&gettext("Add a scene first"));
+        };
+        let name = kind_label(&kind);
+        let id = collection.unused_source_id(&name);
+        let (w, h) = (collection.video.width, collection.video.height);
+        let (iw, ih) = if kind.has_video() { (w / 2, h / 2) } else { (0, 0) };
+        let source = Source::new(id.0.clone(), name, kind);
+        self.edit(|s| {
+            s.add_source(source)?;
+            s.add_item(&scene, SceneItem::new(ItemId(0), id, (w / 4) as i32, (h / 4) as i32, iw, ih))
+                .map(drop)
+        });
+        self.refresh();
+    }
+
+    fn choose_file(&self) {
+        let dialog = gtk::FileChooserNative::new(
+            Some(&gettext("Add an Image or Media File")),
+            Some(self),
+            gtk::FileChooserAction::Open,
+            Some(&gettext("_Add")),
+            Some(&gettext("_Cancel")),
+        );
+        let w = self.downgrade();
+        dialog.connect_response(move |d, response| {
+            let (Some(w), gtk::ResponseType::Accept) = (w.upgrade(), response) else { return };
+            if let Some(path) = d.file().and_then(|f| f.path()) {
+                w.add_file(path);
+            }
+        });
+        dialog.show();
+    }
+
+    /// Adds a file as an image (PNG, JPEG, SVG) or a looping media source.
+    pub fn add_file(&self, path: PathBuf) {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+        let kind = if matches!(ext.as_str(), "png" | "jpg" | "jpeg" | "svg") {
+            SourceKind::Image { path }
+        } else {
+            SourceKind::Media { path, looping: true }
+        };
+        self.add_source_of(kind);
+    }
+
+    /// Starts or stops the recording; returns whether one runs now.
+    pub fn toggle_record(&self) -> bool {
+        let imp = self.imp();
+        if let Some(recorder) = imp.recorder.take() {
+            match recorder.stop() {
+                Ok(path) => self.toast(&format!("{} {}", gettext("Recorded"), path.display())),
+                Err(e) => self.show_error(&gettext("The recording did not end cleanly"), &e.to_string()),
+            }
+        } else {
+            let folder = imp.settings.borrow().recording_folder();
+            let _ = std::fs::create_dir_all(&folder);
+            let stamp = glib::DateTime::now_local()
+                .and_then(|d| d.format("%Y-%m-%d %H-%M-%S"))
+                .map(|s| s.to_string())
+                .unwrap_or_else(|_| "recording".into());
+            let path = folder.join(format!("Plateau {stamp}.mkv"));
+            let started =
+                imp.studio.borrow().as_ref().map(|s| Recorder::start(s, &path, RecordSettings::default()));
+            match started {
+                Some(Ok(r)) => *imp.recorder.borrow_mut() = Some(r),
+                Some(Err(e)) => self.show_error(&gettext("The recording could not start"), &e.to_string()),
+                None => {}
+            }
+        }
+        let recording = imp.recorder.borrow().is_some();
+        imp.record_button.set_active(recording);
+        self.update_status();
+        recording
+    }
+
+    /// Starts or stops streaming to every enabled destination.
+    pub fn toggle_live(&self) -> bool {
+        let imp = self.imp();
+        if !imp.streams.borrow().is_empty() {
+            for s in imp.streams.take() {
+                s.stop();
+            }
+        } else {
+            let destinations: Vec<_> =
+                imp.settings.borrow().destinations.iter().filter(|d| d.enabled).cloned().collect();
+            if destinations.is_empty() {
+                self.toast(&gettext("No stream destination yet: add one to the settings file"));
+            }
+            for d in destinations {
+                let settings = StreamSettings {
+                    name: d.name.clone(),
+                    url: d.server.clone(),
+                    encoder: Default::default(),
+                };
+                let started = imp.studio.borrow().as_ref().map(|s| Stream::start(s, settings));
+                match started {
+                    Some(Ok(s)) => imp.streams.borrow_mut().push(s),
+                    Some(Err(e)) => self.show_error(&d.name, &e.to_string()),
+                    None => {}
+                }
+            }
+        }
+        let live = !imp.streams.borrow().is_empty();
+        imp.live_button.set_active(live);
+        self.update_status();
+        live
+    }
+
+    /// Stops outputs and the engine; the collection is saved first.
+    pub fn shut_down(&self) {
+        let imp = self.imp();
+        self.save_now();
+        for s in imp.streams.take() {
+            s.stop();
+        }
+        if let Some(r) = imp.recorder.take() {
+            let _ = r.stop();
+        }
+        imp.preview.take();
+        if let Some(studio) = imp.studio.take() {
+            studio.stop();
+        }
+    }
+}
+
+fn new_source_kind(kind: &str) -> Option<SourceKind> {
+    Some(match kind {
+        "test-pattern" => SourceKind::TestPattern { pattern: TestPattern::Smpte },
+        "color" => SourceKind::Color { color: Color::rgb(53, 132, 228) },
+        "text" => SourceKind::Text {
+            text: gettext("Your title"),
+            font: "Sans Bold".into(),
+            size: 64,
+            color: Color::rgb(255, 255, 255),
+            outline: true,
+            shadow: true,
+            width: 1280,
+            height: 160,
+        },
+        "screen-x11" => SourceKind::ScreenX11 { display: None, region: None, show_pointer: true },
+        "screen-portal" => SourceKind::ScreenPortal { restore_token: None },
+        "webcam" => SourceKind::Webcam { device: None, width: 1280, height: 720, fps: 30 },
+        "microphone" => SourceKind::AudioInput { device: None },
+        "desktop-audio" => SourceKind::DesktopAudio,
+        _ => return None,
+    })
+}
+
+/// A source kind as the user reads it.
+fn kind_label(kind: &SourceKind) -> String {
+    match kind {
+        SourceKind::TestPattern { .. } => gettext("Test Pattern"),
+        SourceKind::Color { .. } => gettext("Colour"),
+        SourceKind::Image { .. } => gettext("Image"),
+        SourceKind::Media { .. } => gettext("Media File"),
+        SourceKind::ScreenX11 { .. } | SourceKind::ScreenPortal { .. } => gettext("Screen"),
+        SourceKind::Webcam { .. } => gettext("Webcam"),
+        SourceKind::AudioInput { .. } => gettext("Microphone"),
+        SourceKind::DesktopAudio => gettext("Desktop Audio"),
+        SourceKind::Text { .. } => gettext("Text"),
+        SourceKind::Tone { .. } => gettext("Tone"),
     }
 }

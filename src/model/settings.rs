@@ -1,0 +1,79 @@
+//! Application settings beside the collections: which collection is open,
+//! where recordings go, the transition, and the stream destinations
+//! (without their keys: keys live in the keyring, never in this file).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::ModelError;
+use super::store::write_atomically;
+use super::transition::Transition;
+
+/// A place to stream to. The stream key is not here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Destination {
+    pub name: String,
+    /// The server address without the key, e.g. `rtmp://a.rtmp.youtube.com/live2`.
+    pub server: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Settings {
+    /// The collection opened at start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<String>,
+    /// Where recordings go; the Videos folder when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_folder: Option<PathBuf>,
+    #[serde(default)]
+    pub transition: Transition,
+    #[serde(default)]
+    pub destinations: Vec<Destination>,
+}
+
+impl Settings {
+    /// Reads the settings; a missing file gives the defaults, a broken one an error.
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| ModelError::Syntax {
+                path: path.to_owned(),
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(source) => Err(ModelError::Io { path: path.to_owned(), source }),
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
+        let json = serde_json::to_vec_pretty(self)
+            .map_err(|e| ModelError::Invalid { path: path.to_owned(), message: e.to_string() })?;
+        write_atomically(path, |f| std::io::Write::write_all(f, &json))
+            .map_err(|source| ModelError::Io { path: path.to_owned(), source })
+    }
+
+    /// The folder recordings go to.
+    pub fn recording_folder(&self) -> PathBuf {
+        self.recording_folder.clone().unwrap_or_else(|| {
+            directories::UserDirs::new()
+                .and_then(|d| d.video_dir().map(Path::to_owned))
+                .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join("Videos")))
+                .unwrap_or_else(|| PathBuf::from("."))
+        })
+    }
+}
+
+/// The configuration folder (XDG_CONFIG_HOME is honoured).
+pub fn config_dir() -> Result<PathBuf, ModelError> {
+    directories::ProjectDirs::from("io.github", "plateau", "Plateau")
+        .map(|d| d.config_dir().to_owned())
+        .ok_or(ModelError::NoConfigDir)
+}
