@@ -2,49 +2,14 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::desktop::{start_xvfb, Guard};
 
 use common::*;
 use plateau::engine::{Studio, VideoTap};
 use plateau::model::{Region, Source, SourceKind};
-
-/// A child process killed when dropped.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts Xvfb on a free display number.
-fn start_xvfb() -> (Guard, String) {
-    for n in 90..140 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        {
-            continue;
-        }
-        let child = Command::new("Xvfb")
-            .args([format!(":{n}").as_str(), "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb runs (install the package xvfb)");
-        let guard = Guard(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return (guard, format!(":{n}"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    panic!("no X display could be started");
-}
 
 /// Opens a 320x240 window filled with green at the top-left corner.
 fn green_window(display: &str) -> Guard {
@@ -80,7 +45,7 @@ fn capture(display: &str, region: Option<Region>) -> plateau::model::SceneCollec
 #[test]
 fn a_window_of_a_known_colour_appears_in_the_captured_layer() {
     init_tracing();
-    let (_xvfb, display) = start_xvfb();
+    let (_xvfb, display) = start_xvfb("1280x720x24");
     let _window = green_window(&display);
 
     let studio = Studio::start(capture(&display, None), None).expect("studio starts");

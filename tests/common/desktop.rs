@@ -1,0 +1,98 @@
+//! A private desktop for tests: an X server (Xvfb), a session bus, and
+//! screenshots read pixel by pixel.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process killed when dropped.
+pub struct Guard(pub Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts Xvfb on a display number it picks itself (`-displayfd`, so that
+/// tests running at once never race for one); returns it and its name.
+pub fn start_xvfb(size: &str) -> (Guard, String) {
+    let mut child = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", size, "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb runs (install the package xvfb)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("display number");
+    let n: u32 =
+        line.trim().parse().unwrap_or_else(|_| panic!("Xvfb said `{line}` instead of a display number"));
+    let guard = Guard(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+        assert!(Instant::now() < deadline, "Xvfb :{n} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (guard, format!(":{n}"))
+}
+
+/// Starts a private session bus; returns it and its address. Services it
+/// starts (the accessibility bus among them) get `runtime_dir` as their
+/// XDG_RUNTIME_DIR, so that they are not shared with other tests.
+pub fn start_session_bus(runtime_dir: &Path) -> (Guard, String) {
+    let mut child = Command::new("dbus-daemon")
+        .env("XDG_RUNTIME_DIR", runtime_dir)
+        .args(["--session", "--nofork", "--print-address=1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-daemon runs (install the package dbus)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address");
+    (Guard(child), line.trim().to_owned())
+}
+
+/// A screenshot of the whole display.
+pub struct Shot {
+    path: std::path::PathBuf,
+}
+
+impl Shot {
+    pub fn take(display: &str, path: &Path) -> Self {
+        let status = Command::new("import")
+            .args(["-display", display, "-window", "root"])
+            .arg(path)
+            .status()
+            .expect("import runs (install the package imagemagick)");
+        assert!(status.success(), "screenshot taken");
+        Self { path: path.to_owned() }
+    }
+
+    /// Red, green and blue at (x, y).
+    pub fn pixel(&self, x: u32, y: u32) -> [u8; 3] {
+        let format = format!(
+            "%[fx:int(255*p{{{x},{y}}}.r)],%[fx:int(255*p{{{x},{y}}}.g)],%[fx:int(255*p{{{x},{y}}}.b)]"
+        );
+        let out = Command::new("convert")
+            .arg(&self.path)
+            .args(["-format", &format, "info:"])
+            .output()
+            .expect("convert runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let v: Vec<u8> = text.trim().split(',').filter_map(|c| c.parse().ok()).collect();
+        assert_eq!(v.len(), 3, "a pixel from {text}");
+        [v[0], v[1], v[2]]
+    }
+
+    /// A signature of the pixels in a rectangle.
+    pub fn signature(&self, x: u32, y: u32, w: u32, h: u32) -> String {
+        let out = Command::new("convert")
+            .arg(&self.path)
+            .args(["-crop", &format!("{w}x{h}+{x}+{y}"), "-format", "%#", "info:"])
+            .output()
+            .expect("convert runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+}

@@ -1,0 +1,199 @@
+//! The real application under Xvfb: its window, its actions over D-Bus
+//! (org.gtk.Actions, as any other program would call them), screenshots,
+//! and its accessibility tree read through AT-SPI.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::desktop::{start_session_bus, start_xvfb, Guard, Shot};
+use common::*;
+use plateau::model::{Settings, Source, SourceKind, TestPattern};
+
+/// Where the program canvas sits in a 1280x800 window with the default layout.
+const CANVAS_CENTRE: (u32, u32) = (560, 300);
+const BALL_AREA: (u32, u32, u32, u32) = (620, 395, 340, 190);
+
+struct App {
+    _app: Guard,
+    _bus: Guard,
+    _x: Guard,
+    display: String,
+    bus: String,
+    dir: tempfile::TempDir,
+}
+
+impl App {
+    /// Starts Plateau on a red scene and a blue scene (each with a moving
+    /// ball in the bottom-right quarter), in its own X server, bus and config.
+    fn start(language: Option<&str>) -> Self {
+        let (x, display) = start_xvfb("1280x800x24");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let runtime = dir.path().join("runtime");
+        std::fs::create_dir_all(&runtime).expect("runtime dir");
+        let (bus_guard, bus) = start_session_bus(&runtime);
+        let mut c = collection();
+        c.sources = vec![
+            color_source("red", RED),
+            color_source("blue", BLUE),
+            Source::new("ball", "Ball", SourceKind::TestPattern { pattern: TestPattern::Ball }),
+        ];
+        c.scenes = vec![
+            scene("Red", vec![item(1, "red", 0, 0, 640, 360), item(2, "ball", 320, 180, 320, 180)]),
+            scene("Blue", vec![item(1, "blue", 0, 0, 640, 360), item(2, "ball", 320, 180, 320, 180)]),
+        ];
+        let file = dir.path().join("show.json");
+        plateau::model::save_collection(&c, &file).expect("collection written");
+        let config = dir.path().join("config");
+        let settings =
+            Settings { recording_folder: Some(dir.path().join("recordings")), ..Settings::default() };
+        settings.save(&config.join("plateau/settings.json")).expect("settings written");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_plateau"));
+        cmd.arg("--collection")
+            .arg(&file)
+            .env("DISPLAY", &display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("XDG_CONFIG_HOME", &config)
+            .env("GSK_RENDERER", "cairo")
+            .env("GTK_A11Y", "atspi")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(lang) = language {
+            cmd.env("LANGUAGE", lang);
+        }
+        let app = Guard(cmd.spawn().expect("plateau runs"));
+        Self { _app: app, _bus: bus_guard, _x: x, display, bus, dir }
+    }
+
+    fn shot(&self, name: &str) -> Shot {
+        let shot = Shot::take(&self.display, &self.dir.path().join(name));
+        if std::env::var_os("PLATEAU_KEEP_SHOTS").is_some() {
+            let _ = std::fs::copy(self.dir.path().join(name), format!("/tmp/{name}"));
+        }
+        shot
+    }
+
+    /// Waits for a screenshot in which `test` holds.
+    fn wait_for(&self, what: &str, test: impl Fn(&Shot) -> bool) -> Shot {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let shot = self.shot("wait.png");
+            if test(&shot) {
+                return shot;
+            }
+            assert!(Instant::now() < deadline, "{what} did not show within 20 s");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Activates an application action over D-Bus.
+    fn activate(&self, action: &str, parameter: Option<&str>) {
+        let params = parameter.map_or("[]".to_owned(), |p| format!("[<{p}>]"));
+        let out = Command::new("gdbus")
+            .args(["call", "--session", "--dest", "io.github.plateau.Plateau"])
+            .args(["--object-path", "/io/github/plateau/Plateau", "--method", "org.gtk.Actions.Activate"])
+            .args([action, &params, "{}"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .output()
+            .expect("gdbus runs (install the package libglib2.0-bin)");
+        assert!(out.status.success(), "activating {action}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// Names in the application's accessibility tree.
+    fn accessible_names(&self) -> String {
+        let script = r#"
+import pyatspi, sys
+def walk(node, depth=0):
+    if depth > 40: return
+    try:
+        if node.name: print(node.name)
+        for child in node: walk(child, depth + 1)
+    except Exception: pass
+for app in pyatspi.Registry.getDesktop(0):
+    if app and app.name == "plateau": walk(app)
+"#;
+        let out = Command::new("/usr/bin/python3")
+            .args(["-c", script])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .env("XDG_RUNTIME_DIR", self.dir.path().join("runtime"))
+            .env("DISPLAY", &self.display)
+            .output()
+            .expect("python3 runs (install the package python3-pyatspi)");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn recordings(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.dir.path().join("recordings"))
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    }
+}
+
+fn centre_is(shot: &Shot, rgb: [u8; 3]) -> bool {
+    let p = shot.pixel(CANVAS_CENTRE.0, CANVAS_CENTRE.1);
+    near([p[0], p[1], p[2], 255], rgb, 30)
+}
+
+fn playable_seconds(path: &Path) -> f64 {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .expect("ffprobe runs (install the package ffmpeg)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse::<f64>().ok())
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn the_window_shows_the_live_program_and_obeys_its_actions_over_dbus() {
+    let app = App::start(None);
+    let first = app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    let first_ball = first.signature(BALL_AREA.0, BALL_AREA.1, BALL_AREA.2, BALL_AREA.3);
+    std::thread::sleep(Duration::from_millis(1000));
+    let second = app.shot("second.png");
+    assert!(centre_is(&second, RED), "still red");
+    assert_ne!(
+        second.signature(BALL_AREA.0, BALL_AREA.1, BALL_AREA.2, BALL_AREA.3),
+        first_ball,
+        "the ball moves: the canvas is live"
+    );
+
+    let names = app.accessible_names();
+    for panel in ["Scenes", "Sources", "Program", "Audio Mixer", "Record", "Go Live", "Transition"] {
+        assert!(names.lines().any(|l| l == panel), "the accessibility tree names `{panel}`:\n{names}");
+    }
+
+    app.activate("switch-scene", Some("'Blue'"));
+    app.wait_for("the blue scene after app.switch-scene", |s| centre_is(s, BLUE));
+
+    app.activate("record", None);
+    std::thread::sleep(Duration::from_secs(3));
+    app.activate("record", None);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let file = loop {
+        let done = app.recordings().into_iter().find(|p| playable_seconds(p) > 2.0);
+        if let Some(f) = done {
+            break f;
+        }
+        assert!(Instant::now() < deadline, "no playable recording in {:?}", app.recordings());
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert_eq!(file.extension().and_then(|e| e.to_str()), Some("mkv"));
+}
+
+#[test]
+fn the_window_speaks_french_with_language_fr() {
+    let app = App::start(Some("fr"));
+    app.wait_for("the canvas", |s| centre_is(s, RED));
+    let names = app.accessible_names();
+    for label in ["Scènes", "Programme", "Mélangeur audio", "Enregistrer", "Passer à l’antenne"] {
+        assert!(names.lines().any(|l| l == label), "`{label}` in the French window:\n{names}");
+    }
+    assert!(!names.lines().any(|l| l == "Scenes"), "no English panel title left");
+}
