@@ -133,6 +133,31 @@ for app in pyatspi.Registry.getDesktop(0):
     }
 }
 
+/// Presses the left button at `from`, drags through a few points to `to`, releases.
+fn drag(display: &str, from: (f64, f64), to: (f64, f64)) {
+    let mut args: Vec<String> =
+        vec!["mousemove".into(), format!("{}", from.0 as i32), format!("{}", from.1 as i32)];
+    args.extend(["mousedown".into(), "1".into()]);
+    for step in 1..=5 {
+        let t = f64::from(step) / 5.0;
+        let (x, y) = (from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t);
+        args.extend([
+            "sleep".into(),
+            "0.05".into(),
+            "mousemove".into(),
+            format!("{}", x.round() as i32),
+            format!("{}", y.round() as i32),
+        ]);
+    }
+    args.extend(["sleep".into(), "0.1".into(), "mouseup".into(), "1".into()]);
+    let status = Command::new("xdotool")
+        .args(&args)
+        .env("DISPLAY", display)
+        .status()
+        .expect("xdotool runs (install the package xdotool)");
+    assert!(status.success(), "xdotool {args:?}");
+}
+
 fn centre_is(shot: &Shot, rgb: [u8; 3]) -> bool {
     let p = shot.pixel(CANVAS_CENTRE.0, CANVAS_CENTRE.1);
     near([p[0], p[1], p[2], 255], rgb, 30)
@@ -196,4 +221,43 @@ fn the_window_speaks_french_with_language_fr() {
         assert!(names.lines().any(|l| l == label), "`{label}` in the French window:\n{names}");
     }
     assert!(!names.lines().any(|l| l == "Scenes"), "no English panel title left");
+}
+
+#[test]
+fn dragging_on_the_canvas_moves_and_resizes_the_item_and_the_collection_keeps_it() {
+    let app = App::start(None);
+    let shot = app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    // Where the 640x360 canvas lies on screen: the red scene covers it.
+    let (left, top, width, height) = shot.bounds_of(RED);
+    let scale = f64::from(width) / 640.0;
+    assert!((f64::from(height) / 360.0 - scale).abs() < 0.02, "canvas box {width}x{height}");
+    let view = |cx: f64, cy: f64| (f64::from(left) + cx * scale, f64::from(top) + cy * scale);
+
+    // The ball item is at (320,180) 320x180: drag its middle 200,100 canvas px up-left.
+    drag(&app.display, view(480.0, 270.0), view(280.0, 170.0));
+    // Then its bottom-right handle, now at (440, 260), 100,50 further.
+    drag(&app.display, view(440.0, 260.0), view(540.0, 310.0));
+
+    // Edits are saved half a second after the last one.
+    std::thread::sleep(Duration::from_millis(1500));
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let item = loop {
+        let item = plateau::model::load_collection(&saved)
+            .ok()
+            .and_then(|c| c.scene("Red").and_then(|s| s.items.iter().find(|i| i.id.0 == 2).cloned()));
+        if let Some(i) = item.filter(|i| i.width != 320) {
+            break i;
+        }
+        assert!(Instant::now() < deadline, "the saved collection did not get the new transform");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let close = |a: i64, b: i64| (a - b).abs() <= 3;
+    assert!(close(item.x.into(), 120) && close(item.y.into(), 80), "moved to ({}, {})", item.x, item.y);
+    assert!(
+        close(item.width.into(), 420) && close(item.height.into(), 230),
+        "resized to {}x{}",
+        item.width,
+        item.height
+    );
 }

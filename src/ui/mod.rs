@@ -3,6 +3,8 @@
 //! on the application (`app.record`, `app.switch-scene`, …), so that it can
 //! be triggered from the keyboard, from D-Bus (org.gtk.Actions) and from tests.
 
+mod canvas;
+mod manipulation;
 mod mixer_strip;
 mod window;
 

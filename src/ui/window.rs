@@ -17,6 +17,7 @@ use plateau::model::{
     SourceKind, TestPattern, Transition, TransitionKind,
 };
 
+use super::canvas::{CanvasEdit, ProgramCanvas};
 use super::mixer_strip::MixerStrip;
 
 mod imp {
@@ -27,6 +28,8 @@ mod imp {
     pub struct Window {
         #[template_child]
         pub program: TemplateChild<gtk::Picture>,
+        #[template_child]
+        pub canvas: TemplateChild<ProgramCanvas>,
         #[template_child]
         pub status: TemplateChild<gtk::Label>,
         #[template_child]
@@ -67,6 +70,7 @@ mod imp {
         type ParentType = adw::ApplicationWindow;
 
         fn class_init(klass: &mut Self::Class) {
+            ProgramCanvas::ensure_type();
             klass.bind_template();
         }
 
@@ -78,6 +82,12 @@ mod imp {
     impl ObjectImpl for Window {
         fn constructed(&self) {
             self.parent_constructed();
+            let obj = self.obj().downgrade();
+            self.canvas.connect_edit(move |edit| {
+                if let Some(w) = obj.upgrade() {
+                    w.on_canvas_edit(edit);
+                }
+            });
             let obj = self.obj().downgrade();
             self.scenes.connect_row_activated(move |_, row| {
                 if let (Some(w), Some(name)) =
@@ -264,6 +274,8 @@ impl Window {
             }
         }
         imp.filling.set(false);
+        let scene = program.as_deref().and_then(|p| collection.scene(p)).cloned();
+        imp.canvas.set_scene(scene, (collection.video.width, collection.video.height));
         self.fill_sources(&collection, program.as_deref());
         self.fill_mixer(&collection, program.as_deref());
     }
@@ -347,6 +359,17 @@ impl Window {
             strips.insert(source.id.clone(), strip);
         }
         *imp.strips.borrow_mut() = strips;
+    }
+
+    fn on_canvas_edit(&self, edit: CanvasEdit) {
+        let Some(scene) = self.imp().program_scene.borrow().clone() else { return };
+        match edit {
+            CanvasEdit::Item { item, .. } => self.edit(|s| s.update_item(&scene, item)),
+            CanvasEdit::Remove(id) => {
+                self.edit(|s| s.remove_item(&scene, id));
+                self.refresh();
+            }
+        }
     }
 
     /// Applies an edit to the engine, reports a failure, saves on success.

@@ -86,6 +86,24 @@ impl Shot {
         [v[0], v[1], v[2]]
     }
 
+    /// The bounding box (x, y, width, height) of the pixels near `rgb`.
+    pub fn bounds_of(&self, rgb: [u8; 3]) -> (u32, u32, u32, u32) {
+        let colour = format!("rgb({},{},{})", rgb[0], rgb[1], rgb[2]);
+        let out = Command::new("convert")
+            .arg(&self.path)
+            .args([
+                "-fuzz", "12%", "-fill", "black", "+opaque", &colour, "-fill", "white", "-opaque", &colour,
+            ])
+            .args(["-bordercolor", "black", "-border", "1", "-format", "%@", "info:"])
+            .output()
+            .expect("convert runs");
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let n: Vec<u32> = text.split(['x', '+']).filter_map(|v| v.parse().ok()).collect();
+        assert_eq!(n.len(), 4, "a box from `{text}`");
+        // The 1 px border added around the image shifts the box.
+        (n[2] - 1, n[3] - 1, n[0], n[1])
+    }
+
     /// A signature of the pixels in a rectangle.
     pub fn signature(&self, x: u32, y: u32, w: u32, h: u32) -> String {
         let out = Command::new("convert")
