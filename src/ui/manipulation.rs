@@ -25,11 +25,11 @@ impl Fit {
         Self { scale, x: (view.0 - cw * scale) / 2.0, y: (view.1 - ch * scale) / 2.0 }
     }
 
-    pub fn to_canvas(&self, vx: f64, vy: f64) -> (f64, f64) {
+    pub fn to_canvas(self, vx: f64, vy: f64) -> (f64, f64) {
         ((vx - self.x) / self.scale, (vy - self.y) / self.scale)
     }
 
-    pub fn to_view(&self, cx: f64, cy: f64) -> (f64, f64) {
+    pub fn to_view(self, cx: f64, cy: f64) -> (f64, f64) {
         (self.x + cx * self.scale, self.y + cy * self.scale)
     }
 }
