@@ -48,11 +48,23 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Some(path) => Some(Podcast::start(&studio, path, PodcastSettings::default())?),
         None => None,
     };
+    let mut targets: Vec<(String, String)> = cli
+        .stream
+        .iter()
+        .enumerate()
+        .map(|(n, url)| (format!("stream {} ({})", n + 1, redact(url)), url.clone()))
+        .collect();
+    if cli.go_live {
+        let settings = plateau::model::Settings::load(&plateau::model::Settings::path()?)?;
+        let live = crate::destinations::live_destinations(&settings)?;
+        if live.is_empty() {
+            bail!("--go-live: no destination is set up; add one with --add-destination NAME=SERVER");
+        }
+        targets.extend(live);
+    }
     let mut streams = Vec::new();
-    for (n, url) in cli.stream.iter().enumerate() {
-        let name = format!("stream {} ({})", n + 1, redact(url));
-        let settings = StreamSettings { name, url: url.clone(), encoder: Default::default() };
-        streams.push(Stream::start(&studio, settings)?);
+    for (name, url) in targets {
+        streams.push(Stream::start(&studio, StreamSettings { name, url, encoder: Default::default() })?);
     }
 
     let main_loop = glib::MainLoop::new(None, false);

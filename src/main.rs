@@ -1,6 +1,7 @@
 //! The `plateau` command: the studio window by default, `--headless` for
 //! servers, automation and tests.
 
+mod destinations;
 mod headless;
 mod ui;
 
@@ -31,6 +32,20 @@ pub struct Cli {
     /// Stream the program to this address (rtmp://, rtmps:// or srt://); may be repeated.
     #[arg(long, value_name = "URL")]
     stream: Vec<String>,
+    /// Stream to every enabled destination of the settings (headless).
+    #[arg(long)]
+    go_live: bool,
+    /// Add a stream destination: NAME=SERVER (rtmp://host/app, without the key).
+    #[arg(long, value_name = "NAME=SERVER")]
+    add_destination: Option<String>,
+    /// Read the stream key of destination NAME from standard input and keep
+    /// it in the desktop keyring.
+    #[arg(long, value_name = "NAME")]
+    set_stream_key: Option<String>,
+    /// Allow keeping stream keys in a file readable only by you when no
+    /// keyring is available.
+    #[arg(long)]
+    allow_key_file: bool,
     /// Stop after this many seconds (headless).
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     duration: Option<f64>,
@@ -45,7 +60,13 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let result = if cli.headless { headless::run(&cli) } else { ui::run(&cli) };
+    let result = if destinations::requested(&cli) {
+        destinations::run(&cli)
+    } else if cli.headless {
+        headless::run(&cli)
+    } else {
+        ui::run(&cli)
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

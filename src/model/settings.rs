@@ -36,6 +36,10 @@ pub struct Settings {
     pub transition: Transition,
     #[serde(default)]
     pub destinations: Vec<Destination>,
+    /// The user allowed keeping stream keys in a file readable only by them
+    /// when no keyring is available.
+    #[serde(default)]
+    pub keys_in_file_allowed: bool,
 }
 
 impl Settings {
@@ -68,6 +72,18 @@ impl Settings {
                 .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join("Videos")))
                 .unwrap_or_else(|| PathBuf::from("."))
         })
+    }
+}
+
+impl Settings {
+    /// The settings file in the configuration folder.
+    pub fn path() -> Result<PathBuf, ModelError> {
+        Ok(config_dir()?.join("settings.json"))
+    }
+
+    /// The file keys go to when the user allowed it and no keyring exists.
+    pub fn key_file() -> Result<PathBuf, ModelError> {
+        Ok(config_dir()?.join("stream-keys.json"))
     }
 }
 

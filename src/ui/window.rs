@@ -544,21 +544,22 @@ impl Window {
                 s.stop();
             }
         } else {
-            let destinations: Vec<_> =
-                imp.settings.borrow().destinations.iter().filter(|d| d.enabled).cloned().collect();
+            let destinations = match crate::destinations::live_destinations(&imp.settings.borrow()) {
+                Ok(d) => d,
+                Err(e) => {
+                    self.show_error(&gettext("The stream keys could not be read"), &e.to_string());
+                    Vec::new()
+                }
+            };
             if destinations.is_empty() {
-                self.toast(&gettext("No stream destination yet: add one to the settings file"));
+                self.toast(&gettext("No stream destination yet: add one with plateau --add-destination"));
             }
-            for d in destinations {
-                let settings = StreamSettings {
-                    name: d.name.clone(),
-                    url: d.server.clone(),
-                    encoder: Default::default(),
-                };
+            for (name, url) in destinations {
+                let settings = StreamSettings { name: name.clone(), url, encoder: Default::default() };
                 let started = imp.studio.borrow().as_ref().map(|s| Stream::start(s, settings));
                 match started {
                     Some(Ok(s)) => imp.streams.borrow_mut().push(s),
-                    Some(Err(e)) => self.show_error(&d.name, &e.to_string()),
+                    Some(Err(e)) => self.show_error(&name, &e.to_string()),
                     None => {}
                 }
             }

@@ -1,0 +1,146 @@
+//! Stream keys live in the desktop keyring (a real gnome-keyring on a
+//! private bus here), reach the server, and appear in no file and no log.
+
+mod common;
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use common::desktop::{start_session_bus, Guard};
+use common::nginx::{probe, Nginx};
+
+const KEY: &str = "live_4e7a9c1b2d_secret";
+
+struct Env {
+    dir: tempfile::TempDir,
+    bus: String,
+    _bus: Guard,
+    _keyring: Option<Guard>,
+}
+
+impl Env {
+    fn new(with_keyring: bool) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for d in ["runtime", "home", "data", "config"] {
+            std::fs::create_dir_all(dir.path().join(d)).expect("dir");
+        }
+        let runtime = dir.path().join("runtime");
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).expect("runtime mode");
+        let (bus_guard, bus) = start_session_bus(&runtime);
+        let keyring = with_keyring.then(|| {
+            let mut child = Command::new("gnome-keyring-daemon")
+                .args(["--foreground", "--components=secrets", "--unlock"])
+                .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+                .env("HOME", dir.path().join("home"))
+                .env("XDG_DATA_HOME", dir.path().join("data"))
+                .env("XDG_RUNTIME_DIR", &runtime)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("gnome-keyring-daemon runs (install the package gnome-keyring)");
+            child.stdin.take().expect("stdin").write_all(b"test-password").expect("password");
+            std::thread::sleep(Duration::from_millis(800));
+            Guard(child)
+        });
+        Self { dir, bus, _bus: bus_guard, _keyring: keyring }
+    }
+
+    fn plateau(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_plateau"))
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_RUNTIME_DIR", self.dir.path().join("runtime"))
+            .env("HOME", self.dir.path().join("home"))
+            .env("RUST_LOG", "debug")
+            .env_remove("DISPLAY")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("plateau runs");
+        if let Some(text) = stdin {
+            child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("key written");
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().expect("plateau ends")
+    }
+
+    fn files_containing(&self, needle: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut stack = vec![self.dir.path().join("config")];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).contains(needle) {
+                    found.push(p.display().to_string());
+                }
+            }
+        }
+        found
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn a_key_kept_in_the_keyring_reaches_the_server_and_nothing_else() {
+    let env = Env::new(true);
+    let nginx = Nginx::start();
+    let server = format!("rtmp://127.0.0.1:{}/live", nginx.port);
+    let added = env.plateau(&["--add-destination", &format!("Home={server}")], None);
+    assert!(added.status.success(), "{}", text(&added));
+    let set = env.plateau(&["--set-stream-key", "Home"], Some(&format!("{KEY}\n")));
+    assert!(set.status.success(), "{}", text(&set));
+    assert!(text(&set).contains("keyring"), "{}", text(&set));
+
+    let live = Command::new(env!("CARGO_BIN_EXE_plateau"))
+        .args(["--headless", "--go-live", "--duration", "10"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &env.bus)
+        .env("XDG_CONFIG_HOME", env.dir.path().join("config"))
+        .env("XDG_RUNTIME_DIR", env.dir.path().join("runtime"))
+        .env("HOME", env.dir.path().join("home"))
+        .env("RUST_LOG", "debug")
+        .env_remove("DISPLAY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("plateau runs");
+    std::thread::sleep(Duration::from_secs(3));
+    let streams = probe(&format!("{server}/{KEY}"));
+    let log = live.wait_with_output().expect("plateau ends");
+    assert!(
+        streams.contains("codec_name=h264"),
+        "the server got the stream under its key: {streams}\n{}",
+        text(&log)
+    );
+    for out in [&added, &set, &log] {
+        assert!(!text(out).contains(KEY), "the key appeared in a log:\n{}", text(out));
+    }
+    assert_eq!(env.files_containing(KEY), Vec::<String>::new(), "the key is in no config file");
+}
+
+#[test]
+fn without_a_keyring_the_key_is_refused_until_a_private_file_is_allowed() {
+    let env = Env::new(false);
+    assert!(env.plateau(&["--add-destination", "Home=rtmp://127.0.0.1:1935/live"], None).status.success());
+    let refused = env.plateau(&["--set-stream-key", "Home"], Some(&format!("{KEY}\n")));
+    assert!(!refused.status.success(), "no keyring: refused");
+    assert!(text(&refused).contains("no keyring") && text(&refused).contains("allow"), "{}", text(&refused));
+    assert_eq!(env.files_containing(KEY), Vec::<String>::new());
+
+    let allowed = env.plateau(&["--allow-key-file", "--set-stream-key", "Home"], Some(&format!("{KEY}\n")));
+    assert!(allowed.status.success(), "{}", text(&allowed));
+    let file = env.dir.path().join("config/plateau/stream-keys.json");
+    let mode = std::fs::metadata(&file).expect("key file").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "readable only by the user");
+    assert_eq!(env.files_containing(KEY), vec![file.display().to_string()], "only the key file holds it");
+    assert!(!text(&allowed).contains(KEY));
+}
