@@ -43,12 +43,17 @@ impl KeyStore {
             .enable_all()
             .build()
             .map_err(|e| SecretsError::NoKeyring(e.to_string()))?;
+        // Unlocking may ask the user for a password: give them a minute.
         let keyring = runtime
             .block_on(async {
-                let k = oo7::Keyring::new().await?;
-                k.unlock().await?;
-                Ok::<_, oo7::Error>(k)
+                tokio::time::timeout(std::time::Duration::from_secs(60), async {
+                    let k = oo7::Keyring::new().await?;
+                    k.unlock().await?;
+                    Ok::<_, oo7::Error>(k)
+                })
+                .await
             })
+            .map_err(|_| SecretsError::NoKeyring("the keyring did not answer within a minute".into()))?
             .map_err(|e| SecretsError::NoKeyring(e.to_string()))?;
         Ok(Self::Keyring { runtime, keyring })
     }

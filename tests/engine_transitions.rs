@@ -138,3 +138,30 @@ fn switching_to_an_unknown_scene_is_an_error_and_changes_nothing() {
     assert!(near(f.pixel(320, 180), RED, 24));
     assert_eq!(studio.program_scene().expect("engine answers"), Some("Red".into()));
 }
+
+#[test]
+fn studio_mode_prepares_a_scene_on_the_preview_and_sends_it_to_the_program() {
+    let (studio, program) = start_on_red();
+    let preview = VideoTap::start_studio_preview(&studio, 64).expect("preview tap");
+    studio.preview_scene("Blue").expect("preview");
+    frame_where(&preview, Duration::from_secs(5), |f| near(f.pixel(320, 180), BLUE, 24))
+        .expect("blue on the preview");
+    program.drain();
+    let f = program.next(Duration::from_secs(2)).expect("program frames");
+    assert!(near(f.pixel(320, 180), RED, 24), "the program stays red while blue is prepared");
+    studio.transition_to_preview(Transition::fade(300)).expect("transition");
+    frame_where(&program, Duration::from_secs(5), |f| near(f.pixel(320, 180), BLUE, 24))
+        .expect("blue on the program");
+    assert!(
+        event_where(&studio, Duration::from_secs(2), |e| *e == Event::ProgramScene("Blue".into())).is_some(),
+        "the program scene is reported"
+    );
+    // After the transition the preview follows the program.
+    preview.drain();
+    frame_where(&preview, Duration::from_secs(3), |f| near(f.pixel(320, 180), BLUE, 24))
+        .expect("preview follows");
+    studio.preview_scene("Red").expect("preview red");
+    frame_where(&preview, Duration::from_secs(5), |f| near(f.pixel(320, 180), RED, 24))
+        .expect("red on the preview");
+    assert!(studio.preview_scene("Nope").is_err());
+}

@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use common::desktop::{start_session_bus, Guard};
+use common::desktop::{start_bare_session_bus, Guard};
 use common::nginx::{probe, Nginx};
 
 const KEY: &str = "live_4e7a9c1b2d_secret";
@@ -28,7 +28,7 @@ impl Env {
         }
         let runtime = dir.path().join("runtime");
         std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).expect("runtime mode");
-        let (bus_guard, bus) = start_session_bus(&runtime);
+        let (bus_guard, bus) = start_bare_session_bus(dir.path());
         let keyring = with_keyring.then(|| {
             let mut child = Command::new("gnome-keyring-daemon")
                 .args(["--foreground", "--components=secrets", "--unlock"])

@@ -50,6 +50,8 @@ pub enum Event {
         clock_time: u64,
         duration: std::time::Duration,
     },
+    /// Studio mode: the preview now shows this scene.
+    PreviewScene(String),
     /// The program now shows this scene (at the end of its transition).
     ProgramScene(String),
     /// A source failed; its layers show a placeholder until it comes back.

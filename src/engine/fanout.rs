@@ -208,6 +208,32 @@ impl Fanout {
         );
     }
 
+    /// Feeds this fan-out with the buffers passing `pad` (in a running
+    /// pipeline) while `generation` is current; the pad's flow is untouched.
+    pub(crate) fn watch(self: &Arc<Self>, pad: &gst::Pad, generation: u64) {
+        let fanout = Arc::downgrade(self);
+        pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
+            let Some(fanout) = fanout.upgrade() else { return gst::PadProbeReturn::Remove };
+            if fanout.current.load(Ordering::SeqCst) != generation || fanout.lock().is_empty() {
+                return gst::PadProbeReturn::Ok;
+            }
+            let (Some(buffer), Some(caps)) = (info.buffer(), pad.current_caps()) else {
+                return gst::PadProbeReturn::Ok;
+            };
+            let segment = pad.sticky_event::<gst::event::Segment>(0);
+            let running = segment.as_ref().and_then(|s| {
+                s.segment().downcast_ref::<gst::ClockTime>().and_then(|s| s.to_running_time(buffer.pts()))
+            });
+            let base = pad.parent_element().and_then(|e| e.base_time());
+            if let (Some(running), Some(base)) = (running, base) {
+                for consumer in fanout.lock().iter() {
+                    consumer.push(buffer, running + base, &caps);
+                }
+            }
+            gst::PadProbeReturn::Ok
+        });
+    }
+
     fn distribute(&self, sink: &AppSink, sample: &gst::Sample) {
         let (Some(buffer), Some(caps)) = (sample.buffer(), sample.caps()) else { return };
         let Some(segment) = sample.segment().and_then(|s| s.downcast_ref::<gst::ClockTime>()) else {

@@ -29,6 +29,11 @@ impl Output {
         self.input(studio.program_video().clone(), "video", 8)
     }
 
+    /// An appsrc carrying the studio-mode preview's pictures.
+    pub fn preview_input(&mut self, studio: &Studio) -> Result<gst::Element, EngineError> {
+        self.input(studio.preview_video().clone(), "video", 8)
+    }
+
     /// An appsrc carrying the program's sound, added to this pipeline.
     pub fn audio_input(&mut self, studio: &Studio) -> Result<gst::Element, EngineError> {
         self.input(studio.program_audio().clone(), "audio", 64)

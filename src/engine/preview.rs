@@ -16,9 +16,19 @@ pub struct Preview {
 }
 
 impl Preview {
+    /// Shows the program in `sink`.
     pub fn start(studio: &Studio, sink: gst::Element) -> Result<Self, EngineError> {
-        let mut output = Output::new("preview");
-        let src = output.video_input(studio)?;
+        Self::build(studio, sink, false)
+    }
+
+    /// Shows the studio-mode preview (the scene being prepared) in `sink`.
+    pub fn start_studio_preview(studio: &Studio, sink: gst::Element) -> Result<Self, EngineError> {
+        Self::build(studio, sink, true)
+    }
+
+    fn build(studio: &Studio, sink: gst::Element, studio_preview: bool) -> Result<Self, EngineError> {
+        let mut output = Output::new(if studio_preview { "studio-preview" } else { "preview" });
+        let src = if studio_preview { output.preview_input(studio)? } else { output.video_input(studio)? };
         let queue = make("queue")?;
         queue.set_property_from_str("leaky", "downstream");
         queue.set_property("max-size-buffers", 2u32);

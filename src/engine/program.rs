@@ -5,6 +5,7 @@
 //!  layer: appsrc ! queue ! videocrop ─┐
 //!  layer: appsrc ! queue ! videocrop ─┼─ compositor(slot 0) ! caps ! queue ─┐
 //!                                      └─ compositor(slot 1) ! caps ! queue ─┴─ compositor(mixer) ! caps ! appsink(program video)
+//!                                            (a probe on each slot's output feeds the studio-mode preview fanout)
 //!
 //!  channel: appsrc ! volume ! level ! queue ─┬─ audiomixer ! caps ! level(program) ! appsink(program audio)
 //!  channel: appsrc ! volume ! level ! queue ─┘
@@ -41,6 +42,8 @@ pub(crate) struct Program {
     pub audiomixer: gst::Element,
     pub video: Arc<Fanout>,
     pub audio: Arc<Fanout>,
+    /// One slot's composed scene, for studio mode's preview.
+    pub preview: Arc<Fanout>,
     pub frames: Arc<AtomicU64>,
 }
 
@@ -77,6 +80,7 @@ impl Program {
         pipeline.add_many([&mixer, &mixer_caps, video_sink.upcast_ref()])?;
         gst::Element::link_many([&mixer, &mixer_caps, video_sink.upcast_ref()])?;
 
+        let preview = Fanout::new();
         let mut slots = Vec::new();
         for index in 0..2 {
             let compositor = aggregator("compositor", &format!("slot{index}"))?;
@@ -85,6 +89,8 @@ impl Program {
             let queue = make("queue")?;
             pipeline.add_many([&compositor, &caps, &queue])?;
             gst::Element::link_many([&compositor, &caps, &queue])?;
+            // Generation n + 1 is slot n: the supervisor points the preview at a slot.
+            preview.watch(&caps.static_pad("src").expect("capsfilter has a src pad"), index as u64 + 1);
             let mixer_pad = mixer
                 .request_pad_simple("sink_%u")
                 .ok_or_else(|| EngineError::Build { what: "mixer".into(), message: "no pad".into() })?;
@@ -125,7 +131,7 @@ impl Program {
         );
 
         let [s0, s1]: [Slot; 2] = slots.try_into().map_err(|_| EngineError::Invalid("slots".into()))?;
-        Ok(Self { pipeline, slots: [s0, s1], audiomixer, video, audio, frames })
+        Ok(Self { pipeline, slots: [s0, s1], audiomixer, video, audio, preview, frames })
     }
 
     /// The program's running time now.

@@ -52,6 +52,10 @@ pub enum Command {
     },
     RetrySource(SourceId),
     AddScene(crate::model::Scene),
+    /// Studio mode: prepares a scene on the preview without changing the program.
+    PreviewScene(String),
+    /// Studio mode: sends the preview to the program with this transition.
+    TransitionToPreview(Transition),
     /// Removes a scene; if the program shows it, the program cuts to the
     /// first other scene (or to black when none is left).
     RemoveScene(String),
@@ -81,6 +85,7 @@ pub struct Studio {
     emitter: async_channel::Sender<Event>,
     encoders: Mutex<HashMap<EncoderSettings, Weak<Encoder>>>,
     taps: AudioTaps,
+    preview: Arc<Fanout>,
 }
 
 impl Studio {
@@ -124,6 +129,7 @@ impl Studio {
         });
         let (video, audio, pipeline) =
             (program.video.clone(), program.audio.clone(), program.pipeline.clone());
+        let preview = program.preview.clone();
         let (canvas, audio_settings) = (collection.video, collection.audio);
         let taps = AudioTaps::default();
         let mut supervisor = Supervisor::new(collection, formats, program, events_tx, news, taps.clone());
@@ -147,6 +153,7 @@ impl Studio {
             emitter,
             encoders: Mutex::new(HashMap::new()),
             taps,
+            preview,
         })
     }
 
@@ -215,6 +222,14 @@ impl Studio {
         self.send(Command::RetrySource(source.clone())).map(drop)
     }
 
+    pub fn preview_scene(&self, scene: &str) -> Result<(), EngineError> {
+        self.send(Command::PreviewScene(scene.into())).map(drop)
+    }
+
+    pub fn transition_to_preview(&self, transition: Transition) -> Result<(), EngineError> {
+        self.send(Command::TransitionToPreview(transition)).map(drop)
+    }
+
     pub fn add_scene(&self, scene: crate::model::Scene) -> Result<(), EngineError> {
         self.send(Command::AddScene(scene)).map(drop)
     }
@@ -270,6 +285,10 @@ impl Studio {
     /// Sends events to whoever listens (outputs report through this).
     pub(crate) fn emitter(&self) -> async_channel::Sender<Event> {
         self.emitter.clone()
+    }
+
+    pub(crate) fn preview_video(&self) -> &Arc<Fanout> {
+        &self.preview
     }
 
     pub(crate) fn program_video(&self) -> &Arc<Fanout> {

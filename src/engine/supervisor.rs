@@ -225,6 +225,8 @@ impl Supervisor {
                 Ok(Reply::Done)
             }
             Command::RemoveScene(name) => self.remove_scene(&name),
+            Command::PreviewScene(name) => self.preview_scene(&name),
+            Command::TransitionToPreview(transition) => self.transition_to_preview(transition),
             Command::Collection => Ok(Reply::Collection(Box::new(self.collection.clone()))),
             Command::ProgramScene => Ok(Reply::Scene(self.slots[self.active].scene.clone())),
         }
@@ -341,12 +343,49 @@ impl Supervisor {
             return Ok(Reply::Done);
         }
         let slot = 1 - self.active;
-        self.clear_slot(slot);
-        self.program.slots[slot].mixer_pad.set_property("alpha", 0.0f64);
-        self.load_slot(slot, &scene)?;
+        // In studio mode the scene may be waiting in the idle slot already.
+        if self.slots[slot].scene.as_deref() != Some(scene.as_str()) {
+            self.load_idle_slot(&scene)?;
+        }
         let deadline = Instant::now() + Duration::from_secs(1);
         self.pending = Some(Pending { scene, transition, slot, deadline });
         Ok(Reply::Done)
+    }
+
+    /// Loads `scene` into the slot the program does not show.
+    fn load_idle_slot(&mut self, scene: &str) -> Result<(), EngineError> {
+        let slot = 1 - self.active;
+        self.clear_slot(slot);
+        self.program.slots[slot].mixer_pad.set_property("alpha", 0.0f64);
+        self.load_slot(slot, scene)
+    }
+
+    /// Studio mode: composes `scene` in the idle slot and shows it on the
+    /// preview, without touching the program.
+    fn preview_scene(&mut self, scene: &str) -> Result<Reply, EngineError> {
+        if self.collection.scene(scene).is_none() {
+            return Err(EngineError::NoSuchScene(scene.into()));
+        }
+        self.complete_transition();
+        if self.slots[self.active].scene.as_deref() == Some(scene) {
+            self.program.preview.set_current(self.active as u64 + 1);
+        } else {
+            if self.slots[1 - self.active].scene.as_deref() != Some(scene) {
+                self.load_idle_slot(scene)?;
+            }
+            self.program.preview.set_current((1 - self.active) as u64 + 1);
+        }
+        self.emit(Event::PreviewScene(scene.to_owned()));
+        Ok(Reply::Done)
+    }
+
+    /// Studio mode: sends the previewed scene to the program.
+    fn transition_to_preview(&mut self, transition: Transition) -> Result<Reply, EngineError> {
+        self.complete_transition();
+        match self.slots[1 - self.active].scene.clone() {
+            Some(scene) => self.switch_scene(scene, transition),
+            None => Err(EngineError::Invalid("nothing is in the preview".into())),
+        }
     }
 
     /// Starts a pending transition once every incoming layer has a picture
@@ -391,6 +430,10 @@ impl Supervisor {
         transition::finish(&self.program.slots[outgoing].mixer_pad, &self.program.slots[r.slot].mixer_pad);
         self.clear_slot(outgoing);
         self.active = r.slot;
+        // The preview (studio mode) now shows what the program shows.
+        if self.program.preview.current() != 0 {
+            self.program.preview.set_current(self.active as u64 + 1);
+        }
         self.emit(Event::ProgramScene(r.scene));
     }
 

@@ -43,8 +43,17 @@ pub struct VideoTap {
 impl VideoTap {
     /// Taps the program; at most `depth` frames wait unread, newer ones are dropped.
     pub fn start(studio: &Studio, depth: usize) -> Result<Self, EngineError> {
+        Self::build(studio, depth, false)
+    }
+
+    /// Taps the studio-mode preview instead of the program.
+    pub fn start_studio_preview(studio: &Studio, depth: usize) -> Result<Self, EngineError> {
+        Self::build(studio, depth, true)
+    }
+
+    fn build(studio: &Studio, depth: usize, studio_preview: bool) -> Result<Self, EngineError> {
         let mut output = Output::new("tap");
-        let src = output.video_input(studio)?;
+        let src = if studio_preview { output.preview_input(studio)? } else { output.video_input(studio)? };
         let convert = make("videoconvert")?;
         let caps = gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::Rgba).build();
         let sink = AppSink::builder().caps(&caps).sync(false).enable_last_sample(false).build();

@@ -54,6 +54,39 @@ pub fn start_session_bus(runtime_dir: &Path) -> (Guard, String) {
     (Guard(child), line.trim().to_owned())
 }
 
+/// Starts a private session bus that starts no services by itself (so no
+/// keyring or portal appears unless the test runs one); returns it and its address.
+pub fn start_bare_session_bus(dir: &Path) -> (Guard, String) {
+    let config = dir.join("bare-bus.conf");
+    std::fs::write(
+        &config,
+        r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+    )
+    .expect("bus config written");
+    let mut child = Command::new("dbus-daemon")
+        .arg(format!("--config-file={}", config.display()))
+        .args(["--nofork", "--print-address=1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-daemon runs (install the package dbus)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address");
+    (Guard(child), line.trim().to_owned())
+}
+
 /// A screenshot of the whole display.
 pub struct Shot {
     path: std::path::PathBuf,
