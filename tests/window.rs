@@ -261,3 +261,25 @@ fn dragging_on_the_canvas_moves_and_resizes_the_item_and_the_collection_keeps_it
         item.height
     );
 }
+
+#[test]
+fn studio_mode_prepares_the_next_scene_beside_the_program() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.activate("studio-mode", None);
+    app.activate("switch-scene", Some("'Blue'"));
+    // Blue on the preview (left), red still on the program (right).
+    let shot = app.wait_for("blue on the preview", |s| {
+        let (_, _, w, _) = s.bounds_of(BLUE);
+        w > 100
+    });
+    let (bx, _, bw, _) = shot.bounds_of(BLUE);
+    let (rx, _, rw, _) = shot.bounds_of(RED);
+    assert!(rw > 100, "the program is still red");
+    assert!(bx + bw <= rx + 5, "the preview ({bx}+{bw}) is left of the program ({rx}+{rw})");
+    app.activate("transition", None);
+    app.wait_for("blue on the program too", |s| {
+        let (_, _, rw, _) = s.bounds_of(RED);
+        rw < 50
+    });
+}

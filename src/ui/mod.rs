@@ -106,6 +106,17 @@ fn install_actions(app: &adw::Application) {
         w.toggle_live();
     });
     simple("add-scene", |w| w.add_scene());
+    simple("transition", |w| w.transition_to_preview());
+
+    let studio_mode = gio::SimpleAction::new_stateful("studio-mode", None, &false.to_variant());
+    let app_weak = app.downgrade();
+    studio_mode.connect_activate(move |action, _| {
+        let wanted = !action.state().and_then(|s| s.get::<bool>()).unwrap_or(false);
+        if let Some(w) = app_weak.upgrade().as_ref().and_then(window) {
+            action.set_state(&w.set_studio_mode(wanted).to_variant());
+        }
+    });
+    app.add_action(&studio_mode);
     simple("remove-scene", |w| w.remove_scene());
 
     let with_string = |name: &str, f: fn(&window::Window, &str)| {
@@ -166,6 +177,8 @@ fn install_actions(app: &adw::Application) {
     app.set_accels_for_action("app.go-live", &["<Control>l"]);
     app.set_accels_for_action("app.quit", &["<Control>q"]);
     app.set_accels_for_action("app.add-scene", &["<Control>n"]);
+    app.set_accels_for_action("app.studio-mode", &["<Control>m"]);
+    app.set_accels_for_action("app.transition", &["<Control>t"]);
     for n in 1..=9 {
         app.set_accels_for_action(&format!("app.switch-scene-number({n})"), &[&format!("<Alt>{n}")]);
     }

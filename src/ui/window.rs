@@ -31,6 +31,10 @@ mod imp {
         #[template_child]
         pub canvas: TemplateChild<ProgramCanvas>,
         #[template_child]
+        pub preview_box: TemplateChild<gtk::Box>,
+        #[template_child]
+        pub preview: TemplateChild<gtk::Picture>,
+        #[template_child]
         pub status: TemplateChild<gtk::Label>,
         #[template_child]
         pub toasts: TemplateChild<adw::ToastOverlay>,
@@ -51,7 +55,9 @@ mod imp {
         #[template_child]
         pub live_button: TemplateChild<gtk::ToggleButton>,
         pub studio: RefCell<Option<Studio>>,
-        pub preview: RefCell<Option<Preview>>,
+        pub program_view: RefCell<Option<Preview>>,
+        pub studio_view: RefCell<Option<Preview>>,
+        pub studio_mode: Cell<bool>,
         pub recorder: RefCell<Option<Recorder>>,
         pub streams: RefCell<Vec<Stream>>,
         pub strips: RefCell<HashMap<SourceId, MixerStrip>>,
@@ -145,8 +151,8 @@ impl Window {
             Ok(s) => s,
             Err(e) => return self.show_error(&gettext("The program could not start"), &e.to_string()),
         };
-        match self.attach_preview(&studio) {
-            Ok(preview) => *imp.preview.borrow_mut() = Some(preview),
+        match self.attach_view(&studio, &imp.program, false) {
+            Ok(view) => *imp.program_view.borrow_mut() = Some(view),
             Err(e) => self.show_error(&gettext("The program cannot be shown"), &e.to_string()),
         }
         *imp.program_scene.borrow_mut() = studio.program_scene().ok().flatten();
@@ -173,11 +179,56 @@ impl Window {
         *handler.borrow_mut() = Some(id);
     }
 
-    fn attach_preview(&self, studio: &Studio) -> anyhow::Result<Preview> {
+    /// Shows the program (or the studio-mode preview) in `picture`.
+    fn attach_view(
+        &self,
+        studio: &Studio,
+        picture: &gtk::Picture,
+        studio_preview: bool,
+    ) -> anyhow::Result<Preview> {
         let sink = gst::ElementFactory::make("gtk4paintablesink").build()?;
         let paintable = sink.property::<gtk::gdk::Paintable>("paintable");
-        self.imp().program.set_paintable(Some(&paintable));
-        Ok(Preview::start(studio, sink)?)
+        picture.set_paintable(Some(&paintable));
+        Ok(if studio_preview {
+            Preview::start_studio_preview(studio, sink)?
+        } else {
+            Preview::start(studio, sink)?
+        })
+    }
+
+    /// Turns studio mode on or off; returns whether it is on.
+    pub fn set_studio_mode(&self, on: bool) -> bool {
+        let imp = self.imp();
+        if on == imp.studio_mode.get() {
+            return on;
+        }
+        if on {
+            let view = imp.studio.borrow().as_ref().map(|s| self.attach_view(s, &imp.preview, true));
+            match view {
+                Some(Ok(v)) => *imp.studio_view.borrow_mut() = Some(v),
+                Some(Err(e)) => {
+                    self.show_error(&gettext("The preview cannot be shown"), &e.to_string());
+                    return false;
+                }
+                None => return false,
+            }
+            if let Some(scene) = imp.program_scene.borrow().clone() {
+                self.edit(|s| s.preview_scene(&scene));
+            }
+        } else {
+            imp.studio_view.take();
+        }
+        imp.studio_mode.set(on);
+        imp.preview_box.set_visible(on);
+        on
+    }
+
+    /// Studio mode: sends the preview to the program.
+    pub fn transition_to_preview(&self) {
+        if self.imp().studio_mode.get() {
+            let transition = self.transition();
+            self.edit(|s| s.transition_to_preview(transition));
+        }
     }
 
     fn listen(&self, events: async_channel::Receiver<Event>) {
@@ -417,9 +468,13 @@ impl Window {
         Transition { kind, duration_ms: imp.transition_ms.value().clamp(0.0, 60_000.0) as u32 }
     }
 
+    /// Switches the program to `name`, or in studio mode prepares it on the preview.
     pub fn switch_scene(&self, name: &str) {
         if self.imp().filling.get() {
             return;
+        }
+        if self.imp().studio_mode.get() {
+            return self.edit(|s| s.preview_scene(name));
         }
         let transition = self.transition();
         self.edit(|s| s.switch_scene(name, transition));
@@ -580,7 +635,8 @@ impl Window {
         if let Some(r) = imp.recorder.take() {
             let _ = r.stop();
         }
-        imp.preview.take();
+        imp.studio_view.take();
+        imp.program_view.take();
         if let Some(studio) = imp.studio.take() {
             studio.stop();
         }
