@@ -283,3 +283,34 @@ fn studio_mode_prepares_the_next_scene_beside_the_program() {
         rw < 50
     });
 }
+
+#[test]
+fn a_file_added_through_app_add_file_shows_in_the_middle_of_the_program() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    let png = app.dir.path().join("green.png");
+    let status = Command::new("convert")
+        .args(["-size", "64x36", "xc:#00ff00"])
+        .arg(&png)
+        .status()
+        .expect("convert runs (install the package imagemagick)");
+    assert!(status.success());
+    app.activate("add-file", Some(&format!("'{}'", png.display())));
+    let shot = app.wait_for("the picture in the middle of the canvas", |s| {
+        let (_, _, w, _) = s.bounds_of(GREEN);
+        w > 100
+    });
+    let (red_x, red_y, red_w, red_h) = shot.bounds_of(RED);
+    let (gx, gy, gw, gh) = shot.bounds_of(GREEN);
+    // Half the canvas, centred on it.
+    let centre = |a: u32, b: u32| f64::from(a) + f64::from(b) / 2.0;
+    assert!(
+        (centre(gx, gw) - centre(red_x, red_w)).abs() < 4.0,
+        "centred across: {gx}+{gw} in {red_x}+{red_w}"
+    );
+    assert!(
+        (centre(gy, gh) - centre(red_y, red_h)).abs() < 4.0,
+        "centred down: {gy}+{gh} in {red_y}+{red_h}"
+    );
+    assert!((f64::from(gw) / f64::from(red_w) - 0.5).abs() < 0.02, "half the canvas wide");
+}

@@ -132,6 +132,7 @@ fn install_actions(app: &adw::Application) {
     };
     with_string("switch-scene", |w, name| w.switch_scene(name));
     with_string("add-source", |w, kind| w.add_source(kind));
+    with_string("add-file", |w, path| w.add_file(std::path::PathBuf::from(path)));
 
     let number = gio::SimpleAction::new("switch-scene-number", Some(glib::VariantTy::INT32));
     let app_weak = app.downgrade();
@@ -178,6 +179,7 @@ fn install_actions(app: &adw::Application) {
     app.set_accels_for_action("app.quit", &["<Control>q"]);
     app.set_accels_for_action("app.add-scene", &["<Control>n"]);
     app.set_accels_for_action("app.studio-mode", &["<Control>m"]);
+    app.set_accels_for_action("win.show-help-overlay", &["<Control>question"]);
     app.set_accels_for_action("app.transition", &["<Control>t"]);
     for n in 1..=9 {
         app.set_accels_for_action(&format!("app.switch-scene-number({n})"), &[&format!("<Alt>{n}")]);

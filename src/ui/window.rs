@@ -94,6 +94,20 @@ mod imp {
                     w.on_canvas_edit(edit);
                 }
             });
+            // Files dropped on the canvas become image or media sources.
+            let drop = gtk::DropTarget::new(gtk::gdk::FileList::static_type(), gtk::gdk::DragAction::COPY);
+            let obj = self.obj().downgrade();
+            drop.connect_drop(move |_, value, x, y| {
+                let (Some(w), Ok(files)) = (obj.upgrade(), value.get::<gtk::gdk::FileList>()) else {
+                    return false;
+                };
+                let paths: Vec<PathBuf> = files.files().iter().filter_map(|f| f.path()).collect();
+                for (n, path) in paths.iter().enumerate() {
+                    w.add_file_at(path.clone(), Some((x + 20.0 * n as f64, y + 20.0 * n as f64)));
+                }
+                !paths.is_empty()
+            });
+            self.canvas.add_controller(drop);
             let obj = self.obj().downgrade();
             self.scenes.connect_row_activated(move |_, row| {
                 if let (Some(w), Some(name)) =
@@ -515,6 +529,12 @@ impl Window {
     }
 
     fn add_source_of(&self, kind: SourceKind) {
+        self.add_source_at(kind, None);
+    }
+
+    /// Adds a source to the program scene; with `at` (a point of the canvas
+    /// view) its item is centred there, else on the canvas.
+    fn add_source_at(&self, kind: SourceKind, at: Option<(f64, f64)>) {
         let Some(collection) = self.collection() else { return };
         let Some(scene) = self.imp().program_scene.borrow().clone() else {
             return self.toast(&gettext("Add a scene first"));
@@ -523,11 +543,18 @@ impl Window {
         let id = collection.unused_source_id(&name);
         let (w, h) = (collection.video.width, collection.video.height);
         let (iw, ih) = if kind.has_video() { (w / 2, h / 2) } else { (0, 0) };
+        let (cx, cy) = match at {
+            Some((vx, vy)) => {
+                let view = (f64::from(self.imp().canvas.width()), f64::from(self.imp().canvas.height()));
+                super::manipulation::Fit::contain((w, h), view).to_canvas(vx, vy)
+            }
+            None => (f64::from(w) / 2.0, f64::from(h) / 2.0),
+        };
+        let (x, y) = ((cx - f64::from(iw) / 2.0).round() as i32, (cy - f64::from(ih) / 2.0).round() as i32);
         let source = Source::new(id.0.clone(), name, kind);
         self.edit(|s| {
             s.add_source(source)?;
-            s.add_item(&scene, SceneItem::new(ItemId(0), id, (w / 4) as i32, (h / 4) as i32, iw, ih))
-                .map(drop)
+            s.add_item(&scene, SceneItem::new(ItemId(0), id, x, y, iw, ih)).map(drop)
         });
         self.refresh();
     }
@@ -552,13 +579,18 @@ impl Window {
 
     /// Adds a file as an image (PNG, JPEG, SVG) or a looping media source.
     pub fn add_file(&self, path: PathBuf) {
+        self.add_file_at(path, None);
+    }
+
+    /// Like `add_file`, centred at a point of the canvas view.
+    pub fn add_file_at(&self, path: PathBuf, at: Option<(f64, f64)>) {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
         let kind = if matches!(ext.as_str(), "png" | "jpg" | "jpeg" | "svg") {
             SourceKind::Image { path }
         } else {
             SourceKind::Media { path, looping: true }
         };
-        self.add_source_of(kind);
+        self.add_source_at(kind, at);
     }
 
     /// Starts or stops the recording; returns whether one runs now.
