@@ -206,3 +206,31 @@ fn starting_and_stopping_a_recording_leaves_the_stream_untouched() {
         assert!(frames > 20, "take {n} was recorded: {frames} frames");
     }
 }
+
+#[test]
+fn a_dead_link_without_a_reset_is_noticed_and_the_stream_comes_back() {
+    init_tracing();
+    let nginx = Nginx::start();
+    let studio = Studio::start(demo_collection(false), None).expect("studio starts");
+    let _s = stream(&studio, "frozen", nginx.url("live", "frozen"));
+    assert!(wait_live(&studio, "frozen", Duration::from_secs(10)).is_some());
+    // A frozen server keeps the connection open and reads nothing: no reset, no error.
+    let pid = nginx.pid().expect("nginx runs");
+    assert!(Command::new("kill").args(["-STOP", &pid.to_string()]).status().expect("kill").success());
+    let frozen = Instant::now();
+    let noticed = event_where(
+        &studio,
+        Duration::from_secs(30),
+        |e| matches!(e, Event::Output { output, status: OutputStatus::Reconnecting { .. } } if output == "frozen"),
+    );
+    let after = frozen.elapsed();
+    assert!(Command::new("kill").args(["-CONT", &pid.to_string()]).status().expect("kill").success());
+    assert!(noticed.is_some(), "the dead link was noticed");
+    eprintln!("dead link noticed after {after:?}");
+    // On loopback the kernel buffers take most of this to fill; see the note in stream.rs.
+    assert!(after < Duration::from_secs(25), "noticed after {after:?}");
+    assert!(
+        wait_live(&studio, "frozen", Duration::from_secs(20)).is_some(),
+        "live again once the server thaws"
+    );
+}

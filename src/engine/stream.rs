@@ -115,6 +115,19 @@ fn build(url: &str, protocol: Protocol, encoder: &Encoder) -> Result<(Output, gs
     let vsrc = output.encoded_input(encoder.video.clone(), "video")?;
     let asrc = output.encoded_input(encoder.audio.clone(), "audio")?;
     let (vqueue, aqueue) = (make("queue")?, make("queue")?);
+    output.pipeline.add_many([&vqueue, &aqueue])?;
+    // MPEG-TS carries H.264 as a byte stream: the parser converts from AVC.
+    let vlast = match protocol {
+        Protocol::Rtmp => vqueue.clone(),
+        Protocol::Srt => {
+            let parse = make("h264parse")?;
+            // Parameter sets before every keyframe, so a receiver can join at any one.
+            parse.set_property("config-interval", -1i32);
+            output.pipeline.add(&parse)?;
+            vqueue.link(&parse)?;
+            parse
+        }
+    };
     let (mux, sink, pads) = match protocol {
         Protocol::Rtmp => {
             let mux = make("flvmux")?;
@@ -133,10 +146,10 @@ fn build(url: &str, protocol: Protocol, encoder: &Encoder) -> Result<(Output, gs
             (mux, sink, ["sink_%d", "sink_%d"])
         }
     };
-    output.pipeline.add_many([&vqueue, &aqueue, &mux, &sink])?;
+    output.pipeline.add_many([&mux, &sink])?;
     vsrc.link(&vqueue)?;
     asrc.link(&aqueue)?;
-    link_to_mux(&vqueue, &mux, pads[0])?;
+    link_to_mux(&vlast, &mux, pads[0])?;
     link_to_mux(&aqueue, &mux, pads[1])?;
     mux.link(&sink)?;
     Ok((output, sink))

@@ -64,6 +64,11 @@ impl Nginx {
         }
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(|c| c.id())
+    }
+
     /// Kills the server (as a crash would).
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
