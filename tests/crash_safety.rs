@@ -1,20 +1,9 @@
 //! A recording survives `kill -9` of the whole process.
 
-use std::path::Path;
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-fn last_video_time(path: &Path) -> f64 {
-    let out = Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0"])
-        .arg(path)
-        .output()
-        .expect("ffprobe runs (install the package ffmpeg)");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.trim().parse::<f64>().ok())
-        .fold(0.0, f64::max)
-}
 
 fn killed_after_ten_seconds(file: &str) -> f64 {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -30,7 +19,7 @@ fn killed_after_ten_seconds(file: &str) -> f64 {
     std::thread::sleep(Duration::from_secs(10));
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
-    last_video_time(&path)
+    common::playable_seconds(&path)
 }
 
 #[test]

@@ -48,15 +48,22 @@ impl Env {
         Self { dir, bus, _bus: bus_guard, _keyring: keyring }
     }
 
-    fn plateau(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_plateau"))
-            .args(args)
+    /// Plateau in this environment, logging at debug level.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_plateau"));
+        cmd.args(args)
             .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_RUNTIME_DIR", self.dir.path().join("runtime"))
             .env("HOME", self.dir.path().join("home"))
             .env("RUST_LOG", "debug")
-            .env_remove("DISPLAY")
+            .env_remove("DISPLAY");
+        cmd
+    }
+
+    fn plateau(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = self
+            .command(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -101,14 +108,8 @@ fn a_key_kept_in_the_keyring_reaches_the_server_and_nothing_else() {
     assert!(set.status.success(), "{}", text(&set));
     assert!(text(&set).contains("keyring"), "{}", text(&set));
 
-    let live = Command::new(env!("CARGO_BIN_EXE_plateau"))
-        .args(["--headless", "--go-live", "--duration", "10"])
-        .env("DBUS_SESSION_BUS_ADDRESS", &env.bus)
-        .env("XDG_CONFIG_HOME", env.dir.path().join("config"))
-        .env("XDG_RUNTIME_DIR", env.dir.path().join("runtime"))
-        .env("HOME", env.dir.path().join("home"))
-        .env("RUST_LOG", "debug")
-        .env_remove("DISPLAY")
+    let live = env
+        .command(&["--headless", "--go-live", "--duration", "10"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -26,19 +26,6 @@ fn wait_live(studio: &Studio, name: &str, within: Duration) -> Option<Instant> {
     .map(|_| Instant::now())
 }
 
-/// Video packet timestamps of a file, in seconds.
-fn video_packet_times(path: &Path) -> Vec<f64> {
-    let out = Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0"])
-        .arg(path)
-        .output()
-        .expect("ffprobe runs (install the package ffmpeg)");
-    let mut t: Vec<f64> =
-        String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().parse().ok()).collect();
-    t.sort_by(f64::total_cmp);
-    t
-}
-
 #[test]
 fn the_demo_goes_to_two_applications_at_once_with_one_encode() {
     init_tracing();

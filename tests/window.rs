@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -161,18 +161,6 @@ fn drag(display: &str, from: (f64, f64), to: (f64, f64)) {
 fn centre_is(shot: &Shot, rgb: [u8; 3]) -> bool {
     let p = shot.pixel(CANVAS_CENTRE.0, CANVAS_CENTRE.1);
     near([p[0], p[1], p[2], 255], rgb, 30)
-}
-
-fn playable_seconds(path: &Path) -> f64 {
-    let out = Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0"])
-        .arg(path)
-        .output()
-        .expect("ffprobe runs (install the package ffmpeg)");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.trim().parse::<f64>().ok())
-        .fold(0.0, f64::max)
 }
 
 #[test]

@@ -192,32 +192,23 @@ impl ProgramCanvas {
                 g.set_state(gtk::EventSequenceState::Claimed);
             }
         });
-        let w = self.downgrade();
-        drag.connect_drag_update(move |g, dx, dy| {
-            let m = g.current_event_state();
-            if let Some(c) = w.upgrade() {
-                c.update_drag(
-                    dx,
-                    dy,
-                    m.contains(gdk::ModifierType::SHIFT_MASK),
-                    m.contains(gdk::ModifierType::CONTROL_MASK),
-                    false,
-                );
+        // The pointer's moves and its release follow the same path; the
+        // release also ends the gesture (and saves).
+        let follow = |done: bool| {
+            let w = self.downgrade();
+            move |g: &gtk::GestureDrag, dx: f64, dy: f64| {
+                let m = g.current_event_state();
+                if let Some(c) = w.upgrade() {
+                    let (shift, ctrl) = (
+                        m.contains(gdk::ModifierType::SHIFT_MASK),
+                        m.contains(gdk::ModifierType::CONTROL_MASK),
+                    );
+                    c.update_drag(dx, dy, shift, ctrl, done);
+                }
             }
-        });
-        let w = self.downgrade();
-        drag.connect_drag_end(move |g, dx, dy| {
-            let m = g.current_event_state();
-            if let Some(c) = w.upgrade() {
-                c.update_drag(
-                    dx,
-                    dy,
-                    m.contains(gdk::ModifierType::SHIFT_MASK),
-                    m.contains(gdk::ModifierType::CONTROL_MASK),
-                    true,
-                );
-            }
-        });
+        };
+        drag.connect_drag_update(follow(false));
+        drag.connect_drag_end(follow(true));
         self.add_controller(drag);
 
         let keys = gtk::EventControllerKey::new();

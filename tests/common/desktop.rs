@@ -42,16 +42,9 @@ pub fn start_xvfb(size: &str) -> (Guard, String) {
 /// starts (the accessibility bus among them) get `runtime_dir` as their
 /// XDG_RUNTIME_DIR, so that they are not shared with other tests.
 pub fn start_session_bus(runtime_dir: &Path) -> (Guard, String) {
-    let mut child = Command::new("dbus-daemon")
-        .env("XDG_RUNTIME_DIR", runtime_dir)
-        .args(["--session", "--nofork", "--print-address=1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("dbus-daemon runs (install the package dbus)");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address");
-    (Guard(child), line.trim().to_owned())
+    let mut cmd = Command::new("dbus-daemon");
+    cmd.env("XDG_RUNTIME_DIR", runtime_dir).arg("--session");
+    spawn_bus(cmd)
 }
 
 /// Starts a private session bus that starts no services by itself (so no
@@ -75,8 +68,13 @@ pub fn start_bare_session_bus(dir: &Path) -> (Guard, String) {
 "#,
     )
     .expect("bus config written");
-    let mut child = Command::new("dbus-daemon")
-        .arg(format!("--config-file={}", config.display()))
+    let mut cmd = Command::new("dbus-daemon");
+    cmd.arg(format!("--config-file={}", config.display()));
+    spawn_bus(cmd)
+}
+
+fn spawn_bus(mut cmd: Command) -> (Guard, String) {
+    let mut child = cmd
         .args(["--nofork", "--print-address=1"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -69,6 +69,24 @@ pub fn event_where(studio: &Studio, timeout: Duration, test: impl Fn(&Event) -> 
     None
 }
 
+/// Timestamps (seconds) of the video packets of a file, sorted.
+pub fn video_packet_times(path: &std::path::Path) -> Vec<f64> {
+    let out = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .expect("ffprobe runs (install the package ffmpeg)");
+    let mut t: Vec<f64> =
+        String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().parse().ok()).collect();
+    t.sort_by(f64::total_cmp);
+    t
+}
+
+/// How far into a file its video plays, in seconds.
+pub fn playable_seconds(path: &std::path::Path) -> f64 {
+    video_packet_times(path).last().copied().unwrap_or(0.0)
+}
+
 pub fn init_tracing() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
