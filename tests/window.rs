@@ -39,9 +39,30 @@ impl App {
             color_source("red", RED),
             color_source("blue", BLUE),
             Source::new("ball", "Ball", SourceKind::TestPattern { pattern: TestPattern::Ball }),
+            Source::new(
+                "title",
+                "Title",
+                SourceKind::Text {
+                    text: "On air".into(),
+                    font: "Sans".into(),
+                    size: 20,
+                    color: plateau::model::Color::rgb(255, 255, 255),
+                    outline: false,
+                    shadow: false,
+                    width: 160,
+                    height: 30,
+                },
+            ),
         ];
         c.scenes = vec![
-            scene("Red", vec![item(1, "red", 0, 0, 640, 360), item(2, "ball", 320, 180, 320, 180)]),
+            scene(
+                "Red",
+                vec![
+                    item(1, "red", 0, 0, 640, 360),
+                    item(2, "ball", 320, 180, 320, 180),
+                    item(3, "title", 0, 0, 160, 30),
+                ],
+            ),
             scene("Blue", vec![item(1, "blue", 0, 0, 640, 360), item(2, "ball", 320, 180, 320, 180)]),
         ];
         let file = dir.path().join("show.json");
@@ -301,4 +322,35 @@ fn a_file_added_through_app_add_file_shows_in_the_middle_of_the_program() {
         "centred down: {gy}+{gh} in {red_y}+{red_h}"
     );
     assert!((f64::from(gw) / f64::from(red_w) - 0.5).abs() < 0.02, "half the canvas wide");
+}
+
+#[test]
+fn a_text_is_edited_in_its_properties_and_the_collection_keeps_it() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.activate("source-properties", Some("'title'"));
+    std::thread::sleep(Duration::from_millis(800));
+    // The text field has the focus: type at its end.
+    let status = Command::new("xdotool")
+        .args(["key", "End", "type", "--delay", "30", " now"])
+        .env("DISPLAY", &app.display)
+        .status()
+        .expect("xdotool runs (install the package xdotool)");
+    assert!(status.success());
+    std::thread::sleep(Duration::from_millis(1500));
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = plateau::model::load_collection(&saved).ok().and_then(|c| {
+            c.source(&plateau::model::SourceId::new("title")).and_then(|s| match &s.kind {
+                SourceKind::Text { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+        });
+        if text.as_deref() == Some("On air now") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the saved text is {text:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }

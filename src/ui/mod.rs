@@ -6,6 +6,7 @@
 mod canvas;
 mod manipulation;
 mod mixer_strip;
+mod source_properties;
 mod window;
 
 use adw::prelude::*;
@@ -133,6 +134,7 @@ fn install_actions(app: &adw::Application) {
     with_string("switch-scene", |w, name| w.switch_scene(name));
     with_string("add-source", |w, kind| w.add_source(kind));
     with_string("add-file", |w, path| w.add_file(std::path::PathBuf::from(path)));
+    with_string("source-properties", |w, id| w.show_properties(id));
 
     let number = gio::SimpleAction::new("switch-scene-number", Some(glib::VariantTy::INT32));
     let app_weak = app.downgrade();

@@ -356,7 +356,15 @@ impl Window {
             let row = adw::ActionRow::builder()
                 .title(source.name.as_str())
                 .subtitle(kind_label(&source.kind))
+                .activatable(true)
+                .tooltip_text(gettext("Open its properties"))
                 .build();
+            let (w, id) = (self.downgrade(), source.id.clone());
+            row.connect_activated(move |_| {
+                if let Some(w) = w.upgrade() {
+                    w.show_properties(id.as_str());
+                }
+            });
             let visible = gtk::ToggleButton::builder()
                 .icon_name(if item.visible { "view-reveal-symbolic" } else { "view-conceal-symbolic" })
                 .active(item.visible)
@@ -435,6 +443,31 @@ impl Window {
                 self.refresh();
             }
         }
+    }
+
+    /// Opens the properties of the source with id `id`; edits apply live.
+    pub fn show_properties(&self, id: &str) {
+        let Some(source) = self.collection().and_then(|c| c.source(&SourceId::new(id)).cloned()) else {
+            return self.toast(&format!("{} `{id}`", gettext("No such source:")));
+        };
+        let w = self.downgrade();
+        let dialog = super::source_properties::show(
+            self,
+            source,
+            std::rc::Rc::new(move |edited| {
+                if let Some(w) = w.upgrade() {
+                    w.edit(|s| s.update_source(edited));
+                }
+            }),
+        );
+        // Names show in the lists: bring them up to date when the dialog closes.
+        let w = self.downgrade();
+        dialog.connect_close_request(move |_| {
+            if let Some(w) = w.upgrade() {
+                w.refresh();
+            }
+            glib::Propagation::Proceed
+        });
     }
 
     /// Applies an edit to the engine, reports a failure, saves on success.
