@@ -126,3 +126,23 @@ fn a_text_is_edited_while_live() {
         "the new text shows over the transparent rest",
     );
 }
+
+#[test]
+fn a_scene_on_air_can_be_renamed_and_reordered() {
+    let (studio, tap) = red_with_blue_square();
+    studio.add_scene(plateau::model::Scene::new("Empty")).expect("added");
+    assert!(studio.add_scene(plateau::model::Scene::new("Empty")).is_err(), "names are unique");
+    studio.rename_scene("Main", "On Air").expect("renamed");
+    assert_eq!(studio.program_scene().expect("answer"), Some("On Air".into()));
+    assert!(studio.rename_scene("On Air", "Empty").is_err(), "no two scenes share a name");
+    studio.move_scene("Empty", 0).expect("moved");
+    let c = studio.collection().expect("collection");
+    assert_eq!(c.scenes.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), vec!["Empty", "On Air"]);
+    // Edits still reach the renamed scene on air.
+    let mut blue = item(2, "blue", 100, 100, 200, 100);
+    blue.visible = false;
+    studio.update_item("On Air", blue).expect("edit");
+    shows(&tap, |f| near(f.pixel(200, 150), RED, 24), "the renamed scene still takes edits live");
+    studio.switch_scene("Empty", plateau::model::Transition::CUT).expect("switch");
+    shows(&tap, |f| near(f.pixel(200, 150), [0, 0, 0], 24), "an empty scene is black");
+}

@@ -354,3 +354,32 @@ fn a_text_is_edited_in_its_properties_and_the_collection_keeps_it() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+#[test]
+fn scenes_are_duplicated_moved_removed_and_brought_back() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    let names = || -> Vec<String> {
+        plateau::model::load_collection(&saved)
+            .map(|c| c.scenes.into_iter().map(|s| s.name).collect())
+            .unwrap_or_default()
+    };
+    let wait_names = |want: &[&str]| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while names() != want {
+            assert!(Instant::now() < deadline, "scenes are {:?}, not {want:?}", names());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    app.activate("scene-duplicate", Some("'Red'"));
+    wait_names(&["Red", "Red (copy)", "Blue"]);
+    app.activate("scene-up", Some("'Blue'"));
+    wait_names(&["Red", "Blue", "Red (copy)"]);
+    app.activate("scene-remove", Some("'Blue'"));
+    wait_names(&["Red", "Red (copy)"]);
+    app.activate("undo-remove-scene", None);
+    wait_names(&["Red", "Blue", "Red (copy)"]);
+    // The program still shows the red scene through all this.
+    assert!(centre_is(&app.shot("after.png"), RED));
+}

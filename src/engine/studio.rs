@@ -52,6 +52,15 @@ pub enum Command {
     },
     RetrySource(SourceId),
     AddScene(crate::model::Scene),
+    RenameScene {
+        from: String,
+        to: String,
+    },
+    /// Moves a scene to `index` in the list (0 = first).
+    MoveScene {
+        scene: String,
+        index: usize,
+    },
     /// Studio mode: prepares a scene on the preview without changing the program.
     PreviewScene(String),
     /// Studio mode: sends the preview to the program with this transition.
@@ -232,6 +241,14 @@ impl Studio {
 
     pub fn add_scene(&self, scene: crate::model::Scene) -> Result<(), EngineError> {
         self.send(Command::AddScene(scene)).map(drop)
+    }
+
+    pub fn rename_scene(&self, from: &str, to: &str) -> Result<(), EngineError> {
+        self.send(Command::RenameScene { from: from.into(), to: to.into() }).map(drop)
+    }
+
+    pub fn move_scene(&self, scene: &str, index: usize) -> Result<(), EngineError> {
+        self.send(Command::MoveScene { scene: scene.into(), index }).map(drop)
     }
 
     pub fn remove_scene(&self, name: &str) -> Result<(), EngineError> {

@@ -225,6 +225,19 @@ impl Supervisor {
                 Ok(Reply::Done)
             }
             Command::RemoveScene(name) => self.remove_scene(&name),
+            Command::RenameScene { from, to } => self.rename_scene(&from, to),
+            Command::MoveScene { scene, index } => {
+                let from = self
+                    .collection
+                    .scenes
+                    .iter()
+                    .position(|s| s.name == scene)
+                    .ok_or(EngineError::NoSuchScene(scene))?;
+                let moved = self.collection.scenes.remove(from);
+                let to = index.min(self.collection.scenes.len());
+                self.collection.scenes.insert(to, moved);
+                Ok(Reply::Done)
+            }
             Command::PreviewScene(name) => self.preview_scene(&name),
             Command::TransitionToPreview(transition) => self.transition_to_preview(transition),
             Command::Collection => Ok(Reply::Collection(Box::new(self.collection.clone()))),
@@ -435,6 +448,28 @@ impl Supervisor {
             self.program.preview.set_current(self.active as u64 + 1);
         }
         self.emit(Event::ProgramScene(r.scene));
+    }
+
+    fn rename_scene(&mut self, from: &str, to: String) -> Result<Reply, EngineError> {
+        let to = to.trim().to_owned();
+        if to.is_empty() || (to != from && self.collection.scene(&to).is_some()) {
+            return Err(EngineError::Invalid(format!("a scene needs a new, non-empty name (`{to}`)")));
+        }
+        self.scene_mut(from)?.name = to.clone();
+        for slot in &mut self.slots {
+            if slot.scene.as_deref() == Some(from) {
+                slot.scene = Some(to.clone());
+            }
+        }
+        for name in [self.pending.as_mut().map(|p| &mut p.scene), self.running.as_mut().map(|r| &mut r.scene)]
+            .into_iter()
+            .flatten()
+        {
+            if name == from {
+                *name = to.clone();
+            }
+        }
+        Ok(Reply::Done)
     }
 
     fn remove_scene(&mut self, name: &str) -> Result<Reply, EngineError> {

@@ -135,6 +135,12 @@ fn install_actions(app: &adw::Application) {
     with_string("add-source", |w, kind| w.add_source(kind));
     with_string("add-file", |w, path| w.add_file(std::path::PathBuf::from(path)));
     with_string("source-properties", |w, id| w.show_properties(id));
+    with_string("scene-rename", |w, name| w.ask_rename_scene(name));
+    with_string("scene-duplicate", |w, name| w.duplicate_scene(name));
+    with_string("scene-up", |w, name| w.move_scene(name, -1));
+    with_string("scene-down", |w, name| w.move_scene(name, 1));
+    with_string("scene-remove", |w, name| w.remove_scene_named(name));
+    simple("undo-remove-scene", |w| w.undo_remove_scene());
 
     let number = gio::SimpleAction::new("switch-scene-number", Some(glib::VariantTy::INT32));
     let app_weak = app.downgrade();

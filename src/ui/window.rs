@@ -67,6 +67,8 @@ mod imp {
         pub save_pending: Cell<bool>,
         pub filling: Cell<bool>,
         pub fps_text: RefCell<String>,
+        /// The last removed scene and its place, for the undo toast.
+        pub removed_scene: RefCell<Option<(usize, Scene)>>,
     }
 
     #[glib::object_subclass]
@@ -332,6 +334,7 @@ impl Window {
         }
         for scene in &collection.scenes {
             let row = adw::ActionRow::builder().title(scene.name.as_str()).activatable(true).build();
+            row.add_suffix(&scene_menu(&scene.name));
             row.set_widget_name(&format!("scene:{}", scene.name));
             imp.scenes.append(&row);
             if Some(&scene.name) == program.as_ref() {
@@ -548,8 +551,104 @@ impl Window {
 
     pub fn remove_scene(&self) {
         let Some(name) = self.imp().program_scene.borrow().clone() else { return };
-        self.edit(|s| s.remove_scene(&name));
+        self.remove_scene_named(&name);
+    }
+
+    /// Removes a scene, with a toast that can bring it back.
+    pub fn remove_scene_named(&self, name: &str) {
+        let Some(collection) = self.collection() else { return };
+        let Some(index) = collection.scenes.iter().position(|s| s.name == name) else { return };
+        let scene = collection.scenes[index].clone();
+        self.edit(|s| s.remove_scene(name));
+        *self.imp().removed_scene.borrow_mut() = Some((index, scene));
+        if self.imp().program_scene.borrow().as_deref() == Some(name) {
+            *self.imp().program_scene.borrow_mut() = self.studio_program_scene();
+        }
+        let toast = adw::Toast::builder()
+            .title(format!("{} “{name}”", gettext("Removed scene")))
+            .button_label(gettext("_Undo"))
+            .action_name("app.undo-remove-scene")
+            .build();
+        self.imp().toasts.add_toast(toast);
         self.refresh();
+    }
+
+    /// Brings back the last removed scene where it was.
+    pub fn undo_remove_scene(&self) {
+        let Some((index, scene)) = self.imp().removed_scene.take() else { return };
+        let name = scene.name.clone();
+        self.edit(|s| {
+            s.add_scene(scene)?;
+            s.move_scene(&name, index)
+        });
+        self.refresh();
+    }
+
+    pub fn rename_scene(&self, from: &str, to: &str) {
+        self.edit(|s| s.rename_scene(from, to));
+        let mut program = self.imp().program_scene.borrow_mut();
+        if program.as_deref() == Some(from) {
+            *program = Some(to.trim().to_owned());
+        }
+        drop(program);
+        self.refresh();
+    }
+
+    /// Asks for a new name for a scene.
+    pub fn ask_rename_scene(&self, from: &str) {
+        let entry = gtk::Entry::builder().text(from).activates_default(true).build();
+        let dialog = adw::MessageDialog::builder()
+            .transient_for(self)
+            .modal(true)
+            .heading(gettext("Rename Scene"))
+            .extra_child(&entry)
+            .default_response("rename")
+            .close_response("cancel")
+            .build();
+        dialog.add_responses(&[("cancel", &gettext("_Cancel")), ("rename", &gettext("_Rename"))]);
+        dialog.set_response_appearance("rename", adw::ResponseAppearance::Suggested);
+        let (w, from) = (self.downgrade(), from.to_owned());
+        dialog.connect_response(None, move |_, response| {
+            if let (Some(w), "rename") = (w.upgrade(), response) {
+                w.rename_scene(&from, &entry.text());
+            }
+        });
+        dialog.present();
+    }
+
+    pub fn duplicate_scene(&self, name: &str) {
+        let Some(collection) = self.collection() else { return };
+        let Some(index) = collection.scenes.iter().position(|s| s.name == name) else { return };
+        let mut copy = collection.scenes[index].clone();
+        copy.name = (1..)
+            .map(|n| {
+                if n == 1 {
+                    format!("{name} ({})", gettext("copy"))
+                } else {
+                    format!("{name} ({} {n})", gettext("copy"))
+                }
+            })
+            .find(|n| collection.scene(n).is_none())
+            .unwrap_or_default();
+        let new = copy.name.clone();
+        self.edit(|s| {
+            s.add_scene(copy)?;
+            s.move_scene(&new, index + 1)
+        });
+        self.refresh();
+    }
+
+    /// Moves a scene one place up (`-1`) or down (`1`) in the list.
+    pub fn move_scene(&self, name: &str, by: isize) {
+        let Some(collection) = self.collection() else { return };
+        let Some(index) = collection.scenes.iter().position(|s| s.name == name) else { return };
+        let to = index.saturating_add_signed(by);
+        self.edit(|s| s.move_scene(name, to));
+        self.refresh();
+    }
+
+    fn studio_program_scene(&self) -> Option<String> {
+        self.imp().studio.borrow().as_ref().and_then(|s| s.program_scene().ok().flatten())
     }
 
     /// Adds a new source of `kind` to the program scene, where it shows whole.
@@ -706,6 +805,33 @@ impl Window {
             studio.stop();
         }
     }
+}
+
+/// The menu of a scene row: rename, duplicate, move, remove.
+fn scene_menu(scene: &str) -> gtk::MenuButton {
+    let menu = gio::Menu::new();
+    let target = scene.to_variant();
+    for (label, action) in [
+        (gettext("_Rename…"), "app.scene-rename"),
+        (gettext("_Duplicate"), "app.scene-duplicate"),
+        (gettext("Move _Up"), "app.scene-up"),
+        (gettext("Move _Down"), "app.scene-down"),
+        (gettext("_Remove"), "app.scene-remove"),
+    ] {
+        let item = gio::MenuItem::new(Some(&label), None);
+        item.set_action_and_target_value(Some(action), Some(&target));
+        menu.append_item(&item);
+    }
+    let button = gtk::MenuButton::builder()
+        .icon_name("view-more-symbolic")
+        .menu_model(&menu)
+        .valign(gtk::Align::Center)
+        .css_classes(["flat"])
+        .tooltip_text(gettext("Scene actions"))
+        .build();
+    button
+        .update_property(&[gtk::accessible::Property::Label(&format!("{} {scene}", gettext("Actions for")))]);
+    button
 }
 
 fn new_source_kind(kind: &str) -> Option<SourceKind> {
