@@ -221,3 +221,23 @@ fn a_dead_link_without_a_reset_is_noticed_and_the_stream_comes_back() {
         "live again once the server thaws"
     );
 }
+
+#[test]
+fn a_paused_recording_plays_on_without_the_pause_and_without_a_gap() {
+    init_tracing();
+    let studio = Studio::start(demo_collection(false), None).expect("studio starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("paused.mkv");
+    let recorder = Recorder::start(&studio, &path, RecordSettings::default()).expect("recording");
+    std::thread::sleep(Duration::from_secs(2));
+    recorder.pause();
+    std::thread::sleep(Duration::from_secs(3));
+    recorder.resume();
+    std::thread::sleep(Duration::from_secs(2));
+    recorder.stop().expect("ends");
+    let times = video_packet_times(&path);
+    let length = times.last().copied().unwrap_or_default();
+    assert!((3.6..=4.6).contains(&length), "2 s + 2 s recorded, the 3 s pause left out: {length:.2} s");
+    let gap = times.windows(2).map(|w| w[1] - w[0]).fold(0.0, f64::max);
+    assert!(gap < 0.2, "largest step between frames: {gap:.3} s");
+}

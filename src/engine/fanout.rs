@@ -28,6 +28,8 @@ pub(crate) struct Consumer {
     pushed: AtomicU64,
     /// For encoded streams: nothing is passed on before the first keyframe.
     waits_for_keyframe: AtomicBool,
+    /// Whether this consumer starts (and resumes) on a keyframe.
+    starts_on_keyframe: bool,
     /// For encoded streams: the clock time that is running time zero for
     /// all inputs of one output, set by the first keyframe. Encoding takes
     /// time, so that keyframe was captured a little before the output
@@ -35,8 +37,36 @@ pub(crate) struct Consumer {
     origin: Option<Origin>,
 }
 
-/// Running time zero of an output's encoded inputs, shared by them.
-pub(crate) type Origin = Arc<Mutex<Option<gst::ClockTime>>>;
+/// The timeline of an output's encoded inputs, shared by them: the clock
+/// time that is running time zero, and whether (since when) it is paused.
+#[derive(Debug, Default)]
+pub(crate) struct Timeline {
+    zero: Option<gst::ClockTime>,
+    paused_at: Option<gst::ClockTime>,
+}
+
+impl Timeline {
+    /// Stops passing buffers on from clock time `now`.
+    pub fn pause(&mut self, now: gst::ClockTime) {
+        if self.paused_at.is_none() {
+            self.paused_at = Some(now);
+        }
+    }
+
+    /// Passes buffers on again; the pause is cut out of the timeline, so
+    /// the output's timestamps go on where they stopped.
+    pub fn resume(&mut self, now: gst::ClockTime) {
+        if let Some(at) = self.paused_at.take() {
+            self.zero = self.zero.map(|z| z + now.saturating_sub(at));
+        }
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused_at.is_some()
+    }
+}
+
+pub(crate) type Origin = Arc<Mutex<Timeline>>;
 
 impl Consumer {
     /// A live, time-format, leaky appsrc that keeps at most `max_buffers`.
@@ -56,6 +86,7 @@ impl Consumer {
             caps: Mutex::new(None),
             pushed: AtomicU64::new(0),
             waits_for_keyframe: AtomicBool::new(false),
+            starts_on_keyframe: false,
             origin: None,
         })
     }
@@ -66,6 +97,7 @@ impl Consumer {
         let mut consumer = Arc::into_inner(Self::new(name, max_buffers, gst::ClockTime::ZERO))
             .expect("a new consumer has one owner");
         consumer.waits_for_keyframe = AtomicBool::new(keyframe);
+        consumer.starts_on_keyframe = keyframe;
         consumer.origin = Some(origin);
         Arc::new(consumer)
     }
@@ -117,17 +149,27 @@ impl Consumer {
         base: gst::ClockTime,
     ) -> Option<gst::ClockTime> {
         let Some(origin) = &self.origin else { return (abs >= base).then_some(base) };
-        let mut origin = origin.lock().unwrap_or_else(|e| e.into_inner());
+        let mut timeline = origin.lock().unwrap_or_else(|e| e.into_inner());
+        if timeline.is_paused() {
+            return None;
+        }
         if self.waits_for_keyframe.load(Ordering::SeqCst) {
             if buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
                 return None;
             }
             self.waits_for_keyframe.store(false, Ordering::SeqCst);
-            if origin.is_none() {
-                *origin = Some(abs.min(base));
+            if timeline.zero.is_none() {
+                timeline.zero = Some(abs.min(base));
             }
         }
-        origin.filter(|zero| abs >= *zero)
+        timeline.zero.filter(|zero| abs >= *zero)
+    }
+
+    /// An encoded consumer that waits for a keyframe again (after a pause).
+    pub(crate) fn wait_for_keyframe(&self) {
+        if self.starts_on_keyframe {
+            self.waits_for_keyframe.store(true, Ordering::SeqCst);
+        }
     }
 
     pub(crate) fn end_of_stream(&self) {

@@ -69,6 +69,22 @@ impl Output {
         Ok(element)
     }
 
+    /// Stops passing the encoded inputs on, without ending the file.
+    pub fn pause(&self) {
+        let now = gst::SystemClock::obtain().time();
+        self.origin.lock().unwrap_or_else(|e| e.into_inner()).pause(now);
+        for (_, consumer) in &self.inputs {
+            consumer.wait_for_keyframe();
+        }
+    }
+
+    /// Passes the encoded inputs on again, from the next keyframe; the
+    /// pause leaves no gap in the timestamps.
+    pub fn resume(&self) {
+        let now = gst::SystemClock::obtain().time();
+        self.origin.lock().unwrap_or_else(|e| e.into_inner()).resume(now);
+    }
+
     /// Plays the pipeline and connects it to the program.
     pub fn start(&self) -> Result<(), EngineError> {
         self.pipeline.set_state(gst::State::Playing).map_err(|e| {

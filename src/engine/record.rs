@@ -99,6 +99,19 @@ impl Recorder {
         &self.path
     }
 
+    /// Pauses the recording: nothing is written until `resume`, and the
+    /// file plays on without a gap where the pause was.
+    pub fn pause(&self) {
+        self.output.pause();
+        tracing::info!(path = %self.path.display(), "recording paused");
+    }
+
+    pub fn resume(&self) {
+        self.output.resume();
+        self._encoder.request_keyframe();
+        tracing::info!(path = %self.path.display(), "recording resumed");
+    }
+
     /// An error the recording met, if any (a full disk, say).
     pub fn error(&self) -> Option<String> {
         self.output.error()
