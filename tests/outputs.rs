@@ -241,3 +241,24 @@ fn a_paused_recording_plays_on_without_the_pause_and_without_a_gap() {
     let gap = times.windows(2).map(|w| w[1] - w[0]).fold(0.0, f64::max);
     assert!(gap < 0.2, "largest step between frames: {gap:.3} s");
 }
+
+#[test]
+fn a_recording_split_by_duration_loses_no_frame_between_files() {
+    init_tracing();
+    let studio = Studio::start(demo_collection(false), None).expect("studio starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let settings = RecordSettings { split_seconds: Some(3), ..RecordSettings::default() };
+    let recorder = Recorder::start(&studio, &dir.path().join("show.mkv"), settings).expect("recording");
+    std::thread::sleep(Duration::from_secs(9));
+    recorder.stop().expect("ends");
+    let mut files: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.path()).collect();
+    files.sort();
+    let names: Vec<String> =
+        files.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
+    assert!(names.len() >= 3 && names[0] == "show-001.mkv", "files: {names:?}");
+    let frames: usize = files.iter().map(|f| video_packet_times(f).len()).sum();
+    for f in &files {
+        assert!(common::playable_seconds(f) > 0.5, "{} plays", f.display());
+    }
+    assert!((255..=275).contains(&frames), "about 270 frames in 9 s across the files, got {frames}");
+}

@@ -41,10 +41,20 @@ impl Container {
     }
 }
 
-/// Encoder settings of a recording.
+/// Encoder settings of a recording, and how it is split into files.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RecordSettings {
     pub encoder: EncoderSettings,
+    /// Start a new file about every this many seconds (at a keyframe):
+    /// `show.mkv` becomes `show-001.mkv`, `show-002.mkv`, …
+    pub split_seconds: Option<u32>,
+}
+
+/// `show.mkv` → `show-%03d.mkv`, the pattern of split files.
+fn split_pattern(path: &Path) -> PathBuf {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!("{stem}-%03d.{ext}"))
 }
 
 pub struct Recorder {
@@ -79,18 +89,35 @@ impl Recorder {
                 mux
             }
         };
-        let sink = make("filesink")?;
-        sink.set_property("location", path);
-        output.pipeline.add_many([&vqueue, &aqueue, &mux, &sink])?;
+        output.pipeline.add_many([&vqueue, &aqueue])?;
         vsrc.link(&vqueue)?;
         asrc.link(&aqueue)?;
-        link_to_mux(&vqueue, &mux, "video_%u")?;
-        link_to_mux(&aqueue, &mux, "audio_%u")?;
-        mux.link(&sink)?;
+        match settings.split_seconds.filter(|s| *s > 0) {
+            None => {
+                let sink = make("filesink")?;
+                sink.set_property("location", path);
+                output.pipeline.add_many([&mux, &sink])?;
+                link_to_mux(&vqueue, &mux, "video_%u")?;
+                link_to_mux(&aqueue, &mux, "audio_%u")?;
+                mux.link(&sink)?;
+            }
+            Some(seconds) => {
+                // splitmuxsink closes each file at a keyframe and opens the next.
+                let split = make("splitmuxsink")?;
+                split.set_property("muxer", &mux);
+                split.set_property("location", split_pattern(path).to_string_lossy().as_ref());
+                split.set_property("max-size-time", u64::from(seconds) * 1_000_000_000);
+                split.set_property("start-index", 1i32);
+                output.pipeline.add(&split)?;
+                link_to_mux(&vqueue, &split, "video")?;
+                link_to_mux(&aqueue, &split, "audio_%u")?;
+            }
+        }
         output.start().map_err(|e| fail(e.to_string()))?;
         encoder.request_keyframe();
         let syncing = Arc::new(AtomicBool::new(true));
-        sync_periodically(path.to_owned(), syncing.clone());
+        let synced = if settings.split_seconds.is_some() { path.parent().map(Path::to_owned) } else { None };
+        sync_periodically(synced.unwrap_or_else(|| path.to_owned()), syncing.clone());
         tracing::info!(path = %path.display(), ?container, codec = %encoder.codec, "recording started");
         Ok(Self { output, path: path.to_owned(), _encoder: encoder, syncing })
     }
@@ -132,12 +159,23 @@ impl Drop for Recorder {
     }
 }
 
-/// Flushes the file's written data to disk every two seconds while recording.
+/// Flushes the file's written data to disk every two seconds while
+/// recording; given a folder (split recordings), its newest file.
 fn sync_periodically(path: PathBuf, running: Arc<AtomicBool>) {
+    let newest = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .ok()?
+            .flatten()
+            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+            .filter(|(_, p)| p.is_file())
+            .max()
+            .map(|(_, p)| p)
+    };
     let spawned = std::thread::Builder::new().name("plateau-sync".into()).spawn(move || {
         while running.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_secs(2));
-            if let Ok(file) = std::fs::File::open(&path) {
+            let file = if path.is_dir() { newest(&path) } else { Some(path.clone()) };
+            if let Some(Ok(file)) = file.map(std::fs::File::open) {
                 let _ = file.sync_data();
             }
         }
