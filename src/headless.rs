@@ -1,6 +1,7 @@
 //! `plateau --headless`: the program without a window.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use plateau::engine::{
@@ -21,6 +22,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     let studio = Studio::start(collection, cli.scene.as_deref()).context("could not start the program")?;
     let events = studio.events();
     std::thread::spawn(move || {
+        let mut last_report: HashMap<String, Instant> = HashMap::new();
         while let Ok(event) = events.recv_blocking() {
             match event {
                 Event::SourceFailed { name, cause, .. } => {
@@ -35,6 +37,16 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
                     OutputStatus::Failed(cause) => eprintln!("plateau: {output}: failed: {cause}"),
                     other => eprintln!("plateau: {output}: {other:?}"),
                 },
+                // Every five seconds: the program's rate and each output's traffic.
+                Event::Stats(stats) if due(&mut last_report, "program") => {
+                    eprintln!(
+                        "plateau: program: {:.1} fps, {} frames, {} dropped",
+                        stats.fps, stats.frames, stats.dropped
+                    )
+                }
+                Event::OutputStats { output, bytes, kbps } if due(&mut last_report, &output) => {
+                    eprintln!("plateau: {output}: {kbps:.0} kbit/s, {:.1} MB sent", bytes as f64 / 1e6)
+                }
                 _ => {}
             }
         }
@@ -102,4 +114,14 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
 
 fn initial_collection(cli: &Cli) -> anyhow::Result<plateau::model::SceneCollection> {
     crate::initial_collection(cli)
+}
+
+/// Whether the statistics of `what` were last printed five seconds ago or more.
+fn due(last: &mut HashMap<String, Instant>, what: &str) -> bool {
+    let now = Instant::now();
+    if last.get(what).is_some_and(|t| now.duration_since(*t) < Duration::from_secs(5)) {
+        return false;
+    }
+    last.insert(what.to_owned(), now);
+    true
 }

@@ -99,3 +99,16 @@ fn the_stream_key_never_reaches_the_logs() {
         }
     }
 }
+
+#[test]
+fn a_headless_run_prints_the_program_and_output_statistics() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("stats.mkv");
+    // The program's statistics come every five seconds.
+    let run = plateau(&["--headless", "--record", out.to_str().expect("utf-8"), "--duration", "6.5"]);
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{log}");
+    let lines: Vec<&str> = log.lines().filter(|l| l.starts_with("plateau: program:")).collect();
+    assert!(!lines.is_empty(), "a statistics line: {log}");
+    assert!(lines.iter().any(|l| l.contains("fps") && l.contains(" 0 dropped")), "{lines:?}");
+}

@@ -383,3 +383,32 @@ fn scenes_are_duplicated_moved_removed_and_brought_back() {
     // The program still shows the red scene through all this.
     assert!(centre_is(&app.shot("after.png"), RED));
 }
+
+#[test]
+fn a_podcast_with_a_chapter_is_recorded_from_the_window() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.activate("podcast", None);
+    std::thread::sleep(Duration::from_secs(4));
+    app.activate("chapter", None);
+    std::thread::sleep(Duration::from_secs(2));
+    app.activate("podcast", None);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let file = loop {
+        let found = app.recordings().into_iter().find(|p| p.extension().is_some_and(|e| e == "mka"));
+        let chapters = app.recordings().into_iter().any(|p| p.to_string_lossy().ends_with(".chapters.txt"));
+        if let (Some(f), true) = (found, chapters) {
+            break f;
+        }
+        assert!(Instant::now() < deadline, "no podcast file with chapters in {:?}", app.recordings());
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "stream=codec_name:chapter=start_time", "-of", "compact=p=0"])
+        .arg(&file)
+        .output()
+        .expect("ffprobe runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("codec_name=opus"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("start_time=")), "a chapter mark in {text}");
+}

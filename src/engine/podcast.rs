@@ -191,6 +191,10 @@ impl Podcast {
         at
     }
 
+    pub fn chapter_count(&self) -> usize {
+        self.chapters.len()
+    }
+
     fn elapsed(&self) -> gst::ClockTime {
         let now = gst::SystemClock::obtain().time();
         now.saturating_sub(self.output.pipeline.base_time().unwrap_or(now))

@@ -106,6 +106,13 @@ fn install_actions(app: &adw::Application) {
     simple("go-live", |w| {
         w.toggle_live();
     });
+    simple("pause-recording", |w| {
+        w.toggle_pause();
+    });
+    simple("podcast", |w| {
+        w.toggle_podcast();
+    });
+    simple("chapter", |w| w.add_chapter());
     simple("add-scene", |w| w.add_scene());
     simple("transition", |w| w.transition_to_preview());
 
@@ -184,6 +191,9 @@ fn install_actions(app: &adw::Application) {
 
     app.set_accels_for_action("app.record", &["<Control>r"]);
     app.set_accels_for_action("app.go-live", &["<Control>l"]);
+    app.set_accels_for_action("app.pause-recording", &["<Control><Shift>r"]);
+    app.set_accels_for_action("app.podcast", &["<Control>p"]);
+    app.set_accels_for_action("app.chapter", &["<Control>k"]);
     app.set_accels_for_action("app.quit", &["<Control>q"]);
     app.set_accels_for_action("app.add-scene", &["<Control>n"]);
     app.set_accels_for_action("app.studio-mode", &["<Control>m"]);

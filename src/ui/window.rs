@@ -10,7 +10,8 @@ use adw::subclass::prelude::*;
 use gettextrs::gettext;
 use gtk::{glib, CompositeTemplate};
 use plateau::engine::{
-    Event, OutputStatus, Preview, RecordSettings, Recorder, Stream, StreamSettings, Studio,
+    Event, OutputStatus, Podcast, PodcastSettings, Preview, RecordSettings, Recorder, Stream, StreamSettings,
+    Studio,
 };
 use plateau::model::{
     CollectionStore, Color, ItemId, Scene, SceneCollection, SceneItem, Settings, Source, SourceId,
@@ -59,6 +60,8 @@ mod imp {
         pub studio_view: RefCell<Option<Preview>>,
         pub studio_mode: Cell<bool>,
         pub recorder: RefCell<Option<Recorder>>,
+        pub recording_paused: Cell<bool>,
+        pub podcast: RefCell<Option<Podcast>>,
         pub streams: RefCell<Vec<Stream>>,
         pub strips: RefCell<HashMap<SourceId, MixerStrip>>,
         pub program_scene: RefCell<Option<String>>,
@@ -302,7 +305,14 @@ impl Window {
         let imp = self.imp();
         let mut parts = vec![imp.fps_text.borrow().clone()];
         if imp.recorder.borrow().is_some() {
-            parts.push(gettext("● Recording"));
+            parts.push(if imp.recording_paused.get() {
+                gettext("❚❚ Recording paused")
+            } else {
+                gettext("● Recording")
+            });
+        }
+        if imp.podcast.borrow().is_some() {
+            parts.push(gettext("● Podcast"));
         }
         if !imp.streams.borrow().is_empty() {
             parts.push(gettext("● Live"));
@@ -725,22 +735,82 @@ impl Window {
         self.add_source_at(kind, at);
     }
 
+    /// A new file name in the recording folder: `Plateau <date time>.<ext>`.
+    fn new_recording_path(&self, ext: &str) -> PathBuf {
+        let folder = self.imp().settings.borrow().recording_folder();
+        let _ = std::fs::create_dir_all(&folder);
+        let stamp = glib::DateTime::now_local()
+            .and_then(|d| d.format("%Y-%m-%d %H-%M-%S"))
+            .map(|s| s.to_string())
+            .unwrap_or_else(|_| "recording".into());
+        folder.join(format!("Plateau {stamp}.{ext}"))
+    }
+
+    /// Pauses or resumes the running recording; returns whether it is paused.
+    pub fn toggle_pause(&self) -> bool {
+        let imp = self.imp();
+        let recorder = imp.recorder.borrow();
+        let Some(r) = recorder.as_ref() else { return false };
+        let paused = !imp.recording_paused.get();
+        if paused {
+            r.pause();
+        } else {
+            r.resume();
+        }
+        drop(recorder);
+        imp.recording_paused.set(paused);
+        self.update_status();
+        paused
+    }
+
+    /// Starts or stops the podcast recording (the mix and one track per
+    /// source, one Matroska file); returns whether one runs now.
+    pub fn toggle_podcast(&self) -> bool {
+        let imp = self.imp();
+        if let Some(podcast) = imp.podcast.take() {
+            match podcast.stop() {
+                Ok(path) => self.toast(&format!("{} {}", gettext("Recorded"), path.display())),
+                Err(e) => self.show_error(&gettext("The podcast did not end cleanly"), &e.to_string()),
+            }
+        } else {
+            let path = self.new_recording_path("mka");
+            let started =
+                imp.studio.borrow().as_ref().map(|s| Podcast::start(s, &path, PodcastSettings::default()));
+            match started {
+                Some(Ok(p)) => *imp.podcast.borrow_mut() = Some(p),
+                Some(Err(e)) => self.show_error(&gettext("The podcast could not start"), &e.to_string()),
+                None => {}
+            }
+        }
+        self.update_status();
+        imp.podcast.borrow().is_some()
+    }
+
+    /// Marks a chapter in the running podcast.
+    pub fn add_chapter(&self) {
+        let imp = self.imp();
+        let mut podcast = imp.podcast.borrow_mut();
+        let Some(p) = podcast.as_mut() else {
+            drop(podcast);
+            return self.toast(&gettext("Chapters go into a podcast recording: start one first"));
+        };
+        let n = p.chapter_count() + 1;
+        let at = p.add_chapter(&format!("{} {n}", gettext("Chapter")));
+        drop(podcast);
+        self.toast(&format!("{} {n} · {}:{:02}", gettext("Chapter"), at.seconds() / 60, at.seconds() % 60));
+    }
+
     /// Starts or stops the recording; returns whether one runs now.
     pub fn toggle_record(&self) -> bool {
         let imp = self.imp();
         if let Some(recorder) = imp.recorder.take() {
+            imp.recording_paused.set(false);
             match recorder.stop() {
                 Ok(path) => self.toast(&format!("{} {}", gettext("Recorded"), path.display())),
                 Err(e) => self.show_error(&gettext("The recording did not end cleanly"), &e.to_string()),
             }
         } else {
-            let folder = imp.settings.borrow().recording_folder();
-            let _ = std::fs::create_dir_all(&folder);
-            let stamp = glib::DateTime::now_local()
-                .and_then(|d| d.format("%Y-%m-%d %H-%M-%S"))
-                .map(|s| s.to_string())
-                .unwrap_or_else(|_| "recording".into());
-            let path = folder.join(format!("Plateau {stamp}.mkv"));
+            let path = self.new_recording_path("mkv");
             let started =
                 imp.studio.borrow().as_ref().map(|s| Recorder::start(s, &path, RecordSettings::default()));
             match started {
@@ -798,6 +868,9 @@ impl Window {
         }
         if let Some(r) = imp.recorder.take() {
             let _ = r.stop();
+        }
+        if let Some(p) = imp.podcast.take() {
+            let _ = p.stop();
         }
         imp.studio_view.take();
         imp.program_view.take();
