@@ -113,3 +113,29 @@ fn the_default_store_lives_in_the_xdg_config_dir() {
         store.dir()
     );
 }
+
+#[test]
+fn an_absurd_canvas_or_item_size_is_refused_before_anything_is_allocated() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("huge.json");
+    for (what, edit) in [
+        (
+            "canvas",
+            Box::new(|c: &mut plateau::model::SceneCollection| c.video.width = 100_000)
+                as Box<dyn Fn(&mut _)>,
+        ),
+        ("fps", Box::new(|c: &mut plateau::model::SceneCollection| c.video.fps = 0)),
+        ("audio", Box::new(|c: &mut plateau::model::SceneCollection| c.audio.channels = 0)),
+        ("item", Box::new(|c: &mut plateau::model::SceneCollection| c.scenes[0].items[0].width = 1_000_000)),
+    ] {
+        let mut c = demo_collection(false);
+        edit(&mut c);
+        fs::write(&path, serde_json::to_string(&c).expect("json")).expect("written");
+        let err = load_collection(&path).expect_err(what);
+        assert!(matches!(err, ModelError::Invalid { .. }), "{what}: {err}");
+        assert!(
+            err.to_string().starts_with(&path.display().to_string()),
+            "{what}: the error names the file: {err}"
+        );
+    }
+}

@@ -109,8 +109,26 @@ fn validate(c: &SceneCollection) -> Result<(), String> {
             return Err(format!("two sources have the id `{}`", s.id));
         }
     }
-    if c.video.width == 0 || c.video.height == 0 || c.video.fps == 0 {
-        return Err("the canvas width, height and fps must be above zero".into());
+    let v = c.video;
+    if !(16..=7680).contains(&v.width) || !(16..=4320).contains(&v.height) || !(1..=240).contains(&v.fps) {
+        return Err(format!(
+            "the canvas is {}x{} at {} fps: it must be 16x16 to 7680x4320, at 1 to 240 fps",
+            v.width, v.height, v.fps
+        ));
+    }
+    let a = c.audio;
+    if !(8_000..=192_000).contains(&a.sample_rate) || !(1..=8).contains(&a.channels) {
+        return Err(format!("audio at {} Hz with {} channels is not supported", a.sample_rate, a.channels));
+    }
+    for s in &c.scenes {
+        for i in &s.items {
+            if i.width > 16_384 || i.height > 16_384 {
+                return Err(format!(
+                    "scene `{}` item {} is {}x{}: at most 16384x16384",
+                    s.name, i.id.0, i.width, i.height
+                ));
+            }
+        }
     }
     for scene in &c.scenes {
         for item in &scene.items {
