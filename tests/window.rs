@@ -82,7 +82,11 @@ impl App {
             .env("GTK_A11Y", "atspi")
             .env_remove("WAYLAND_DISPLAY")
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(
+                std::fs::File::create(dir.path().join("plateau.log"))
+                    .map(Stdio::from)
+                    .unwrap_or(Stdio::null()),
+            );
         if let Some(lang) = language {
             cmd.env("LANGUAGE", lang);
         }
@@ -121,7 +125,12 @@ impl App {
             .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
             .output()
             .expect("gdbus runs (install the package libglib2.0-bin)");
-        assert!(out.status.success(), "activating {action}: {}", String::from_utf8_lossy(&out.stderr));
+        let log = std::fs::read_to_string(self.dir.path().join("plateau.log")).unwrap_or_default();
+        assert!(
+            out.status.success(),
+            "activating {action}: {}\nplateau's log:\n{log}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Names in the application's accessibility tree.

@@ -7,6 +7,7 @@ mod encoder;
 mod error;
 mod events;
 mod fanout;
+mod loudness;
 mod output;
 mod podcast;
 mod portal;
@@ -34,11 +35,5 @@ pub use tap::{Frame, VideoTap};
 /// Initialises GStreamer once; cheap to call again.
 pub fn init() -> Result<(), EngineError> {
     gst::init().map_err(|e| EngineError::Start { what: "GStreamer".into(), message: e.to_string() })?;
-    static PLUGINS: std::sync::Once = std::sync::Once::new();
-    PLUGINS.call_once(|| {
-        if let Err(e) = gstrsaudiofx::plugin_register_static() {
-            tracing::warn!(%e, "the audiofx plugins (loudness normalisation) are not available");
-        }
-    });
     Ok(())
 }

@@ -3,12 +3,16 @@
 //! optional EBU R128 loudness normalisation of the mix and chapter marks.
 //!
 //! ```text
-//!  program audio ─> appsrc ! [audioresample ! 192k F64 ! audioloudnorm ! audioresample] ! audioconvert ! enc ! taginject ─┐
+//!  program audio ─> appsrc ! audioconvert ! enc ! taginject ──────────────────────────────────────────────────────────────┐
 //!  source audio ──> appsrc ! audiomixer(live: fills silence) ! audioconvert ! enc ! taginject ────────────────────────────┼─ matroskamux ! filesink
 //!  source audio ──> ...                                                                                                   ┘   (or one file each)
 //! ```
 //!
 //! A source's track is silent while the source is not in the program.
+//! After a clean stop the mix is measured (EBU R128) and brought to the
+//! loudness target by one static gain, capped at -1 dBTP, when the file is
+//! copied once more (with its chapters); the speakers' tracks are copied as
+//! they are.
 //! Chapters go into the Matroska table of contents and, for every layout,
 //! into a side file `<name>.chapters.txt` (`HH:MM:SS.mmm title` per line).
 
@@ -59,6 +63,7 @@ impl Default for PodcastSettings {
 pub struct Podcast {
     output: Output,
     path: PathBuf,
+    settings: PodcastSettings,
     /// The Matroska muxer, which takes the chapters; `None` for separate files.
     toc_setter: Option<gst::Element>,
     chapters: Vec<(gst::ClockTime, String)>,
@@ -83,17 +88,6 @@ fn file_tail(codec: PodcastCodec) -> Result<Vec<gst::Element>, EngineError> {
         PodcastCodec::Flac => vec![],
         PodcastCodec::Wav => vec![make("wavenc")?],
     })
-}
-
-fn loudness(target: f64) -> Result<Vec<gst::Element>, EngineError> {
-    let norm = make("audioloudnorm")?;
-    norm.set_property("loudness-target", target);
-    let f64_192k = make("capsfilter")?;
-    f64_192k.set_property(
-        "caps",
-        gst::Caps::builder("audio/x-raw").field("format", "F64LE").field("rate", 192_000i32).build(),
-    );
-    Ok(vec![make("audioconvert")?, make("audioresample")?, f64_192k, norm, make("audioresample")?])
 }
 
 fn title_tag(title: &str) -> Result<gst::Element, EngineError> {
@@ -146,11 +140,7 @@ impl Podcast {
         }
         for (title, src, is_mix) in tracks {
             let mut chain = vec![src];
-            if is_mix {
-                if let Some(target) = settings.loudness_target {
-                    chain.extend(loudness(target)?);
-                }
-            } else {
+            if !is_mix {
                 // A mixer of one live input: it times out and makes silence
                 // where the source sends nothing (not forced live, so that it
                 // still ends when its input does).
@@ -181,7 +171,7 @@ impl Podcast {
         }
         output.start().map_err(|e| fail(e.to_string()))?;
         tracing::info!(path = %path.display(), codec = ?settings.codec, "podcast recording started");
-        Ok(Self { output, path: path.to_owned(), toc_setter: mux, chapters: Vec::new() })
+        Ok(Self { output, path: path.to_owned(), settings, toc_setter: mux, chapters: Vec::new() })
     }
 
     /// Marks a chapter now; returns its time from the start.
@@ -208,11 +198,31 @@ impl Podcast {
     pub fn stop(mut self) -> Result<PathBuf, EngineError> {
         let end = self.elapsed();
         self.output.finish(Duration::from_secs(15))?;
-        if self.toc_setter.is_some() && !self.chapters.is_empty() {
+        let mix = if self.toc_setter.is_some() {
+            self.path.clone()
+        } else {
+            self.path.join(format!("{}.{}", file_stem("Mix"), self.settings.codec.extension()))
+        };
+        let gain = self.settings.loudness_target.and_then(|target| match super::loudness::measure(&mix) {
+            Ok((loudness, peak)) => {
+                let gain = super::loudness::gain_db(target, loudness, peak);
+                tracing::info!(loudness, peak, ?gain, "podcast mix measured");
+                gain
+            }
+            Err(e) => {
+                tracing::warn!(%e, "the mix could not be measured; it is left as recorded");
+                None
+            }
+        });
+        if self.toc_setter.is_some() {
             // matroskamux writes chapters only when it knows them before
-            // the first byte: copy the finished file once more with them.
-            let toc = self.toc(end);
-            add_chapters(&self.path, &toc)?;
+            // the first byte: the file is copied once more with them.
+            let toc = (!self.chapters.is_empty()).then(|| self.toc(end));
+            if toc.is_some() || gain.is_some() {
+                rewrite_matroska(&self.path, toc.as_ref(), gain, self.settings.codec)?;
+            }
+        } else if let Some(gain) = gain {
+            rewrite_single(&mix, gain, self.settings.codec)?;
         }
         if !self.chapters.is_empty() {
             let side = self.chapters_file();
@@ -266,12 +276,45 @@ impl Podcast {
     }
 }
 
-/// Rewrites the Matroska file at `path` with `toc` as its chapters, without
-/// re-encoding; the original stays in place until the copy is complete.
-fn add_chapters(path: &Path, toc: &gst::Toc) -> Result<(), EngineError> {
+/// The decode → gain → encode chain of a mix track.
+fn gain_chain(gain_db: f64, codec: PodcastCodec) -> Result<Vec<gst::Element>, EngineError> {
+    let volume = make("volume")?;
+    volume.set_property("volume", 10f64.powf(gain_db / 20.0).min(10.0));
+    let mut chain = vec![make("audioconvert")?, volume, make("audioconvert")?];
+    chain.extend(encoder(codec)?);
+    Ok(chain)
+}
+
+/// Runs `pipeline` to its end (a minute at most), then puts `tmp` in the place of `path`.
+fn run_to_end(pipeline: &gst::Pipeline, tmp: &Path, path: &Path) -> Result<(), EngineError> {
     let fail =
-        |message: String| EngineError::Start { what: format!("chapters of {}", path.display()), message };
-    let tmp = path.with_extension("chapters.tmp.mka");
+        |message: String| EngineError::Start { what: format!("finishing {}", path.display()), message };
+    pipeline.set_state(gst::State::Playing).map_err(|e| fail(e.to_string()))?;
+    let bus = pipeline.bus().ok_or_else(|| fail("no bus".into()))?;
+    let msg = bus.timed_pop_filtered(
+        gst::ClockTime::from_seconds(60),
+        &[gst::MessageType::Eos, gst::MessageType::Error],
+    );
+    let _ = pipeline.set_state(gst::State::Null);
+    let result = match msg.as_ref().map(|m| m.view()) {
+        Some(gst::MessageView::Eos(_)) => return std::fs::rename(tmp, path).map_err(|e| fail(e.to_string())),
+        Some(gst::MessageView::Error(e)) => Err(fail(e.error().to_string())),
+        _ => Err(fail("copying took more than a minute".into())),
+    };
+    let _ = std::fs::remove_file(tmp);
+    result
+}
+
+/// Copies the Matroska file at `path` once more: with `toc` as its chapters,
+/// and its first track (the mix) re-encoded with `gain` dB. The original
+/// stays in place until the copy is complete.
+fn rewrite_matroska(
+    path: &Path,
+    toc: Option<&gst::Toc>,
+    gain: Option<f64>,
+    codec: PodcastCodec,
+) -> Result<(), EngineError> {
+    let tmp = path.with_extension("finishing.mka");
     let pipeline = gst::Pipeline::new();
     let src = make("filesrc")?;
     src.set_property("location", path);
@@ -282,42 +325,83 @@ fn add_chapters(path: &Path, toc: &gst::Toc) -> Result<(), EngineError> {
     pipeline.add_many([&src, &demux, &mux, &sink])?;
     src.link(&demux)?;
     mux.link(&sink)?;
-    if let Some(setter) = mux.dynamic_cast_ref::<gst::TocSetter>() {
+    if let (Some(toc), Some(setter)) = (toc, mux.dynamic_cast_ref::<gst::TocSetter>()) {
         setter.set_toc(Some(toc));
     }
     let (mux_weak, pipeline_weak) = (mux.downgrade(), pipeline.downgrade());
+    let first = std::sync::atomic::AtomicBool::new(true);
     demux.connect_pad_added(move |_, pad| {
         let (Some(mux), Some(pipeline)) = (mux_weak.upgrade(), pipeline_weak.upgrade()) else { return };
+        let is_mix = first.swap(false, std::sync::atomic::Ordering::SeqCst);
         // A queue per track: the demuxer feeds one track at a time, the
-        // muxer waits for all of them.
-        let Ok(queue) = make("queue") else { return };
-        let linked = pipeline.add(&queue).map_err(|e| e.to_string()).and_then(|_| {
-            pad.link(&queue.static_pad("sink").ok_or("no sink pad")?).map_err(|e| format!("{e:?}"))?;
-            link_to_mux(&queue, &mux, "audio_%u").map_err(|e| e.to_string())?;
-            queue.sync_state_with_parent().map_err(|e| e.to_string())
-        });
+        // muxer waits for all of them. The mix's pad is taken first so it stays first.
+        let linked = (|| -> Result<(), EngineError> {
+            let mux_pad = mux
+                .request_pad_simple("audio_%u")
+                .ok_or_else(|| EngineError::Build { what: "muxer".into(), message: "no pad".into() })?;
+            let queue = make("queue")?;
+            pipeline.add(&queue)?;
+            queue.sync_state_with_parent()?;
+            pad.link(&queue.static_pad("sink").expect("queue has a sink pad"))
+                .map_err(|e| EngineError::Build { what: "track".into(), message: format!("{e:?}") })?;
+            let last = match gain.filter(|_| is_mix) {
+                None => queue,
+                Some(gain) => {
+                    let decode = make("decodebin")?;
+                    let chain = gain_chain(gain, codec)?;
+                    pipeline.add(&decode)?;
+                    pipeline.add_many(&chain)?;
+                    gst::Element::link_many(&chain)?;
+                    queue.link(&decode)?;
+                    let head = chain[0].clone();
+                    decode.connect_pad_added(move |_, p| {
+                        if let Some(sink) = head.static_pad("sink").filter(|s| !s.is_linked()) {
+                            let _ = p.link(&sink);
+                        }
+                    });
+                    for e in chain.iter().chain([&decode]) {
+                        e.sync_state_with_parent()?;
+                    }
+                    chain.last().cloned().expect("the chain has an encoder")
+                }
+            };
+            last.static_pad("src")
+                .expect("an element with a src pad")
+                .link(&mux_pad)
+                .map(drop)
+                .map_err(|e| EngineError::Build { what: "track".into(), message: format!("{e:?}") })
+        })();
         if let Err(e) = linked {
             tracing::warn!(%e, "a track could not be copied");
         }
     });
-    pipeline.set_state(gst::State::Playing).map_err(|e| fail(e.to_string()))?;
-    let bus = pipeline.bus().ok_or_else(|| fail("no bus".into()))?;
-    let msg = bus.timed_pop_filtered(
-        gst::ClockTime::from_seconds(60),
-        &[gst::MessageType::Eos, gst::MessageType::Error],
-    );
-    let _ = pipeline.set_state(gst::State::Null);
-    match msg.as_ref().map(|m| m.view()) {
-        Some(gst::MessageView::Eos(_)) => std::fs::rename(&tmp, path).map_err(|e| fail(e.to_string())),
-        Some(gst::MessageView::Error(e)) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(fail(e.error().to_string()))
+    run_to_end(&pipeline, &tmp, path)
+}
+
+/// Re-encodes a one-track file (the mix of a podcast in separate files) with `gain` dB.
+fn rewrite_single(path: &Path, gain: f64, codec: PodcastCodec) -> Result<(), EngineError> {
+    let tmp = path.with_extension(format!("finishing.{}", codec.extension()));
+    let pipeline = gst::Pipeline::new();
+    let src = make("filesrc")?;
+    src.set_property("location", path);
+    let decode = make("decodebin")?;
+    let mut chain = gain_chain(gain, codec)?;
+    chain.push(title_tag("Mix")?);
+    chain.extend(file_tail(codec)?);
+    let sink = make("filesink")?;
+    sink.set_property("location", &tmp);
+    chain.push(sink);
+    pipeline.add_many([&src, &decode])?;
+    pipeline.add_many(&chain)?;
+    src.link(&decode)?;
+    gst::Element::link_many(&chain)?;
+    let head = chain[0].clone();
+    decode.connect_pad_added(move |_, p| {
+        if let Some(sink) = head.static_pad("sink").filter(|s| !s.is_linked()) {
+            let _ = p.link(&sink);
         }
-        _ => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(fail("copying took more than a minute".into()))
-        }
-    }
+    });
+    run_to_end(&pipeline, &tmp, path)
 }
 
 fn timestamp(t: gst::ClockTime) -> String {

@@ -101,6 +101,7 @@ impl Studio {
     /// Starts the program with `collection`, showing `scene` (or the first).
     pub fn start(collection: SceneCollection, scene: Option<&str>) -> Result<Self, EngineError> {
         super::init()?;
+        collection.validate().map_err(EngineError::Invalid)?;
         let first = match scene {
             Some(name) => Some(
                 collection

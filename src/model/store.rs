@@ -97,11 +97,18 @@ pub fn load_collection(path: &Path) -> Result<SceneCollection, ModelError> {
         };
     }
     let collection: SceneCollection = serde_json::from_str(&text).map_err(syntax)?;
-    validate(&collection).map_err(|message| ModelError::Invalid { path: path.to_owned(), message })?;
+    collection.validate().map_err(|message| ModelError::Invalid { path: path.to_owned(), message })?;
     Ok(collection)
 }
 
-/// Every item must point at a source of the collection, ids must be unique.
+impl SceneCollection {
+    /// Checks what serde cannot: every item points at a source, ids are
+    /// unique, sizes and rates are ones the engine can run.
+    pub fn validate(&self) -> Result<(), String> {
+        validate(self)
+    }
+}
+
 fn validate(c: &SceneCollection) -> Result<(), String> {
     let mut ids = std::collections::HashSet::new();
     for s in &c.sources {
