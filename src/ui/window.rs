@@ -179,6 +179,25 @@ impl Window {
         *imp.studio.borrow_mut() = Some(studio);
         self.refresh();
         self.report_first_frame(started);
+        self.watch_frame_gaps();
+    }
+
+    /// Logs, every five seconds, the longest time between two frames the
+    /// window drew: how long the interface was blocked at worst.
+    fn watch_frame_gaps(&self) {
+        let state = std::rc::Rc::new(std::cell::Cell::new((None::<i64>, 0i64, std::time::Instant::now())));
+        self.imp().canvas.add_tick_callback(move |_, clock| {
+            let (last, longest, since) = state.get();
+            let now = clock.frame_time();
+            let longest = last.map_or(longest, |l| longest.max(now - l));
+            if since.elapsed() >= std::time::Duration::from_secs(5) {
+                tracing::info!(longest_ms = longest / 1000, "ui frames: longest gap over the last 5 s");
+                state.set((Some(now), 0, std::time::Instant::now()));
+            } else {
+                state.set((Some(now), longest, since));
+            }
+            glib::ControlFlow::Continue
+        });
     }
 
     /// Logs the time from start to the first program frame on the canvas.
