@@ -452,3 +452,32 @@ fn the_window_is_never_blocked_for_long_while_the_program_runs() {
         assert!(*gap < 150, "the interface was blocked for {gap} ms");
     }
 }
+
+#[test]
+fn items_are_restacked_fitted_and_locked_from_their_menu() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    let red_scene = || plateau::model::load_collection(&saved).ok().and_then(|c| c.scene("Red").cloned());
+    let wait = |what: &str, test: &dyn Fn(&plateau::model::Scene) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !red_scene().is_some_and(|s| test(&s)) {
+            assert!(Instant::now() < deadline, "{what}: {:?}", red_scene().map(|s| s.items));
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    // The ball (item 2) goes under the red background: the canvas is all red.
+    app.activate("item-lower", Some("'2'"));
+    wait("lowered", &|s| s.items.iter().position(|i| i.id.0 == 2) == Some(0));
+    app.wait_for("the ball hidden under red", |s| {
+        let p = s.pixel(BALL_AREA.0 + 100, BALL_AREA.1 + 60);
+        near([p[0], p[1], p[2], 255], RED, 30)
+    });
+    app.activate("item-raise", Some("'2'"));
+    app.activate("item-fit", Some("'2'"));
+    wait("fitted", &|s| {
+        s.item(plateau::model::ItemId(2)).is_some_and(|i| (i.width, i.height, i.x, i.y) == (640, 360, 0, 0))
+    });
+    app.activate("item-lock", Some("'2'"));
+    wait("locked", &|s| s.item(plateau::model::ItemId(2)).is_some_and(|i| i.locked));
+}

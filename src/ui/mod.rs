@@ -148,6 +148,10 @@ fn install_actions(app: &adw::Application) {
     with_string("scene-down", |w, name| w.move_scene(name, 1));
     with_string("scene-remove", |w, name| w.remove_scene_named(name));
     simple("undo-remove-scene", |w| w.undo_remove_scene());
+    with_string("item-raise", |w, id| w.item_action(id, "raise"));
+    with_string("item-lower", |w, id| w.item_action(id, "lower"));
+    with_string("item-fit", |w, id| w.item_action(id, "fit"));
+    with_string("item-lock", |w, id| w.item_action(id, "lock"));
 
     let number = gio::SimpleAction::new("switch-scene-number", Some(glib::VariantTy::INT32));
     let app_weak = app.downgrade();

@@ -436,6 +436,7 @@ impl Window {
                 }
             });
             row.add_suffix(&visible);
+            row.add_suffix(&item_menu(item.id, item.locked, &source.name));
             row.add_suffix(&remove);
             imp.sources.append(&row);
         }
@@ -676,6 +677,32 @@ impl Window {
         self.refresh();
     }
 
+    /// Changes an item of the program scene: `op` is raise, lower, fit or lock.
+    pub fn item_action(&self, id: &str, op: &str) {
+        let (Ok(id), Some(scene)) = (id.parse::<u64>(), self.imp().program_scene.borrow().clone()) else {
+            return;
+        };
+        let Some(collection) = self.collection() else { return };
+        let Some(s) = collection.scene(&scene) else { return };
+        let Some(index) = s.items.iter().position(|i| i.id.0 == id) else { return };
+        let mut item = s.items[index].clone();
+        match op {
+            "raise" => self.edit(|st| st.move_item(&scene, item.id, index + 1)),
+            "lower" => self.edit(|st| st.move_item(&scene, item.id, index.saturating_sub(1))),
+            "fit" => {
+                (item.x, item.y, item.width, item.height) =
+                    (0, 0, collection.video.width, collection.video.height);
+                self.edit(|st| st.update_item(&scene, item));
+            }
+            "lock" => {
+                item.locked = !item.locked;
+                self.edit(|st| st.update_item(&scene, item));
+            }
+            _ => return,
+        }
+        self.refresh();
+    }
+
     fn studio_program_scene(&self) -> Option<String> {
         self.imp().studio.borrow().as_ref().and_then(|s| s.program_scene().ok().flatten())
     }
@@ -897,6 +924,33 @@ impl Window {
             studio.stop();
         }
     }
+}
+
+/// The menu of a source row: stacking, lock, fit.
+fn item_menu(id: ItemId, locked: bool, name: &str) -> gtk::MenuButton {
+    let menu = gio::Menu::new();
+    let target = id.0.to_string().to_variant();
+    let lock = if locked { gettext("_Unlock") } else { gettext("_Lock") };
+    for (label, action) in [
+        (gettext("Bring _Forward"), "app.item-raise"),
+        (gettext("Send _Backward"), "app.item-lower"),
+        (gettext("_Fit to Canvas"), "app.item-fit"),
+        (lock, "app.item-lock"),
+    ] {
+        let item = gio::MenuItem::new(Some(&label), None);
+        item.set_action_and_target_value(Some(action), Some(&target));
+        menu.append_item(&item);
+    }
+    let button = gtk::MenuButton::builder()
+        .icon_name("view-more-symbolic")
+        .menu_model(&menu)
+        .valign(gtk::Align::Center)
+        .css_classes(["flat"])
+        .tooltip_text(gettext("Item actions"))
+        .build();
+    button
+        .update_property(&[gtk::accessible::Property::Label(&format!("{} {name}", gettext("Actions for")))]);
+    button
 }
 
 /// The menu of a scene row: rename, duplicate, move, remove.
