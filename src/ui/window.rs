@@ -928,44 +928,39 @@ impl Window {
 
 /// The menu of a source row: stacking, lock, fit.
 fn item_menu(id: ItemId, locked: bool, name: &str) -> gtk::MenuButton {
-    let menu = gio::Menu::new();
-    let target = id.0.to_string().to_variant();
     let lock = if locked { gettext("_Unlock") } else { gettext("_Lock") };
-    for (label, action) in [
+    let entries = [
         (gettext("Bring _Forward"), "app.item-raise"),
         (gettext("Send _Backward"), "app.item-lower"),
         (gettext("_Fit to Canvas"), "app.item-fit"),
         (lock, "app.item-lock"),
-    ] {
-        let item = gio::MenuItem::new(Some(&label), None);
-        item.set_action_and_target_value(Some(action), Some(&target));
-        menu.append_item(&item);
-    }
-    let button = gtk::MenuButton::builder()
-        .icon_name("view-more-symbolic")
-        .menu_model(&menu)
-        .valign(gtk::Align::Center)
-        .css_classes(["flat"])
-        .tooltip_text(gettext("Item actions"))
-        .build();
-    button
-        .update_property(&[gtk::accessible::Property::Label(&format!("{} {name}", gettext("Actions for")))]);
-    button
+    ];
+    row_menu(&entries, &id.0.to_string().to_variant(), &gettext("Item actions"), name)
 }
 
 /// The menu of a scene row: rename, duplicate, move, remove.
 fn scene_menu(scene: &str) -> gtk::MenuButton {
-    let menu = gio::Menu::new();
-    let target = scene.to_variant();
-    for (label, action) in [
+    let entries = [
         (gettext("_Rename…"), "app.scene-rename"),
         (gettext("_Duplicate"), "app.scene-duplicate"),
         (gettext("Move _Up"), "app.scene-up"),
         (gettext("Move _Down"), "app.scene-down"),
         (gettext("_Remove"), "app.scene-remove"),
-    ] {
-        let item = gio::MenuItem::new(Some(&label), None);
-        item.set_action_and_target_value(Some(action), Some(&target));
+    ];
+    row_menu(&entries, &scene.to_variant(), &gettext("Scene actions"), scene)
+}
+
+/// A "more" button whose menu runs each action on `target`.
+fn row_menu(
+    entries: &[(String, &str)],
+    target: &glib::Variant,
+    tooltip: &str,
+    name: &str,
+) -> gtk::MenuButton {
+    let menu = gio::Menu::new();
+    for (label, action) in entries {
+        let item = gio::MenuItem::new(Some(label), None);
+        item.set_action_and_target_value(Some(action), Some(target));
         menu.append_item(&item);
     }
     let button = gtk::MenuButton::builder()
@@ -973,10 +968,10 @@ fn scene_menu(scene: &str) -> gtk::MenuButton {
         .menu_model(&menu)
         .valign(gtk::Align::Center)
         .css_classes(["flat"])
-        .tooltip_text(gettext("Scene actions"))
+        .tooltip_text(tooltip)
         .build();
     button
-        .update_property(&[gtk::accessible::Property::Label(&format!("{} {scene}", gettext("Actions for")))]);
+        .update_property(&[gtk::accessible::Property::Label(&format!("{} {name}", gettext("Actions for")))]);
     button
 }
 
