@@ -262,3 +262,27 @@ fn a_recording_split_by_duration_loses_no_frame_between_files() {
     }
     assert!((255..=275).contains(&frames), "about 270 frames in 9 s across the files, got {frames}");
 }
+
+#[test]
+fn a_full_disk_stops_the_recording_with_a_clear_error_and_the_program_goes_on() {
+    init_tracing();
+    let studio = Studio::start(demo_collection(false), None).expect("studio starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Every write to /dev/full fails with "no space left on device".
+    let path = dir.path().join("full.mkv");
+    std::os::unix::fs::symlink("/dev/full", &path).expect("symlink");
+    let recorder = Recorder::start(&studio, &path, RecordSettings::default()).expect("the recording starts");
+    let failed = event_where(
+        &studio,
+        Duration::from_secs(10),
+        |e| matches!(e, Event::Output { output, status: OutputStatus::Failed(_) } if output == plateau::engine::RECORDING),
+    );
+    let Some(Event::Output { status: OutputStatus::Failed(cause), .. }) = failed else {
+        panic!("no failure reported for a full disk")
+    };
+    assert!(cause.to_lowercase().contains("space") || cause.to_lowercase().contains("write"), "{cause}");
+    assert!(recorder.error().is_some(), "the recorder knows it failed");
+    let tap = plateau::engine::VideoTap::start(&studio, 8).expect("tap");
+    assert!(tap.next(Duration::from_secs(2)).is_some(), "the program goes on");
+    drop(recorder);
+}

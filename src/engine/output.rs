@@ -7,6 +7,7 @@ use std::time::Duration;
 use gst::prelude::*;
 
 use super::error::EngineError;
+use super::events::{Event, OutputStatus};
 use super::fanout::{Consumer, Fanout, Origin};
 use super::studio::Studio;
 
@@ -67,6 +68,24 @@ impl Output {
         let element = consumer.element().clone();
         self.inputs.push((fanout, consumer));
         Ok(element)
+    }
+
+    /// Reports the pipeline's first error (a full disk, a file that cannot
+    /// be written) as `Event::Output { output: display_name, status: Failed }`
+    /// the moment it happens; the message stays on the bus for `finish`.
+    pub fn report_failures(&self, events: async_channel::Sender<Event>, display_name: &str) {
+        let Some(bus) = self.pipeline.bus() else { return };
+        let (name, reported) = (display_name.to_owned(), std::sync::atomic::AtomicBool::new(false));
+        bus.set_sync_handler(move |_, msg| {
+            if let gst::MessageView::Error(e) = msg.view() {
+                if !reported.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                    tracing::error!(output = %name, error = %e.error(), "output failed");
+                    let status = OutputStatus::Failed(e.error().to_string());
+                    let _ = events.try_send(Event::Output { output: name.clone(), status });
+                }
+            }
+            gst::BusSyncReply::Pass
+        });
     }
 
     /// Stops passing the encoded inputs on, without ending the file.

@@ -28,6 +28,9 @@ use super::producer::gst_audio_caps;
 use super::studio::Studio;
 use crate::model::write_atomically;
 
+/// The name podcast recordings report under in `Event::Output`.
+pub const PODCAST: &str = "Podcast";
+
 /// The audio format of every track.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PodcastCodec {
@@ -169,6 +172,7 @@ impl Podcast {
                 link_to_mux(&queue, mux, "audio_%u")?;
             }
         }
+        output.report_failures(studio.emitter(), PODCAST);
         output.start().map_err(|e| fail(e.to_string()))?;
         tracing::info!(path = %path.display(), codec = ?settings.codec, "podcast recording started");
         Ok(Self { output, path: path.to_owned(), settings, toc_setter: mux, chapters: Vec::new() })

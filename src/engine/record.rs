@@ -24,6 +24,9 @@ use super::error::{make, EngineError};
 use super::output::Output;
 use super::studio::Studio;
 
+/// The name recordings report under in `Event::Output`.
+pub const RECORDING: &str = "Recording";
+
 /// The file formats a recording can have, from the file name's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Container {
@@ -113,6 +116,7 @@ impl Recorder {
                 link_to_mux(&aqueue, &split, "audio_%u")?;
             }
         }
+        output.report_failures(studio.emitter(), RECORDING);
         output.start().map_err(|e| fail(e.to_string()))?;
         encoder.request_keyframe();
         let syncing = Arc::new(AtomicBool::new(true));

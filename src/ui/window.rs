@@ -309,7 +309,19 @@ impl Window {
             }
             Event::SourceChanged { .. } => self.schedule_save(),
             Event::Output { output, status } => match status {
-                OutputStatus::Failed(cause) => self.toast(&format!("{output}: {cause}")),
+                OutputStatus::Failed(cause) => {
+                    // A recording that failed (a full disk, say) has stopped: say so and show it.
+                    let stopped = match output.as_str() {
+                        plateau::engine::RECORDING => imp.recorder.take().is_some(),
+                        plateau::engine::PODCAST => imp.podcast.take().is_some(),
+                        _ => false,
+                    };
+                    if stopped {
+                        imp.record_button.set_active(imp.recorder.borrow().is_some());
+                        self.update_status();
+                    }
+                    self.show_error(&format!("{output} {}", gettext("stopped")), &cause);
+                }
                 OutputStatus::Reconnecting { in_seconds } => {
                     imp.status.set_label(&format!("{output}: {} {in_seconds} s", gettext("reconnecting in")))
                 }
