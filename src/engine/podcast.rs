@@ -3,7 +3,7 @@
 //! optional EBU R128 loudness normalisation of the mix and chapter marks.
 //!
 //! ```text
-//!  program audio ─> appsrc ! audioconvert ! enc ! taginject ──────────────────────────────────────────────────────────────┐
+//!  program audio ─> appsrc ! audiomixer(live: fills silence) ! audioconvert ! enc ! taginject ───────────────────────────┐
 //!  source audio ──> appsrc ! audiomixer(live: fills silence) ! audioconvert ! enc ! taginject ────────────────────────────┼─ matroskamux ! filesink
 //!  source audio ──> ...                                                                                                   ┘   (or one file each)
 //! ```
@@ -137,21 +137,20 @@ impl Podcast {
         };
 
         // The mix first, then one track per source that makes sound.
-        let mut tracks = vec![("Mix".to_owned(), output.audio_input(studio)?, true)];
+        let mut tracks = vec![("Mix".to_owned(), output.audio_input(studio)?)];
         for (n, (_, name, fanout)) in studio.audio_sources().into_iter().enumerate() {
-            tracks.push((name, output.input(fanout, &format!("track{n}"), 64)?, false));
+            tracks.push((name, output.input(fanout, &format!("track{n}"), 64)?));
         }
-        for (title, src, is_mix) in tracks {
-            let mut chain = vec![src];
-            if !is_mix {
-                // A mixer of one live input: it times out and makes silence
-                // where the source sends nothing (not forced live, so that it
-                // still ends when its input does).
-                let filler = make("audiomixer")?;
-                let caps = make("capsfilter")?;
-                caps.set_property("caps", gst_audio_caps(audio.sample_rate, audio.channels));
-                chain.extend([filler, caps]);
-            }
+        for (title, src) in tracks {
+            // A mixer of one live input: it times out and makes silence
+            // where nothing comes (a source out of the program, the first
+            // moments of the mix), so every track starts at the same instant
+            // and stays aligned even in files without timestamps (WAV). Not
+            // forced live, so that it still ends when its input does.
+            let filler = make("audiomixer")?;
+            let caps = make("capsfilter")?;
+            caps.set_property("caps", gst_audio_caps(audio.sample_rate, audio.channels));
+            let mut chain = vec![src, filler, caps];
             chain.push(make("audioconvert")?);
             chain.extend(encoder(settings.codec)?);
             chain.push(title_tag(&title)?);
