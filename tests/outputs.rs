@@ -286,3 +286,34 @@ fn a_full_disk_stops_the_recording_with_a_clear_error_and_the_program_goes_on() 
     assert!(tap.next(Duration::from_secs(2)).is_some(), "the program goes on");
     drop(recorder);
 }
+
+#[test]
+fn srt_carries_h264_and_aac_that_a_listener_can_decode_from_any_keyframe() {
+    init_tracing();
+    let port = common::nginx::free_port();
+    // ffprobe listens (as an SRT receiver would) and reports what it reads.
+    let listener = Command::new("timeout")
+        .args(["-s", "KILL", "30", "ffprobe", "-v", "error"])
+        .args(["-show_entries", "stream=codec_name,codec_type,width,height", "-of", "compact=p=0"])
+        .arg(format!("srt://127.0.0.1:{port}?mode=listener"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ffprobe runs (install the package ffmpeg)");
+    std::thread::sleep(Duration::from_millis(500));
+    let studio = Studio::start(demo_collection(false), None).expect("studio starts");
+    let s = stream(&studio, "SRT", format!("srt://127.0.0.1:{port}?mode=caller"));
+    assert!(wait_live(&studio, "SRT", Duration::from_secs(15)).is_some(), "the SRT destination goes live");
+    let out = listener.wait_with_output().expect("ffprobe ends");
+    s.stop();
+    let streams = String::from_utf8_lossy(&out.stdout);
+    let video = streams.lines().find(|l| l.contains("codec_type=video")).unwrap_or_default();
+    for field in ["codec_name=h264", "width=1280", "height=720"] {
+        assert!(
+            video.contains(field),
+            "{field} in {streams}; ffprobe said: {}",
+            String::from_utf8_lossy(&out.stderr).lines().take(5).collect::<Vec<_>>().join(" / ")
+        );
+    }
+    assert!(streams.contains("codec_name=aac|codec_type=audio"), "{streams}");
+}

@@ -140,6 +140,9 @@ fn build(url: &str, protocol: Protocol, encoder: &Encoder) -> Result<(Output, gs
         }
         Protocol::Srt => {
             let mux = make("mpegtsmux")?;
+            // SRT live mode carries at most 1316 bytes (seven TS packets) per
+            // message: unaligned, the receiver never gets a whole keyframe.
+            mux.set_property("alignment", 7i32);
             let sink = make("srtsink")?;
             sink.set_property("uri", url);
             sink.set_property("sync", false);
