@@ -20,6 +20,7 @@ mod stream;
 mod studio;
 mod supervisor;
 mod tap;
+mod tcp_link;
 mod transition;
 
 pub use encoder::EncoderSettings;

@@ -23,12 +23,16 @@ use super::error::{make, EngineError};
 use super::events::{Event, OutputStatus};
 use super::output::Output;
 use super::studio::Studio;
+use super::tcp_link::{connections_to, server_of, TcpLink};
 
 /// Pauses between attempts: a server that comes back is reached within
 /// the last pause of its return.
 const BACKOFF: [u32; 3] = [1, 2, 3];
 /// A link that sends nothing for this long while the program runs is dead.
 const STALL: Duration = Duration::from_secs(4);
+/// A server that acknowledges nothing of what waits for this long is gone
+/// (a cut cable, a frozen server: no reset ever comes).
+const NO_ACK: Duration = Duration::from_secs(3);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamSettings {
@@ -179,21 +183,27 @@ fn run(
         let _ = events.try_send(Event::Output { output: name.clone(), status });
     };
     let mut attempt = 0usize;
+    let server = match protocol {
+        Protocol::Rtmp => server_of(&settings.url).unwrap_or_default(),
+        Protocol::Srt => Vec::new(),
+    };
     loop {
         status(OutputStatus::Connecting);
         tracing::info!(output = %name, url = %redact(&settings.url), "connecting");
         let outcome = match build(&settings.url, protocol, &encoder) {
-            Ok((mut output, sink)) => match output.start() {
-                Ok(()) => {
+            Ok((mut output, sink)) => match (connections_to(&server), output.start()) {
+                (before, Ok(())) => {
                     encoder.request_keyframe();
-                    let outcome = watch(&output, &sink, &name, &events, &stopped, &mut attempt, &status);
+                    let link = Link { server: &server, before };
+                    let outcome =
+                        watch(&output, &sink, link, &name, &events, &stopped, &mut attempt, &status);
                     if matches!(outcome, Outcome::Stop) {
                         // Let the muxer and the server close the stream properly.
                         let _ = output.finish(Duration::from_secs(3));
                     }
                     outcome
                 }
-                Err(e) => Outcome::Lost(e.to_string()),
+                (_, Err(e)) => Outcome::Lost(e.to_string()),
             },
             Err(e) => {
                 status(OutputStatus::Failed(e.to_string()));
@@ -226,10 +236,19 @@ enum Outcome {
     Lost(String),
 }
 
+/// The TCP connection of an attempt: found among those to `server` that
+/// were not there `before` it started.
+struct Link<'a> {
+    server: &'a [std::net::SocketAddr],
+    before: std::collections::HashSet<u64>,
+}
+
 /// Follows a running attempt until it is stopped or lost.
+#[allow(clippy::too_many_arguments)]
 fn watch(
     output: &Output,
     sink: &gst::Element,
+    link: Link,
     name: &str,
     events: &async_channel::Sender<Event>,
     stopped: &mpsc::Receiver<()>,
@@ -239,6 +258,8 @@ fn watch(
     let Some(bus) = output.pipeline.bus() else { return Outcome::Lost("no bus".into()) };
     let mut live_since: Option<Instant> = None;
     let (mut last_bytes, mut last_change, mut last_report) = (0u64, Instant::now(), (Instant::now(), 0u64));
+    let mut tcp: Option<TcpLink> = None;
+    let (mut acked, mut last_ack) = (0u64, Instant::now());
     loop {
         match stopped.recv_timeout(Duration::from_millis(200)) {
             Err(RecvTimeoutError::Timeout) => {}
@@ -257,9 +278,26 @@ fn watch(
             if live_since.is_none() && bytes > 0 {
                 live_since = Some(Instant::now());
                 status(OutputStatus::Live);
+                tcp = TcpLink::claim_new(&link.before, &connections_to(link.server));
+                tracing::debug!(output = %name, watched = tcp.is_some(), "connection to watch for acknowledgements");
             }
         } else if live_since.is_some() && last_change.elapsed() > STALL {
             return Outcome::Lost(format!("nothing could be sent for {} s", STALL.as_secs()));
+        }
+        if let Some(tcp) = &tcp {
+            let Some(waiting) = tcp.unacknowledged() else {
+                return Outcome::Lost("the connection closed".into());
+            };
+            let now_acked = bytes.saturating_sub(waiting);
+            if now_acked > acked || waiting == 0 {
+                (acked, last_ack) = (now_acked.max(acked), Instant::now());
+            } else if last_ack.elapsed() > NO_ACK {
+                return Outcome::Lost(format!(
+                    "the server acknowledged nothing for {} s ({} kB waiting)",
+                    NO_ACK.as_secs(),
+                    waiting / 1000
+                ));
+            }
         }
         // A link that carried data for a while earns the shortest pause next time.
         if live_since.is_some_and(|t| t.elapsed() > Duration::from_secs(10)) {

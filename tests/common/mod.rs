@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod desktop;
+pub mod netns;
 pub mod nginx;
 
 use std::time::{Duration, Instant};

@@ -9,6 +9,9 @@ pub struct Nginx {
     child: Option<Child>,
     prefix: tempfile::TempDir,
     pub port: u16,
+    /// Where it listens: 127.0.0.1, or an address in a network namespace.
+    host: String,
+    netns: Option<String>,
 }
 
 pub fn free_port() -> u16 {
@@ -19,13 +22,22 @@ impl Nginx {
     /// Starts nginx with the applications `live` and `show`, both open to
     /// publishing from 127.0.0.1 and to playing.
     pub fn start() -> Self {
+        Self::start_at("127.0.0.1", None)
+    }
+
+    /// Starts it inside `netns`, listening on its address.
+    pub fn start_in(netns: &super::netns::NetNs) -> Self {
+        Self::start_at(&netns.address, Some(netns.name.clone()))
+    }
+
+    fn start_at(host: &str, netns: Option<String>) -> Self {
         let module = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
         assert!(
             PathBuf::from(module).exists(),
             "the RTMP module is missing: install the packages nginx and libnginx-mod-rtmp"
         );
         let prefix = tempfile::tempdir().expect("temp dir");
-        let mut n = Self { child: None, prefix, port: free_port() };
+        let mut n = Self { child: None, prefix, port: free_port(), host: host.into(), netns };
         n.run();
         n
     }
@@ -34,20 +46,29 @@ impl Nginx {
         let p = self.prefix.path();
         let apps: String = ["live", "show"]
             .iter()
-            .map(|a| format!("application {a} {{ live on; record off; allow publish 127.0.0.1; deny publish all; allow play all; }}\n"))
+            .map(|a| format!("application {a} {{ live on; record off; allow play all; }}\n"))
             .collect();
         let conf = format!(
             "load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;\n\
              daemon off; master_process off; worker_processes 1;\n\
              pid {p}/nginx.pid; error_log {p}/error.log info;\n\
              events {{ worker_connections 128; }}\n\
-             rtmp {{ server {{ listen 127.0.0.1:{port}; chunk_size 4096;\n{apps} }} }}\n",
+             rtmp {{ server {{ listen {host}:{port}; chunk_size 4096;\n{apps} }} }}\n",
             p = p.display(),
+            host = self.host,
             port = self.port
         );
         std::fs::write(p.join("nginx.conf"), conf).expect("config written");
         std::fs::create_dir_all(p.join("logs")).expect("logs dir");
-        let child = Command::new("nginx")
+        let mut command = match &self.netns {
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns, "nginx"]);
+                c
+            }
+            None => Command::new("nginx"),
+        };
+        let child = command
             .arg("-p")
             .arg(p)
             .arg("-c")
@@ -58,7 +79,7 @@ impl Nginx {
             .expect("nginx runs (install the packages nginx and libnginx-mod-rtmp)");
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        while std::net::TcpStream::connect((self.host.as_str(), self.port)).is_err() {
             assert!(Instant::now() < deadline, "nginx did not listen on {}", self.port);
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -84,7 +105,7 @@ impl Nginx {
     }
 
     pub fn url(&self, app: &str, key: &str) -> String {
-        format!("rtmp://127.0.0.1:{}/{app}/{key}", self.port)
+        format!("rtmp://{}:{}/{app}/{key}", self.host, self.port)
     }
 }
 

@@ -1,0 +1,61 @@
+//! A network namespace joined to this one by a veth pair: a server can run
+//! in it, and its cable can be pulled (the far end goes down, packets are
+//! dropped without a reset) and plugged back. Needs root and iproute2.
+
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub struct NetNs {
+    pub name: String,
+    host_if: String,
+    far_if: String,
+    /// The address of the namespace's end, where its server listens.
+    pub address: String,
+}
+
+fn ip(args: &[&str]) {
+    let out = Command::new("ip").args(args).output().expect("`ip` runs (install the package iproute2)");
+    assert!(
+        out.status.success(),
+        "ip {}: {} (network namespaces need root and the package iproute2)",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+}
+
+impl NetNs {
+    pub fn create() -> Self {
+        static COUNT: AtomicU32 = AtomicU32::new(0);
+        let n = (std::process::id() % 1000) * 10 + COUNT.fetch_add(1, Ordering::Relaxed) % 10;
+        let (name, host_if, far_if) = (format!("plateau-{n}"), format!("plh{n}"), format!("plf{n}"));
+        let net = format!("10.{}.{}", 100 + n / 250 % 100, n % 250);
+        let _ = Command::new("ip").args(["netns", "del", &name]).output();
+        let _ = Command::new("ip").args(["link", "del", &host_if]).output();
+        ip(&["netns", "add", &name]);
+        ip(&["link", "add", &host_if, "type", "veth", "peer", "name", &far_if]);
+        ip(&["link", "set", &far_if, "netns", &name]);
+        ip(&["addr", "add", &format!("{net}.1/30"), "dev", &host_if]);
+        ip(&["link", "set", &host_if, "up"]);
+        ip(&["-n", &name, "addr", "add", &format!("{net}.2/30"), "dev", &far_if]);
+        ip(&["-n", &name, "link", "set", &far_if, "up"]);
+        ip(&["-n", &name, "link", "set", "lo", "up"]);
+        Self { name, host_if, far_if, address: format!("{net}.2") }
+    }
+
+    /// Pulls the cable: everything sent either way is dropped, silently.
+    pub fn cut(&self) {
+        ip(&["-n", &self.name, "link", "set", &self.far_if, "down"]);
+    }
+
+    /// Plugs it back.
+    pub fn restore(&self) {
+        ip(&["-n", &self.name, "link", "set", &self.far_if, "up"]);
+    }
+}
+
+impl Drop for NetNs {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.name]).output();
+        let _ = Command::new("ip").args(["link", "del", &self.host_if]).output();
+    }
+}
