@@ -26,6 +26,17 @@ fn wait_live(studio: &Studio, name: &str, within: Duration) -> Option<Instant> {
     .map(|_| Instant::now())
 }
 
+/// How long, from now, until the destination `name` starts reconnecting (30 s at most).
+fn time_to_reconnecting(studio: &Studio, name: &str) -> Option<Duration> {
+    let start = Instant::now();
+    event_where(
+        studio,
+        Duration::from_secs(30),
+        |e| matches!(e, Event::Output { output, status: OutputStatus::Reconnecting { .. } } if output == name),
+    )
+    .map(|_| start.elapsed())
+}
+
 #[test]
 fn the_demo_goes_to_two_applications_at_once_with_one_encode() {
     init_tracing();
@@ -204,15 +215,9 @@ fn a_dead_link_without_a_reset_is_noticed_and_the_stream_comes_back() {
     // A frozen server keeps the connection open and reads nothing: no reset, no error.
     let pid = nginx.pid().expect("nginx runs");
     assert!(Command::new("kill").args(["-STOP", &pid.to_string()]).status().expect("kill").success());
-    let frozen = Instant::now();
-    let noticed = event_where(
-        &studio,
-        Duration::from_secs(30),
-        |e| matches!(e, Event::Output { output, status: OutputStatus::Reconnecting { .. } } if output == "frozen"),
-    );
-    let after = frozen.elapsed();
+    let noticed = time_to_reconnecting(&studio, "frozen");
     assert!(Command::new("kill").args(["-CONT", &pid.to_string()]).status().expect("kill").success());
-    assert!(noticed.is_some(), "the dead link was noticed");
+    let after = noticed.expect("the dead link was noticed");
     eprintln!("dead link noticed after {after:?}");
     assert!(after < Duration::from_secs(8), "noticed after {after:?}");
     assert!(
@@ -328,14 +333,7 @@ fn a_cut_cable_is_noticed_within_seconds_and_the_stream_resumes_when_it_is_back(
     std::thread::sleep(Duration::from_secs(2));
     // The far end goes down: no reset, no error, packets just vanish.
     net.cut();
-    let cut = Instant::now();
-    let noticed = event_where(
-        &studio,
-        Duration::from_secs(30),
-        |e| matches!(e, Event::Output { output, status: OutputStatus::Reconnecting { .. } } if output == "far"),
-    );
-    let after = cut.elapsed();
-    assert!(noticed.is_some(), "the cut was noticed");
+    let after = time_to_reconnecting(&studio, "far").expect("the cut was noticed");
     eprintln!("cut cable noticed after {after:?}");
     assert!(after < Duration::from_secs(6), "noticed after {after:?}");
     std::thread::sleep(Duration::from_secs(3));
