@@ -52,7 +52,14 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         }
     });
     let recorder = match &cli.record {
-        Some(path) => Some(Recorder::start(&studio, path, RecordSettings::default())?),
+        Some(path) => {
+            let settings = RecordSettings {
+                split_seconds: cli.split_seconds,
+                split_bytes: cli.split_megabytes.map(|mb| mb * 1_000_000),
+                ..RecordSettings::default()
+            };
+            Some(Recorder::start(&studio, path, settings)?)
+        }
         None => None,
     };
 

@@ -22,9 +22,16 @@ pub struct Cli {
     /// The scene to show first.
     #[arg(long, value_name = "NAME")]
     scene: Option<String>,
-    /// Record the program into this file (.mkv).
+    /// Record the program into this file: .mkv (Matroska) or .mp4 (fragmented MP4).
     #[arg(long, value_name = "OUT.mkv")]
     record: Option<PathBuf>,
+    /// Start a new recording file every this many seconds (at a keyframe):
+    /// OUT-001.mkv, OUT-002.mkv, …
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..))]
+    split_seconds: Option<u32>,
+    /// Start a new recording file before one grows past this many megabytes.
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    split_megabytes: Option<u64>,
     /// Record a podcast: the mix and one track per source, into a .mka file
     /// or, for any other path, a folder with one file per track.
     #[arg(long, value_name = "PATH")]

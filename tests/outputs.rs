@@ -268,6 +268,30 @@ fn a_recording_split_by_duration_loses_no_frame_between_files() {
 }
 
 #[test]
+fn a_recording_split_by_size_keeps_every_file_near_the_limit() {
+    init_tracing();
+    let studio = Studio::start(demo_collection(false), None).expect("studio starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    const LIMIT: u64 = 1_000_000;
+    let settings = RecordSettings { split_bytes: Some(LIMIT), ..RecordSettings::default() };
+    let recorder = Recorder::start(&studio, &dir.path().join("show.mp4"), settings).expect("recording");
+    std::thread::sleep(Duration::from_secs(9));
+    recorder.stop().expect("ends");
+    let mut files: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.path()).collect();
+    files.sort();
+    let sizes: Vec<u64> = files.iter().map(|f| std::fs::metadata(f).expect("size").len()).collect();
+    let total: u64 = sizes.iter().sum();
+    // About 3.4 Mbit/s for 9 s: at least three files of at most 1 MB each.
+    assert!(files.len() as u64 >= total / LIMIT && files.len() >= 3, "{files:?} {sizes:?}");
+    for (f, size) in files.iter().zip(&sizes) {
+        assert!(*size <= LIMIT, "{} is {size} bytes", f.display());
+        assert!(common::playable_seconds(f) > 0.5, "{} plays", f.display());
+    }
+    let frames: usize = files.iter().map(|f| video_packet_times(f).len()).sum();
+    assert!((255..=275).contains(&frames), "about 270 frames in 9 s across the files, got {frames}");
+}
+
+#[test]
 fn a_full_disk_stops_the_recording_with_a_clear_error_and_the_program_goes_on() {
     init_tracing();
     let studio = Studio::start(demo_collection(false), None).expect("studio starts");

@@ -51,6 +51,16 @@ pub struct RecordSettings {
     /// Start a new file about every this many seconds (at a keyframe):
     /// `show.mkv` becomes `show-001.mkv`, `show-002.mkv`, …
     pub split_seconds: Option<u32>,
+    /// Start a new file before one grows past this many bytes (at the
+    /// keyframe before the limit; a file holds at least one keyframe
+    /// interval). Combines with `split_seconds`: whichever comes first.
+    pub split_bytes: Option<u64>,
+}
+
+impl RecordSettings {
+    fn splits(&self) -> bool {
+        self.split_seconds.is_some_and(|s| s > 0) || self.split_bytes.is_some_and(|b| b > 0)
+    }
 }
 
 /// `show.mkv` → `show-%03d.mkv`, the pattern of split files.
@@ -95,35 +105,36 @@ impl Recorder {
         output.pipeline.add_many([&vqueue, &aqueue])?;
         vsrc.link(&vqueue)?;
         asrc.link(&aqueue)?;
-        match settings.split_seconds.filter(|s| *s > 0) {
-            None => {
-                let sink = make("filesink")?;
-                sink.set_property("location", path);
-                output.pipeline.add_many([&mux, &sink])?;
-                link_to_mux(&vqueue, &mux, "video_%u")?;
-                link_to_mux(&aqueue, &mux, "audio_%u")?;
-                mux.link(&sink)?;
-            }
-            Some(seconds) => {
-                // splitmuxsink closes each file at a keyframe and opens the next.
-                let split = make("splitmuxsink")?;
-                split.set_property("muxer", &mux);
-                split.set_property("location", split_pattern(path).to_string_lossy().as_ref());
-                split.set_property("max-size-time", u64::from(seconds) * 1_000_000_000);
-                split.set_property("start-index", 1i32);
-                output.pipeline.add(&split)?;
-                link_to_mux(&vqueue, &split, "video")?;
-                link_to_mux(&aqueue, &split, "audio_%u")?;
-            }
+        if settings.splits() {
+            // splitmuxsink closes each file at a keyframe and opens the next.
+            let split = make("splitmuxsink")?;
+            split.set_property("muxer", &mux);
+            split.set_property("location", split_pattern(path).to_string_lossy().as_ref());
+            let seconds = settings.split_seconds.unwrap_or(0);
+            split.set_property("max-size-time", u64::from(seconds) * 1_000_000_000);
+            split.set_property("max-size-bytes", settings.split_bytes.unwrap_or(0));
+            split.set_property("start-index", 1i32);
+            output.pipeline.add(&split)?;
+            link_to_mux(&vqueue, &split, "video")?;
+            link_to_mux(&aqueue, &split, "audio_%u")?;
+        } else {
+            let sink = make("filesink")?;
+            sink.set_property("location", path);
+            output.pipeline.add_many([&mux, &sink])?;
+            link_to_mux(&vqueue, &mux, "video_%u")?;
+            link_to_mux(&aqueue, &mux, "audio_%u")?;
+            mux.link(&sink)?;
         }
         output.report_failures(studio.emitter(), RECORDING);
         output.start().map_err(|e| fail(e.to_string()))?;
         encoder.request_keyframe();
         let syncing = Arc::new(AtomicBool::new(true));
-        let synced = if settings.split_seconds.is_some() { path.parent().map(Path::to_owned) } else { None };
+        let synced = if settings.splits() { path.parent().map(Path::to_owned) } else { None };
         sync_periodically(synced.unwrap_or_else(|| path.to_owned()), syncing.clone());
         tracing::info!(path = %path.display(), ?container, codec = %encoder.codec, "recording started");
-        Ok(Self { output, path: path.to_owned(), _encoder: encoder, syncing })
+        // Split recordings are named by their pattern (`show-%03d.mkv`).
+        let path = if settings.splits() { split_pattern(path) } else { path.to_owned() };
+        Ok(Self { output, path, _encoder: encoder, syncing })
     }
 
     pub fn path(&self) -> &Path {
