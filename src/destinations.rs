@@ -5,7 +5,7 @@ use std::io::BufRead;
 
 use anyhow::{bail, Context};
 use plateau::engine::redact;
-use plateau::model::{Destination, Settings};
+use plateau::model::{is_stream_server, Destination, Settings};
 use plateau::secrets::{stream_url, KeyStore};
 
 use crate::Cli;
@@ -27,11 +27,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     if let Some(spec) = &cli.add_destination {
         let (name, server) = spec.split_once('=').context("write the destination as NAME=SERVER")?;
         let (name, server) = (name.trim(), server.trim());
-        if name.is_empty()
-            || !(server.starts_with("rtmp://")
-                || server.starts_with("rtmps://")
-                || server.starts_with("srt://"))
-        {
+        if name.is_empty() || !is_stream_server(server) {
             bail!("a destination needs a name and an rtmp://, rtmps:// or srt:// server");
         }
         settings.destinations.retain(|d| d.name != name);

@@ -481,3 +481,65 @@ fn items_are_restacked_fitted_and_locked_from_their_menu() {
     app.activate("item-lock", Some("'2'"));
     wait("locked", &|s| s.item(plateau::model::ItemId(2)).is_some_and(|i| i.locked));
 }
+
+#[test]
+fn settings_add_a_destination_and_change_the_canvas_while_the_show_goes_on() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    let settings_file = app.dir.path().join("config/plateau/settings.json");
+
+    // A ready-made service: only the key is left to paste.
+    app.activate("add-destination", Some("'Twitch'"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let twitch = loop {
+        let found = Settings::load(&settings_file)
+            .ok()
+            .and_then(|s| s.destinations.into_iter().find(|d| d.name == "Twitch"));
+        if let Some(d) = found {
+            break d;
+        }
+        assert!(Instant::now() < deadline, "the destination was not saved");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(twitch.server, "rtmp://live.twitch.tv/app");
+    assert!(twitch.enabled);
+
+    // The dialog, its pages and the destination in it.
+    app.activate("settings", None);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let names = app.accessible_names();
+        if ["Recording", "Video", "Streaming", "File name", "Folder"].iter().all(|n| names.contains(n)) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the settings dialog did not show its pages: {names}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    app.shot("settings.png");
+    // Escape closes it and uncovers the canvas.
+    let closed = Command::new("xdotool").args(["key", "Escape"]).env("DISPLAY", &app.display).status();
+    assert!(closed.expect("xdotool runs (install the package xdotool)").success());
+
+    // A new canvas: the engine restarts at it, items keep their place.
+    app.activate("canvas", Some("'1280x720@25'"));
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let collection = loop {
+        if let Some(c) = plateau::model::load_collection(&saved).ok().filter(|c| c.video.width == 1280) {
+            break c;
+        }
+        assert!(Instant::now() < deadline, "the new canvas was not saved");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!((collection.video.height, collection.video.fps), (720, 25));
+    let ball = collection.scene("Red").and_then(|s| s.items.iter().find(|i| i.id.0 == 2)).expect("ball item");
+    assert_eq!((ball.x, ball.y, ball.width, ball.height), (640, 360, 640, 360));
+    let log = std::fs::read_to_string(app.dir.path().join("plateau.log")).unwrap_or_default();
+    assert!(log.contains("canvas changed") && log.contains("width=1280"), "{log}");
+    // Still live after the restart: the ball moves.
+    let a = app.wait_for("the red scene again", |s| centre_is(s, RED));
+    std::thread::sleep(Duration::from_millis(500));
+    let b = app.shot("after.png");
+    let (x, y, w, h) = BALL_AREA;
+    assert_ne!(a.signature(x, y, w, h), b.signature(x, y, w, h), "the program is live at the new canvas");
+}

@@ -32,6 +32,22 @@ impl SceneCollection {
         }
     }
 
+    /// Changes the canvas; every item keeps its place and share of the
+    /// picture (positions and sizes scale with the canvas).
+    pub fn set_canvas(&mut self, video: VideoSettings) {
+        let (sx, sy) = (
+            f64::from(video.width) / f64::from(self.video.width.max(1)),
+            f64::from(video.height) / f64::from(self.video.height.max(1)),
+        );
+        for item in self.scenes.iter_mut().flat_map(|s| s.items.iter_mut()) {
+            item.x = (f64::from(item.x) * sx).round() as i32;
+            item.y = (f64::from(item.y) * sy).round() as i32;
+            item.width = ((f64::from(item.width) * sx).round() as u32).max(1);
+            item.height = ((f64::from(item.height) * sy).round() as u32).max(1);
+        }
+        self.video = video;
+    }
+
     pub fn source(&self, id: &SourceId) -> Option<&Source> {
         self.sources.iter().find(|s| &s.id == id)
     }
@@ -180,5 +196,24 @@ impl SceneItem {
             visible: true,
             locked: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_larger_canvas_keeps_every_item_in_its_place() {
+        let mut c = SceneCollection::new("c");
+        let mut scene = Scene { name: "s".into(), items: Vec::new() };
+        scene.items.push(SceneItem::new(ItemId(1), SourceId("a".into()), 640, 360, 320, 180));
+        scene.items.push(SceneItem::new(ItemId(2), SourceId("b".into()), -10, 0, 1, 1));
+        c.scenes.push(scene);
+        c.set_canvas(VideoSettings { width: 1920, height: 1080, fps: 60 });
+        let items = &c.scenes[0].items;
+        assert_eq!((items[0].x, items[0].y, items[0].width, items[0].height), (960, 540, 480, 270));
+        assert_eq!((items[1].x, items[1].width), (-15, 2));
+        assert_eq!(c.video, VideoSettings { width: 1920, height: 1080, fps: 60 });
     }
 }

@@ -24,6 +24,65 @@ fn yes() -> bool {
     true
 }
 
+/// Services a destination can be made from: the user pastes only the key.
+/// (Custom servers are typed in full.)
+pub const SERVICES: [(&str, &str); 2] =
+    [("YouTube", "rtmp://a.rtmp.youtube.com/live2"), ("Twitch", "rtmp://live.twitch.tv/app")];
+
+/// Whether `server` is an address Plateau can stream to.
+pub fn is_stream_server(server: &str) -> bool {
+    ["rtmp://", "rtmps://", "srt://"]
+        .iter()
+        .any(|p| server.len() > p.len() && server.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p)))
+}
+
+/// The file format of recordings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecordingFormat {
+    /// Matroska (.mkv): plays up to the last second after a crash.
+    #[default]
+    Matroska,
+    /// Fragmented MP4 (.mp4), made a regular MP4 after a clean stop.
+    Mp4,
+}
+
+impl RecordingFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Matroska => "mkv",
+            Self::Mp4 => "mp4",
+        }
+    }
+}
+
+/// How recordings are made from the window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RecordingPrefs {
+    pub format: RecordingFormat,
+    /// The file name without extension, with strftime-like fields
+    /// (`%Y-%m-%d %H-%M-%S`) replaced by the date and time of the start.
+    pub file_name: String,
+    /// Start a new file every this many minutes; 0: never.
+    pub split_minutes: u32,
+    /// Start a new file before one grows past this many megabytes; 0: never.
+    pub split_megabytes: u32,
+}
+
+impl Default for RecordingPrefs {
+    fn default() -> Self {
+        Self {
+            format: RecordingFormat::default(),
+            file_name: DEFAULT_FILE_NAME.into(),
+            split_minutes: 0,
+            split_megabytes: 0,
+        }
+    }
+}
+
+pub const DEFAULT_FILE_NAME: &str = "Plateau %Y-%m-%d %H-%M-%S";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Settings {
     /// The collection opened at start.
@@ -34,6 +93,8 @@ pub struct Settings {
     pub recording_folder: Option<PathBuf>,
     #[serde(default)]
     pub transition: Transition,
+    #[serde(default)]
+    pub recording: RecordingPrefs,
     #[serde(default)]
     pub destinations: Vec<Destination>,
     /// The user allowed keeping stream keys in a file readable only by them

@@ -6,6 +6,7 @@
 mod canvas;
 mod manipulation;
 mod mixer_strip;
+mod settings_dialog;
 mod source_properties;
 mod window;
 
@@ -86,7 +87,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
 }
 
 fn window(app: &adw::Application) -> Option<window::Window> {
-    app.active_window().or_else(|| app.windows().into_iter().next())?.downcast().ok()
+    // The active window may be a dialog: find the studio window itself.
+    let active = app.active_window().and_then(|w| w.downcast().ok());
+    active.or_else(|| app.windows().into_iter().find_map(|w| w.downcast().ok()))
 }
 
 fn install_actions(app: &adw::Application) {
@@ -126,6 +129,9 @@ fn install_actions(app: &adw::Application) {
     });
     app.add_action(&studio_mode);
     simple("remove-scene", |w| w.remove_scene());
+    simple("settings", |w| {
+        settings_dialog::show(w);
+    });
 
     let with_string = |name: &str, f: fn(&window::Window, &str)| {
         let action = gio::SimpleAction::new(name, Some(glib::VariantTy::STRING));
@@ -148,6 +154,17 @@ fn install_actions(app: &adw::Application) {
     with_string("scene-down", |w, name| w.move_scene(name, 1));
     with_string("scene-remove", |w, name| w.remove_scene_named(name));
     simple("undo-remove-scene", |w| w.undo_remove_scene());
+    with_string("add-destination", |w, service| {
+        w.add_destination(service);
+        w.destinations_changed();
+    });
+    // `1920x1080@60`: the canvas size and rate.
+    with_string("canvas", |w, spec| match parse_canvas(spec) {
+        Some(video) => {
+            w.change_canvas(video);
+        }
+        None => w.show_error(&gettext("That canvas cannot be used"), &format!("{spec}: WIDTHxHEIGHT@FPS")),
+    });
     with_string("item-raise", |w, id| w.item_action(id, "raise"));
     with_string("item-lower", |w, id| w.item_action(id, "lower"));
     with_string("item-fit", |w, id| w.item_action(id, "fit"));
@@ -199,6 +216,7 @@ fn install_actions(app: &adw::Application) {
     app.set_accels_for_action("app.podcast", &["<Control>p"]);
     app.set_accels_for_action("app.chapter", &["<Control>k"]);
     app.set_accels_for_action("app.quit", &["<Control>q"]);
+    app.set_accels_for_action("app.settings", &["<Control>comma"]);
     app.set_accels_for_action("app.add-scene", &["<Control>n"]);
     app.set_accels_for_action("app.studio-mode", &["<Control>m"]);
     app.set_accels_for_action("win.show-help-overlay", &["<Control>question"]);
@@ -206,4 +224,15 @@ fn install_actions(app: &adw::Application) {
     for n in 1..=9 {
         app.set_accels_for_action(&format!("app.switch-scene-number({n})"), &[&format!("<Alt>{n}")]);
     }
+}
+
+/// `1920x1080@60` → the canvas it names.
+fn parse_canvas(spec: &str) -> Option<plateau::model::VideoSettings> {
+    let (size, fps) = spec.split_once('@')?;
+    let (w, h) = size.split_once(['x', '×'])?;
+    Some(plateau::model::VideoSettings {
+        width: w.trim().parse().ok()?,
+        height: h.trim().parse().ok()?,
+        fps: fps.trim().parse().ok()?,
+    })
 }

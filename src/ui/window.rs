@@ -68,6 +68,9 @@ mod imp {
         pub settings: RefCell<Settings>,
         pub store: RefCell<Option<CollectionStore>>,
         pub save_pending: Cell<bool>,
+        pub watching_frames: Cell<bool>,
+        /// Called when destinations are added from outside the settings dialog.
+        pub destination_listeners: RefCell<Vec<Box<dyn Fn()>>>,
         pub filling: Cell<bool>,
         pub fps_text: RefCell<String>,
         /// The last removed scene and its place, for the undo toast.
@@ -185,6 +188,9 @@ impl Window {
     /// Logs, every five seconds, the longest time between two frames the
     /// window drew: how long the interface was blocked at worst.
     fn watch_frame_gaps(&self) {
+        if self.imp().watching_frames.replace(true) {
+            return;
+        }
         let state = std::rc::Rc::new(std::cell::Cell::new((None::<i64>, 0i64, std::time::Instant::now())));
         self.imp().canvas.add_tick_callback(move |_, clock| {
             let (last, longest, since) = state.get();
@@ -351,11 +357,11 @@ impl Window {
         imp.status.set_label(&parts.join(" · "));
     }
 
-    fn toast(&self, text: &str) {
+    pub fn toast(&self, text: &str) {
         self.imp().toasts.add_toast(adw::Toast::new(text));
     }
 
-    fn show_error(&self, title: &str, detail: &str) {
+    pub fn show_error(&self, title: &str, detail: &str) {
         tracing::error!(%detail, "{title}");
         self.toast(&format!("{title}: {detail}"));
     }
@@ -793,15 +799,125 @@ impl Window {
         self.add_source_at(kind, at);
     }
 
-    /// A new file name in the recording folder: `Plateau <date time>.<ext>`.
+    /// A new file in the recording folder, named from the settings'
+    /// template and the date and time; never one that exists already.
     fn new_recording_path(&self, ext: &str) -> PathBuf {
-        let folder = self.imp().settings.borrow().recording_folder();
+        let settings = self.imp().settings.borrow();
+        let folder = settings.recording_folder();
         let _ = std::fs::create_dir_all(&folder);
-        let stamp = glib::DateTime::now_local()
-            .and_then(|d| d.format("%Y-%m-%d %H-%M-%S"))
-            .map(|s| s.to_string())
-            .unwrap_or_else(|_| "recording".into());
-        folder.join(format!("Plateau {stamp}.{ext}"))
+        let name = glib::DateTime::now_local()
+            .ok()
+            .and_then(|d| d.format(&settings.recording.file_name).ok())
+            .map(|s| s.replace(['/', '\0'], "-").trim().to_owned())
+            .filter(|s| !s.is_empty() && s != "." && s != "..")
+            .unwrap_or_else(|| "Plateau".into());
+        (1..)
+            .map(|n| match n {
+                1 => folder.join(format!("{name}.{ext}")),
+                n => folder.join(format!("{name} ({n}).{ext}")),
+            })
+            .find(|p| !p.exists() && !split_name(p).exists())
+            .unwrap_or_else(|| folder.join(format!("{name}.{ext}")))
+    }
+
+    /// The settings as they are now.
+    pub fn settings(&self) -> Settings {
+        self.imp().settings.borrow().clone()
+    }
+
+    /// Changes the settings and saves them at once.
+    pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) {
+        change(&mut self.imp().settings.borrow_mut());
+        self.save_settings();
+    }
+
+    /// Adds a destination for `service` ("YouTube", "Twitch", or anything
+    /// else for a custom server to fill in); returns its name.
+    pub fn add_destination(&self, service: &str) -> String {
+        let server = plateau::model::SERVICES.iter().find(|(name, _)| *name == service).map(|(_, s)| *s);
+        let base = if server.is_some() { service.to_owned() } else { gettext("Custom server") };
+        let taken: Vec<String> = self.settings().destinations.into_iter().map(|d| d.name).collect();
+        let name = (1..)
+            .map(|n| if n == 1 { base.clone() } else { format!("{base} {n}") })
+            .find(|n| !taken.contains(n))
+            .unwrap_or(base);
+        let destination = plateau::model::Destination {
+            name: name.clone(),
+            server: server.unwrap_or("rtmp://").to_owned(),
+            enabled: server.is_some(),
+        };
+        self.update_settings(|s| s.destinations.push(destination));
+        name
+    }
+
+    /// Calls `f` whenever a destination is added through `app.add-destination`.
+    pub fn connect_destinations_changed(&self, f: impl Fn() + 'static) {
+        self.imp().destination_listeners.borrow_mut().push(Box::new(f));
+    }
+
+    pub fn destinations_changed(&self) {
+        for f in self.imp().destination_listeners.borrow().iter() {
+            f();
+        }
+    }
+
+    /// The canvas of the running program.
+    pub fn canvas_settings(&self) -> Option<plateau::model::VideoSettings> {
+        self.imp().studio.borrow().as_ref().map(|s| s.canvas())
+    }
+
+    /// Whether a recording, a podcast or a stream runs.
+    pub fn outputs_running(&self) -> bool {
+        let imp = self.imp();
+        imp.recorder.borrow().is_some() || imp.podcast.borrow().is_some() || !imp.streams.borrow().is_empty()
+    }
+
+    /// Changes the canvas size and rate: the engine restarts on the
+    /// collection at its new size (items keep their place), so only while
+    /// nothing is recorded or streamed.
+    pub fn change_canvas(&self, video: plateau::model::VideoSettings) -> bool {
+        let imp = self.imp();
+        let Some(mut collection) = self.collection() else { return false };
+        if collection.video == video {
+            return true;
+        }
+        if self.outputs_running() {
+            self.show_error(
+                &gettext("The canvas cannot change now"),
+                &gettext("Stop recording and streaming first: every output is made at the canvas size."),
+            );
+            return false;
+        }
+        collection.set_canvas(video);
+        if let Err(e) = collection.validate() {
+            self.show_error(&gettext("That canvas cannot be used"), &e);
+            return false;
+        }
+        if imp.studio_mode.get() {
+            self.set_studio_mode(false);
+            let action = self.application().and_then(|a| a.lookup_action("studio-mode"));
+            if let Some(a) = action.and_downcast::<gio::SimpleAction>() {
+                a.set_state(&false.to_variant());
+            }
+        }
+        let scene = imp.program_scene.borrow().clone();
+        imp.program_view.take();
+        if let Some(old) = imp.studio.take() {
+            old.stop();
+        }
+        tracing::info!(width = video.width, height = video.height, fps = video.fps, "canvas changed");
+        let store = imp.store.borrow().clone();
+        self.start_studio(collection, scene.as_deref(), self.settings(), store);
+        self.save_now();
+        true
+    }
+
+    /// Saves the settings now (atomically, through the model).
+    pub fn save_settings(&self) {
+        let result = Settings::path().and_then(|p| self.imp().settings.borrow().save(&p));
+        if let Err(e) = result {
+            self.show_error(&gettext("The settings could not be saved"), &e.to_string());
+        }
     }
 
     /// Pauses or resumes the running recording; returns whether it is paused.
@@ -868,9 +984,14 @@ impl Window {
                 Err(e) => self.show_error(&gettext("The recording did not end cleanly"), &e.to_string()),
             }
         } else {
-            let path = self.new_recording_path("mkv");
-            let started =
-                imp.studio.borrow().as_ref().map(|s| Recorder::start(s, &path, RecordSettings::default()));
+            let prefs = imp.settings.borrow().recording.clone();
+            let path = self.new_recording_path(prefs.format.extension());
+            let settings = RecordSettings {
+                split_seconds: Some(prefs.split_minutes * 60).filter(|s| *s > 0),
+                split_bytes: Some(u64::from(prefs.split_megabytes) * 1_000_000).filter(|b| *b > 0),
+                ..RecordSettings::default()
+            };
+            let started = imp.studio.borrow().as_ref().map(|s| Recorder::start(s, &path, settings));
             match started {
                 Some(Ok(r)) => *imp.recorder.borrow_mut() = Some(r),
                 Some(Err(e)) => self.show_error(&gettext("The recording could not start"), &e.to_string()),
@@ -883,38 +1004,60 @@ impl Window {
         recording
     }
 
-    /// Starts or stops streaming to every enabled destination.
-    pub fn toggle_live(&self) -> bool {
+    /// Starts or stops streaming to every enabled destination. The keys
+    /// are read from the keyring off the interface thread (it may ask to
+    /// be unlocked); the streams start when they are there.
+    pub fn toggle_live(&self) {
         let imp = self.imp();
         if !imp.streams.borrow().is_empty() {
             for s in imp.streams.take() {
                 s.stop();
             }
-        } else {
-            let destinations = match crate::destinations::live_destinations(&imp.settings.borrow()) {
-                Ok(d) => d,
-                Err(e) => {
-                    self.show_error(&gettext("The stream keys could not be read"), &e.to_string());
+            return self.show_live();
+        }
+        let settings = self.settings();
+        if !settings.destinations.iter().any(|d| d.enabled) {
+            self.show_live();
+            self.toast(&gettext("No stream destination yet: add one in Settings, Streaming"));
+            super::settings_dialog::show(self).set_visible_page_name("streaming");
+            return;
+        }
+        let keyed = gio::spawn_blocking(move || {
+            crate::destinations::live_destinations(&settings).map_err(|e| e.to_string())
+        });
+        let w = self.downgrade();
+        glib::spawn_future_local(async move {
+            let Some(w) = w.upgrade() else { return };
+            let destinations = match keyed.await {
+                Ok(Ok(d)) => d,
+                Ok(Err(e)) => {
+                    w.show_error(&gettext("The stream keys could not be read"), &e);
                     Vec::new()
                 }
+                Err(_) => Vec::new(),
             };
-            if destinations.is_empty() {
-                self.toast(&gettext("No stream destination yet: add one with plateau --add-destination"));
-            }
-            for (name, url) in destinations {
-                let settings = StreamSettings { name: name.clone(), url, encoder: Default::default() };
-                let started = imp.studio.borrow().as_ref().map(|s| Stream::start(s, settings));
-                match started {
-                    Some(Ok(s)) => imp.streams.borrow_mut().push(s),
-                    Some(Err(e)) => self.show_error(&name, &e.to_string()),
-                    None => {}
-                }
+            w.start_streams(destinations);
+        });
+    }
+
+    fn start_streams(&self, destinations: Vec<(String, String)>) {
+        let imp = self.imp();
+        for (name, url) in destinations {
+            let settings = StreamSettings { name: name.clone(), url, encoder: Default::default() };
+            let started = imp.studio.borrow().as_ref().map(|s| Stream::start(s, settings));
+            match started {
+                Some(Ok(s)) => imp.streams.borrow_mut().push(s),
+                Some(Err(e)) => self.show_error(&name, &e.to_string()),
+                None => {}
             }
         }
-        let live = !imp.streams.borrow().is_empty();
-        imp.live_button.set_active(live);
+        self.show_live();
+    }
+
+    fn show_live(&self) {
+        let imp = self.imp();
+        imp.live_button.set_active(!imp.streams.borrow().is_empty());
         self.update_status();
-        live
     }
 
     /// Stops outputs and the engine; the collection is saved first.
@@ -1024,4 +1167,11 @@ fn kind_label(kind: &SourceKind) -> String {
         SourceKind::Text { .. } => gettext("Text"),
         SourceKind::Tone { .. } => gettext("Tone"),
     }
+}
+
+/// The first file of a split recording at `path` (`show-001.mkv`).
+fn split_name(path: &std::path::Path) -> PathBuf {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!("{stem}-001.{ext}"))
 }

@@ -1,0 +1,408 @@
+//! The settings: where and how recordings are made, the canvas, and the
+//! stream destinations with their keys (sent to the keyring, never shown
+//! again nor written to a settings file).
+
+use adw::prelude::*;
+use gettextrs::gettext;
+use plateau::model::{is_stream_server, RecordingFormat, Settings, VideoSettings, SERVICES};
+use plateau::secrets::{KeyStore, SecretsError};
+
+use super::window::Window;
+
+const SIZES: [(u32, u32); 5] = [(1280, 720), (1920, 1080), (854, 480), (2560, 1440), (3840, 2160)];
+const RATES: [u32; 5] = [24, 25, 30, 50, 60];
+
+/// Shows the settings over `window`.
+pub fn show(window: &Window) -> adw::PreferencesWindow {
+    let dialog = adw::PreferencesWindow::builder()
+        .title(gettext("Settings"))
+        .modal(true)
+        .transient_for(window)
+        .default_width(640)
+        .default_height(620)
+        .search_enabled(false)
+        .build();
+    dialog.add(&recording_page(window));
+    dialog.add(&video_page(window));
+    dialog.add(&streaming_page(window, &dialog));
+    dialog.present();
+    dialog
+}
+
+fn spin_row(
+    title: &str,
+    subtitle: &str,
+    value: u32,
+    max: u32,
+    on_change: impl Fn(u32) + 'static,
+) -> adw::ActionRow {
+    let row = adw::ActionRow::builder().title(title).subtitle(subtitle).build();
+    let spin = gtk::SpinButton::with_range(0.0, f64::from(max), 1.0);
+    spin.set_value(f64::from(value));
+    spin.set_valign(gtk::Align::Center);
+    spin.update_property(&[gtk::accessible::Property::Label(title)]);
+    spin.connect_value_changed(move |s| on_change(s.value() as u32));
+    row.add_suffix(&spin);
+    row.set_activatable_widget(Some(&spin));
+    row
+}
+
+fn recording_page(window: &Window) -> adw::PreferencesPage {
+    let page = adw::PreferencesPage::builder()
+        .title(gettext("Recording"))
+        .icon_name("media-record-symbolic")
+        .build();
+    let group = adw::PreferencesGroup::builder()
+        .title(gettext("Recordings"))
+        .description(gettext("In the file name, %Y-%m-%d is the date and %H-%M-%S the time of the start."))
+        .build();
+    page.add(&group);
+    let settings = window.settings();
+
+    let folder = adw::ActionRow::builder()
+        .title(gettext("Folder"))
+        .subtitle(settings.recording_folder().display().to_string())
+        .build();
+    let choose = gtk::Button::builder().label(gettext("Choose…")).valign(gtk::Align::Center).build();
+    let (w, row) = (window.downgrade(), folder.clone());
+    choose.connect_clicked(move |_| {
+        let Some(w) = w.upgrade() else { return };
+        let chooser = gtk::FileChooserNative::new(
+            Some(&gettext("Recording Folder")),
+            Some(&w),
+            gtk::FileChooserAction::SelectFolder,
+            Some(&gettext("_Select")),
+            Some(&gettext("_Cancel")),
+        );
+        let (w, row) = (w.downgrade(), row.clone());
+        chooser.connect_response(move |chooser, response| {
+            let path = chooser.file().and_then(|f| f.path());
+            if let (gtk::ResponseType::Accept, Some(path), Some(w)) = (response, path, w.upgrade()) {
+                row.set_subtitle(&path.display().to_string());
+                w.update_settings(|s| s.recording_folder = Some(path));
+            }
+        });
+        chooser.show();
+    });
+    folder.add_suffix(&choose);
+    group.add(&folder);
+
+    let format = adw::ComboRow::builder()
+        .title(gettext("Format"))
+        .model(&gtk::StringList::new(&[&gettext("Matroska (.mkv)"), &gettext("MP4 (.mp4)")]))
+        .selected(match settings.recording.format {
+            RecordingFormat::Matroska => 0,
+            RecordingFormat::Mp4 => 1,
+        })
+        .build();
+    let w = window.downgrade();
+    format.connect_selected_notify(move |row| {
+        let chosen = if row.selected() == 1 { RecordingFormat::Mp4 } else { RecordingFormat::Matroska };
+        if let Some(w) = w.upgrade() {
+            w.update_settings(|s| s.recording.format = chosen);
+        }
+    });
+    group.add(&format);
+
+    let name = adw::EntryRow::builder()
+        .title(gettext("File name"))
+        .text(settings.recording.file_name.as_str())
+        .build();
+    let w = window.downgrade();
+    name.connect_changed(move |row| {
+        let text = row.text().trim().to_owned();
+        if let (Some(w), false) = (w.upgrade(), text.is_empty()) {
+            w.update_settings(|s| s.recording.file_name = text);
+        }
+    });
+    group.add(&name);
+
+    let w = window.downgrade();
+    group.add(&spin_row(
+        &gettext("New file every (minutes)"),
+        &gettext("0: one file"),
+        settings.recording.split_minutes,
+        24 * 60,
+        move |v| {
+            if let Some(w) = w.upgrade() {
+                w.update_settings(|s| s.recording.split_minutes = v);
+            }
+        },
+    ));
+    let w = window.downgrade();
+    group.add(&spin_row(
+        &gettext("New file before (MB)"),
+        &gettext("0: no size limit"),
+        settings.recording.split_megabytes,
+        1_000_000,
+        move |v| {
+            if let Some(w) = w.upgrade() {
+                w.update_settings(|s| s.recording.split_megabytes = v);
+            }
+        },
+    ));
+    page
+}
+
+/// A choice among `labels`, with the current value first when it is not one of them.
+fn choice_row<T: PartialEq + Copy + 'static>(
+    title: &str,
+    current: T,
+    known: &[T],
+    label: impl Fn(T) -> String,
+) -> (adw::ComboRow, Vec<T>) {
+    let mut values: Vec<T> = known.to_vec();
+    if !values.contains(&current) {
+        values.insert(0, current);
+    }
+    let labels: Vec<String> = values.iter().map(|v| label(*v)).collect();
+    let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+    let row = adw::ComboRow::builder().title(title).model(&gtk::StringList::new(&refs)).build();
+    row.set_selected(values.iter().position(|v| *v == current).unwrap_or(0) as u32);
+    (row, values)
+}
+
+fn video_page(window: &Window) -> adw::PreferencesPage {
+    let page =
+        adw::PreferencesPage::builder().title(gettext("Video")).icon_name("video-display-symbolic").build();
+    let group = adw::PreferencesGroup::builder()
+        .title(gettext("Canvas"))
+        .description(gettext("Every scene is composed at this size and rate; items keep their place when it changes. It can change while nothing is recorded or streamed."))
+        .build();
+    page.add(&group);
+    let canvas = window.canvas_settings().unwrap_or_default();
+    let (size, sizes) =
+        choice_row(&gettext("Size"), (canvas.width, canvas.height), &SIZES, |(w, h)| format!("{w} × {h}"));
+    let (rate, rates) = choice_row(&gettext("Frame rate"), canvas.fps, &RATES, |f| format!("{f} fps"));
+    let apply = {
+        let (w, size, rate) = (window.downgrade(), size.clone(), rate.clone());
+        move || {
+            let Some(w) = w.upgrade() else { return };
+            let (width, height) = sizes[size.selected() as usize % sizes.len()];
+            let fps = rates[rate.selected() as usize % rates.len()];
+            if !w.change_canvas(VideoSettings { width, height, fps }) {
+                // Not applied: show what is in use again.
+                let now = w.canvas_settings().unwrap_or_default();
+                if let Some(i) = sizes.iter().position(|s| *s == (now.width, now.height)) {
+                    size.set_selected(i as u32);
+                }
+                if let Some(i) = rates.iter().position(|r| *r == now.fps) {
+                    rate.set_selected(i as u32);
+                }
+            }
+        }
+    };
+    let apply = std::rc::Rc::new(apply);
+    let a = apply.clone();
+    size.connect_selected_notify(move |_| a());
+    rate.connect_selected_notify(move |_| apply());
+    group.add(&size);
+    group.add(&rate);
+    page
+}
+
+fn streaming_page(window: &Window, dialog: &adw::PreferencesWindow) -> adw::PreferencesPage {
+    let page = adw::PreferencesPage::builder()
+        .title(gettext("Streaming"))
+        .name("streaming")
+        .icon_name("network-transmit-symbolic")
+        .build();
+    let group = adw::PreferencesGroup::builder()
+        .title(gettext("Destinations"))
+        .description(gettext(
+            "Go Live streams to every enabled destination at once. Stream keys are kept in the keyring.",
+        ))
+        .build();
+    let add = gtk::MenuButton::builder()
+        .icon_name("list-add-symbolic")
+        .tooltip_text(gettext("Add a destination"))
+        .valign(gtk::Align::Center)
+        .build();
+    add.update_property(&[gtk::accessible::Property::Label(&gettext("Add a destination"))]);
+    let menu = gtk::gio::Menu::new();
+    for (service, _) in SERVICES {
+        menu.append(Some(service), Some(&format!("app.add-destination('{service}')")));
+    }
+    menu.append(Some(&gettext("Custom server")), Some("app.add-destination('custom')"));
+    add.set_menu_model(Some(&menu));
+    group.set_header_suffix(Some(&add));
+    page.add(&group);
+    fill_destinations(window, &group, dialog);
+    // Rebuilt when a destination is added (through the app action).
+    let (group, d, w) = (group.clone(), dialog.downgrade(), window.downgrade());
+    window.connect_destinations_changed(move || {
+        if let (Some(w), Some(d)) = (w.upgrade(), d.upgrade()) {
+            fill_destinations(&w, &group, &d);
+        }
+    });
+    page
+}
+
+/// One expander row per destination.
+fn fill_destinations(window: &Window, group: &adw::PreferencesGroup, dialog: &adw::PreferencesWindow) {
+    while let Some(row) = find_row(group) {
+        group.remove(&row);
+    }
+    let destinations = window.settings().destinations;
+    if destinations.is_empty() {
+        let row = adw::ActionRow::builder()
+            .title(gettext("No destination yet"))
+            .subtitle(gettext("Add YouTube, Twitch or your own server with the + button."))
+            .build();
+        row.set_widget_name("destination");
+        group.add(&row);
+    }
+    for d in destinations {
+        let row = adw::ExpanderRow::builder()
+            .title(d.name.as_str())
+            .subtitle(d.server.as_str())
+            .show_enable_switch(true)
+            .enable_expansion(d.enabled)
+            .build();
+        row.set_widget_name("destination");
+        let (w, name) = (window.downgrade(), d.name.clone());
+        row.connect_enable_expansion_notify(move |row| {
+            let on = row.enables_expansion();
+            if let Some(w) = w.upgrade() {
+                w.update_settings(|s| set_enabled(s, &name, on));
+            }
+        });
+
+        let server = adw::EntryRow::builder().title(gettext("Server")).text(d.server.as_str()).build();
+        let (w, name, r) = (window.downgrade(), d.name.clone(), row.clone());
+        server.connect_changed(move |entry| {
+            let text = entry.text().trim().to_owned();
+            if !is_stream_server(&text) {
+                entry.add_css_class("error");
+                return;
+            }
+            entry.remove_css_class("error");
+            r.set_subtitle(&text);
+            if let Some(w) = w.upgrade() {
+                w.update_settings(|s| {
+                    if let Some(d) = s.destinations.iter_mut().find(|d| d.name == name) {
+                        d.server = text;
+                    }
+                });
+            }
+        });
+        row.add_row(&server);
+
+        let key =
+            adw::PasswordEntryRow::builder().title(gettext("Stream key")).show_apply_button(true).build();
+        let (w, name) = (window.downgrade(), d.name.clone());
+        key.connect_apply(move |entry| {
+            let secret = entry.text().trim().to_owned();
+            if let (Some(w), false) = (w.upgrade(), secret.is_empty()) {
+                entry.set_text("");
+                save_key(&w, name.clone(), secret);
+            }
+        });
+        row.add_row(&key);
+
+        let remove = gtk::Button::builder()
+            .label(gettext("Remove"))
+            .halign(gtk::Align::End)
+            .valign(gtk::Align::Center)
+            .css_classes(["destructive-action"])
+            .margin_top(6)
+            .margin_bottom(6)
+            .margin_end(6)
+            .build();
+        let (w, name, g, dlg) = (window.downgrade(), d.name.clone(), group.clone(), dialog.downgrade());
+        remove.connect_clicked(move |_| {
+            let (Some(w), Some(dlg)) = (w.upgrade(), dlg.upgrade()) else { return };
+            w.update_settings(|s| s.destinations.retain(|d| d.name != name));
+            forget_key(&w, name.clone());
+            fill_destinations(&w, &g, &dlg);
+        });
+        let remove_row = adw::ActionRow::new();
+        remove_row.add_suffix(&remove);
+        row.add_row(&remove_row);
+        group.add(&row);
+    }
+}
+
+/// The first destination row in `group` (rows sit inside its inner list).
+fn find_row(group: &adw::PreferencesGroup) -> Option<gtk::Widget> {
+    let mut stack = vec![group.clone().upcast::<gtk::Widget>()];
+    while let Some(w) = stack.pop() {
+        if w.widget_name() == "destination" {
+            return Some(w);
+        }
+        let mut child = w.first_child();
+        while let Some(c) = child {
+            child = c.next_sibling();
+            stack.push(c);
+        }
+    }
+    None
+}
+
+fn set_enabled(settings: &mut Settings, name: &str, on: bool) {
+    if let Some(d) = settings.destinations.iter_mut().find(|d| d.name == name) {
+        d.enabled = on;
+    }
+}
+
+/// Stores the key off the interface thread (the keyring may take a while
+/// or ask to be unlocked); without a keyring, asks before using a file.
+fn save_key(window: &Window, destination: String, key: String) {
+    let settings = window.settings();
+    let Ok(file) = Settings::key_file() else { return };
+    let (name, k) = (destination.clone(), key.clone());
+    let saved = gtk::gio::spawn_blocking(move || {
+        KeyStore::open(&file, settings.keys_in_file_allowed).and_then(|store| {
+            store.save(&name, &k)?;
+            Ok(matches!(store, KeyStore::Keyring { .. }))
+        })
+    });
+    let w = window.downgrade();
+    glib::spawn_future_local(async move {
+        let Some(w) = w.upgrade() else { return };
+        match saved.await {
+            Ok(Ok(true)) => w.toast(&format!("{} {destination}", gettext("Key kept in the keyring for"))),
+            Ok(Ok(false)) => {
+                w.toast(&format!("{} {destination}", gettext("Key kept in your private file for")))
+            }
+            Ok(Err(SecretsError::NoKeyring(why))) => ask_for_key_file(&w, destination, key, &why),
+            Ok(Err(e)) => w.show_error(&gettext("The key could not be kept"), &e.to_string()),
+            Err(_) => {
+                w.show_error(&gettext("The key could not be kept"), &gettext("The keyring task failed."))
+            }
+        }
+    });
+}
+
+fn ask_for_key_file(window: &Window, destination: String, key: String, why: &str) {
+    let dialog = adw::MessageDialog::new(
+        Some(window),
+        Some(&gettext("No keyring is available")),
+        Some(&format!(
+            "{} ({why})\n\n{}",
+            gettext("Plateau keeps stream keys in the desktop keyring, and none answered."),
+            gettext("Keep the keys in a file that only you can read instead?")
+        )),
+    );
+    dialog.add_responses(&[("cancel", &gettext("_Cancel")), ("file", &gettext("_Keep in a File"))]);
+    dialog.set_response_appearance("file", adw::ResponseAppearance::Suggested);
+    let w = window.downgrade();
+    dialog.connect_response(None, move |_, response| {
+        if let (Some(w), "file") = (w.upgrade(), response) {
+            w.update_settings(|s| s.keys_in_file_allowed = true);
+            save_key(&w, destination.clone(), key.clone());
+        }
+    });
+    dialog.present();
+}
+
+fn forget_key(window: &Window, destination: String) {
+    let allowed = window.settings().keys_in_file_allowed;
+    let Ok(file) = Settings::key_file() else { return };
+    // Nothing to tell when there was no key: forgetting is best effort.
+    drop(gtk::gio::spawn_blocking(move || {
+        if let Ok(store) = KeyStore::open(&file, allowed) {
+            let _ = store.forget(&destination);
+        }
+    }));
+}
