@@ -218,6 +218,17 @@ fn the_window_shows_the_live_program_and_obeys_its_actions_over_dbus() {
 
     app.activate("record", None);
     std::thread::sleep(Duration::from_secs(3));
+    // The status line tells the CPU use and how long it has been recording.
+    let status = app.accessible_names();
+    let line = status.lines().find(|l| l.contains("Frames per second")).unwrap_or_default().to_owned();
+    assert!(line.contains("● Recording 00:00:0") && line.contains("CPU "), "status line: {line}");
+    let percent: f64 = line
+        .split("CPU ")
+        .nth(1)
+        .and_then(|r| r.split(" %").next())
+        .and_then(|p| p.trim().parse().ok())
+        .expect("a CPU percentage");
+    assert!(percent > 0.0 && percent < 250.0, "CPU {percent} % on two cores");
     app.activate("record", None);
     let deadline = Instant::now() + Duration::from_secs(10);
     let file = loop {

@@ -2,6 +2,7 @@
 //! levels and statistics. No GTK here: other code drives the engine with
 //! [`Command`]s through a [`Studio`] and listens to its [`Event`]s.
 
+mod cpu;
 pub mod devices;
 mod encoder;
 mod error;
@@ -23,6 +24,7 @@ mod tap;
 mod tcp_link;
 mod transition;
 
+pub use cpu::CpuMeter;
 pub use encoder::EncoderSettings;
 pub use error::EngineError;
 pub use events::{Event, Levels, OutputStatus, Stats, StudioState};

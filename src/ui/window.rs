@@ -73,6 +73,12 @@ mod imp {
         pub destination_listeners: RefCell<Vec<Box<dyn Fn()>>>,
         pub filling: Cell<bool>,
         pub fps_text: RefCell<String>,
+        pub cpu: RefCell<plateau::engine::CpuMeter>,
+        pub cpu_text: RefCell<String>,
+        /// When the recording, the podcast and the stream started.
+        pub since: RefCell<HashMap<&'static str, std::time::Instant>>,
+        /// What each destination is doing, when it is not simply live.
+        pub destination_states: RefCell<std::collections::BTreeMap<String, String>>,
         /// The last removed scene and its place, for the undo toast.
         pub removed_scene: RefCell<Option<(usize, Scene)>>,
     }
@@ -296,6 +302,9 @@ impl Window {
                     gettext("dropped:"),
                     stats.dropped
                 );
+                if let Some(percent) = imp.cpu.borrow_mut().sample() {
+                    *imp.cpu_text.borrow_mut() = format!("{} {percent:.0} %", gettext("CPU"));
+                }
                 self.update_status();
             }
             Event::Levels { source: Some(id), levels } => {
@@ -329,30 +338,67 @@ impl Window {
                     self.show_error(&format!("{output} {}", gettext("stopped")), &cause);
                 }
                 OutputStatus::Reconnecting { in_seconds } => {
-                    imp.status.set_label(&format!("{output}: {} {in_seconds} s", gettext("reconnecting in")))
+                    let text = format!("{output}: {} {in_seconds} s", gettext("reconnecting in"));
+                    imp.destination_states.borrow_mut().insert(output, text);
+                    self.update_status();
                 }
-                _ => {}
+                OutputStatus::Connecting => {
+                    let text = format!("{output}: {}", gettext("connecting"));
+                    imp.destination_states.borrow_mut().insert(output, text);
+                    self.update_status();
+                }
+                OutputStatus::Live | OutputStatus::Stopped => {
+                    imp.destination_states.borrow_mut().remove(&output);
+                    self.update_status();
+                }
             },
             Event::Error(message) => self.show_error(&gettext("Something went wrong"), &message),
             _ => {}
         }
     }
 
+    /// The status line: program rate, drops, CPU, and each running output
+    /// with how long it has run (and destinations that are not live).
     fn update_status(&self) {
         let imp = self.imp();
-        let mut parts = vec![imp.fps_text.borrow().clone()];
-        if imp.recorder.borrow().is_some() {
-            parts.push(if imp.recording_paused.get() {
+        let running = [
+            ("recording", imp.recorder.borrow().is_some()),
+            ("podcast", imp.podcast.borrow().is_some()),
+            ("live", !imp.streams.borrow().is_empty()),
+        ];
+        let mut since = imp.since.borrow_mut();
+        for (what, on) in running {
+            match on {
+                true => {
+                    since.entry(what).or_insert_with(std::time::Instant::now);
+                }
+                false => {
+                    since.remove(what);
+                }
+            }
+        }
+        let elapsed = |what: &str| {
+            let s = since.get(what).map_or(0, |t| t.elapsed().as_secs());
+            format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+        };
+        let mut parts = vec![imp.fps_text.borrow().clone(), imp.cpu_text.borrow().clone()];
+        parts.retain(|p| !p.is_empty());
+        if running[0].1 {
+            let label = if imp.recording_paused.get() {
                 gettext("❚❚ Recording paused")
             } else {
                 gettext("● Recording")
-            });
+            };
+            parts.push(format!("{label} {}", elapsed("recording")));
         }
-        if imp.podcast.borrow().is_some() {
-            parts.push(gettext("● Podcast"));
+        if running[1].1 {
+            parts.push(format!("{} {}", gettext("● Podcast"), elapsed("podcast")));
         }
-        if !imp.streams.borrow().is_empty() {
-            parts.push(gettext("● Live"));
+        if running[2].1 {
+            parts.push(format!("{} {}", gettext("● Live"), elapsed("live")));
+            parts.extend(imp.destination_states.borrow().values().cloned());
+        } else {
+            imp.destination_states.borrow_mut().clear();
         }
         imp.status.set_label(&parts.join(" · "));
     }
