@@ -157,6 +157,37 @@ for app in pyatspi.Registry.getDesktop(0):
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Waits for the red scene and returns how canvas points map to the
+    /// screen: the red scene covers the whole 640x360 canvas.
+    fn canvas_to_screen(&self) -> impl Fn(f64, f64) -> (f64, f64) {
+        let shot = self.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+        let (left, top, width, height) = shot.bounds_of(RED);
+        let scale = f64::from(width) / 640.0;
+        assert!((f64::from(height) / 360.0 - scale).abs() < 0.02, "canvas box {width}x{height}");
+        move |cx: f64, cy: f64| (f64::from(left) + cx * scale, f64::from(top) + cy * scale)
+    }
+
+    /// Waits (10 s at most) until the saved collection's item `id` of the
+    /// scene "Red" passes `test`, and returns it.
+    fn saved_red_item(
+        &self,
+        id: u64,
+        test: impl Fn(&plateau::model::SceneItem) -> bool,
+    ) -> plateau::model::SceneItem {
+        let saved = self.dir.path().join("config/plateau/collections/Test.json");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let item = plateau::model::load_collection(&saved)
+                .ok()
+                .and_then(|c| c.scene("Red").and_then(|s| s.items.iter().find(|i| i.id.0 == id).cloned()));
+            if let Some(i) = item.filter(|i| test(i)) {
+                return i;
+            }
+            assert!(Instant::now() < deadline, "the saved item {id} never matched");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     fn recordings(&self) -> Vec<PathBuf> {
         std::fs::read_dir(self.dir.path().join("recordings"))
             .map(|d| d.flatten().map(|e| e.path()).collect())
@@ -256,12 +287,7 @@ fn the_window_speaks_french_with_language_fr() {
 #[test]
 fn dragging_on_the_canvas_moves_and_resizes_the_item_and_the_collection_keeps_it() {
     let app = App::start(None);
-    let shot = app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
-    // Where the 640x360 canvas lies on screen: the red scene covers it.
-    let (left, top, width, height) = shot.bounds_of(RED);
-    let scale = f64::from(width) / 640.0;
-    assert!((f64::from(height) / 360.0 - scale).abs() < 0.02, "canvas box {width}x{height}");
-    let view = |cx: f64, cy: f64| (f64::from(left) + cx * scale, f64::from(top) + cy * scale);
+    let view = app.canvas_to_screen();
 
     // The ball item is at (320,180) 320x180: drag its middle 200,100 canvas px up-left.
     drag(&app.display, view(480.0, 270.0), view(280.0, 170.0));
@@ -270,18 +296,7 @@ fn dragging_on_the_canvas_moves_and_resizes_the_item_and_the_collection_keeps_it
 
     // Edits are saved half a second after the last one.
     std::thread::sleep(Duration::from_millis(1500));
-    let saved = app.dir.path().join("config/plateau/collections/Test.json");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let item = loop {
-        let item = plateau::model::load_collection(&saved)
-            .ok()
-            .and_then(|c| c.scene("Red").and_then(|s| s.items.iter().find(|i| i.id.0 == 2).cloned()));
-        if let Some(i) = item.filter(|i| i.width != 320) {
-            break i;
-        }
-        assert!(Instant::now() < deadline, "the saved collection did not get the new transform");
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let item = app.saved_red_item(2, |i| i.width != 320);
     let close = |a: i64, b: i64| (a - b).abs() <= 3;
     assert!(close(item.x.into(), 120) && close(item.y.into(), 80), "moved to ({}, {})", item.x, item.y);
     assert!(
@@ -553,4 +568,46 @@ fn settings_add_a_destination_and_change_the_canvas_while_the_show_goes_on() {
     let b = app.shot("after.png");
     let (x, y, w, h) = BALL_AREA;
     assert_ne!(a.signature(x, y, w, h), b.signature(x, y, w, h), "the program is live at the new canvas");
+}
+
+#[test]
+fn alt_drag_crops_and_the_right_click_menu_resets_the_item() {
+    let app = App::start(None);
+    let view = app.canvas_to_screen();
+
+    // Select the ball item (320,180 320x180), then Alt+drag its left edge 80 px right.
+    drag(&app.display, view(480.0, 270.0), view(480.0, 270.0));
+    let xdo = |args: &[&str]| {
+        let ok = Command::new("xdotool").args(args).env("DISPLAY", &app.display).status();
+        assert!(ok.expect("xdotool runs (install the package xdotool)").success(), "xdotool {args:?}");
+    };
+    xdo(&["keydown", "alt"]);
+    drag(&app.display, view(320.0, 270.0), view(400.0, 270.0));
+    xdo(&["keyup", "alt"]);
+    // Edits are saved half a second after the last one.
+    std::thread::sleep(Duration::from_millis(1500));
+    let cropped = app.saved_red_item(2, |i| i.crop.left > 0);
+    let close = |a: i64, b: i64| (a - b).abs() <= 3;
+    assert!(close(cropped.crop.left.into(), 80), "crop {:?}", cropped.crop);
+    assert!(close(cropped.x.into(), 400) && close(cropped.width.into(), 240), "{cropped:?}");
+    assert_eq!((cropped.y, cropped.height), (180, 180), "the other sides stay");
+
+    // A right click opens the item's menu...
+    let (x, y) = view(500.0, 270.0);
+    xdo(&["mousemove", &format!("{}", x as i32), &format!("{}", y as i32), "click", "3"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let names = app.accessible_names();
+        if ["Reset Transform", "Bring Forward", "Fit to Canvas", "Remove"].iter().all(|n| names.contains(n)) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no item menu after a right click: {names}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    app.shot("context-menu.png");
+    xdo(&["key", "Escape"]);
+    // ...whose Reset Transform puts the source at its own size, uncropped.
+    app.activate("item-reset", Some("'2'"));
+    let reset = app.saved_red_item(2, |i| i.crop.left == 0);
+    assert_eq!((reset.x, reset.y, reset.width, reset.height), (0, 0, 320, 180), "{reset:?}");
 }

@@ -106,6 +106,13 @@ impl Consumer {
         self.appsrc.upcast_ref()
     }
 
+    /// The width and height of the pictures it passes on, once it has one.
+    pub(crate) fn frame_size(&self) -> Option<(u32, u32)> {
+        let caps = self.caps.lock().unwrap_or_else(|e| e.into_inner()).clone()?;
+        let s = caps.structure(0)?;
+        Some((s.get::<i32>("width").ok()?.try_into().ok()?, s.get::<i32>("height").ok()?.try_into().ok()?))
+    }
+
     /// How many buffers reached this consumer.
     pub(crate) fn pushed(&self) -> u64 {
         self.pushed.load(Ordering::Relaxed)
@@ -191,6 +198,11 @@ pub(crate) struct Fanout {
 impl Fanout {
     pub(crate) fn new() -> Arc<Self> {
         Arc::new(Self::default())
+    }
+
+    /// The size of the pictures its consumers receive, once they have one.
+    pub(crate) fn frame_size(&self) -> Option<(u32, u32)> {
+        self.lock().iter().find_map(|c| c.frame_size())
     }
 
     pub(crate) fn add(&self, consumer: Arc<Consumer>) {

@@ -70,6 +70,8 @@ pub enum Command {
     RemoveScene(String),
     Collection,
     ProgramScene,
+    /// The size of the pictures a source delivers now (before crop).
+    SourceSize(SourceId),
 }
 
 #[derive(Debug)]
@@ -78,6 +80,7 @@ pub enum Reply {
     Item(ItemId),
     Collection(Box<SceneCollection>),
     Scene(Option<String>),
+    Size(Option<(u32, u32)>),
 }
 
 /// A running studio: the program pipeline, its sources, and the thread
@@ -259,6 +262,15 @@ impl Studio {
     pub fn collection(&self) -> Result<SceneCollection, EngineError> {
         match self.send(Command::Collection)? {
             Reply::Collection(c) => Ok(*c),
+            other => Err(EngineError::Invalid(format!("unexpected reply {other:?}"))),
+        }
+    }
+
+    /// The width and height of the pictures `source` delivers now, before
+    /// any crop; none while it has not delivered one (or has no picture).
+    pub fn source_size(&self, source: &SourceId) -> Result<Option<(u32, u32)>, EngineError> {
+        match self.send(Command::SourceSize(source.clone()))? {
+            Reply::Size(size) => Ok(size),
             other => Err(EngineError::Invalid(format!("unexpected reply {other:?}"))),
         }
     }

@@ -242,6 +242,9 @@ impl Supervisor {
             Command::TransitionToPreview(transition) => self.transition_to_preview(transition),
             Command::Collection => Ok(Reply::Collection(Box::new(self.collection.clone()))),
             Command::ProgramScene => Ok(Reply::Scene(self.slots[self.active].scene.clone())),
+            Command::SourceSize(id) => {
+                Ok(Reply::Size(self.runners.get(&id).and_then(|r| r.video.frame_size())))
+            }
         }
     }
 
@@ -644,15 +647,22 @@ fn runners_tap(
 }
 
 /// The largest size any item shows `source` at, within the canvas: the size
-/// generated pictures are made at.
+/// generated pictures are made at (one picture pixel per canvas pixel, the
+/// cropped-off part included).
 fn size_hint(collection: &SceneCollection, source: &SourceId) -> (u32, u32) {
     let canvas = (collection.video.width, collection.video.height);
-    let largest = collection
-        .scenes
-        .iter()
-        .flat_map(|s| &s.items)
-        .filter(|i| &i.source == source)
-        .fold((0, 0), |(w, h), i| (w.max(i.width), h.max(i.height)));
+    let largest = collection.scenes.iter().flat_map(|s| &s.items).filter(|i| &i.source == source).fold(
+        (0, 0),
+        |(w, h), i| {
+            let (c, shown) = (i.crop, i.width > 0 && i.height > 0);
+            let whole = (i.width + c.left + c.right, i.height + c.top + c.bottom);
+            if shown {
+                (w.max(whole.0), h.max(whole.1))
+            } else {
+                (w, h)
+            }
+        },
+    );
     match largest {
         (0, _) | (_, 0) => canvas,
         (w, h) => (w.min(canvas.0), h.min(canvas.1)),

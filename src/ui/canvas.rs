@@ -2,16 +2,17 @@
 //! click selects an item and shows its handles, dragging moves it, handles
 //! resize it (Shift keeps the aspect ratio), edges snap to the canvas, its
 //! centre and other items (hold Ctrl to place freely), arrow keys nudge by
-//! 1 px (Shift: 10 px), Delete removes the item.
+//! 1 px (Shift: 10 px), Delete removes the item. Alt+dragging a handle
+//! crops instead of resizing; a right click opens the item's menu.
 
 use std::cell::{Cell, RefCell};
 
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
 use gtk::{gdk, glib};
-use plateau::model::{ItemId, Scene, SceneItem};
+use plateau::model::{ItemId, Scene, SceneItem, SourceId};
 
-use super::manipulation::{grip, item_at, moved, resized, Fit, Grip, HANDLE};
+use super::manipulation::{cropped, grip, item_at, moved, resized, Fit, Grip, HANDLE};
 
 /// What the canvas asks of its owner: apply an item's new transform
 /// (`done` at the end of a gesture, when it is worth saving), or remove it.
@@ -21,11 +22,15 @@ pub enum CanvasEdit {
 }
 
 type OnEdit = Box<dyn Fn(CanvasEdit)>;
+type OnContext = Box<dyn Fn(ItemId, f64, f64)>;
+type SourceSize = Box<dyn Fn(&SourceId) -> Option<(u32, u32)>>;
 
 #[derive(Clone)]
 pub struct Drag {
     grip: Grip,
     start: SceneItem,
+    /// Cropping (Alt held on a handle): the source's picture size.
+    crop_source: Option<(u32, u32)>,
 }
 
 mod imp {
@@ -38,6 +43,8 @@ mod imp {
         pub selected: Cell<Option<ItemId>>,
         pub drag: RefCell<Option<Drag>>,
         pub on_edit: RefCell<Option<OnEdit>>,
+        pub on_context: RefCell<Option<OnContext>>,
+        pub source_size: RefCell<Option<SourceSize>>,
     }
 
     #[glib::object_subclass]
@@ -97,6 +104,16 @@ impl ProgramCanvas {
         *self.imp().on_edit.borrow_mut() = Some(Box::new(f));
     }
 
+    /// Calls `f` with the item and the view point of a right click on it.
+    pub fn connect_context_menu(&self, f: impl Fn(ItemId, f64, f64) + 'static) {
+        *self.imp().on_context.borrow_mut() = Some(Box::new(f));
+    }
+
+    /// Tells the canvas how to learn a source's picture size (for cropping).
+    pub fn set_source_size(&self, f: impl Fn(&SourceId) -> Option<(u32, u32)> + 'static) {
+        *self.imp().source_size.borrow_mut() = Some(Box::new(f));
+    }
+
     pub fn selected(&self) -> Option<ItemId> {
         self.imp().selected.get()
     }
@@ -135,17 +152,20 @@ impl ProgramCanvas {
     }
 
     /// Begins a drag at a view point: on a handle of the selection it
-    /// resizes, inside an item it selects and moves it.
-    pub fn begin_drag(&self, vx: f64, vy: f64) {
+    /// resizes (crops with `alt`), inside an item it selects and moves it.
+    pub fn begin_drag(&self, vx: f64, vy: f64, alt: bool) {
         let fit = self.fit();
         let (cx, cy) = fit.to_canvas(vx, vy);
         let handle = HANDLE / fit.scale;
         let on_selection = self.selected_item().and_then(|i| grip(&i, cx, cy, handle).map(|g| (g, i)));
         let drag = match on_selection {
-            Some((g, i)) => Some(Drag { grip: g, start: i }),
+            Some((g, i)) => {
+                let size = self.imp().source_size.borrow().as_ref().and_then(|f| f(&i.source));
+                Some(Drag { grip: g, start: i, crop_source: size.filter(|_| alt) })
+            }
             None => {
                 self.select_at(vx, vy);
-                self.selected_item().map(|i| Drag { grip: Grip::Move, start: i })
+                self.selected_item().map(|i| Drag { grip: Grip::Move, start: i, crop_source: None })
             }
         };
         *self.imp().drag.borrow_mut() = drag;
@@ -165,7 +185,10 @@ impl ProgramCanvas {
                     .unwrap_or_default();
                 moved(&drag.start, dx, dy, self.imp().canvas.get(), &others, !ctrl)
             }
-            grip => resized(&drag.start, grip, dx, dy, shift),
+            grip => match drag.crop_source {
+                Some(source) => cropped(&drag.start, grip, dx, dy, source),
+                None => resized(&drag.start, grip, dx, dy, shift),
+            },
         };
         if done {
             self.imp().drag.borrow_mut().take();
@@ -188,7 +211,7 @@ impl ProgramCanvas {
         drag.connect_drag_begin(move |g, x, y| {
             if let Some(c) = w.upgrade() {
                 c.grab_focus();
-                c.begin_drag(x, y);
+                c.begin_drag(x, y, g.current_event_state().contains(gdk::ModifierType::ALT_MASK));
                 g.set_state(gtk::EventSequenceState::Claimed);
             }
         });
@@ -210,6 +233,23 @@ impl ProgramCanvas {
         drag.connect_drag_update(follow(false));
         drag.connect_drag_end(follow(true));
         self.add_controller(drag);
+
+        // A right click selects the item under the pointer and opens its menu.
+        let menu = gtk::GestureClick::new();
+        menu.set_button(gdk::BUTTON_SECONDARY);
+        let w = self.downgrade();
+        menu.connect_pressed(move |g, _, x, y| {
+            let Some(c) = w.upgrade() else { return };
+            c.grab_focus();
+            c.select_at(x, y);
+            let Some(id) = c.selected() else { return };
+            g.set_state(gtk::EventSequenceState::Claimed);
+            let on_context = c.imp().on_context.borrow();
+            if let Some(f) = on_context.as_ref() {
+                f(id, x, y);
+            }
+        });
+        self.add_controller(menu);
 
         let keys = gtk::EventControllerKey::new();
         let w = self.downgrade();

@@ -180,6 +180,43 @@ pub fn resized(start: &SceneItem, grip: Grip, dx: f64, dy: f64, keep_aspect: boo
     item
 }
 
+/// `start` cropped by dragging the sides of `grip` by (dx, dy) canvas
+/// pixels (Alt+drag): the picture keeps its scale, the dragged sides cut
+/// into it (or uncover what was cut), and the item follows the visible
+/// part. `source` is the source's picture size; at least 8 source pixels
+/// stay visible each way.
+pub fn cropped(start: &SceneItem, grip: Grip, dx: f64, dy: f64, source: (u32, u32)) -> SceneItem {
+    let Grip::Resize { left, top, right, bottom } = grip else { return start.clone() };
+    let c = start.crop;
+    let (sw, sh) = (f64::from(source.0), f64::from(source.1));
+    let visible_w = (sw - f64::from(c.left) - f64::from(c.right)).max(1.0);
+    let visible_h = (sh - f64::from(c.top) - f64::from(c.bottom)).max(1.0);
+    // Canvas pixels per source pixel, kept through the crop.
+    let (kx, ky) = (f64::from(start.width) / visible_w, f64::from(start.height) / visible_h);
+    let (mut l, mut t, mut r, mut b) =
+        (f64::from(c.left), f64::from(c.top), f64::from(c.right), f64::from(c.bottom));
+    if left {
+        l = (l + dx / kx).clamp(0.0, (sw - r - 8.0).max(0.0));
+    }
+    if right {
+        r = (r - dx / kx).clamp(0.0, (sw - l - 8.0).max(0.0));
+    }
+    if top {
+        t = (t + dy / ky).clamp(0.0, (sh - b - 8.0).max(0.0));
+    }
+    if bottom {
+        b = (b - dy / ky).clamp(0.0, (sh - t - 8.0).max(0.0));
+    }
+    let (l, t, r, b) = (l.round(), t.round(), r.round(), b.round());
+    let mut item = start.clone();
+    item.x = (f64::from(start.x) + (l - f64::from(c.left)) * kx).round() as i32;
+    item.y = (f64::from(start.y) + (t - f64::from(c.top)) * ky).round() as i32;
+    item.width = ((sw - l - r) * kx).round().max(1.0) as u32;
+    item.height = ((sh - t - b) * ky).round().max(1.0) as u32;
+    item.crop = plateau::model::Crop { left: l as u32, top: t as u32, right: r as u32, bottom: b as u32 };
+    item
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,5 +290,23 @@ mod tests {
         assert_eq!((r.x, r.y, r.width, r.height), (150, 120, 150, 80));
         let r = resized(&i, tl, 500.0, 500.0, false);
         assert_eq!((r.width, r.height), (8, 8), "never below 8 px");
+    }
+
+    #[test]
+    fn alt_dragging_an_edge_crops_and_keeps_the_scale() {
+        // A 1920x1080 picture shown at half size.
+        let start = item(100, 50, 960, 540);
+        let left = Grip::Resize { left: true, top: false, right: false, bottom: false };
+        let c = cropped(&start, left, 100.0, 0.0, (1920, 1080));
+        assert_eq!((c.crop.left, c.crop.right), (200, 0), "100 canvas px are 200 source px");
+        assert_eq!((c.x, c.width, c.height), (200, 860, 540));
+        // Dragging back out uncovers it again, never beyond the picture.
+        let back = cropped(&c, left, -500.0, 0.0, (1920, 1080));
+        assert_eq!((back.crop.left, back.x, back.width), (0, 100, 960));
+        let corner = Grip::Resize { left: false, top: false, right: true, bottom: true };
+        let c = cropped(&start, corner, -2000.0, -30.0, (1920, 1080));
+        assert_eq!((c.crop.right, c.crop.bottom), (1912, 60), "8 source px stay");
+        assert_eq!((c.x, c.y, c.width, c.height), (100, 50, 4, 510));
+        assert_eq!(cropped(&start, Grip::Move, 10.0, 10.0, (1920, 1080)), start);
     }
 }

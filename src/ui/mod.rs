@@ -169,6 +169,8 @@ fn install_actions(app: &adw::Application) {
     with_string("item-lower", |w, id| w.item_action(id, "lower"));
     with_string("item-fit", |w, id| w.item_action(id, "fit"));
     with_string("item-lock", |w, id| w.item_action(id, "lock"));
+    with_string("item-reset", |w, id| w.item_action(id, "reset"));
+    with_string("item-remove", |w, id| w.item_action(id, "remove"));
 
     let number = gio::SimpleAction::new("switch-scene-number", Some(glib::VariantTy::INT32));
     let app_weak = app.downgrade();

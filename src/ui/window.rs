@@ -108,6 +108,18 @@ mod imp {
                     w.on_canvas_edit(edit);
                 }
             });
+            let obj = self.obj().downgrade();
+            self.canvas.connect_context_menu(move |id, x, y| {
+                if let Some(w) = obj.upgrade() {
+                    w.show_item_menu(id, x, y);
+                }
+            });
+            let obj = self.obj().downgrade();
+            self.canvas.set_source_size(move |source| {
+                let w = obj.upgrade()?;
+                let studio = w.imp().studio.borrow();
+                studio.as_ref()?.source_size(source).ok().flatten()
+            });
             // Files dropped on the canvas become image or media sources.
             let drop = gtk::DropTarget::new(gtk::gdk::FileList::static_type(), gtk::gdk::DragAction::COPY);
             let obj = self.obj().downgrade();
@@ -542,6 +554,24 @@ impl Window {
         }
     }
 
+    /// The item's menu at a point of the canvas (a right click).
+    fn show_item_menu(&self, id: ItemId, x: f64, y: f64) {
+        let locked = self.collection().and_then(|c| {
+            let scene = self.imp().program_scene.borrow().clone()?;
+            c.scene(&scene)?.item(id).map(|i| i.locked)
+        });
+        let menu = gtk::PopoverMenu::from_model(Some(&item_menu_model(id, locked.unwrap_or(false))));
+        menu.set_parent(&*self.imp().canvas);
+        menu.set_has_arrow(false);
+        menu.set_pointing_to(Some(&gtk::gdk::Rectangle::new(x as i32, y as i32, 1, 1)));
+        menu.connect_closed(|m| {
+            // Unparent once the chosen action has run.
+            let m = m.clone();
+            glib::idle_add_local_once(move || m.unparent());
+        });
+        menu.popup();
+    }
+
     /// Opens the properties of the source with id `id`; edits apply live.
     pub fn show_properties(&self, id: &str) {
         let Some(source) = self.collection().and_then(|c| c.source(&SourceId::new(id)).cloned()) else {
@@ -762,6 +792,17 @@ impl Window {
                 item.locked = !item.locked;
                 self.edit(|st| st.update_item(&scene, item));
             }
+            "reset" => {
+                // The source's own size at the top-left corner, uncropped;
+                // the whole canvas for sources without a size of their own.
+                let size =
+                    self.imp().studio.borrow().as_ref().and_then(|st| st.source_size(&item.source).ok());
+                let (w, h) = size.flatten().unwrap_or((collection.video.width, collection.video.height));
+                (item.x, item.y, item.width, item.height) = (0, 0, w, h);
+                item.crop = plateau::model::Crop::default();
+                self.edit(|st| st.update_item(&scene, item));
+            }
+            "remove" => self.edit(|st| st.remove_item(&scene, item.id)),
             _ => return,
         }
         self.refresh();
@@ -1129,14 +1170,22 @@ impl Window {
 
 /// The menu of a source row: stacking, lock, fit.
 fn item_menu(id: ItemId, locked: bool, name: &str) -> gtk::MenuButton {
+    row_menu(item_menu_model(id, locked), &gettext("Item actions"), name)
+}
+
+/// An item's actions: stacking, fit, reset, lock, remove (the row's menu
+/// and the canvas's right-click menu).
+fn item_menu_model(id: ItemId, locked: bool) -> gio::Menu {
     let lock = if locked { gettext("_Unlock") } else { gettext("_Lock") };
     let entries = [
         (gettext("Bring _Forward"), "app.item-raise"),
         (gettext("Send _Backward"), "app.item-lower"),
         (gettext("_Fit to Canvas"), "app.item-fit"),
+        (gettext("Reset _Transform"), "app.item-reset"),
         (lock, "app.item-lock"),
+        (gettext("_Remove"), "app.item-remove"),
     ];
-    row_menu(&entries, &id.0.to_string().to_variant(), &gettext("Item actions"), name)
+    menu_model(&entries, &id.0.to_string().to_variant())
 }
 
 /// The menu of a scene row: rename, duplicate, move, remove.
@@ -1148,22 +1197,22 @@ fn scene_menu(scene: &str) -> gtk::MenuButton {
         (gettext("Move _Down"), "app.scene-down"),
         (gettext("_Remove"), "app.scene-remove"),
     ];
-    row_menu(&entries, &scene.to_variant(), &gettext("Scene actions"), scene)
+    row_menu(menu_model(&entries, &scene.to_variant()), &gettext("Scene actions"), scene)
 }
 
-/// A "more" button whose menu runs each action on `target`.
-fn row_menu(
-    entries: &[(String, &str)],
-    target: &glib::Variant,
-    tooltip: &str,
-    name: &str,
-) -> gtk::MenuButton {
+/// A menu that runs each action on `target`.
+fn menu_model(entries: &[(String, &str)], target: &glib::Variant) -> gio::Menu {
     let menu = gio::Menu::new();
     for (label, action) in entries {
         let item = gio::MenuItem::new(Some(label), None);
         item.set_action_and_target_value(Some(action), Some(target));
         menu.append_item(&item);
     }
+    menu
+}
+
+/// A "more" button with `menu`.
+fn row_menu(menu: gio::Menu, tooltip: &str, name: &str) -> gtk::MenuButton {
     let button = gtk::MenuButton::builder()
         .icon_name("view-more-symbolic")
         .menu_model(&menu)
