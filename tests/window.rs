@@ -611,3 +611,42 @@ fn alt_drag_crops_and_the_right_click_menu_resets_the_item() {
     let reset = app.saved_red_item(2, |i| i.crop.left == 0);
     assert_eq!((reset.x, reset.y, reset.width, reset.height), (0, 0, 320, 180), "{reset:?}");
 }
+
+#[test]
+fn collections_are_created_switched_removed_and_brought_back() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    let collections = app.dir.path().join("config/plateau/collections");
+    let settings_file = app.dir.path().join("config/plateau/settings.json");
+    let open_in_settings = |name: &str| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Settings::load(&settings_file).ok().and_then(|s| s.collection).as_deref() != Some(name) {
+            assert!(Instant::now() < deadline, "the settings never named `{name}` as the open collection");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+
+    app.activate("create-collection", Some("'Second'"));
+    open_in_settings("Second");
+    app.wait_for("the new, empty collection (black canvas)", |s| centre_is(s, [0, 0, 0]));
+    assert!(collections.join("Second.json").exists() && collections.join("Test.json").exists());
+
+    app.activate("switch-collection", Some("'Test'"));
+    open_in_settings("Test");
+    app.wait_for("the first collection again", |s| centre_is(s, RED));
+
+    app.activate("switch-collection", Some("'Second'"));
+    open_in_settings("Second");
+    app.activate("remove-collection", None);
+    open_in_settings("Test");
+    app.wait_for("the remaining collection", |s| centre_is(s, RED));
+    assert!(!collections.join("Second.json").exists(), "the removed collection's file is gone");
+    app.activate("undo-remove-collection", None);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !collections.join("Second.json").exists() {
+        assert!(Instant::now() < deadline, "Undo did not bring the collection back");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let back = plateau::model::load_collection(&collections.join("Second.json")).expect("readable");
+    assert_eq!(back.scenes.len(), 1);
+}

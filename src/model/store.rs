@@ -45,6 +45,13 @@ impl CollectionStore {
         Ok(path)
     }
 
+    /// Deletes a stored collection. Its last previous version stays as
+    /// `NAME.json.bak` (when there was one), out of the list.
+    pub fn remove(&self, name: &str) -> Result<(), ModelError> {
+        let path = self.path_of(name);
+        fs::remove_file(&path).map_err(|source| ModelError::Io { path, source })
+    }
+
     /// The names of the stored collections, sorted.
     pub fn names(&self) -> Result<Vec<String>, ModelError> {
         let entries = match fs::read_dir(&self.dir) {

@@ -4,6 +4,7 @@
 //! be triggered from the keyboard, from D-Bus (org.gtk.Actions) and from tests.
 
 mod canvas;
+mod collections;
 mod manipulation;
 mod mixer_strip;
 mod settings_dialog;
@@ -129,6 +130,9 @@ fn install_actions(app: &adw::Application) {
     });
     app.add_action(&studio_mode);
     simple("remove-scene", |w| w.remove_scene());
+    simple("new-collection", |w| w.ask_new_collection());
+    simple("remove-collection", |w| w.remove_collection());
+    simple("undo-remove-collection", |w| w.undo_remove_collection());
     simple("settings", |w| {
         settings_dialog::show(w);
     });
@@ -154,6 +158,9 @@ fn install_actions(app: &adw::Application) {
     with_string("scene-down", |w, name| w.move_scene(name, 1));
     with_string("scene-remove", |w, name| w.remove_scene_named(name));
     simple("undo-remove-scene", |w| w.undo_remove_scene());
+    with_string("switch-collection", |w, name| w.switch_collection(name));
+    // The name given: for automation and tests (the menu asks for it).
+    with_string("create-collection", |w, name| w.new_collection(name));
     with_string("add-destination", |w, service| {
         w.add_destination(service);
         w.destinations_changed();

@@ -54,6 +54,12 @@ mod imp {
         #[template_child]
         pub record_button: TemplateChild<gtk::ToggleButton>,
         #[template_child]
+        pub main_menu_button: TemplateChild<gtk::MenuButton>,
+        /// The "Scene Collections" submenu of the main menu.
+        pub collections_menu: RefCell<Option<gio::Menu>>,
+        /// The last removed collection, for the undo toast.
+        pub removed_collection: RefCell<Option<SceneCollection>>,
+        #[template_child]
         pub live_button: TemplateChild<gtk::ToggleButton>,
         pub studio: RefCell<Option<Studio>>,
         pub program_view: RefCell<Option<Preview>>,
@@ -186,6 +192,7 @@ impl Window {
         imp.transition_ms.set_value(f64::from(t.duration_ms));
         *imp.settings.borrow_mut() = settings;
         *imp.store.borrow_mut() = store;
+        self.fill_collections_menu(&collection.name);
         let started = std::time::Instant::now();
         let studio = match Studio::start(collection, scene) {
             Ok(s) => s,
@@ -415,6 +422,13 @@ impl Window {
         imp.status.set_label(&parts.join(" · "));
     }
 
+    /// A toast whose Undo button activates `action`.
+    pub fn toast_with_undo(&self, text: &str, action: &str) {
+        let toast =
+            adw::Toast::builder().title(text).button_label(gettext("_Undo")).action_name(action).build();
+        self.imp().toasts.add_toast(toast);
+    }
+
     pub fn toast(&self, text: &str) {
         self.imp().toasts.add_toast(adw::Toast::new(text));
     }
@@ -424,7 +438,7 @@ impl Window {
         self.toast(&format!("{title}: {detail}"));
     }
 
-    fn collection(&self) -> Option<SceneCollection> {
+    pub fn collection(&self) -> Option<SceneCollection> {
         self.imp().studio.borrow().as_ref().and_then(|s| s.collection().ok())
     }
 
@@ -624,7 +638,7 @@ impl Window {
         });
     }
 
-    fn save_now(&self) {
+    pub fn save_now(&self) {
         let imp = self.imp();
         let (Some(collection), Some(store)) = (self.collection(), imp.store.borrow().clone()) else { return };
         if let Err(e) = store.save(&collection) {
@@ -688,12 +702,7 @@ impl Window {
         if self.imp().program_scene.borrow().as_deref() == Some(name) {
             *self.imp().program_scene.borrow_mut() = self.studio_program_scene();
         }
-        let toast = adw::Toast::builder()
-            .title(format!("{} “{name}”", gettext("Removed scene")))
-            .button_label(gettext("_Undo"))
-            .action_name("app.undo-remove-scene")
-            .build();
-        self.imp().toasts.add_toast(toast);
+        self.toast_with_undo(&format!("{} “{name}”", gettext("Removed scene")), "app.undo-remove-scene");
         self.refresh();
     }
 
@@ -720,21 +729,36 @@ impl Window {
 
     /// Asks for a new name for a scene.
     pub fn ask_rename_scene(&self, from: &str) {
-        let entry = gtk::Entry::builder().text(from).activates_default(true).build();
+        let from_name = from.to_owned();
+        self.ask_name(&gettext("Rename Scene"), from, &gettext("_Rename"), move |w, name| {
+            w.rename_scene(&from_name, &name)
+        });
+    }
+
+    /// Asks for a name (starting from `initial`); `accepted` gets it.
+    pub fn ask_name(
+        &self,
+        heading: &str,
+        initial: &str,
+        accept: &str,
+        accepted: impl Fn(&Window, String) + 'static,
+    ) {
+        let entry = gtk::Entry::builder().text(initial).activates_default(true).build();
         let dialog = adw::MessageDialog::builder()
             .transient_for(self)
             .modal(true)
-            .heading(gettext("Rename Scene"))
+            .heading(heading)
             .extra_child(&entry)
-            .default_response("rename")
+            .default_response("accept")
             .close_response("cancel")
             .build();
-        dialog.add_responses(&[("cancel", &gettext("_Cancel")), ("rename", &gettext("_Rename"))]);
-        dialog.set_response_appearance("rename", adw::ResponseAppearance::Suggested);
-        let (w, from) = (self.downgrade(), from.to_owned());
+        dialog.add_responses(&[("cancel", &gettext("_Cancel")), ("accept", accept)]);
+        dialog.set_response_appearance("accept", adw::ResponseAppearance::Suggested);
+        let w = self.downgrade();
         dialog.connect_response(None, move |_, response| {
-            if let (Some(w), "rename") = (w.upgrade(), response) {
-                w.rename_scene(&from, &entry.text());
+            let name = entry.text().trim().to_owned();
+            if let (Some(w), "accept", false) = (w.upgrade(), response, name.is_empty()) {
+                accepted(&w, name);
             }
         });
         dialog.present();
@@ -980,6 +1004,17 @@ impl Window {
             self.show_error(&gettext("That canvas cannot be used"), &e);
             return false;
         }
+        let scene = imp.program_scene.borrow().clone();
+        tracing::info!(width = video.width, height = video.height, fps = video.fps, "canvas changed");
+        self.restart_studio(collection, scene.as_deref());
+        self.save_now();
+        true
+    }
+
+    /// Stops the engine and starts it again on `collection` (studio mode
+    /// off). Outputs must be stopped first.
+    pub fn restart_studio(&self, collection: SceneCollection, scene: Option<&str>) {
+        let imp = self.imp();
         if imp.studio_mode.get() {
             self.set_studio_mode(false);
             let action = self.application().and_then(|a| a.lookup_action("studio-mode"));
@@ -987,16 +1022,12 @@ impl Window {
                 a.set_state(&false.to_variant());
             }
         }
-        let scene = imp.program_scene.borrow().clone();
         imp.program_view.take();
         if let Some(old) = imp.studio.take() {
             old.stop();
         }
-        tracing::info!(width = video.width, height = video.height, fps = video.fps, "canvas changed");
         let store = imp.store.borrow().clone();
-        self.start_studio(collection, scene.as_deref(), self.settings(), store);
-        self.save_now();
-        true
+        self.start_studio(collection, scene, self.settings(), store);
     }
 
     /// Saves the settings now (atomically, through the model).
