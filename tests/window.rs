@@ -366,6 +366,10 @@ fn a_text_is_edited_in_its_properties_and_the_collection_keeps_it() {
     app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
     app.activate("source-properties", Some("'title'"));
     std::thread::sleep(Duration::from_millis(800));
+    let names = app.accessible_names();
+    for row in ["Text", "Font", "Size", "Colour", "Outline", "Shadow"] {
+        assert!(names.lines().any(|l| l == row), "the text's properties have `{row}`:\n{names}");
+    }
     // The text field has the focus: type at its end.
     let status = Command::new("xdotool")
         .args(["key", "End", "type", "--delay", "30", " now"])

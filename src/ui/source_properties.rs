@@ -65,7 +65,7 @@ pub fn show(parent: &impl IsA<gtk::Window>, source: Source, apply: Apply) -> adw
     group.add(&name);
 
     match &source.kind {
-        SourceKind::Text { text, size, color: c, outline, shadow, .. } => {
+        SourceKind::Text { text, font, size, color: c, outline, shadow, .. } => {
             let text_row = adw::EntryRow::builder().title(gettext("Text")).text(text.as_str()).build();
             let e = edit.clone();
             text_row.connect_changed(move |row| {
@@ -77,6 +77,30 @@ pub fn show(parent: &impl IsA<gtk::Window>, source: Source, apply: Apply) -> adw
                 })
             });
             group.add(&text_row);
+            // The family and style; the size has its own row.
+            let font_row = adw::ActionRow::builder().title(gettext("Font")).build();
+            let font_button = gtk::FontButton::builder()
+                .font(format!("{font} {size}").as_str())
+                .use_size(false)
+                .valign(gtk::Align::Center)
+                .build();
+            font_button.set_level(gtk::FontChooserLevel::FAMILY | gtk::FontChooserLevel::STYLE);
+            font_button.update_property(&[gtk::accessible::Property::Label(&gettext("Font"))]);
+            let e = edit.clone();
+            font_button.connect_font_set(move |b| {
+                let Some(desc) = b.font_desc() else { return };
+                let mut desc = desc.clone();
+                desc.unset_fields(gtk::pango::FontMask::SIZE);
+                let chosen = desc.to_string();
+                e(&|s| {
+                    if let SourceKind::Text { font, .. } = &mut s.kind {
+                        font.clone_from(&chosen);
+                    }
+                })
+            });
+            font_row.add_suffix(&font_button);
+            font_row.set_activatable_widget(Some(&font_button));
+            group.add(&font_row);
             let size_row = adw::ActionRow::builder().title(gettext("Size")).build();
             let spin = gtk::SpinButton::with_range(8.0, 400.0, 1.0);
             spin.set_value(f64::from(*size));
