@@ -654,3 +654,39 @@ fn collections_are_created_switched_removed_and_brought_back() {
     let back = plateau::model::load_collection(&collections.join("Second.json")).expect("readable");
     assert_eq!(back.scenes.len(), 1);
 }
+
+#[test]
+fn ctrl_z_undoes_moves_fits_and_removals_in_order() {
+    let app = App::start(None);
+    let view = app.canvas_to_screen();
+    // Move the ball item (320,180) by 100,50 canvas px with the pointer.
+    drag(&app.display, view(480.0, 270.0), view(580.0, 320.0));
+    std::thread::sleep(Duration::from_millis(1500));
+    let moved = app.saved_red_item(2, |i| i.x != 320);
+    app.activate("item-fit", Some("'2'"));
+    app.saved_red_item(2, |i| i.width == 640);
+    app.activate("item-remove", Some("'2'"));
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while plateau::model::load_collection(&saved).ok().and_then(|c| c.scene("Red").map(|s| s.items.len()))
+        != Some(2)
+    {
+        assert!(Instant::now() < deadline, "the item was not removed");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Ctrl+Z three times: back in its place in the stack, then its size, then its position.
+    let key = |k: &str| {
+        let ok = Command::new("xdotool").args(["key", k]).env("DISPLAY", &app.display).status();
+        assert!(ok.expect("xdotool runs (install the package xdotool)").success());
+    };
+    key("ctrl+z");
+    let back = app.saved_red_item(2, |i| i.width == 640);
+    let order = plateau::model::load_collection(&saved)
+        .ok()
+        .and_then(|c| c.scene("Red").map(|s| s.items.iter().map(|i| i.id.0).collect::<Vec<_>>()));
+    assert_eq!(order, Some(vec![1, 2, 3]), "back at its place in the stack: {back:?}");
+    key("ctrl+z");
+    app.saved_red_item(2, |i| (i.x, i.y, i.width, i.height) == (moved.x, moved.y, 320, 180));
+    key("ctrl+z");
+    app.saved_red_item(2, |i| (i.x, i.y) == (320, 180));
+}

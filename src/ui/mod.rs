@@ -133,6 +133,7 @@ fn install_actions(app: &adw::Application) {
     simple("new-collection", |w| w.ask_new_collection());
     simple("remove-collection", |w| w.remove_collection());
     simple("undo-remove-collection", |w| w.undo_remove_collection());
+    simple("undo", |w| w.undo());
     simple("settings", |w| {
         settings_dialog::show(w);
     });
@@ -226,6 +227,7 @@ fn install_actions(app: &adw::Application) {
     app.set_accels_for_action("app.chapter", &["<Control>k"]);
     app.set_accels_for_action("app.quit", &["<Control>q"]);
     app.set_accels_for_action("app.settings", &["<Control>comma"]);
+    app.set_accels_for_action("app.undo", &["<Control>z"]);
     app.set_accels_for_action("app.add-scene", &["<Control>n"]);
     app.set_accels_for_action("app.studio-mode", &["<Control>m"]);
     app.set_accels_for_action("win.show-help-overlay", &["<Control>question"]);

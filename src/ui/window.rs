@@ -87,6 +87,10 @@ mod imp {
         pub destination_states: RefCell<std::collections::BTreeMap<String, String>>,
         /// The last removed scene and its place, for the undo toast.
         pub removed_scene: RefCell<Option<(usize, Scene)>>,
+        /// Scenes as they were before each item edit, newest last (Ctrl+Z).
+        pub undo: RefCell<Vec<Scene>>,
+        /// A canvas gesture is under way (its start is already remembered).
+        pub gesture_open: Cell<bool>,
     }
 
     #[glib::object_subclass]
@@ -516,11 +520,13 @@ impl Window {
                 let mut item = item_c.clone();
                 item.visible = b.is_active();
                 b.set_icon_name(if item.visible { "view-reveal-symbolic" } else { "view-conceal-symbolic" });
+                w.remember_scene();
                 w.edit(|s| s.update_item(&scene_name, item).map(drop));
             });
             let (w, scene_name, id) = (self.downgrade(), scene.name.clone(), item.id);
             remove.connect_clicked(move |_| {
                 if let Some(w) = w.upgrade() {
+                    w.remember_scene();
                     w.edit(|s| s.remove_item(&scene_name, id));
                     w.refresh();
                 }
@@ -560,12 +566,66 @@ impl Window {
     fn on_canvas_edit(&self, edit: CanvasEdit) {
         let Some(scene) = self.imp().program_scene.borrow().clone() else { return };
         match edit {
-            CanvasEdit::Item { item, .. } => self.edit(|s| s.update_item(&scene, item)),
+            CanvasEdit::Item { item, done } => {
+                // A gesture is remembered once, as it was before its first step.
+                if !self.imp().gesture_open.replace(!done) {
+                    self.remember_scene();
+                }
+                self.edit(|s| s.update_item(&scene, item))
+            }
             CanvasEdit::Remove(id) => {
+                self.remember_scene();
                 self.edit(|s| s.remove_item(&scene, id));
                 self.refresh();
             }
         }
+    }
+
+    /// Remembers the program scene as it is now, for Undo.
+    pub fn remember_scene(&self) {
+        let Some(name) = self.imp().program_scene.borrow().clone() else { return };
+        let Some(scene) = self.collection().and_then(|c| c.scene(&name).cloned()) else { return };
+        let mut undo = self.imp().undo.borrow_mut();
+        undo.push(scene);
+        let excess = undo.len().saturating_sub(100);
+        undo.drain(..excess);
+    }
+
+    /// Undoes the last item edit (move, resize, crop, stacking, lock,
+    /// visibility, removal); with none left, brings back a removed scene.
+    pub fn undo(&self) {
+        // Steps that changed nothing (a click without a drag) are skipped.
+        let collection = self.collection();
+        let current = |name: &str| collection.as_ref().and_then(|c| c.scene(name).cloned());
+        let step = loop {
+            let Some(before) = self.imp().undo.borrow_mut().pop() else { break None };
+            if let Some(now) = current(&before.name).filter(|now| *now != before) {
+                break Some((before, now));
+            }
+        };
+        let Some((before, now)) = step else {
+            if self.imp().removed_scene.borrow().is_some() {
+                return self.undo_remove_scene();
+            }
+            return self.toast(&gettext("Nothing to undo"));
+        };
+        let name = before.name.clone();
+        self.edit(|s| {
+            for item in now.items.iter().filter(|i| before.item(i.id).is_none()) {
+                s.remove_item(&name, item.id)?;
+            }
+            for item in &before.items {
+                match now.item(item.id) {
+                    Some(_) => s.update_item(&name, item.clone())?,
+                    None => s.add_item(&name, item.clone()).map(drop)?,
+                }
+            }
+            for (index, item) in before.items.iter().enumerate() {
+                s.move_item(&name, item.id, index)?;
+            }
+            Ok(())
+        });
+        self.refresh();
     }
 
     /// The item's menu at a point of the canvas (a right click).
@@ -804,6 +864,7 @@ impl Window {
         let Some(s) = collection.scene(&scene) else { return };
         let Some(index) = s.items.iter().position(|i| i.id.0 == id) else { return };
         let mut item = s.items[index].clone();
+        self.remember_scene();
         match op {
             "raise" => self.edit(|st| st.move_item(&scene, item.id, index + 1)),
             "lower" => self.edit(|st| st.move_item(&scene, item.id, index.saturating_sub(1))),
