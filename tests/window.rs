@@ -29,6 +29,11 @@ impl App {
     /// Starts Plateau on a red scene and a blue scene (each with a moving
     /// ball in the bottom-right quarter), in its own X server, bus and config.
     fn start(language: Option<&str>) -> Self {
+        Self::start_with(language, None)
+    }
+
+    /// Like `start`, with the window state of a previous run in the settings.
+    fn start_with(language: Option<&str>, window: Option<plateau::model::WindowState>) -> Self {
         let (x, display) = start_xvfb("1280x800x24");
         let dir = tempfile::tempdir().expect("temp dir");
         let runtime = dir.path().join("runtime");
@@ -69,7 +74,7 @@ impl App {
         plateau::model::save_collection(&c, &file).expect("collection written");
         let config = dir.path().join("config");
         let settings =
-            Settings { recording_folder: Some(dir.path().join("recordings")), ..Settings::default() };
+            Settings { recording_folder: Some(dir.path().join("recordings")), window, ..Settings::default() };
         settings.save(&config.join("plateau/settings.json")).expect("settings written");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_plateau"));
         cmd.arg("--collection")
@@ -689,4 +694,30 @@ fn ctrl_z_undoes_moves_fits_and_removals_in_order() {
     app.saved_red_item(2, |i| (i.x, i.y, i.width, i.height) == (moved.x, moved.y, 320, 180));
     key("ctrl+z");
     app.saved_red_item(2, |i| (i.x, i.y) == (320, 180));
+}
+
+#[test]
+fn the_window_opens_at_the_size_it_was_left_and_saves_it_when_closed() {
+    let left = plateau::model::WindowState { width: 1000, height: 700, maximized: false };
+    let app = App::start_with(None, Some(left));
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    let out = Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "^Plateau$", "getwindowgeometry"])
+        .env("DISPLAY", &app.display)
+        .output()
+        .expect("xdotool runs (install the package xdotool)");
+    let geometry = String::from_utf8_lossy(&out.stdout);
+    assert!(geometry.contains("Geometry: 1000x700"), "the window opened at {geometry}");
+    let settings_file = app.dir.path().join("config/plateau/settings.json");
+    std::fs::remove_file(&settings_file).expect("the settings file is there");
+    app.activate("quit", None);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(state) = Settings::load(&settings_file).ok().and_then(|s| s.window) {
+            assert_eq!(state, left, "the window's state is saved on quitting");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no window state saved on quitting");
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }

@@ -101,6 +101,17 @@ pub struct Settings {
     /// when no keyring is available.
     #[serde(default)]
     pub keys_in_file_allowed: bool,
+    /// The window's size and state when it was last closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<WindowState>,
+}
+
+/// The main window as it was left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowState {
+    pub width: i32,
+    pub height: i32,
+    pub maximized: bool,
 }
 
 impl Settings {

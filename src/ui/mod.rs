@@ -77,6 +77,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         }
         let window = window::Window::new(app);
         window.start_studio(collection.clone(), scene.as_deref(), settings.clone(), Some(store.clone()));
+        window.restore_state();
         window.present();
     });
     // GTK reads its own arguments; ours were read by clap already.

@@ -1239,10 +1239,24 @@ impl Window {
         self.update_status();
     }
 
-    /// Stops outputs and the engine; the collection is saved first.
+    /// Puts the window back as it was left (size, maximised).
+    pub fn restore_state(&self) {
+        if let Some(state) = self.settings().window {
+            self.set_default_size(state.width.clamp(640, 7680), state.height.clamp(480, 4320));
+            if state.maximized {
+                self.maximize();
+            }
+        }
+    }
+
+    /// Stops outputs and the engine; the collection, the settings and the
+    /// window's state are saved first.
     pub fn shut_down(&self) {
         let imp = self.imp();
         self.save_now();
+        let (width, height) = self.default_size();
+        let state = plateau::model::WindowState { width, height, maximized: self.is_maximized() };
+        self.update_settings(|s| s.window = Some(state));
         for s in imp.streams.take() {
             s.stop();
         }
