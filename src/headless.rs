@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use plateau::engine::{
-    redact, Event, OutputStatus, Podcast, PodcastSettings, RecordSettings, Recorder, Stream, StreamSettings,
-    Studio,
+    redact, AudioCodec, Container, EncoderSettings, Event, OutputStatus, Podcast, PodcastSettings,
+    RecordSettings, Recorder, Speed, Stream, StreamSettings, Studio,
 };
 
 use crate::Cli;
@@ -44,8 +44,11 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
                         stats.fps, stats.frames, stats.dropped
                     )
                 }
-                Event::OutputStats { output, bytes, kbps } if due(&mut last_report, &output) => {
-                    eprintln!("plateau: {output}: {kbps:.0} kbit/s, {:.1} MB sent", bytes as f64 / 1e6)
+                Event::OutputStats { output, bytes, kbps, dropped } if due(&mut last_report, &output) => {
+                    eprintln!(
+                        "plateau: {output}: {kbps:.0} kbit/s, {:.1} MB sent, {dropped} frames dropped",
+                        bytes as f64 / 1e6
+                    )
                 }
                 _ => {}
             }
@@ -53,10 +56,14 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     });
     let recorder = match &cli.record {
         Some(path) => {
+            let audio = if cli.record_audio == "opus" { AudioCodec::Opus } else { AudioCodec::Aac };
+            if audio == AudioCodec::Opus && Container::from_path(path) != Some(Container::Matroska) {
+                anyhow::bail!("Opus sound needs a Matroska recording (.mkv)");
+            }
             let settings = RecordSettings {
+                encoder: EncoderSettings { audio, ..encoder_settings(cli) },
                 split_seconds: cli.split_seconds,
                 split_bytes: cli.split_megabytes.map(|mb| mb * 1_000_000),
-                ..RecordSettings::default()
             };
             Some(Recorder::start(&studio, path, settings)?)
         }
@@ -83,7 +90,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     }
     let mut streams = Vec::new();
     for (name, url) in targets {
-        streams.push(Stream::start(&studio, StreamSettings { name, url, encoder: Default::default() })?);
+        streams.push(Stream::start(&studio, StreamSettings { name, url, encoder: encoder_settings(cli) })?);
     }
 
     let main_loop = glib::MainLoop::new(None, false);
@@ -131,4 +138,13 @@ fn due(last: &mut HashMap<String, Instant>, what: &str) -> bool {
     }
     last.insert(what.to_owned(), now);
     true
+}
+
+/// The encoder settings the command line asks for.
+fn encoder_settings(cli: &Cli) -> EncoderSettings {
+    EncoderSettings {
+        video_kbps: cli.video_kbps,
+        speed: Speed::from_name(&cli.preset).unwrap_or(Speed::Veryfast),
+        ..EncoderSettings::default()
+    }
 }

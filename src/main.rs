@@ -32,6 +32,15 @@ pub struct Cli {
     /// Start a new recording file before one grows past this many megabytes.
     #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
     split_megabytes: Option<u64>,
+    /// Video bitrate of recordings and streams, in kbit/s.
+    #[arg(long, value_name = "KBPS", default_value_t = 2500, value_parser = clap::value_parser!(u32).range(200..=100_000))]
+    video_kbps: u32,
+    /// x264 speed preset: ultrafast, superfast, veryfast, faster, fast or medium.
+    #[arg(long, value_name = "NAME", default_value = "veryfast", value_parser = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"])]
+    preset: String,
+    /// Sound codec of the recording: aac, or opus (Matroska only).
+    #[arg(long, value_name = "CODEC", default_value = "aac", value_parser = ["aac", "opus"])]
+    record_audio: String,
     /// Record a podcast: the mix and one track per source, into a .mka file
     /// or, for any other path, a folder with one file per track.
     #[arg(long, value_name = "PATH")]

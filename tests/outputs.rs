@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 
 use common::nginx::{probe, Nginx};
 use common::*;
-use plateau::engine::{Event, OutputStatus, RecordSettings, Recorder, Stream, StreamSettings, Studio};
+use plateau::engine::{
+    AudioCodec, EncoderSettings, Event, OutputStatus, RecordSettings, Recorder, Speed, Stream,
+    StreamSettings, Studio,
+};
 use plateau::model::demo_collection;
 
 fn stream(studio: &Studio, name: &str, url: String) -> Stream {
@@ -26,6 +29,26 @@ fn wait_live(studio: &Studio, name: &str, within: Duration) -> Option<Instant> {
     .map(|_| Instant::now())
 }
 
+/// The demo streamed live (as `name`) to nginx in a network namespace,
+/// whose cable can be cut or slowed.
+fn live_across_a_cable(name: &str) -> (common::netns::NetNs, Nginx, Studio, Stream) {
+    init_tracing();
+    let net = common::netns::NetNs::create();
+    let nginx = Nginx::start_in(&net);
+    let studio = Studio::start(demo_collection(false), None).expect("studio starts");
+    let s = stream(&studio, name, nginx.url("live", name));
+    assert!(wait_live(&studio, name, Duration::from_secs(10)).is_some(), "{name} goes live");
+    (net, nginx, studio, s)
+}
+
+/// A local RTMP server, the demo program and a folder for recordings.
+fn demo_with_nginx() -> (Nginx, Studio, tempfile::TempDir) {
+    init_tracing();
+    let nginx = Nginx::start();
+    let studio = Studio::start(demo_collection(false), None).expect("studio starts");
+    (nginx, studio, tempfile::tempdir().expect("temp dir"))
+}
+
 /// How long, from now, until the destination `name` starts reconnecting (30 s at most).
 fn time_to_reconnecting(studio: &Studio, name: &str) -> Option<Duration> {
     let start = Instant::now();
@@ -39,10 +62,7 @@ fn time_to_reconnecting(studio: &Studio, name: &str) -> Option<Duration> {
 
 #[test]
 fn the_demo_goes_to_two_applications_at_once_with_one_encode() {
-    init_tracing();
-    let nginx = Nginx::start();
-    let studio = Studio::start(demo_collection(false), None).expect("studio starts");
-    let dir = tempfile::tempdir().expect("temp dir");
+    let (nginx, studio, dir) = demo_with_nginx();
     let recorder =
         Recorder::start(&studio, &dir.path().join("show.mkv"), RecordSettings::default()).expect("recording");
     let a = stream(&studio, "A", nginx.url("live", "key-a"));
@@ -348,12 +368,7 @@ fn srt_carries_h264_and_aac_that_a_listener_can_decode_from_any_keyframe() {
 
 #[test]
 fn a_cut_cable_is_noticed_within_seconds_and_the_stream_resumes_when_it_is_back() {
-    init_tracing();
-    let net = common::netns::NetNs::create();
-    let nginx = Nginx::start_in(&net);
-    let studio = Studio::start(demo_collection(false), None).expect("studio starts");
-    let _s = stream(&studio, "far", nginx.url("live", "far"));
-    assert!(wait_live(&studio, "far", Duration::from_secs(10)).is_some());
+    let (net, nginx, studio, _s) = live_across_a_cable("far");
     std::thread::sleep(Duration::from_secs(2));
     // The far end goes down: no reset, no error, packets just vanish.
     net.cut();
@@ -367,4 +382,51 @@ fn a_cut_cable_is_noticed_within_seconds_and_the_stream_resumes_when_it_is_back(
     eprintln!("live again {:?} after the cable came back", back.elapsed());
     let streams = probe(&nginx.url("live", "far"));
     assert!(streams.contains("codec_name=h264|codec_type=video|width=1280|height=720"), "{streams}");
+}
+
+#[test]
+fn a_recording_with_other_settings_gets_its_own_encoder_and_rtmp_refuses_opus() {
+    let (nginx, studio, dir) = demo_with_nginx();
+    let path = dir.path().join("opus.mkv");
+    let encoder =
+        EncoderSettings { audio: AudioCodec::Opus, speed: Speed::Ultrafast, ..EncoderSettings::default() };
+    let recorder = Recorder::start(&studio, &path, RecordSettings { encoder, ..RecordSettings::default() })
+        .expect("recording");
+    let _live = stream(&studio, "aac", nginx.url("live", "aac"));
+    assert!(wait_live(&studio, "aac", Duration::from_secs(10)).is_some());
+    assert_eq!(studio.encoder_count(), 2, "the Opus recording and the AAC stream cannot share an encode");
+    let streams = probe(&nginx.url("live", "aac"));
+    assert!(streams.contains("codec_name=aac|codec_type=audio"), "{streams}");
+    let refused =
+        Stream::start(&studio, StreamSettings { name: "x".into(), url: nginx.url("live", "opus"), encoder });
+    assert!(refused.err().is_some_and(|e| e.to_string().contains("AAC")), "RTMP with Opus is refused");
+    std::thread::sleep(Duration::from_secs(2));
+    recorder.stop().expect("ends");
+    let codecs = common::ffprobe(&path, &["-show_entries", "stream=codec_name", "-of", "csv=p=0"]);
+    assert_eq!(codecs.split_whitespace().collect::<Vec<_>>(), ["h264", "opus"], "{codecs}");
+}
+
+#[test]
+fn a_link_slower_than_the_stream_stays_up_and_counts_the_frames_it_drops() {
+    let (net, _nginx, studio, _s) = live_across_a_cable("slow");
+    let events = studio.events();
+    // About 3.4 Mbit/s go out; the link carries 1 Mbit/s from now on.
+    net.shape(1000);
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let mut dropped = 0;
+    while dropped == 0 && Instant::now() < deadline {
+        match events.recv_blocking() {
+            Ok(Event::OutputStats { output, dropped: d, .. }) if output == "slow" => dropped = d,
+            Ok(Event::Output { output, status }) if output == "slow" => {
+                assert!(
+                    !matches!(status, OutputStatus::Reconnecting { .. } | OutputStatus::Failed(_)),
+                    "a slow but working link is not dropped: {status:?}"
+                );
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    eprintln!("dropped {dropped} frames on a 1 Mbit/s link");
+    assert!(dropped > 0, "frames that cannot be sent are counted");
 }

@@ -448,12 +448,8 @@ fn a_podcast_with_a_chapter_is_recorded_from_the_window() {
         assert!(Instant::now() < deadline, "no podcast file with chapters in {:?}", app.recordings());
         std::thread::sleep(Duration::from_millis(300));
     };
-    let out = Command::new("ffprobe")
-        .args(["-v", "error", "-show_entries", "stream=codec_name:chapter=start_time", "-of", "compact=p=0"])
-        .arg(&file)
-        .output()
-        .expect("ffprobe runs");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text =
+        ffprobe(&file, &["-show_entries", "stream=codec_name:chapter=start_time", "-of", "compact=p=0"]);
     assert!(text.contains("codec_name=opus"), "{text}");
     assert!(text.lines().any(|l| l.starts_with("start_time=")), "a chapter mark in {text}");
 }

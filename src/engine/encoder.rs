@@ -2,7 +2,7 @@
 //!
 //! ```text
 //!  program video ─> appsrc ! queue ! videoconvert ! I420 ! x264enc|vah264enc ! h264parse ! avc caps ! appsink ─(fanout)─> outputs
-//!  program audio ─> appsrc ! queue ! audioconvert ! avenc_aac ! aacparse ! appsink ─────────────────────(fanout)─> outputs
+//!  program audio ─> appsrc ! queue ! audioconvert ! avenc_aac|opusenc ! aacparse|opusparse ! appsink ──(fanout)─> outputs
 //! ```
 //!
 //! Outputs take the encoded streams through their own appsrcs (starting at
@@ -29,12 +29,61 @@ pub struct EncoderSettings {
     pub keyframe_seconds: u32,
     /// Use a hardware H.264 encoder when the machine has one.
     pub hardware: bool,
+    /// x264's speed/quality trade-off (hardware encoders have their own).
+    pub speed: Speed,
+    pub audio: AudioCodec,
 }
 
 impl Default for EncoderSettings {
     fn default() -> Self {
-        Self { video_kbps: 2500, audio_kbps: 128, keyframe_seconds: 2, hardware: true }
+        Self {
+            video_kbps: 2500,
+            audio_kbps: 128,
+            keyframe_seconds: 2,
+            hardware: true,
+            speed: Speed::Veryfast,
+            audio: AudioCodec::Aac,
+        }
     }
+}
+
+/// x264 presets, fastest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Speed {
+    Ultrafast,
+    Superfast,
+    Veryfast,
+    Faster,
+    Fast,
+    Medium,
+}
+
+impl Speed {
+    pub const ALL: [Speed; 6] =
+        [Self::Ultrafast, Self::Superfast, Self::Veryfast, Self::Faster, Self::Fast, Self::Medium];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ultrafast => "ultrafast",
+            Self::Superfast => "superfast",
+            Self::Veryfast => "veryfast",
+            Self::Faster => "faster",
+            Self::Fast => "fast",
+            Self::Medium => "medium",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// The sound codec: AAC goes everywhere (RTMP needs it); Opus is smaller
+/// at equal quality, for Matroska recordings and SRT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AudioCodec {
+    Aac,
+    Opus,
 }
 
 pub(crate) struct Encoder {
@@ -60,7 +109,7 @@ fn hardware_encoder() -> Option<gst::Element> {
 
 fn x264(settings: &EncoderSettings, fps: u32) -> Result<gst::Element, EngineError> {
     let x264 = make("x264enc")?;
-    x264.set_property_from_str("speed-preset", "veryfast");
+    x264.set_property_from_str("speed-preset", settings.speed.name());
     x264.set_property_from_str("tune", "zerolatency");
     x264.set_property("bitrate", settings.video_kbps);
     x264.set_property("key-int-max", fps * settings.keyframe_seconds.max(1));
@@ -112,14 +161,25 @@ impl Encoder {
         let asrc = output.audio_input(studio)?;
         let aqueue = make("queue")?;
         let aconvert = make("audioconvert")?;
-        let aac = make("avenc_aac")?;
-        aac.set_property("bitrate", (settings.audio_kbps.min(512) * 1000) as i32);
-        let aacparse = make("aacparse")?;
-        let asink = encoded_sink("aac");
+        let bits = (settings.audio_kbps.clamp(16, 512) * 1000) as i32;
+        let (audio_encoder, audio_parse) = match settings.audio {
+            AudioCodec::Aac => {
+                let aac = make("avenc_aac")?;
+                aac.set_property("bitrate", bits);
+                (aac, make("aacparse")?)
+            }
+            AudioCodec::Opus => {
+                let opus = make("opusenc")?;
+                opus.set_property("bitrate", bits);
+                (opus, make("opusparse")?)
+            }
+        };
+        let asink = encoded_sink("audio");
 
         let video: [&gst::Element; 8] =
             [&vsrc, &vqueue, &convert, &i420, &encoder, &parse, &avc, vsink.upcast_ref()];
-        let audio: [&gst::Element; 6] = [&asrc, &aqueue, &aconvert, &aac, &aacparse, asink.upcast_ref()];
+        let audio: [&gst::Element; 6] =
+            [&asrc, &aqueue, &aconvert, &audio_encoder, &audio_parse, asink.upcast_ref()];
         output.pipeline.add_many(&video[1..])?;
         output.pipeline.add_many(&audio[1..])?;
         gst::Element::link_many(video)?;

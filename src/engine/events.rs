@@ -81,11 +81,13 @@ pub enum Event {
         output: String,
         status: OutputStatus,
     },
-    /// Bytes an output has sent and its bitrate over the last second.
+    /// Bytes an output has sent, its bitrate over the last second, and the
+    /// video frames it dropped because it could not send them in time.
     OutputStats {
         output: String,
         bytes: u64,
         kbps: f64,
+        dropped: u64,
     },
     /// Something went wrong that is not tied to a source.
     Error(String),

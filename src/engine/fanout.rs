@@ -26,6 +26,8 @@ pub(crate) struct Consumer {
     appsrc: AppSrc,
     caps: Mutex<Option<gst::Caps>>,
     pushed: AtomicU64,
+    /// Buffers the full (leaky) queue let go to make room.
+    dropped: AtomicU64,
     /// For encoded streams: nothing is passed on before the first keyframe.
     waits_for_keyframe: AtomicBool,
     /// Whether this consumer starts (and resumes) on a keyframe.
@@ -85,6 +87,7 @@ impl Consumer {
             appsrc,
             caps: Mutex::new(None),
             pushed: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
             waits_for_keyframe: AtomicBool::new(false),
             starts_on_keyframe: false,
             origin: None,
@@ -111,6 +114,11 @@ impl Consumer {
         let caps = self.caps.lock().unwrap_or_else(|e| e.into_inner()).clone()?;
         let s = caps.structure(0)?;
         Some((s.get::<i32>("width").ok()?.try_into().ok()?, s.get::<i32>("height").ok()?.try_into().ok()?))
+    }
+
+    /// How many buffers its full queue dropped (the oldest go first).
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
     }
 
     /// How many buffers reached this consumer.
@@ -142,6 +150,9 @@ impl Consumer {
             // presentation order.
             out.set_pts(abs - zero);
             out.set_dts(buffer.dts().map(|_| abs - zero));
+        }
+        if self.appsrc.current_level_buffers() >= self.appsrc.max_buffers() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
         }
         if self.appsrc.push_buffer(out).is_ok() {
             self.pushed.fetch_add(1, Ordering::Relaxed);

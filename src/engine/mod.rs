@@ -25,7 +25,7 @@ mod tcp_link;
 mod transition;
 
 pub use cpu::CpuMeter;
-pub use encoder::EncoderSettings;
+pub use encoder::{AudioCodec, EncoderSettings, Speed};
 pub use error::EngineError;
 pub use events::{Event, Levels, OutputStatus, Stats, StudioState};
 pub use podcast::{Podcast, PodcastCodec, PodcastSettings, PODCAST};

@@ -59,6 +59,15 @@ impl Output {
         self.add_input(fanout, consumer)
     }
 
+    /// Video frames its inputs dropped because the output could not keep up.
+    pub fn dropped_frames(&self) -> u64 {
+        self.inputs
+            .iter()
+            .filter(|(_, c)| c.element().name().ends_with("-video"))
+            .map(|(_, c)| c.dropped())
+            .sum()
+    }
+
     fn add_input(
         &mut self,
         fanout: Arc<Fanout>,

@@ -84,6 +84,12 @@ impl Stream {
                 redact(&settings.url)
             ))
         })?;
+        if matches!(protocol, Protocol::Rtmp) && settings.encoder.audio == super::encoder::AudioCodec::Opus {
+            return Err(EngineError::Invalid(format!(
+                "{}: RTMP carries AAC sound, not Opus",
+                redact(&settings.url)
+            )));
+        }
         let encoder = studio.encoder(settings.encoder)?;
         let events = studio.emitter();
         let (stop, stopped) = mpsc::channel();
@@ -307,7 +313,8 @@ fn watch(
             let kbps = (bytes - last_report.1.min(bytes)) as f64 * 8.0
                 / 1000.0
                 / last_report.0.elapsed().as_secs_f64();
-            let _ = events.try_send(Event::OutputStats { output: name.to_owned(), bytes, kbps });
+            let dropped = output.dropped_frames();
+            let _ = events.try_send(Event::OutputStats { output: name.to_owned(), bytes, kbps, dropped });
             last_report = (Instant::now(), bytes);
         }
     }

@@ -70,15 +70,22 @@ pub fn event_where(studio: &Studio, timeout: Duration, test: impl Fn(&Event) -> 
     None
 }
 
-/// Timestamps (seconds) of the video packets of a file, sorted.
-pub fn video_packet_times(path: &std::path::Path) -> Vec<f64> {
+/// What ffprobe prints for `args` (e.g. `-show_entries …`) about a file.
+pub fn ffprobe(path: &std::path::Path, args: &[&str]) -> String {
     let out = std::process::Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0"])
+        .args(["-v", "error"])
+        .args(args)
         .arg(path)
         .output()
         .expect("ffprobe runs (install the package ffmpeg)");
-    let mut t: Vec<f64> =
-        String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().parse().ok()).collect();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Timestamps (seconds) of the video packets of a file, sorted.
+pub fn video_packet_times(path: &std::path::Path) -> Vec<f64> {
+    let out =
+        ffprobe(path, &["-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0"]);
+    let mut t: Vec<f64> = out.lines().filter_map(|l| l.trim().parse().ok()).collect();
     t.sort_by(f64::total_cmp);
     t
 }

@@ -47,6 +47,16 @@ impl NetNs {
         ip(&["-n", &self.name, "link", "set", &self.far_if, "down"]);
     }
 
+    /// Limits what goes into the namespace to `kbit` kbit/s (a slow uplink).
+    pub fn shape(&self, kbit: u32) {
+        let out = Command::new("tc")
+            .args(["qdisc", "replace", "dev", &self.host_if, "root", "tbf"])
+            .args(["rate", &format!("{kbit}kbit"), "burst", "16kb", "latency", "500ms"])
+            .output()
+            .expect("`tc` runs (install the package iproute2)");
+        assert!(out.status.success(), "tc: {}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+
     /// Plugs it back.
     pub fn restore(&self) {
         ip(&["-n", &self.name, "link", "set", &self.far_if, "up"]);
