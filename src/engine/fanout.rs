@@ -26,8 +26,11 @@ pub(crate) struct Consumer {
     appsrc: AppSrc,
     caps: Mutex<Option<gst::Caps>>,
     pushed: AtomicU64,
-    /// Buffers the full (leaky) queue let go to make room.
+    /// Buffers dropped because the queue was full (and, for compressed
+    /// pictures, those skipped after it until the next keyframe).
     dropped: AtomicU64,
+    /// Skipping to a keyframe after a full queue.
+    skipping: AtomicBool,
     /// For encoded streams: nothing is passed on before the first keyframe.
     waits_for_keyframe: AtomicBool,
     /// Whether this consumer starts (and resumes) on a keyframe.
@@ -88,6 +91,7 @@ impl Consumer {
             caps: Mutex::new(None),
             pushed: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
+            skipping: AtomicBool::new(false),
             waits_for_keyframe: AtomicBool::new(false),
             starts_on_keyframe: false,
             origin: None,
@@ -134,7 +138,13 @@ impl Consumer {
         if self.appsrc.current_state() != gst::State::Playing {
             return;
         }
-        let Some(zero) = self.zero(buffer, abs, base) else { return };
+        let Some(zero) = self.zero(buffer, abs, base) else {
+            if self.skipping.load(Ordering::Relaxed) {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            return;
+        };
+        self.skipping.store(false, Ordering::Relaxed);
         {
             let mut current = self.caps.lock().unwrap_or_else(|e| e.into_inner());
             if current.as_ref().map(|c| c.as_ref()) != Some(caps) {
@@ -153,6 +163,14 @@ impl Consumer {
         }
         if self.appsrc.current_level_buffers() >= self.appsrc.max_buffers() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
+            if self.starts_on_keyframe {
+                // A compressed picture cannot lose frames in its middle and
+                // stay decodable: skip to the next keyframe instead (the
+                // queue drains meanwhile).
+                self.waits_for_keyframe.store(true, Ordering::SeqCst);
+                self.skipping.store(true, Ordering::Relaxed);
+                return;
+            }
         }
         if self.appsrc.push_buffer(out).is_ok() {
             self.pushed.fetch_add(1, Ordering::Relaxed);
