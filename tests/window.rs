@@ -29,11 +29,11 @@ impl App {
     /// Starts Plateau on a red scene and a blue scene (each with a moving
     /// ball in the bottom-right quarter), in its own X server, bus and config.
     fn start(language: Option<&str>) -> Self {
-        Self::start_with(language, None)
+        Self::start_with(language, |_| {})
     }
 
-    /// Like `start`, with the window state of a previous run in the settings.
-    fn start_with(language: Option<&str>, window: Option<plateau::model::WindowState>) -> Self {
+    /// Like `start`, with settings changed by `edit` first.
+    fn start_with(language: Option<&str>, edit: impl FnOnce(&mut Settings)) -> Self {
         let (x, display) = start_xvfb("1280x800x24");
         let dir = tempfile::tempdir().expect("temp dir");
         let runtime = dir.path().join("runtime");
@@ -74,7 +74,9 @@ impl App {
         plateau::model::save_collection(&c, &file).expect("collection written");
         let config = dir.path().join("config");
         let settings =
-            Settings { recording_folder: Some(dir.path().join("recordings")), window, ..Settings::default() };
+            Settings { recording_folder: Some(dir.path().join("recordings")), ..Settings::default() };
+        let mut settings = settings;
+        edit(&mut settings);
         settings.save(&config.join("plateau/settings.json")).expect("settings written");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_plateau"));
         cmd.arg("--collection")
@@ -695,7 +697,7 @@ fn ctrl_z_undoes_moves_fits_and_removals_in_order() {
 #[test]
 fn the_window_opens_at_the_size_it_was_left_and_saves_it_when_closed() {
     let left = plateau::model::WindowState { width: 1000, height: 700, maximized: false };
-    let app = App::start_with(None, Some(left));
+    let app = App::start_with(None, |s| s.window = Some(left));
     app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
     let out = Command::new("xdotool")
         .args(["search", "--onlyvisible", "--name", "^Plateau$", "getwindowgeometry"])
@@ -715,5 +717,40 @@ fn the_window_opens_at_the_size_it_was_left_and_saves_it_when_closed() {
         }
         assert!(Instant::now() < deadline, "no window state saved on quitting");
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn go_live_streams_to_the_destinations_and_the_status_line_shows_their_traffic() {
+    let nginx = common::nginx::Nginx::start();
+    let url = nginx.url("live", "window");
+    let server = url.clone();
+    let app = App::start_with(None, move |s| {
+        s.destinations.push(plateau::model::Destination { name: "Home".into(), server, enabled: true })
+    });
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.activate("go-live", None);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let line = loop {
+        let names = app.accessible_names();
+        let line = names.lines().find(|l| l.contains("Frames per second")).unwrap_or_default().to_owned();
+        if line.contains("● Live 00:00:") && line.contains("Home ") && line.contains(" Mbit/s") {
+            break line;
+        }
+        assert!(Instant::now() < deadline, "no live traffic in the status line: {line}");
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    let streams = common::nginx::probe(&url);
+    assert!(streams.contains("codec_name=h264|codec_type=video|width=640|height=360"), "{streams} ({line})");
+    app.activate("go-live", None);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let names = app.accessible_names();
+        let line = names.lines().find(|l| l.contains("Frames per second")).unwrap_or_default().to_owned();
+        if !line.contains("Live") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still live after the second go-live: {line}");
+        std::thread::sleep(Duration::from_millis(300));
     }
 }

@@ -85,6 +85,8 @@ mod imp {
         pub since: RefCell<HashMap<&'static str, std::time::Instant>>,
         /// What each destination is doing, when it is not simply live.
         pub destination_states: RefCell<std::collections::BTreeMap<String, String>>,
+        /// Each live destination's bitrate (and drops), from its statistics.
+        pub destination_traffic: RefCell<std::collections::BTreeMap<String, String>>,
         /// The last removed scene and its place, for the undo toast.
         pub removed_scene: RefCell<Option<(usize, Scene)>>,
         /// Scenes as they were before each item edit, newest last (Ctrl+Z).
@@ -375,6 +377,13 @@ impl Window {
                     self.update_status();
                 }
             },
+            Event::OutputStats { output, kbps, dropped, .. } => {
+                let mut text = format!("{output} {:.1} Mbit/s", kbps / 1000.0);
+                if dropped > 0 {
+                    text.push_str(&format!(" ({dropped} {})", gettext("frames dropped")));
+                }
+                imp.destination_traffic.borrow_mut().insert(output, text);
+            }
             Event::Error(message) => self.show_error(&gettext("Something went wrong"), &message),
             _ => {}
         }
@@ -419,9 +428,16 @@ impl Window {
         }
         if running[2].1 {
             parts.push(format!("{} {}", gettext("● Live"), elapsed("live")));
-            parts.extend(imp.destination_states.borrow().values().cloned());
+            let states = imp.destination_states.borrow();
+            let traffic = imp.destination_traffic.borrow();
+            // A destination that is not live says what it does; one that is, how it goes.
+            parts.extend(
+                traffic.iter().filter(|(name, _)| !states.contains_key(*name)).map(|(_, t)| t.clone()),
+            );
+            parts.extend(states.values().cloned());
         } else {
             imp.destination_states.borrow_mut().clear();
+            imp.destination_traffic.borrow_mut().clear();
         }
         imp.status.set_label(&parts.join(" · "));
     }
