@@ -737,7 +737,10 @@ fn go_live_streams_to_the_destinations_and_the_status_line_shows_their_traffic()
         if line.contains("● Live 00:00:") && line.contains("Home ") && line.contains(" Mbit/s") {
             break line;
         }
-        assert!(Instant::now() < deadline, "no live traffic in the status line: {line}");
+        if Instant::now() > deadline {
+            let log = std::fs::read_to_string(app.dir.path().join("plateau.log")).unwrap_or_default();
+            panic!("no live traffic in the status line: {line}\nplateau's log:\n{log}");
+        }
         std::thread::sleep(Duration::from_millis(300));
     };
     let streams = common::nginx::probe(&url);

@@ -38,36 +38,50 @@ pub fn start_xvfb(size: &str) -> (Guard, String) {
     (guard, format!(":{n}"))
 }
 
-/// Starts a private session bus; returns it and its address. Services it
-/// starts (the accessibility bus among them) get `runtime_dir` as their
-/// XDG_RUNTIME_DIR, so that they are not shared with other tests.
+/// Starts a private session bus that can start the accessibility bus and
+/// nothing else (no keyring, which would wait for a password prompt, no
+/// portal); returns it and its address. Services it starts get
+/// `runtime_dir` as their XDG_RUNTIME_DIR, so that they are not shared
+/// with other tests.
 pub fn start_session_bus(runtime_dir: &Path) -> (Guard, String) {
+    let services = runtime_dir.join("bus-services");
+    std::fs::create_dir_all(&services).expect("services folder");
+    let a11y = "org.a11y.Bus.service";
+    std::fs::copy(Path::new("/usr/share/dbus-1/services").join(a11y), services.join(a11y))
+        .expect("the accessibility bus service (install the package at-spi2-core)");
+    let config = runtime_dir.join("session-bus.conf");
+    std::fs::write(&config, bus_config(&format!("<servicedir>{}</servicedir>", services.display())))
+        .expect("bus config written");
     let mut cmd = Command::new("dbus-daemon");
-    cmd.env("XDG_RUNTIME_DIR", runtime_dir).arg("--session");
+    cmd.env("XDG_RUNTIME_DIR", runtime_dir).arg(format!("--config-file={}", config.display()));
     spawn_bus(cmd)
 }
 
-/// Starts a private session bus that starts no services by itself (so no
-/// keyring or portal appears unless the test runs one); returns it and its address.
-pub fn start_bare_session_bus(dir: &Path) -> (Guard, String) {
-    let config = dir.join("bare-bus.conf");
-    std::fs::write(
-        &config,
+/// A session bus configuration open to everyone, with `extra` inside.
+fn bus_config(extra: &str) -> String {
+    format!(
         r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
   <listen>unix:tmpdir=/tmp</listen>
   <auth>EXTERNAL</auth>
+  {extra}
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
     <allow own="*"/>
   </policy>
 </busconfig>
-"#,
+"#
     )
-    .expect("bus config written");
+}
+
+/// Starts a private session bus that starts no services by itself (so no
+/// keyring or portal appears unless the test runs one); returns it and its address.
+pub fn start_bare_session_bus(dir: &Path) -> (Guard, String) {
+    let config = dir.join("bare-bus.conf");
+    std::fs::write(&config, bus_config("")).expect("bus config written");
     let mut cmd = Command::new("dbus-daemon");
     cmd.arg(format!("--config-file={}", config.display()));
     spawn_bus(cmd)
