@@ -757,3 +757,33 @@ fn go_live_streams_to_the_destinations_and_the_status_line_shows_their_traffic()
         std::thread::sleep(Duration::from_millis(300));
     }
 }
+
+#[test]
+fn a_source_that_fails_says_what_happened_and_what_to_do() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.activate("add-file", Some("'/nonexistent/plateau-missing-clip.mp4'"));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let names = app.accessible_names();
+        if names.lines().any(|l| l.contains("Source failed") && l.contains("Media File")) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no toast naming the failed source:\n{names}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    // Its Details give the cause and what to do.
+    app.activate("error-details", None);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let names = app.accessible_names();
+        let detail =
+            names.lines().find(|l| l.contains("plateau-missing-clip")).unwrap_or_default().to_owned();
+        if detail.contains("choose another one") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no details with the cause and a hint:\n{names}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    app.shot("source-failed.png");
+}

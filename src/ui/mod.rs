@@ -135,6 +135,7 @@ fn install_actions(app: &adw::Application) {
     simple("remove-collection", |w| w.remove_collection());
     simple("undo-remove-collection", |w| w.undo_remove_collection());
     simple("undo", |w| w.undo());
+    simple("error-details", |w| w.show_error_details());
     simple("settings", |w| {
         settings_dialog::show(w);
     });

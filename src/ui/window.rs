@@ -89,6 +89,8 @@ mod imp {
         pub destination_traffic: RefCell<std::collections::BTreeMap<String, String>>,
         /// The last removed scene and its place, for the undo toast.
         pub removed_scene: RefCell<Option<(usize, Scene)>>,
+        /// The last error shown: its title and its whole explanation.
+        pub last_error: RefCell<Option<(String, String)>>,
         /// Scenes as they were before each item edit, newest last (Ctrl+Z).
         pub undo: RefCell<Vec<Scene>>,
         /// A canvas gesture is under way (its start is already remembered).
@@ -341,8 +343,13 @@ impl Window {
                 *imp.program_scene.borrow_mut() = Some(name);
                 self.refresh();
             }
-            Event::SourceFailed { name, cause, .. } => {
-                self.toast(&format!("{} “{name}”: {cause}", gettext("Source failed:")));
+            Event::SourceFailed { source, name, cause } => {
+                let kind = self.collection().and_then(|c| c.source(&source).map(|s| s.kind.clone()));
+                let hint = kind.map(|k| failure_hint(&k)).unwrap_or_default();
+                self.show_error(
+                    &format!("{} “{name}”", gettext("Source failed:")),
+                    &format!("{cause}. {hint}"),
+                );
             }
             Event::SourceRecovered { name, .. } => {
                 self.toast(&format!("{} “{name}”", gettext("Source is back:")))
@@ -453,9 +460,26 @@ impl Window {
         self.imp().toasts.add_toast(adw::Toast::new(text));
     }
 
+    /// Says what went wrong: a toast with the title, whose Details button
+    /// opens the whole explanation (cause and what to do).
     pub fn show_error(&self, title: &str, detail: &str) {
         tracing::error!(%detail, "{title}");
-        self.toast(&format!("{title}: {detail}"));
+        *self.imp().last_error.borrow_mut() = Some((title.to_owned(), detail.to_owned()));
+        let toast = adw::Toast::builder()
+            .title(title)
+            .button_label(gettext("_Details"))
+            .action_name("app.error-details")
+            .timeout(8)
+            .build();
+        self.imp().toasts.add_toast(toast);
+    }
+
+    /// The last error, whole, in a dialog.
+    pub fn show_error_details(&self) {
+        let Some((title, detail)) = self.imp().last_error.borrow().clone() else { return };
+        let dialog = adw::MessageDialog::new(Some(self), Some(&title), Some(&detail));
+        dialog.add_response("close", &gettext("_Close"));
+        dialog.present();
     }
 
     pub fn collection(&self) -> Option<SceneCollection> {
@@ -1391,4 +1415,23 @@ fn split_name(path: &std::path::Path) -> PathBuf {
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let ext = path.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!("{stem}-001.{ext}"))
+}
+
+/// What a presenter can do when a source of this kind fails.
+fn failure_hint(kind: &SourceKind) -> String {
+    match kind {
+        SourceKind::Image { .. } | SourceKind::Media { .. } => {
+            gettext("Check that the file is still there, or choose another one in the source's properties.")
+        }
+        SourceKind::Webcam { .. } | SourceKind::AudioInput { .. } => {
+            gettext("Check that the device is plugged in: Plateau tries again by itself when it comes back.")
+        }
+        SourceKind::ScreenPortal { .. } => {
+            gettext("Allow the screen to be shared when the system asks; Plateau asks again in a moment.")
+        }
+        SourceKind::ScreenX11 { .. } => {
+            gettext("Screen capture needs an X11 session (or the Wayland screen source).")
+        }
+        _ => gettext("Plateau tries again by itself; its place shows “No signal” meanwhile."),
+    }
 }
