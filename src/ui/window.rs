@@ -1244,10 +1244,22 @@ impl Window {
         let keyed = gio::spawn_blocking(move || {
             crate::destinations::live_destinations(&settings).map_err(|e| e.to_string())
         });
+        // The keyring may wait for its password: say so if it takes a while.
+        let done = std::rc::Rc::new(Cell::new(false));
+        let (w, waiting) = (self.downgrade(), done.clone());
+        glib::timeout_add_local_once(std::time::Duration::from_secs(1), move || {
+            if let (Some(w), false) = (w.upgrade(), waiting.get()) {
+                w.toast(&gettext(
+                    "Waiting for the keyring to give the stream keys (it may ask for its password)…",
+                ));
+            }
+        });
         let w = self.downgrade();
         glib::spawn_future_local(async move {
+            let result = keyed.await;
+            done.set(true);
             let Some(w) = w.upgrade() else { return };
-            let destinations = match keyed.await {
+            let destinations = match result {
                 Ok(Ok(d)) => d,
                 Ok(Err(e)) => {
                     w.show_error(&gettext("The stream keys could not be read"), &e);
