@@ -787,3 +787,30 @@ fn a_source_that_fails_says_what_happened_and_what_to_do() {
     }
     app.shot("source-failed.png");
 }
+
+#[test]
+fn choosing_a_source_in_the_list_selects_its_item_on_the_canvas() {
+    let app = App::start(None);
+    let view = app.canvas_to_screen();
+    // Just inside the top-left handle of the ball item (320,180): red until selected.
+    let (hx, hy) = view(320.0, 180.0);
+    let (hx, hy) = (hx as u32 - 2, hy as u32 - 2);
+    let before = app.shot("before.png").pixel(hx, hy);
+    assert!(near([before[0], before[1], before[2], 255], RED, 40), "no handle yet: {before:?}");
+    // The list shows the top-most item first: Title, Ball, red.
+    let names = app.accessible_names();
+    assert!(names.contains("Ball"), "{names}");
+    let row = Command::new("xdotool")
+        .args(["mousemove", "1040", "180", "click", "1", "sleep", "0.8", "key", "Escape"])
+        .env("DISPLAY", &app.display)
+        .status()
+        .expect("xdotool runs (install the package xdotool)");
+    assert!(row.success());
+    let shot = app.wait_for("the ball item's handles", |s| {
+        let p = s.pixel(hx, hy);
+        near([p[0], p[1], p[2], 255], [255, 255, 255], 40)
+            || near([p[0], p[1], p[2], 255], [54, 133, 227], 40)
+    });
+    let p = shot.pixel(hx, hy);
+    assert!(!near([p[0], p[1], p[2], 255], RED, 40), "the handle is drawn: {p:?}");
+}

@@ -142,6 +142,15 @@ impl ProgramCanvas {
         self.queue_draw();
     }
 
+    /// Selects `id` (when the scene has it) and draws its handles.
+    pub fn select_item(&self, id: ItemId) {
+        let imp = self.imp();
+        if imp.scene.borrow().as_ref().is_some_and(|s| s.item(id).is_some()) {
+            imp.selected.set(Some(id));
+            self.queue_draw();
+        }
+    }
+
     /// Selects the item under a point of the view, or nothing.
     pub fn select_at(&self, vx: f64, vy: f64) {
         let (cx, cy) = self.fit().to_canvas(vx, vy);

@@ -148,6 +148,15 @@ mod imp {
                 !paths.is_empty()
             });
             self.canvas.add_controller(drop);
+            // A source chosen in the list (by mouse or keyboard) is selected
+            // on the canvas, where the arrow keys then move it.
+            let obj = self.obj().downgrade();
+            self.sources.connect_row_selected(move |_, row| {
+                let id = row.and_then(|r| r.widget_name().as_str().strip_prefix("item:")?.parse().ok());
+                if let (Some(w), Some(id)) = (obj.upgrade(), id) {
+                    w.imp().canvas.select_item(ItemId(id));
+                }
+            });
             let obj = self.obj().downgrade();
             self.scenes.connect_row_activated(move |_, row| {
                 if let (Some(w), Some(name)) =
@@ -525,6 +534,7 @@ impl Window {
                 .activatable(true)
                 .tooltip_text(gettext("Open its properties"))
                 .build();
+            row.set_widget_name(&format!("item:{}", item.id.0));
             let (w, id) = (self.downgrade(), source.id.clone());
             row.connect_activated(move |_| {
                 if let Some(w) = w.upgrade() {
