@@ -109,16 +109,46 @@ fn one_file_holds_the_mix_and_each_speaker_with_chapters_and_the_mix_at_minus_16
     assert!(side.lines().count() == 2 && side.contains(" Intro") && side.starts_with("00:00:0"), "{side}");
 }
 
-#[test]
-fn separate_wav_files_one_per_track() {
+/// Records 3 s of `collection`'s program as separate `codec` files in a
+/// folder, checks no encoder error came, and returns the folder.
+fn three_seconds_in_a_folder(
+    collection: SceneCollection,
+    codec: PodcastCodec,
+) -> (tempfile::TempDir, std::path::PathBuf) {
     init_tracing();
-    let studio = Studio::start(two_speakers(), None).expect("studio starts");
+    let studio = Studio::start(collection, None).expect("studio starts");
     let dir = tempfile::tempdir().expect("temp dir");
     let folder = dir.path().join("episode");
-    let settings = PodcastSettings { codec: PodcastCodec::Wav, loudness_target: None };
+    let settings = PodcastSettings { codec, loudness_target: None };
     let podcast = Podcast::start(&studio, &folder, settings).expect("podcast starts");
     std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(podcast.error(), None, "no encoder error");
     podcast.stop().expect("ends");
+    (dir, folder)
+}
+
+#[test]
+fn separate_flac_files_one_per_track() {
+    let (_dir, folder) = three_seconds_in_a_folder(two_speakers(), PodcastCodec::Flac);
+    for name in ["Mix.flac", "Alice.flac", "Bob.flac"] {
+        let seconds = decoded_seconds(&folder.join(name), 0);
+        assert!(seconds > 2.5, "{name}: {seconds:.2} s");
+    }
+}
+
+#[test]
+fn a_flac_podcast_of_a_program_without_sound_sources_is_silence() {
+    let mut c = collection();
+    c.sources = vec![color_source("red", RED)];
+    c.scenes = vec![scene("Main", vec![item(1, "red", 0, 0, 640, 360)])];
+    let (_dir, folder) = three_seconds_in_a_folder(c, PodcastCodec::Flac);
+    let seconds = decoded_seconds(&folder.join("Mix.flac"), 0);
+    assert!(seconds > 2.5, "the mix: {seconds:.2} s");
+}
+
+#[test]
+fn separate_wav_files_one_per_track() {
+    let (_dir, folder) = three_seconds_in_a_folder(two_speakers(), PodcastCodec::Wav);
     // WAV files carry no timestamps: the tracks line up only if they all
     // start at the same instant, so they must be (nearly) the same length.
     let lengths: Vec<f64> =

@@ -814,3 +814,44 @@ fn choosing_a_source_in_the_list_selects_its_item_on_the_canvas() {
     let p = shot.pixel(hx, hy);
     assert!(!near([p[0], p[1], p[2], 255], RED, 40), "the handle is drawn: {p:?}");
 }
+
+#[test]
+fn a_podcast_follows_its_settings_flac_tracks_in_a_folder() {
+    let app = App::start_with(None, |s| {
+        s.podcast = plateau::model::PodcastPrefs {
+            format: plateau::model::PodcastFormat::Flac,
+            normalize: false,
+            separate_files: true,
+        }
+    });
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.activate("podcast", None);
+    std::thread::sleep(Duration::from_secs(3));
+    app.activate("podcast", None);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let tracks = loop {
+        let folders: Vec<PathBuf> = app.recordings().into_iter().filter(|p| p.is_dir()).collect();
+        let tracks: Vec<PathBuf> = folders
+            .iter()
+            .flat_map(|f| std::fs::read_dir(f).into_iter().flatten().flatten().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "flac") && playable_audio(p) > 2.0)
+            .collect();
+        if !tracks.is_empty() {
+            break tracks;
+        }
+        if Instant::now() > deadline {
+            let log = std::fs::read_to_string(app.dir.path().join("plateau.log")).unwrap_or_default();
+            panic!("no FLAC track folder in {:?}\nplateau's log:\n{log}", app.recordings());
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    for t in &tracks {
+        let codec = ffprobe(t, &["-show_entries", "stream=codec_name", "-of", "csv=p=0"]);
+        assert_eq!(codec.trim(), "flac", "{}", t.display());
+    }
+}
+
+/// Seconds of sound in a file, as ffprobe reads them.
+fn playable_audio(path: &std::path::Path) -> f64 {
+    ffprobe(path, &["-show_entries", "format=duration", "-of", "csv=p=0"]).trim().parse().unwrap_or(0.0)
+}

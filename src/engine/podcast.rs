@@ -151,6 +151,9 @@ impl Podcast {
             let caps = make("capsfilter")?;
             caps.set_property("caps", gst_audio_caps(audio.sample_rate, audio.channels));
             let mut chain = vec![src, filler, caps];
+            // Timestamps that only move forward, without holes or overlaps:
+            // flacenc refuses a buffer that steps back ("too far back in time").
+            chain.push(make("audiorate")?);
             chain.push(make("audioconvert")?);
             chain.extend(encoder(settings.codec)?);
             chain.push(title_tag(&title)?);

@@ -83,6 +83,33 @@ impl Default for RecordingPrefs {
 
 pub const DEFAULT_FILE_NAME: &str = "Plateau %Y-%m-%d %H-%M-%S";
 
+/// The sound format of podcast tracks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum PodcastFormat {
+    #[default]
+    Opus,
+    Flac,
+    Wav,
+}
+
+/// How podcasts are recorded from the window.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PodcastPrefs {
+    pub format: PodcastFormat,
+    /// Bring the mix to -16 LUFS after recording.
+    pub normalize: bool,
+    /// One file per track in a folder, instead of one Matroska file.
+    pub separate_files: bool,
+}
+
+impl Default for PodcastPrefs {
+    fn default() -> Self {
+        Self { format: PodcastFormat::Opus, normalize: true, separate_files: false }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Settings {
     /// The collection opened at start.
@@ -95,6 +122,8 @@ pub struct Settings {
     pub transition: Transition,
     #[serde(default)]
     pub recording: RecordingPrefs,
+    #[serde(default)]
+    pub podcast: PodcastPrefs,
     #[serde(default)]
     pub destinations: Vec<Destination>,
     /// The user allowed keeping stream keys in a file readable only by them

@@ -4,7 +4,7 @@
 
 use adw::prelude::*;
 use gettextrs::gettext;
-use plateau::model::{is_stream_server, RecordingFormat, Settings, VideoSettings, SERVICES};
+use plateau::model::{is_stream_server, PodcastFormat, RecordingFormat, Settings, VideoSettings, SERVICES};
 use plateau::secrets::{KeyStore, SecretsError};
 
 use super::window::Window;
@@ -141,7 +141,57 @@ fn recording_page(window: &Window) -> adw::PreferencesPage {
             }
         },
     ));
+    page.add(&podcast_group(window, &settings));
     page
+}
+
+fn podcast_group(window: &Window, settings: &Settings) -> adw::PreferencesGroup {
+    let group = adw::PreferencesGroup::builder()
+        .title(gettext("Podcasts"))
+        .description(gettext("The mix and one track per speaker, with chapter marks."))
+        .build();
+    let formats = [PodcastFormat::Opus, PodcastFormat::Flac, PodcastFormat::Wav];
+    let format = adw::ComboRow::builder()
+        .title(gettext("Format"))
+        .model(&gtk::StringList::new(&["Opus", "FLAC", "WAV"]))
+        .selected(formats.iter().position(|f| *f == settings.podcast.format).unwrap_or(0) as u32)
+        .build();
+    let w = window.downgrade();
+    format.connect_selected_notify(move |row| {
+        let chosen = formats.get(row.selected() as usize).copied().unwrap_or_default();
+        if let Some(w) = w.upgrade() {
+            w.update_settings(|s| s.podcast.format = chosen);
+        }
+    });
+    group.add(&format);
+    let toggle = |title: String, subtitle: String, on: bool, set: fn(&mut Settings, bool)| {
+        let row = adw::ActionRow::builder().title(title.as_str()).subtitle(subtitle.as_str()).build();
+        let switch = gtk::Switch::builder().active(on).valign(gtk::Align::Center).build();
+        switch.update_property(&[gtk::accessible::Property::Label(&title)]);
+        let w = window.downgrade();
+        switch.connect_active_notify(move |s| {
+            let on = s.is_active();
+            if let Some(w) = w.upgrade() {
+                w.update_settings(|settings| set(settings, on));
+            }
+        });
+        row.add_suffix(&switch);
+        row.set_activatable_widget(Some(&switch));
+        row
+    };
+    group.add(&toggle(
+        gettext("Even loudness"),
+        gettext("Bring the mix to -16 LUFS (EBU R128) when the recording ends"),
+        settings.podcast.normalize,
+        |s, on| s.podcast.normalize = on,
+    ));
+    group.add(&toggle(
+        gettext("One file per track"),
+        gettext("In a folder, instead of one Matroska file"),
+        settings.podcast.separate_files,
+        |s, on| s.podcast.separate_files = on,
+    ));
+    group
 }
 
 /// A choice among `labels`, with the current value first when it is not one of them.

@@ -1176,9 +1176,17 @@ impl Window {
                 Err(e) => self.show_error(&gettext("The podcast did not end cleanly"), &e.to_string()),
             }
         } else {
-            let path = self.new_recording_path("mka");
-            let started =
-                imp.studio.borrow().as_ref().map(|s| Podcast::start(s, &path, PodcastSettings::default()));
+            let prefs = self.settings().podcast;
+            let file = self.new_recording_path("mka");
+            // A folder of one file per track is named like the file would be.
+            let path = if prefs.separate_files { file.with_extension("") } else { file };
+            let codec = match prefs.format {
+                plateau::model::PodcastFormat::Opus => plateau::engine::PodcastCodec::Opus,
+                plateau::model::PodcastFormat::Flac => plateau::engine::PodcastCodec::Flac,
+                plateau::model::PodcastFormat::Wav => plateau::engine::PodcastCodec::Wav,
+            };
+            let settings = PodcastSettings { codec, loudness_target: prefs.normalize.then_some(-16.0) };
+            let started = imp.studio.borrow().as_ref().map(|s| Podcast::start(s, &path, settings));
             match started {
                 Some(Ok(p)) => *imp.podcast.borrow_mut() = Some(p),
                 Some(Err(e)) => self.show_error(&gettext("The podcast could not start"), &e.to_string()),
