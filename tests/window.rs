@@ -141,14 +141,22 @@ impl App {
         );
     }
 
-    /// Names in the application's accessibility tree.
+    /// Names in the application's accessibility tree; a selected node adds
+    /// a line `[selected] NAME` (its own name or its first named descendant's).
     fn accessible_names(&self) -> String {
         let script = r#"
 import pyatspi, sys
+def first_name(node, depth=0):
+    if node.name or depth > 6: return node.name
+    for child in node:
+        n = first_name(child, depth + 1)
+        if n: return n
+    return ""
 def walk(node, depth=0):
     if depth > 40: return
     try:
         if node.name: print(node.name)
+        if node.getState().contains(pyatspi.STATE_SELECTED): print("[selected] " + first_name(node))
         for child in node: walk(child, depth + 1)
     except Exception: pass
 for app in pyatspi.Registry.getDesktop(0):
@@ -854,4 +862,26 @@ fn a_podcast_follows_its_settings_flac_tracks_in_a_folder() {
 /// Seconds of sound in a file, as ffprobe reads them.
 fn playable_audio(path: &std::path::Path) -> f64 {
     ffprobe(path, &["-show_entries", "format=duration", "-of", "csv=p=0"]).trim().parse().unwrap_or(0.0)
+}
+
+#[test]
+fn clicking_an_item_on_the_canvas_chooses_its_source_in_the_list() {
+    let app = App::start(None);
+    let view = app.canvas_to_screen();
+    let chosen = |name: &str| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let names = app.accessible_names();
+            if names.lines().any(|l| l == format!("[selected] {name}")) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "`{name}` is not chosen in the list:\n{names}");
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    };
+    // The ball item, then the red background.
+    drag(&app.display, view(480.0, 270.0), view(480.0, 270.0));
+    chosen("Ball");
+    drag(&app.display, view(100.0, 300.0), view(100.0, 300.0));
+    chosen("red");
 }

@@ -23,6 +23,7 @@ pub enum CanvasEdit {
 
 type OnEdit = Box<dyn Fn(CanvasEdit)>;
 type OnContext = Box<dyn Fn(ItemId, f64, f64)>;
+type OnSelect = Box<dyn Fn(Option<ItemId>)>;
 type SourceSize = Box<dyn Fn(&SourceId) -> Option<(u32, u32)>>;
 
 #[derive(Clone)]
@@ -44,6 +45,7 @@ mod imp {
         pub drag: RefCell<Option<Drag>>,
         pub on_edit: RefCell<Option<OnEdit>>,
         pub on_context: RefCell<Option<OnContext>>,
+        pub on_select: RefCell<Option<OnSelect>>,
         pub source_size: RefCell<Option<SourceSize>>,
     }
 
@@ -109,6 +111,11 @@ impl ProgramCanvas {
         *self.imp().on_context.borrow_mut() = Some(Box::new(f));
     }
 
+    /// Calls `f` when a click selects an item (or nothing) on the canvas.
+    pub fn connect_selected(&self, f: impl Fn(Option<ItemId>) + 'static) {
+        *self.imp().on_select.borrow_mut() = Some(Box::new(f));
+    }
+
     /// Tells the canvas how to learn a source's picture size (for cropping).
     pub fn set_source_size(&self, f: impl Fn(&SourceId) -> Option<(u32, u32)> + 'static) {
         *self.imp().source_size.borrow_mut() = Some(Box::new(f));
@@ -157,6 +164,9 @@ impl ProgramCanvas {
         let imp = self.imp();
         let hit = imp.scene.borrow().as_ref().and_then(|s| item_at(s, cx, cy).map(|i| i.id));
         imp.selected.set(hit);
+        if let Some(f) = imp.on_select.borrow().as_ref() {
+            f(hit);
+        }
         self.queue_draw();
     }
 

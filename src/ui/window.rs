@@ -148,6 +148,13 @@ mod imp {
                 !paths.is_empty()
             });
             self.canvas.add_controller(drop);
+            // An item clicked on the canvas is the one chosen in the list.
+            let obj = self.obj().downgrade();
+            self.canvas.connect_selected(move |id| {
+                if let Some(w) = obj.upgrade() {
+                    w.show_selected_in_list(id);
+                }
+            });
             // A source chosen in the list (by mouse or keyboard) is selected
             // on the canvas, where the arrow keys then move it.
             let obj = self.obj().downgrade();
@@ -628,6 +635,19 @@ impl Window {
                 self.edit(|s| s.remove_item(&scene, id));
                 self.refresh();
             }
+        }
+    }
+
+    /// Selects the row of item `id` in the source list (none: no row).
+    fn show_selected_in_list(&self, id: Option<ItemId>) {
+        let list = &self.imp().sources;
+        let name = id.map(|id| format!("item:{}", id.0));
+        let row = (0..)
+            .map_while(|i| list.row_at_index(i))
+            .find(|r| Some(r.widget_name().as_str()) == name.as_deref());
+        match row {
+            Some(row) => list.select_row(Some(&row)),
+            None => list.unselect_all(),
         }
     }
 
