@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use plateau::engine::{
-    redact, AudioCodec, Container, EncoderSettings, Event, OutputStatus, Podcast, PodcastSettings,
-    RecordSettings, Recorder, Speed, Stream, StreamSettings, Studio,
+    redact, AudioCodec, Container, EncoderSettings, Event, OutputStatus, Podcast, PodcastCodec,
+    PodcastSettings, RecordSettings, Recorder, Speed, Stream, StreamSettings, Studio,
 };
 
 use crate::Cli;
@@ -71,7 +71,15 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     };
 
     let podcast = match &cli.podcast {
-        Some(path) => Some(Podcast::start(&studio, path, PodcastSettings::default())?),
+        Some(path) => {
+            let codec = match cli.podcast_format.as_str() {
+                "flac" => PodcastCodec::Flac,
+                "wav" => PodcastCodec::Wav,
+                _ => PodcastCodec::Opus,
+            };
+            let loudness_target = (!cli.no_normalize).then_some(-16.0);
+            Some(Podcast::start(&studio, path, PodcastSettings { codec, loudness_target })?)
+        }
         None => None,
     };
     let mut targets: Vec<(String, String)> = cli

@@ -45,6 +45,12 @@ pub struct Cli {
     /// or, for any other path, a folder with one file per track.
     #[arg(long, value_name = "PATH")]
     podcast: Option<PathBuf>,
+    /// Sound format of the podcast's tracks: opus, flac or wav.
+    #[arg(long, value_name = "FORMAT", default_value = "opus", value_parser = ["opus", "flac", "wav"])]
+    podcast_format: String,
+    /// Leave the podcast's mix as it is instead of bringing it to -16 LUFS.
+    #[arg(long)]
+    no_normalize: bool,
     /// Stream the program to this address (rtmp://, rtmps:// or srt://); may be repeated.
     #[arg(long, value_name = "URL")]
     stream: Vec<String>,

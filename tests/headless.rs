@@ -112,3 +112,23 @@ fn a_headless_run_prints_the_program_and_output_statistics() {
     assert!(!lines.is_empty(), "a statistics line: {log}");
     assert!(lines.iter().any(|l| l.contains("fps") && l.contains(" 0 dropped")), "{lines:?}");
 }
+
+#[test]
+fn a_headless_podcast_in_flac_tracks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("episode");
+    let out = plateau(&[
+        "--headless",
+        "--podcast",
+        folder.to_str().expect("utf-8 path"),
+        "--podcast-format",
+        "flac",
+        "--no-normalize",
+        "--duration",
+        "3",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mix = folder.join("Mix.flac");
+    let streams = ffprobe(&mix, "stream=codec_name");
+    assert!(streams.contains("flac"), "{}: {streams}", mix.display());
+}
