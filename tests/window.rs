@@ -885,3 +885,29 @@ fn clicking_an_item_on_the_canvas_chooses_its_source_in_the_list() {
     drag(&app.display, view(100.0, 300.0), view(100.0, 300.0));
     chosen("red");
 }
+
+#[test]
+fn dragging_a_source_row_onto_another_restacks_it() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    // Rows, top of the stack first: Title (y 122), Ball (177), red (232).
+    drag(&app.display, (1040.0, 232.0), (1040.0, 122.0));
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let order = plateau::model::load_collection(&saved)
+            .ok()
+            .and_then(|c| c.scene("Red").map(|s| s.items.iter().map(|i| i.id.0).collect::<Vec<_>>()));
+        if order == Some(vec![2, 3, 1]) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the red item did not go to the top: {order:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // On top, the red layer now hides the ball.
+    app.wait_for("the red layer over the ball", |s| {
+        let (x, y, w, h) = BALL_AREA;
+        let p = s.pixel(x + w / 2, y + h / 2);
+        near([p[0], p[1], p[2], 255], RED, 30)
+    });
+}

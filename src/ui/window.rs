@@ -591,8 +591,42 @@ impl Window {
             row.add_suffix(&visible);
             row.add_suffix(&item_menu(item.id, item.locked, &source.name));
             row.add_suffix(&remove);
+            self.make_draggable(&row, item.id, scene.items.len() - 1 - index_of(scene, item.id));
             imp.sources.append(&row);
         }
+    }
+
+    /// A source row can be dragged onto another to take its place in the
+    /// stack (`stack_index`: its place, 0 = bottom).
+    fn make_draggable(&self, row: &adw::ActionRow, id: ItemId, row_position: usize) {
+        let drag = gtk::DragSource::new();
+        drag.set_actions(gtk::gdk::DragAction::MOVE);
+        drag.connect_prepare(move |_, _, _| {
+            Some(gtk::gdk::ContentProvider::for_value(&id.0.to_string().to_value()))
+        });
+        row.add_controller(drag);
+        let drop = gtk::DropTarget::new(String::static_type(), gtk::gdk::DragAction::MOVE);
+        let w = self.downgrade();
+        drop.connect_drop(move |_, value, _, _| {
+            let (Some(w), Ok(dragged)) = (w.upgrade(), value.get::<String>()) else { return false };
+            let Ok(dragged) = dragged.parse::<u64>() else { return false };
+            w.move_item_to_row(ItemId(dragged), row_position);
+            true
+        });
+        row.add_controller(drop);
+    }
+
+    /// Moves an item to the place of the list row at `row_position` (the
+    /// list shows the top of the stack first).
+    fn move_item_to_row(&self, id: ItemId, row_position: usize) {
+        let Some(scene) = self.imp().program_scene.borrow().clone() else { return };
+        let Some(count) = self.collection().and_then(|c| c.scene(&scene).map(|s| s.items.len())) else {
+            return;
+        };
+        let index = count.saturating_sub(1).saturating_sub(row_position);
+        self.remember_scene();
+        self.edit(|s| s.move_item(&scene, id, index));
+        self.refresh();
     }
 
     fn fill_mixer(&self, collection: &SceneCollection, scene: Option<&str>) {
@@ -1484,4 +1518,9 @@ fn failure_hint(kind: &SourceKind) -> String {
         }
         _ => gettext("Plateau tries again by itself; its place shows “No signal” meanwhile."),
     }
+}
+
+/// Where item `id` is in `scene`'s stack (0 = bottom).
+fn index_of(scene: &Scene, id: ItemId) -> usize {
+    scene.items.iter().position(|i| i.id == id).unwrap_or(0)
 }
