@@ -268,37 +268,41 @@ fn a_paused_recording_plays_on_without_the_pause_and_without_a_gap() {
 
 #[test]
 fn a_recording_split_by_duration_loses_no_frame_between_files() {
+    let settings = RecordSettings { split_seconds: Some(3), ..RecordSettings::default() };
+    let (_dir, files) = nine_seconds_split("show.mkv", settings);
+    let names: Vec<String> =
+        files.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
+    assert!(names.len() >= 3 && names[0] == "show-001.mkv", "files: {names:?}");
+    for f in &files {
+        assert!(common::playable_seconds(f) > 0.5, "{} plays", f.display());
+    }
+    assert_about_nine_seconds_of_frames(&files);
+}
+
+/// Records the demo for 9 s into `name` (split by `settings`); returns the
+/// folder and its files, sorted.
+fn nine_seconds_split(name: &str, settings: RecordSettings) -> (tempfile::TempDir, Vec<std::path::PathBuf>) {
     init_tracing();
     let studio = Studio::start(demo_collection(false), None).expect("studio starts");
     let dir = tempfile::tempdir().expect("temp dir");
-    let settings = RecordSettings { split_seconds: Some(3), ..RecordSettings::default() };
-    let recorder = Recorder::start(&studio, &dir.path().join("show.mkv"), settings).expect("recording");
+    let recorder = Recorder::start(&studio, &dir.path().join(name), settings).expect("recording");
     std::thread::sleep(Duration::from_secs(9));
     recorder.stop().expect("ends");
     let mut files: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.path()).collect();
     files.sort();
-    let names: Vec<String> =
-        files.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
-    assert!(names.len() >= 3 && names[0] == "show-001.mkv", "files: {names:?}");
+    (dir, files)
+}
+
+fn assert_about_nine_seconds_of_frames(files: &[std::path::PathBuf]) {
     let frames: usize = files.iter().map(|f| video_packet_times(f).len()).sum();
-    for f in &files {
-        assert!(common::playable_seconds(f) > 0.5, "{} plays", f.display());
-    }
     assert!((255..=275).contains(&frames), "about 270 frames in 9 s across the files, got {frames}");
 }
 
 #[test]
 fn a_recording_split_by_size_keeps_every_file_near_the_limit() {
-    init_tracing();
-    let studio = Studio::start(demo_collection(false), None).expect("studio starts");
-    let dir = tempfile::tempdir().expect("temp dir");
     const LIMIT: u64 = 1_000_000;
     let settings = RecordSettings { split_bytes: Some(LIMIT), ..RecordSettings::default() };
-    let recorder = Recorder::start(&studio, &dir.path().join("show.mp4"), settings).expect("recording");
-    std::thread::sleep(Duration::from_secs(9));
-    recorder.stop().expect("ends");
-    let mut files: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.path()).collect();
-    files.sort();
+    let (_dir, files) = nine_seconds_split("show.mp4", settings);
     let sizes: Vec<u64> = files.iter().map(|f| std::fs::metadata(f).expect("size").len()).collect();
     let total: u64 = sizes.iter().sum();
     // About 3.4 Mbit/s for 9 s: at least three files of at most 1 MB each.
@@ -307,8 +311,7 @@ fn a_recording_split_by_size_keeps_every_file_near_the_limit() {
         assert!(*size <= LIMIT, "{} is {size} bytes", f.display());
         assert!(common::playable_seconds(f) > 0.5, "{} plays", f.display());
     }
-    let frames: usize = files.iter().map(|f| video_packet_times(f).len()).sum();
-    assert!((255..=275).contains(&frames), "about 270 frames in 9 s across the files, got {frames}");
+    assert_about_nine_seconds_of_frames(&files);
 }
 
 #[test]

@@ -25,16 +25,6 @@ fn two_speakers() -> SceneCollection {
     c
 }
 
-fn ffprobe(path: &Path, args: &[&str]) -> String {
-    let out = Command::new("ffprobe")
-        .args(["-v", "error"])
-        .args(args)
-        .arg(path)
-        .output()
-        .expect("ffprobe runs (install the package ffmpeg)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// Integrated loudness of audio stream `index`, from ffmpeg's ebur128 filter.
 fn integrated_lufs(path: &Path, index: usize) -> f64 {
     let out = Command::new("ffmpeg")

@@ -557,6 +557,18 @@ fn settings_add_a_destination_and_change_the_canvas_while_the_show_goes_on() {
         std::thread::sleep(Duration::from_millis(300));
     }
     app.shot("settings.png");
+    // A destination added while the dialog is open joins its list.
+    app.activate("add-destination", Some("'YouTube'"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let names = app.accessible_names();
+        if ["rtmp://live.twitch.tv/app", "rtmp://a.rtmp.youtube.com/live2"].iter().all(|n| names.contains(n))
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the open dialog does not list both destinations: {names}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
     // Escape closes it and uncovers the canvas.
     let closed = Command::new("xdotool").args(["key", "Escape"]).env("DISPLAY", &app.display).status();
     assert!(closed.expect("xdotool runs (install the package xdotool)").success());

@@ -222,18 +222,23 @@ fn install_actions(app: &adw::Application) {
     });
     app.add_action(&about);
 
-    app.set_accels_for_action("app.record", &["<Control>r"]);
-    app.set_accels_for_action("app.go-live", &["<Control>l"]);
-    app.set_accels_for_action("app.pause-recording", &["<Control><Shift>r"]);
-    app.set_accels_for_action("app.podcast", &["<Control>p"]);
-    app.set_accels_for_action("app.chapter", &["<Control>k"]);
-    app.set_accels_for_action("app.quit", &["<Control>q"]);
-    app.set_accels_for_action("app.settings", &["<Control>comma"]);
-    app.set_accels_for_action("app.undo", &["<Control>z"]);
-    app.set_accels_for_action("app.add-scene", &["<Control>n"]);
-    app.set_accels_for_action("app.studio-mode", &["<Control>m"]);
-    app.set_accels_for_action("win.show-help-overlay", &["<Control>question"]);
-    app.set_accels_for_action("app.transition", &["<Control>t"]);
+    let accels = [
+        ("app.record", "<Control>r"),
+        ("app.go-live", "<Control>l"),
+        ("app.pause-recording", "<Control><Shift>r"),
+        ("app.podcast", "<Control>p"),
+        ("app.chapter", "<Control>k"),
+        ("app.quit", "<Control>q"),
+        ("app.settings", "<Control>comma"),
+        ("app.undo", "<Control>z"),
+        ("app.add-scene", "<Control>n"),
+        ("app.studio-mode", "<Control>m"),
+        ("win.show-help-overlay", "<Control>question"),
+        ("app.transition", "<Control>t"),
+    ];
+    for (action, accel) in accels {
+        app.set_accels_for_action(action, &[accel]);
+    }
     for n in 1..=9 {
         app.set_accels_for_action(&format!("app.switch-scene-number({n})"), &[&format!("<Alt>{n}")]);
     }

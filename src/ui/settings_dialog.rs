@@ -276,22 +276,26 @@ fn streaming_page(window: &Window, dialog: &adw::PreferencesWindow) -> adw::Pref
     menu.append(Some(&gettext("Custom server")), Some("app.add-destination('custom')"));
     add.set_menu_model(Some(&menu));
     group.set_header_suffix(Some(&add));
+    // The destinations' own list, so that refilling it touches nothing else.
+    let list =
+        gtk::ListBox::builder().selection_mode(gtk::SelectionMode::None).css_classes(["boxed-list"]).build();
+    group.add(&list);
     page.add(&group);
-    fill_destinations(window, &group, dialog);
+    fill_destinations(window, &list, dialog);
     // Rebuilt when a destination is added (through the app action).
-    let (group, d, w) = (group.clone(), dialog.downgrade(), window.downgrade());
+    let (list, d, w) = (list.downgrade(), dialog.downgrade(), window.downgrade());
     window.connect_destinations_changed(move || {
-        if let (Some(w), Some(d)) = (w.upgrade(), d.upgrade()) {
-            fill_destinations(&w, &group, &d);
+        if let (Some(w), Some(d), Some(list)) = (w.upgrade(), d.upgrade(), list.upgrade()) {
+            fill_destinations(&w, &list, &d);
         }
     });
     page
 }
 
 /// One expander row per destination.
-fn fill_destinations(window: &Window, group: &adw::PreferencesGroup, dialog: &adw::PreferencesWindow) {
-    while let Some(row) = find_row(group) {
-        group.remove(&row);
+fn fill_destinations(window: &Window, list: &gtk::ListBox, dialog: &adw::PreferencesWindow) {
+    while let Some(row) = list.row_at_index(0) {
+        list.remove(&row);
     }
     let destinations = window.settings().destinations;
     if destinations.is_empty() {
@@ -299,8 +303,7 @@ fn fill_destinations(window: &Window, group: &adw::PreferencesGroup, dialog: &ad
             .title(gettext("No destination yet"))
             .subtitle(gettext("Add YouTube, Twitch or your own server with the + button."))
             .build();
-        row.set_widget_name("destination");
-        group.add(&row);
+        list.append(&row);
     }
     for d in destinations {
         let row = adw::ExpanderRow::builder()
@@ -309,7 +312,6 @@ fn fill_destinations(window: &Window, group: &adw::PreferencesGroup, dialog: &ad
             .show_enable_switch(true)
             .enable_expansion(d.enabled)
             .build();
-        row.set_widget_name("destination");
         let (w, name) = (window.downgrade(), d.name.clone());
         row.connect_enable_expansion_notify(move |row| {
             let on = row.enables_expansion();
@@ -359,34 +361,18 @@ fn fill_destinations(window: &Window, group: &adw::PreferencesGroup, dialog: &ad
             .margin_bottom(6)
             .margin_end(6)
             .build();
-        let (w, name, g, dlg) = (window.downgrade(), d.name.clone(), group.clone(), dialog.downgrade());
+        let (w, name, l, dlg) = (window.downgrade(), d.name.clone(), list.downgrade(), dialog.downgrade());
         remove.connect_clicked(move |_| {
-            let (Some(w), Some(dlg)) = (w.upgrade(), dlg.upgrade()) else { return };
+            let (Some(w), Some(dlg), Some(l)) = (w.upgrade(), dlg.upgrade(), l.upgrade()) else { return };
             w.update_settings(|s| s.destinations.retain(|d| d.name != name));
             forget_key(&w, name.clone());
-            fill_destinations(&w, &g, &dlg);
+            fill_destinations(&w, &l, &dlg);
         });
         let remove_row = adw::ActionRow::new();
         remove_row.add_suffix(&remove);
         row.add_row(&remove_row);
-        group.add(&row);
+        list.append(&row);
     }
-}
-
-/// The first destination row in `group` (rows sit inside its inner list).
-fn find_row(group: &adw::PreferencesGroup) -> Option<gtk::Widget> {
-    let mut stack = vec![group.clone().upcast::<gtk::Widget>()];
-    while let Some(w) = stack.pop() {
-        if w.widget_name() == "destination" {
-            return Some(w);
-        }
-        let mut child = w.first_child();
-        while let Some(c) = child {
-            child = c.next_sibling();
-            stack.push(c);
-        }
-    }
-    None
 }
 
 fn set_enabled(settings: &mut Settings, name: &str, on: bool) {

@@ -93,6 +93,8 @@ mod imp {
         pub last_error: RefCell<Option<(String, String)>>,
         /// Scenes as they were before each item edit, newest last (Ctrl+Z).
         pub undo: RefCell<Vec<Scene>>,
+        /// Go Live is waiting for the keyring to give the stream keys.
+        pub keys_pending: Cell<bool>,
         /// A canvas gesture is under way (its start is already remembered).
         pub gesture_open: Cell<bool>,
     }
@@ -1306,6 +1308,10 @@ impl Window {
             }
             return self.show_live();
         }
+        if imp.keys_pending.get() {
+            // A second press while the keyring answers must not start every stream twice.
+            return self.toast(&gettext("Still getting the stream keys from the keyring…"));
+        }
         let settings = self.settings();
         if !settings.destinations.iter().any(|d| d.enabled) {
             self.show_live();
@@ -1316,11 +1322,11 @@ impl Window {
         let keyed = gio::spawn_blocking(move || {
             crate::destinations::live_destinations(&settings).map_err(|e| e.to_string())
         });
+        imp.keys_pending.set(true);
         // The keyring may wait for its password: say so if it takes a while.
-        let done = std::rc::Rc::new(Cell::new(false));
-        let (w, waiting) = (self.downgrade(), done.clone());
+        let w = self.downgrade();
         glib::timeout_add_local_once(std::time::Duration::from_secs(1), move || {
-            if let (Some(w), false) = (w.upgrade(), waiting.get()) {
+            if let Some(w) = w.upgrade().filter(|w| w.imp().keys_pending.get()) {
                 w.toast(&gettext(
                     "Waiting for the keyring to give the stream keys (it may ask for its password)…",
                 ));
@@ -1329,15 +1335,21 @@ impl Window {
         let w = self.downgrade();
         glib::spawn_future_local(async move {
             let result = keyed.await;
-            done.set(true);
             let Some(w) = w.upgrade() else { return };
+            w.imp().keys_pending.set(false);
             let destinations = match result {
                 Ok(Ok(d)) => d,
                 Ok(Err(e)) => {
                     w.show_error(&gettext("The stream keys could not be read"), &e);
                     Vec::new()
                 }
-                Err(_) => Vec::new(),
+                Err(_) => {
+                    w.show_error(
+                        &gettext("The stream keys could not be read"),
+                        &gettext("The keyring task failed."),
+                    );
+                    Vec::new()
+                }
             };
             w.start_streams(destinations);
         });
