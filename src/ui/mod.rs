@@ -5,10 +5,12 @@
 
 mod canvas;
 mod collections;
+mod live;
 mod manipulation;
 mod mixer_strip;
 mod settings_dialog;
 mod source_properties;
+mod undo;
 mod window;
 
 use adw::prelude::*;

@@ -10,8 +10,7 @@ use adw::subclass::prelude::*;
 use gettextrs::gettext;
 use gtk::{glib, CompositeTemplate};
 use plateau::engine::{
-    Event, OutputStatus, Podcast, PodcastSettings, Preview, RecordSettings, Recorder, Stream, StreamSettings,
-    Studio,
+    Event, OutputStatus, Podcast, PodcastSettings, Preview, RecordSettings, Recorder, Stream, Studio,
 };
 use plateau::model::{
     CollectionStore, Color, ItemId, Scene, SceneCollection, SceneItem, Settings, Source, SourceId,
@@ -416,7 +415,7 @@ impl Window {
 
     /// The status line: program rate, drops, CPU, and each running output
     /// with how long it has run (and destinations that are not live).
-    fn update_status(&self) {
+    pub(super) fn update_status(&self) {
         let imp = self.imp();
         let running = [
             ("recording", imp.recorder.borrow().is_some()),
@@ -505,7 +504,7 @@ impl Window {
     }
 
     /// Rebuilds the scene list, the source list and the mixer from the engine.
-    fn refresh(&self) {
+    pub(super) fn refresh(&self) {
         let imp = self.imp();
         let Some(collection) = self.collection() else { return };
         let program = imp.program_scene.borrow().clone();
@@ -687,53 +686,6 @@ impl Window {
         }
     }
 
-    /// Remembers the program scene as it is now, for Undo.
-    pub fn remember_scene(&self) {
-        let Some(name) = self.imp().program_scene.borrow().clone() else { return };
-        let Some(scene) = self.collection().and_then(|c| c.scene(&name).cloned()) else { return };
-        let mut undo = self.imp().undo.borrow_mut();
-        undo.push(scene);
-        let excess = undo.len().saturating_sub(100);
-        undo.drain(..excess);
-    }
-
-    /// Undoes the last item edit (move, resize, crop, stacking, lock,
-    /// visibility, removal); with none left, brings back a removed scene.
-    pub fn undo(&self) {
-        // Steps that changed nothing (a click without a drag) are skipped.
-        let collection = self.collection();
-        let current = |name: &str| collection.as_ref().and_then(|c| c.scene(name).cloned());
-        let step = loop {
-            let Some(before) = self.imp().undo.borrow_mut().pop() else { break None };
-            if let Some(now) = current(&before.name).filter(|now| *now != before) {
-                break Some((before, now));
-            }
-        };
-        let Some((before, now)) = step else {
-            if self.imp().removed_scene.borrow().is_some() {
-                return self.undo_remove_scene();
-            }
-            return self.toast(&gettext("Nothing to undo"));
-        };
-        let name = before.name.clone();
-        self.edit(|s| {
-            for item in now.items.iter().filter(|i| before.item(i.id).is_none()) {
-                s.remove_item(&name, item.id)?;
-            }
-            for item in &before.items {
-                match now.item(item.id) {
-                    Some(_) => s.update_item(&name, item.clone())?,
-                    None => s.add_item(&name, item.clone()).map(drop)?,
-                }
-            }
-            for (index, item) in before.items.iter().enumerate() {
-                s.move_item(&name, item.id, index)?;
-            }
-            Ok(())
-        });
-        self.refresh();
-    }
-
     /// The item's menu at a point of the canvas (a right click).
     fn show_item_menu(&self, id: ItemId, x: f64, y: f64) {
         let locked = self.collection().and_then(|c| {
@@ -778,7 +730,7 @@ impl Window {
     }
 
     /// Applies an edit to the engine, reports a failure, saves on success.
-    fn edit(&self, f: impl FnOnce(&Studio) -> Result<(), plateau::engine::EngineError>) {
+    pub(super) fn edit(&self, f: impl FnOnce(&Studio) -> Result<(), plateau::engine::EngineError>) {
         let result = match self.imp().studio.borrow().as_ref() {
             Some(studio) => f(studio),
             None => return,
@@ -1295,94 +1247,6 @@ impl Window {
         imp.record_button.set_active(recording);
         self.update_status();
         recording
-    }
-
-    /// Starts or stops streaming to every enabled destination. The keys
-    /// are read from the keyring off the interface thread (it may ask to
-    /// be unlocked); the streams start when they are there.
-    pub fn toggle_live(&self) {
-        let imp = self.imp();
-        if !imp.streams.borrow().is_empty() {
-            for s in imp.streams.take() {
-                s.stop();
-            }
-            return self.show_live();
-        }
-        if imp.keys_pending.get() {
-            // A second press while the keyring answers must not start every stream twice.
-            return self.toast(&gettext("Still getting the stream keys from the keyring…"));
-        }
-        let settings = self.settings();
-        if !settings.destinations.iter().any(|d| d.enabled) {
-            self.show_live();
-            self.toast(&gettext("No stream destination yet: add one in Settings, Streaming"));
-            super::settings_dialog::show(self).set_visible_page_name("streaming");
-            return;
-        }
-        let keyed = gio::spawn_blocking(move || {
-            crate::destinations::live_destinations(&settings).map_err(|e| e.to_string())
-        });
-        imp.keys_pending.set(true);
-        // The keyring may wait for its password: say so if it takes a while.
-        let w = self.downgrade();
-        glib::timeout_add_local_once(std::time::Duration::from_secs(1), move || {
-            if let Some(w) = w.upgrade().filter(|w| w.imp().keys_pending.get()) {
-                w.toast(&gettext(
-                    "Waiting for the keyring to give the stream keys (it may ask for its password)…",
-                ));
-            }
-        });
-        let w = self.downgrade();
-        glib::spawn_future_local(async move {
-            let result = keyed.await;
-            let Some(w) = w.upgrade() else { return };
-            w.imp().keys_pending.set(false);
-            let destinations = match result {
-                Ok(Ok(d)) => d,
-                Ok(Err(e)) => {
-                    w.show_error(&gettext("The stream keys could not be read"), &e);
-                    Vec::new()
-                }
-                Err(_) => {
-                    w.show_error(
-                        &gettext("The stream keys could not be read"),
-                        &gettext("The keyring task failed."),
-                    );
-                    Vec::new()
-                }
-            };
-            w.start_streams(destinations);
-        });
-    }
-
-    fn start_streams(&self, destinations: Vec<(String, String)>) {
-        let imp = self.imp();
-        for (name, url) in destinations {
-            let settings = StreamSettings { name: name.clone(), url, encoder: Default::default() };
-            let started = imp.studio.borrow().as_ref().map(|s| Stream::start(s, settings));
-            match started {
-                Some(Ok(s)) => imp.streams.borrow_mut().push(s),
-                Some(Err(e)) => self.show_error(&name, &e.to_string()),
-                None => {}
-            }
-        }
-        self.show_live();
-    }
-
-    fn show_live(&self) {
-        let imp = self.imp();
-        imp.live_button.set_active(!imp.streams.borrow().is_empty());
-        self.update_status();
-    }
-
-    /// Puts the window back as it was left (size, maximised).
-    pub fn restore_state(&self) {
-        if let Some(state) = self.settings().window {
-            self.set_default_size(state.width.clamp(640, 7680), state.height.clamp(480, 4320));
-            if state.maximized {
-                self.maximize();
-            }
-        }
     }
 
     /// Stops outputs and the engine; the collection, the settings and the
