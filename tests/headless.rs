@@ -132,3 +132,54 @@ fn a_headless_podcast_in_flac_tracks() {
     let streams = ffprobe(&mix, "stream=codec_name");
     assert!(streams.contains("flac"), "{}: {streams}", mix.display());
 }
+
+/// Every picture reaches the compositors in their own format, colorimetry
+/// and chroma siting, so they never convert a layer per program frame
+/// (before this was pinned, the full-frame pattern and a PNG were each
+/// converted again for every frame: a fifth of the program's CPU).
+#[test]
+fn no_layer_is_converted_by_the_compositors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let png = dir.path().join("logo.png");
+    let status = Command::new("convert")
+        .args(["-size", "400x300", "xc:none", "-fill", "#2080ff", "-draw", "circle 200,150 200,60"])
+        .arg(&png)
+        .status()
+        .expect("convert runs (install the package imagemagick)");
+    assert!(status.success(), "convert made the PNG");
+    let collection = dir.path().join("layers.json");
+    let json = format!(
+        r#"{{ "version": 1, "name": "Layers", "video": {{ "width": 1280, "height": 720, "fps": 30 }},
+  "sources": [
+    {{ "id": "bars", "name": "Bars", "kind": "test-pattern", "pattern": "bars" }},
+    {{ "id": "ball", "name": "Ball", "kind": "test-pattern", "pattern": "ball" }},
+    {{ "id": "logo", "name": "Logo", "kind": "image", "path": {png:?} }},
+    {{ "id": "title", "name": "Title", "kind": "text", "text": "Plateau", "size": 40, "width": 1280, "height": 100 }},
+    {{ "id": "tone", "name": "Tone", "kind": "tone", "frequency": 440 }} ],
+  "scenes": [ {{ "name": "Layers", "items": [
+    {{ "id": 1, "source": "bars", "x": 0, "y": 0, "width": 1280, "height": 720 }},
+    {{ "id": 2, "source": "ball", "x": 920, "y": 40, "width": 320, "height": 180 }},
+    {{ "id": 3, "source": "logo", "x": 40, "y": 40, "width": 400, "height": 300 }},
+    {{ "id": 4, "source": "title", "x": 0, "y": 600, "width": 1280, "height": 100 }},
+    {{ "id": 5, "source": "tone", "x": 0, "y": 0, "width": 0, "height": 0 }} ] }} ] }}"#
+    );
+    std::fs::write(&collection, json).expect("collection written");
+    let out = dir.path().join("layers.mkv");
+    let run = Command::new(env!("CARGO_BIN_EXE_plateau"))
+        .args(["--headless", "--collection"])
+        .arg(&collection)
+        .arg("--record")
+        .arg(&out)
+        .args(["--duration", "2"])
+        .env_remove("DISPLAY")
+        .env("GST_DEBUG", "videoaggregator:6")
+        .env("GST_DEBUG_NO_COLOR", "1")
+        .output()
+        .expect("plateau runs");
+    assert!(run.status.success(), "plateau failed: {}", String::from_utf8_lossy(&run.stderr));
+    let log = String::from_utf8_lossy(&run.stderr);
+    let plain = log.lines().filter(|l| l.contains("will not need conversion")).count();
+    let converted: Vec<&str> = log.lines().filter(|l| l.contains("will be converted")).collect();
+    assert!(plain >= 5, "the log shows each compositor pad's decision ({plain} seen)");
+    assert!(converted.is_empty(), "pads converted per frame:\n{}", converted.join("\n"));
+}

@@ -52,9 +52,21 @@ pub(crate) struct Formats {
 /// a tenth of a second, and the compositor holds each picture meanwhile.
 const STILL_FPS: u32 = 10;
 
+/// The colorimetry of every picture in the program (HD television's).
+pub(crate) const CANVAS_COLORIMETRY: &str = "bt709";
+/// Where chroma samples sit; all of them, as AYUV has one per pixel.
+pub(crate) const CANVAS_CHROMA_SITE: &str = "jpeg";
+
 impl Formats {
+    /// Pictures in the compositors' own format, colorimetry and chroma
+    /// siting: a picture that differs in any of them would be converted by
+    /// the compositor again for every program frame, rather than once by
+    /// its producer.
     pub fn video_caps(&self, size: Option<(u32, u32)>) -> gst::Caps {
-        let mut b = gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::Ayuv);
+        let mut b = gst_video::VideoCapsBuilder::new()
+            .format(gst_video::VideoFormat::Ayuv)
+            .field("colorimetry", CANVAS_COLORIMETRY)
+            .field("chroma-site", CANVAS_CHROMA_SITE);
         if let Some((w, h)) = size {
             b = b.width(w as i32).height(h as i32);
         }
@@ -108,7 +120,12 @@ impl Producer {
                 let src = make("videotestsrc")?;
                 src.set_property("is-live", true);
                 src.set_property_from_str("pattern", pattern_nick(*pattern));
-                p.video_chain(src, formats.video_caps_with_rate(Some(canvas)), &[], true)?;
+                let caps = if pattern.is_still() {
+                    formats.still_caps(Some(canvas))
+                } else {
+                    formats.video_caps_with_rate(Some(canvas))
+                };
+                p.video_chain(src, caps, &[], true)?;
             }
             SourceKind::Color { color } => {
                 let src = solid(color.argb())?;
@@ -387,6 +404,7 @@ fn pattern_nick(p: TestPattern) -> &'static str {
         TestPattern::Snow => "snow",
         TestPattern::Gradient => "gradient",
         TestPattern::Circular => "circular",
+        TestPattern::Bars => "smpte100",
     }
 }
 

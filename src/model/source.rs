@@ -110,6 +110,15 @@ pub enum TestPattern {
     Snow,
     Gradient,
     Circular,
+    /// Plain 100 % colour bars, without the moving noise patch of `Smpte`.
+    Bars,
+}
+
+impl TestPattern {
+    /// Whether the pattern never changes: it is drawn as a still.
+    pub fn is_still(self) -> bool {
+        !matches!(self, Self::Smpte | Self::Ball | Self::Snow)
+    }
 }
 
 /// A rectangle of the screen, in screen pixels.

@@ -143,6 +143,7 @@ pub fn show(parent: &impl IsA<gtk::Window>, source: Source, apply: Apply) -> adw
         SourceKind::TestPattern { pattern } => {
             let patterns = [
                 (TestPattern::Smpte, gettext("Colour bars")),
+                (TestPattern::Bars, gettext("Plain colour bars")),
                 (TestPattern::Ball, gettext("Moving ball")),
                 (TestPattern::Checkers, gettext("Checkers")),
                 (TestPattern::Snow, gettext("Snow")),
