@@ -73,6 +73,18 @@ impl Formats {
         b.build()
     }
 
+    /// The finished program: opaque, so in the encoders' own 4:2:0 format.
+    pub fn program_caps(&self) -> gst::Caps {
+        gst_video::VideoCapsBuilder::new()
+            .format(gst_video::VideoFormat::I420)
+            .width(self.canvas.width as i32)
+            .height(self.canvas.height as i32)
+            .framerate(gst::Fraction::new(self.canvas.fps as i32, 1))
+            .field("colorimetry", CANVAS_COLORIMETRY)
+            .field("chroma-site", "mpeg2")
+            .build()
+    }
+
     pub fn video_caps_with_rate(&self, size: Option<(u32, u32)>) -> gst::Caps {
         self.video_caps_at(size, self.canvas.fps)
     }

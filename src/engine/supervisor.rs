@@ -265,6 +265,7 @@ impl Supervisor {
     fn load_slot(&mut self, slot: usize, name: &str) -> Result<(), EngineError> {
         let scene = self.collection.scene(name).ok_or_else(|| EngineError::NoSuchScene(name.into()))?.clone();
         self.slots[slot].scene = Some(name.to_owned());
+        self.program.slots[slot].set_in_use(true);
         for (index, item) in scene.items.iter().enumerate() {
             self.add_layer(slot, item, index as u32);
         }
@@ -273,6 +274,7 @@ impl Supervisor {
 
     fn clear_slot(&mut self, slot: usize) {
         let state = std::mem::take(&mut self.slots[slot]);
+        self.program.slots[slot].set_in_use(false);
         for (_, layer) in state.layers {
             self.drop_layer(layer);
         }
