@@ -15,7 +15,7 @@ use std::sync::Arc;
 use gst::prelude::*;
 use gst_app::AppSink;
 
-use super::error::{make, EngineError};
+use super::error::{make, short_queue, EngineError};
 use super::fanout::Fanout;
 use super::output::Output;
 use super::studio::Studio;
@@ -142,7 +142,7 @@ impl Encoder {
     ) -> Result<Self, EngineError> {
         let mut output = Output::new("encoder");
         let vsrc = output.video_input(studio)?;
-        let vqueue = make("queue")?;
+        let vqueue = short_queue(3)?;
         let convert = make("videoconvert")?;
         let i420 = make("capsfilter")?;
         i420.set_property(

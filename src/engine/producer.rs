@@ -2,7 +2,8 @@
 //!
 //! ```text
 //!  test pattern  videotestsrc(live) ! AYUV caps ! appsink(video)
-//!  colour        videotestsrc(live, solid) ! AYUV caps ! appsink(video)
+//!  still pattern videotestsrc(one picture) ! AYUV caps ! imagefreeze ! rate caps ! appsink(video, synced)
+//!  colour        videotestsrc(one picture, solid) ! AYUV caps ! imagefreeze ! rate caps ! appsink(video, synced)
 //!  text          videotestsrc(live, transparent) ! AYUV caps ! textoverlay ! appsink(video)
 //!  image         filesrc ! decodebin ! videoconvert ! AYUV ! imagefreeze ! rate caps ! appsink(video)
 //!  media         uridecodebin ─┬─ videoconvert ! AYUV ! appsink(video)
@@ -12,7 +13,7 @@
 //!  microphone    device source ! audioconvert ! audioresample ! F32 caps ! appsink(audio)
 //!  desktop audio pulsesrc(@DEFAULT_MONITOR@) ! ... ! appsink(audio)
 //!  tone          audiotestsrc(live) ! ... ! appsink(audio)
-//!  placeholder   videotestsrc(live, grey) ! textoverlay("No signal") ! appsink(video)
+//!  placeholder   videotestsrc(one picture, grey) ! textoverlay("No signal") ! imagefreeze ! rate caps ! appsink(video, synced)
 //! ```
 //!
 //! Every picture leaves as AYUV, the compositor's input format, so that
@@ -130,21 +131,21 @@ impl Producer {
         match &source.kind {
             SourceKind::TestPattern { pattern } => {
                 let src = make("videotestsrc")?;
-                src.set_property("is-live", true);
                 src.set_property_from_str("pattern", pattern_nick(*pattern));
-                let caps = if pattern.is_still() {
-                    formats.still_caps(Some(canvas))
+                if pattern.is_still() {
+                    p.frozen_chain(src, &[], formats, canvas)?;
                 } else {
-                    formats.video_caps_with_rate(Some(canvas))
-                };
-                p.video_chain(src, caps, &[], true)?;
+                    src.set_property("is-live", true);
+                    p.video_chain(src, formats.video_caps_with_rate(Some(canvas)), &[], true)?;
+                }
             }
             SourceKind::Color { color } => {
                 let src = solid(color.argb())?;
-                p.video_chain(src, formats.still_caps(Some(canvas)), &[], true)?;
+                p.frozen_chain(src, &[], formats, canvas)?;
             }
             SourceKind::Text { text, font, size, color, outline, shadow, width, height } => {
                 let src = solid(0)?;
+                src.set_property("is-live", true);
                 let overlay = make("textoverlay")?;
                 overlay.set_property("text", text);
                 overlay.set_property("font-desc", format!("{font} {size}px"));
@@ -252,8 +253,7 @@ impl Producer {
         overlay.set_property_from_str("valignment", "center");
         overlay.set_property_from_str("halignment", "center");
         overlay.set_property("auto-resize", false);
-        let caps = formats.still_caps(Some((640, 360)));
-        p.video_chain(src, caps, &[overlay], true)?;
+        p.frozen_chain(src, &[overlay], formats, (640, 360))?;
         Ok(p)
     }
 
@@ -281,6 +281,29 @@ impl Producer {
         self.pipeline.add_many(&elements)?;
         gst::Element::link_many(&elements)?;
         self.video = Some(sink);
+        Ok(())
+    }
+
+    /// A picture drawn once by `src` and handed on again and again, paced
+    /// by the clock, like an image file: nothing is drawn or copied per frame.
+    /// `drawn` elements (a text renderer) work on that one picture only.
+    fn frozen_chain(
+        &mut self,
+        src: gst::Element,
+        drawn: &[gst::Element],
+        formats: &Formats,
+        size: (u32, u32),
+    ) -> Result<(), EngineError> {
+        src.set_property("num-buffers", 1i32);
+        let rate = gst::Caps::builder("video/x-raw")
+            .field("framerate", gst::Fraction::new(STILL_FPS.min(formats.canvas.fps) as i32, 1))
+            .build();
+        let mut after = drawn.to_vec();
+        after.extend([make("imagefreeze")?, capsfilter(&rate)?]);
+        self.video_chain(src, formats.still_caps(Some(size)), &after, true)?;
+        if let Some(sink) = &self.video {
+            sink.set_sync(true);
+        }
         Ok(())
     }
 
@@ -398,7 +421,6 @@ fn capsfilter(caps: &gst::Caps) -> Result<gst::Element, EngineError> {
 
 fn solid(argb: u32) -> Result<gst::Element, EngineError> {
     let src = make_named("videotestsrc", "solid")?;
-    src.set_property("is-live", true);
     src.set_property_from_str("pattern", "solid-color");
     src.set_property("foreground-color", argb);
     Ok(src)

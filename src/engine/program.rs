@@ -27,7 +27,7 @@ use std::sync::Arc;
 use gst::prelude::*;
 use gst_app::AppSink;
 
-use super::error::{make, make_named, EngineError};
+use super::error::{make, make_named, short_queue, EngineError};
 use super::fanout::{Consumer, Fanout};
 use super::producer::{gst_audio_caps, Formats};
 use crate::model::{Crop, SceneItem, SourceId};
@@ -61,6 +61,9 @@ pub(crate) struct Program {
     /// One slot's composed scene, for studio mode's preview.
     pub preview: Arc<Fanout>,
     pub frames: Arc<AtomicU64>,
+    /// Frames missing from the program's timeline (steps between
+    /// consecutive pictures longer than one frame).
+    pub dropped: Arc<AtomicU64>,
 }
 
 fn aggregator(factory: &str, name: &str) -> Result<gst::Element, EngineError> {
@@ -105,7 +108,7 @@ impl Program {
             let valve = make("valve")?;
             valve.set_property_from_str("drop-mode", "forward-sticky-events");
             valve.set_property("drop", true);
-            let queue = make("queue")?;
+            let queue = short_queue(3)?;
             let convert = make("videoconvert")?;
             let i420 = capsfilter(formats.program_caps())?;
             let chain = [&compositor, &caps, &valve, &queue, &convert, &i420];
@@ -142,17 +145,23 @@ impl Program {
         }
 
         let frames = Arc::new(AtomicU64::new(0));
-        let counter = frames.clone();
+        let dropped = Arc::new(AtomicU64::new(0));
+        let (counter, missing) = (frames.clone(), dropped.clone());
+        let gaps = std::sync::Mutex::new(FrameGaps::new(formats.canvas.fps));
         video_sink.static_pad("sink").expect("appsink has a sink pad").add_probe(
             gst::PadProbeType::BUFFER,
-            move |_, _| {
+            move |_, info| {
                 counter.fetch_add(1, Ordering::Relaxed);
+                if let Some(pts) = info.buffer().and_then(|b| b.pts()) {
+                    let mut gaps = gaps.lock().unwrap_or_else(|e| e.into_inner());
+                    missing.fetch_add(gaps.record(pts.nseconds()), Ordering::Relaxed);
+                }
                 gst::PadProbeReturn::Ok
             },
         );
 
         let [s0, s1]: [Slot; 2] = slots.try_into().map_err(|_| EngineError::Invalid("slots".into()))?;
-        Ok(Self { pipeline, slots: [s0, s1], audiomixer, video, audio, preview, frames })
+        Ok(Self { pipeline, slots: [s0, s1], audiomixer, video, audio, preview, frames, dropped })
     }
 
     /// The program's running time now.
@@ -164,6 +173,38 @@ impl Program {
     /// Absolute clock time of `running` on this pipeline.
     pub fn clock_time_of(&self, running: gst::ClockTime) -> gst::ClockTime {
         running + self.pipeline.base_time().unwrap_or_default()
+    }
+}
+
+/// Counts the frames missing from a stream of picture timestamps.
+struct FrameGaps {
+    frame_ns: u64,
+    last: Option<u64>,
+    /// Pictures that repeated a timestamp since the last step forward.
+    repeated: u64,
+}
+
+impl FrameGaps {
+    fn new(fps: u32) -> Self {
+        Self { frame_ns: 1_000_000_000 / u64::from(fps.max(1)), last: None, repeated: 0 }
+    }
+
+    /// The frames missing before the picture at `pts`. A step of more than
+    /// one and a half frames misses at least one; a repeated timestamp (the
+    /// compositor repeats its first one once when its caps settle) is a
+    /// picture that fills the next frame's place.
+    fn record(&mut self, pts: u64) -> u64 {
+        let Some(last) = self.last else {
+            self.last = Some(pts);
+            return 0;
+        };
+        if pts <= last {
+            self.repeated += 1;
+            return 0;
+        }
+        self.last = Some(pts);
+        let frames = (pts - last + self.frame_ns / 2) / self.frame_ns;
+        frames.saturating_sub(1).saturating_sub(std::mem::take(&mut self.repeated))
     }
 }
 
@@ -186,10 +227,7 @@ impl Layer {
         opaque: bool,
     ) -> Result<Self, EngineError> {
         let consumer = Consumer::new(&format!("layer-{slot}-{}", item.id.0), 4, INPUT_LATENCY);
-        let queue = make("queue")?;
-        queue.set_property("max-size-buffers", 3u32);
-        queue.set_property("max-size-time", 0u64);
-        queue.set_property("max-size-bytes", 0u32);
+        let queue = short_queue(3)?;
         let crop = make("videocrop")?;
         let elements = [consumer.element().clone(), queue, crop];
         program.pipeline.add_many(&elements)?;
@@ -315,5 +353,24 @@ fn remove_branch(program: &Program, elements: &[gst::Element], pad: &gst::Pad) {
 impl Drop for Program {
     fn drop(&mut self) {
         let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FrameGaps;
+
+    fn missing(pts: &[u64]) -> u64 {
+        let mut gaps = FrameGaps::new(30);
+        pts.iter().map(|&p| gaps.record(p * 33_333_333)).sum()
+    }
+
+    #[test]
+    fn steps_longer_than_a_frame_count_the_frames_missing() {
+        assert_eq!(missing(&[0, 1, 2, 3]), 0);
+        assert_eq!(missing(&[0, 2]), 1);
+        assert_eq!(missing(&[1, 5, 6]), 3);
+        assert_eq!(missing(&[0, 0, 2, 3]), 0, "a repeated timestamp fills the next place");
+        assert_eq!(missing(&[0, 0, 1, 2, 4]), 1, "and only that one");
     }
 }

@@ -186,10 +186,7 @@ impl Supervisor {
         if elapsed >= Duration::from_secs(1) {
             let frames = self.program.frames.load(Ordering::Relaxed);
             let fps = (frames - frames_then) as f64 / elapsed.as_secs_f64();
-            let expected = self.program.running_time().nseconds() as u128
-                * u128::from(self.formats.canvas.fps)
-                / 1_000_000_000;
-            let dropped = (expected as u64).saturating_sub(frames + 2);
+            let dropped = self.program.dropped.load(Ordering::Relaxed);
             self.last_stats = (Instant::now(), frames);
             self.emit(Event::Stats(Stats { fps, frames, dropped }));
         }
