@@ -165,3 +165,26 @@ fn studio_mode_prepares_a_scene_on_the_preview_and_sends_it_to_the_program() {
         .expect("red on the preview");
     assert!(studio.preview_scene("Nope").is_err());
 }
+
+/// The idle slot is built for each switch and taken down after it: scene
+/// after scene, every cut lands within a frame and no program frame is lost.
+#[test]
+fn repeated_cuts_each_land_within_a_frame_and_lose_no_frame() {
+    let (studio, tap) = start_on_red();
+    for (round, (scene, color)) in [("Blue", BLUE), ("Red", RED)].iter().cycle().take(6).enumerate() {
+        studio.switch_scene(scene, Transition::CUT).expect("switch");
+        let (at, _) = transition_start(&studio);
+        let frames = frames_until(&tap, at + 6 * FRAME_NS);
+        let after: Vec<&Frame> = frames.iter().filter(|f| f.clock_time >= at + FRAME_NS).collect();
+        assert!(!after.is_empty(), "round {round}: frames after the cut arrived");
+        assert!(
+            after.iter().all(|f| near(f.pixel(320, 180), *color, 24)),
+            "round {round}: {scene} shows one frame after the cut"
+        );
+    }
+    let stats = event_where(&studio, Duration::from_secs(3), |e| matches!(e, Event::Stats(_)));
+    match stats {
+        Some(Event::Stats(s)) => assert_eq!(s.dropped, 0, "no program frame lost: {s:?}"),
+        other => panic!("no statistics: {other:?}"),
+    }
+}

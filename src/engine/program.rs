@@ -3,8 +3,8 @@
 //!
 //! ```text
 //!  layer: appsrc ! queue ! videocrop ─┐
-//!  layer: appsrc ! queue ! videocrop ─┼─ compositor(slot 0) ! AYUV ! valve ! queue ! videoconvert ! I420 ─┐
-//!                                      └─ compositor(slot 1) ! AYUV ! valve ! queue ! videoconvert ! I420 ─┴─ compositor(mixer) ! I420 ! appsink(program video)
+//!  layer: appsrc ! queue ! videocrop ─┼─ compositor(slot 0) ! AYUV ! queue ! videoconvert ! I420 ─┐
+//!                                      └─ compositor(slot 1) ! AYUV ! queue ! videoconvert ! I420 ─┴─ compositor(mixer) ! I420 ! appsink(program video)
 //!                                            (a probe on each slot's AYUV output feeds the studio-mode preview fanout)
 //!
 //!  channel: appsrc ! volume ! level ! queue ─┬─ audiomixer ! caps ! level(program) ! appsink(program audio)
@@ -13,8 +13,9 @@
 //!
 //! A slot composes one scene over opaque black; the mixer shows the active
 //! slot and, during a transition, blends or slides the incoming one over it,
-//! so a fade is a true mix of two finished pictures. A slot that holds no
-//! scene keeps its valve shut, so its empty picture is not converted. Slot
+//! so a fade is a true mix of two finished pictures. A slot exists only
+//! while it holds a scene (slot 1 mostly during transitions and in studio
+//! mode), so no empty picture is painted and converted every frame. Slot
 //! pictures are
 //! opaque, so the mixer works in I420, the encoders' format: it copies a
 //! picture of 1.5 bytes a pixel rather than 4, never paints a background
@@ -36,25 +37,20 @@ use crate::model::{Crop, SceneItem, SourceId};
 /// from a source pipeline to arrive before its frame is composed.
 pub(crate) const INPUT_LATENCY: gst::ClockTime = gst::ClockTime::from_mseconds(40);
 
+/// A scene slot: `compositor ! AYUV ! queue ! videoconvert ! I420` into
+/// its own pad of the mixer. It exists only while it holds a scene.
 pub(crate) struct Slot {
     pub compositor: gst::Element,
     pub mixer_pad: gst::Pad,
-    valve: gst::Element,
-}
-
-impl Slot {
-    /// Lets the slot's pictures reach the mixer, or stops them (and the
-    /// work of converting them) while the slot holds no scene.
-    pub fn set_in_use(&self, in_use: bool) {
-        if self.valve.property::<bool>("drop") == in_use {
-            self.valve.set_property("drop", !in_use);
-        }
-    }
+    elements: Vec<gst::Element>,
 }
 
 pub(crate) struct Program {
     pub pipeline: gst::Pipeline,
-    pub slots: [Slot; 2],
+    pub slots: [Option<Slot>; 2],
+    mixer: gst::Element,
+    slot_caps: gst::Caps,
+    program_caps: gst::Caps,
     pub audiomixer: gst::Element,
     pub video: Arc<Fanout>,
     pub audio: Arc<Fanout>,
@@ -100,34 +96,6 @@ impl Program {
         gst::Element::link_many([&mixer, &mixer_caps, video_sink.upcast_ref()])?;
 
         let preview = Fanout::new();
-        let mut slots = Vec::new();
-        for index in 0..2 {
-            let compositor = aggregator("compositor", &format!("slot{index}"))?;
-            compositor.set_property_from_str("background", "black");
-            let caps = capsfilter(canvas_caps.clone())?;
-            let valve = make("valve")?;
-            valve.set_property_from_str("drop-mode", "forward-sticky-events");
-            valve.set_property("drop", true);
-            let queue = short_queue(3)?;
-            let convert = make("videoconvert")?;
-            let i420 = capsfilter(formats.program_caps())?;
-            let chain = [&compositor, &caps, &valve, &queue, &convert, &i420];
-            pipeline.add_many(chain)?;
-            gst::Element::link_many(chain)?;
-            // Generation n + 1 is slot n: the supervisor points the preview at a slot.
-            preview.watch(&caps.static_pad("src").expect("capsfilter has a src pad"), index as u64 + 1);
-            let mixer_pad = mixer
-                .request_pad_simple("sink_%u")
-                .ok_or_else(|| EngineError::Build { what: "mixer".into(), message: "no pad".into() })?;
-            i420.static_pad("src")
-                .expect("capsfilter has a src pad")
-                .link(&mixer_pad)
-                .map_err(|e| EngineError::Build { what: "mixer".into(), message: format!("{e:?}") })?;
-            mixer_pad.set_property("zorder", index as u32);
-            mixer_pad.set_property("alpha", if index == 0 { 1.0f64 } else { 0.0 });
-            mixer_pad.set_property_from_str("operator", if index == 0 { "source" } else { "over" });
-            slots.push(Slot { compositor, mixer_pad, valve });
-        }
 
         let audiomixer = aggregator("audiomixer", "audiomixer")?;
         let audio_caps = capsfilter(formats.audio_caps())?;
@@ -160,8 +128,89 @@ impl Program {
             },
         );
 
-        let [s0, s1]: [Slot; 2] = slots.try_into().map_err(|_| EngineError::Invalid("slots".into()))?;
-        Ok(Self { pipeline, slots: [s0, s1], audiomixer, video, audio, preview, frames, dropped })
+        let mut program = Self {
+            pipeline,
+            slots: [None, None],
+            mixer,
+            slot_caps: canvas_caps,
+            program_caps: formats.program_caps(),
+            audiomixer,
+            video,
+            audio,
+            preview,
+            frames,
+            dropped,
+        };
+        // The first slot is there before the program starts, so that the
+        // mixer's latency allows for a slot's.
+        program.open_slot(0)?;
+        Ok(program)
+    }
+
+    /// Makes slot `index` ready to compose a scene (hidden on the mixer).
+    /// It starts with its first picture, so an empty scene costs nothing.
+    pub fn open_slot(&mut self, index: usize) -> Result<&Slot, EngineError> {
+        if self.slots[index].is_none() {
+            self.slots[index] = Some(self.build_slot(index)?);
+        }
+        Ok(self.slots[index].as_ref().expect("the slot was just built"))
+    }
+
+    fn build_slot(&self, index: usize) -> Result<Slot, EngineError> {
+        let compositor = aggregator("compositor", &format!("slot{index}"))?;
+        compositor.set_property_from_str("background", "black");
+        compositor.set_property_from_str("start-time-selection", "first");
+        let caps = capsfilter(self.slot_caps.clone())?;
+        let elements = vec![
+            compositor.clone(),
+            caps.clone(),
+            short_queue(3)?,
+            make("videoconvert")?,
+            capsfilter(self.program_caps.clone())?,
+        ];
+        self.pipeline.add_many(&elements)?;
+        gst::Element::link_many(&elements)?;
+        // Generation n + 1 is slot n: the supervisor points the preview at a slot.
+        self.preview.watch(&caps.static_pad("src").expect("capsfilter has a src pad"), index as u64 + 1);
+        let mixer_pad = self
+            .mixer
+            .request_pad_simple("sink_%u")
+            .ok_or_else(|| EngineError::Build { what: "mixer".into(), message: "no pad".into() })?;
+        let last = elements.last().expect("a slot has elements");
+        last.static_pad("src")
+            .expect("capsfilter has a src pad")
+            .link(&mixer_pad)
+            .map_err(|e| EngineError::Build { what: "mixer".into(), message: format!("{e:?}") })?;
+        mixer_pad.set_property("zorder", index as u32);
+        mixer_pad.set_property("alpha", 0.0f64);
+        mixer_pad.set_property_from_str("operator", "over");
+        for e in &elements {
+            e.sync_state_with_parent()?;
+        }
+        tracing::debug!(slot = index, "slot opened");
+        Ok(Slot { compositor, mixer_pad, elements })
+    }
+
+    /// Takes slot `index` out of the program once it holds no scene.
+    pub fn close_slot(&mut self, index: usize) {
+        if let Some(slot) = self.slots[index].take() {
+            remove_branch(self, &slot.elements, &slot.mixer_pad);
+            tracing::debug!(slot = index, "slot closed");
+        }
+    }
+
+    /// Shows slot `index` alone on the program (its picture copied, not blended).
+    pub fn show_slot(&self, index: usize) {
+        if let Some(slot) = &self.slots[index] {
+            slot.mixer_pad.set_property("alpha", 1.0f64);
+            slot.mixer_pad.set_property("xpos", 0i32);
+            slot.mixer_pad.set_property_from_str("operator", "source");
+        }
+    }
+
+    /// The mixer pad of slot `index`, while it is open.
+    pub fn mixer_pad(&self, index: usize) -> Option<&gst::Pad> {
+        self.slots[index].as_ref().map(|s| &s.mixer_pad)
     }
 
     /// The program's running time now.
@@ -232,7 +281,10 @@ impl Layer {
         let elements = [consumer.element().clone(), queue, crop];
         program.pipeline.add_many(&elements)?;
         gst::Element::link_many(&elements)?;
-        let compositor = &program.slots[slot].compositor;
+        let compositor = &program.slots[slot]
+            .as_ref()
+            .ok_or_else(|| EngineError::Invalid(format!("slot {slot} is not open")))?
+            .compositor;
         let pad = compositor.request_pad_simple("sink_%u").ok_or_else(|| EngineError::Build {
             what: "layer".into(),
             message: "no compositor pad".into(),

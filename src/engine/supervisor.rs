@@ -261,8 +261,11 @@ impl Supervisor {
 
     fn load_slot(&mut self, slot: usize, name: &str) -> Result<(), EngineError> {
         let scene = self.collection.scene(name).ok_or_else(|| EngineError::NoSuchScene(name.into()))?.clone();
+        self.program.open_slot(slot)?;
+        if slot == self.active {
+            self.program.show_slot(slot);
+        }
         self.slots[slot].scene = Some(name.to_owned());
-        self.program.slots[slot].set_in_use(true);
         for (index, item) in scene.items.iter().enumerate() {
             self.add_layer(slot, item, index as u32);
         }
@@ -271,13 +274,13 @@ impl Supervisor {
 
     fn clear_slot(&mut self, slot: usize) {
         let state = std::mem::take(&mut self.slots[slot]);
-        self.program.slots[slot].set_in_use(false);
         for (_, layer) in state.layers {
             self.drop_layer(layer);
         }
         for id in state.channels {
             self.release_channel(&id);
         }
+        self.program.close_slot(slot);
     }
 
     fn slot_of(&self, scene: &str) -> Vec<usize> {
@@ -371,7 +374,6 @@ impl Supervisor {
     fn load_idle_slot(&mut self, scene: &str) -> Result<(), EngineError> {
         let slot = 1 - self.active;
         self.clear_slot(slot);
-        self.program.slots[slot].mixer_pad.set_property("alpha", 0.0f64);
         self.load_slot(slot, scene)
     }
 
@@ -411,8 +413,8 @@ impl Supervisor {
             if ready || Instant::now() >= p.deadline {
                 let Some(p) = self.pending.take() else { return };
                 let start = self.program.running_time();
-                let outgoing = &self.program.slots[self.active].mixer_pad;
-                let incoming = &self.program.slots[p.slot].mixer_pad;
+                let outgoing = self.program.mixer_pad(self.active);
+                let incoming = self.program.mixer_pad(p.slot);
                 let end =
                     transition::begin(p.transition, outgoing, incoming, self.formats.canvas.width, start);
                 self.emit(Event::TransitionStarted {
@@ -435,14 +437,14 @@ impl Supervisor {
     fn complete_transition(&mut self) {
         if let Some(p) = self.pending.take() {
             let start = self.program.running_time();
-            let outgoing = &self.program.slots[self.active].mixer_pad;
-            let incoming = &self.program.slots[p.slot].mixer_pad;
+            let outgoing = self.program.mixer_pad(self.active);
+            let incoming = self.program.mixer_pad(p.slot);
             transition::begin(Transition::CUT, outgoing, incoming, self.formats.canvas.width, start);
             self.running = Some(Running { scene: p.scene, slot: p.slot, end: start });
         }
         let Some(r) = self.running.take() else { return };
         let outgoing = self.active;
-        transition::finish(&self.program.slots[outgoing].mixer_pad, &self.program.slots[r.slot].mixer_pad);
+        transition::finish(self.program.mixer_pad(outgoing), self.program.mixer_pad(r.slot));
         self.clear_slot(outgoing);
         self.active = r.slot;
         // The preview (studio mode) now shows what the program shows.

@@ -28,44 +28,47 @@ fn clear(pad: &gst::Pad) {
 }
 
 /// Starts `transition` from the `outgoing` pad to the `incoming` one at
-/// running time `start`. Returns when it ends.
+/// running time `start` (either may be missing: a slot with no scene).
+/// Returns when it ends.
 pub(crate) fn begin(
     transition: Transition,
-    outgoing: &gst::Pad,
-    incoming: &gst::Pad,
+    outgoing: Option<&gst::Pad>,
+    incoming: Option<&gst::Pad>,
     canvas_width: u32,
     start: gst::ClockTime,
 ) -> gst::ClockTime {
-    clear(outgoing);
-    clear(incoming);
-    incoming.set_property("zorder", 1u32);
-    outgoing.set_property("zorder", 0u32);
-    // Slot pictures are opaque: the bottom one is copied, the top one blended.
-    outgoing.set_property_from_str("operator", "source");
-    incoming.set_property_from_str("operator", "over");
     let duration = gst::ClockTime::from_mseconds(transition.duration_ms.into());
     let end = start + duration;
-    match transition.kind {
-        _ if duration.is_zero() => {
-            incoming.set_property("xpos", 0i32);
-            incoming.set_property("alpha", 1.0f64);
-        }
-        TransitionKind::Cut => {
-            incoming.set_property("xpos", 0i32);
-            incoming.set_property("alpha", 1.0f64);
-        }
-        TransitionKind::Fade => {
-            incoming.set_property("xpos", 0i32);
-            ramp(incoming, "alpha", 0.0, 1.0, start, end);
-        }
-        TransitionKind::Slide => {
-            let w = f64::from(canvas_width);
-            incoming.set_property("alpha", 1.0f64);
-            ramp(incoming, "xpos", w, 0.0, start, end);
-            ramp(outgoing, "xpos", 0.0, -w, start, end);
+    let kind = if duration.is_zero() { TransitionKind::Cut } else { transition.kind };
+    if let Some(outgoing) = outgoing {
+        clear(outgoing);
+        outgoing.set_property("zorder", 0u32);
+        // Slot pictures are opaque: the bottom one is copied, the top one blended.
+        outgoing.set_property_from_str("operator", "source");
+        if kind == TransitionKind::Slide {
+            ramp(outgoing, "xpos", 0.0, -f64::from(canvas_width), start, end);
         }
     }
-    if transition.kind == TransitionKind::Cut || duration.is_zero() {
+    if let Some(incoming) = incoming {
+        clear(incoming);
+        incoming.set_property("zorder", 1u32);
+        incoming.set_property_from_str("operator", "over");
+        match kind {
+            TransitionKind::Cut => {
+                incoming.set_property("xpos", 0i32);
+                incoming.set_property("alpha", 1.0f64);
+            }
+            TransitionKind::Fade => {
+                incoming.set_property("xpos", 0i32);
+                ramp(incoming, "alpha", 0.0, 1.0, start, end);
+            }
+            TransitionKind::Slide => {
+                incoming.set_property("alpha", 1.0f64);
+                ramp(incoming, "xpos", f64::from(canvas_width), 0.0, start, end);
+            }
+        }
+    }
+    if kind == TransitionKind::Cut {
         start
     } else {
         end
@@ -73,12 +76,16 @@ pub(crate) fn begin(
 }
 
 /// Leaves the incoming pad showing alone and the outgoing one hidden.
-pub(crate) fn finish(outgoing: &gst::Pad, incoming: &gst::Pad) {
-    clear(outgoing);
-    clear(incoming);
-    incoming.set_property("alpha", 1.0f64);
-    incoming.set_property("xpos", 0i32);
-    incoming.set_property_from_str("operator", "source");
-    outgoing.set_property("alpha", 0.0f64);
-    outgoing.set_property("xpos", 0i32);
+pub(crate) fn finish(outgoing: Option<&gst::Pad>, incoming: Option<&gst::Pad>) {
+    if let Some(incoming) = incoming {
+        clear(incoming);
+        incoming.set_property("alpha", 1.0f64);
+        incoming.set_property("xpos", 0i32);
+        incoming.set_property_from_str("operator", "source");
+    }
+    if let Some(outgoing) = outgoing {
+        clear(outgoing);
+        outgoing.set_property("alpha", 0.0f64);
+        outgoing.set_property("xpos", 0i32);
+    }
 }
