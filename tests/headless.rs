@@ -133,12 +133,9 @@ fn a_headless_podcast_in_flac_tracks() {
     assert!(streams.contains("flac"), "{}: {streams}", mix.display());
 }
 
-/// Every picture reaches the compositors in their own format, colorimetry
-/// and chroma siting, so they never convert a layer per program frame
-/// (before this was pinned, the full-frame pattern and a PNG were each
-/// converted again for every frame: a fifth of the program's CPU).
-#[test]
-fn no_layer_is_converted_by_the_compositors() {
+/// Runs the program of a bars + ball + PNG + text + tone scene headless for
+/// `seconds` with `GST_DEBUG` set to `debug`, and returns its log.
+fn run_layers_program(debug: &str, seconds: &str) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
     let png = dir.path().join("logo.png");
     let status = Command::new("convert")
@@ -170,16 +167,40 @@ fn no_layer_is_converted_by_the_compositors() {
         .arg(&collection)
         .arg("--record")
         .arg(&out)
-        .args(["--duration", "2"])
+        .args(["--duration", seconds])
         .env_remove("DISPLAY")
-        .env("GST_DEBUG", "videoaggregator:6")
+        .env("GST_DEBUG", debug)
         .env("GST_DEBUG_NO_COLOR", "1")
         .output()
         .expect("plateau runs");
-    assert!(run.status.success(), "plateau failed: {}", String::from_utf8_lossy(&run.stderr));
-    let log = String::from_utf8_lossy(&run.stderr);
+    let log = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert!(run.status.success(), "plateau failed: {log}");
+    log
+}
+
+/// Every picture reaches the compositors in their own format, colorimetry
+/// and chroma siting, so they never convert a layer per program frame
+/// (before this was pinned, the full-frame pattern and a PNG were each
+/// converted again for every frame: a fifth of the program's CPU).
+#[test]
+fn no_layer_is_converted_by_the_compositors() {
+    let log = run_layers_program("videoaggregator:6", "2");
     let plain = log.lines().filter(|l| l.contains("will not need conversion")).count();
     let converted: Vec<&str> = log.lines().filter(|l| l.contains("will be converted")).collect();
     assert!(plain >= 5, "the log shows each compositor pad's decision ({plain} seen)");
     assert!(converted.is_empty(), "pads converted per frame:\n{}", converted.join("\n"));
+}
+
+/// A live source's pictures go back to its buffer pool once the program is
+/// done with them: the pool stops allocating. (Before, consumers shared the
+/// pictures' memory, the pool threw each returned buffer away, and the 30 fps
+/// pattern allocated a new picture for every frame: 150 in 5 s.)
+#[test]
+fn a_live_source_reuses_its_pictures() {
+    let log = run_layers_program("videopool:5", "5");
+    // The moving 320x180 pattern's AYUV pictures are 230400 bytes.
+    let allocations =
+        log.lines().filter(|l| l.contains("video_buffer_pool_alloc") && l.ends_with("alloc 230400")).count();
+    assert!(allocations >= 1, "the log shows the pattern's pool allocating");
+    assert!(allocations <= 30, "{allocations} pictures allocated for about 150 frames");
 }

@@ -133,7 +133,7 @@ impl Consumer {
     /// Pushes `buffer`, captured at absolute clock time `abs`, retimed to the
     /// consumer pipeline's running time. Buffers older than the consumer's
     /// start are dropped.
-    fn push(&self, buffer: &gst::BufferRef, abs: gst::ClockTime, caps: &gst::CapsRef) {
+    fn push(&self, buffer: &gst::Buffer, abs: gst::ClockTime, caps: &gst::CapsRef) {
         let Some(base) = self.appsrc.base_time() else { return };
         if self.appsrc.current_state() != gst::State::Playing {
             return;
@@ -153,7 +153,7 @@ impl Consumer {
                 *current = Some(caps);
             }
         }
-        let mut out = buffer.copy();
+        let mut out = hand_over(buffer);
         {
             let out = out.make_mut();
             // Encoded streams here have no B-frames: decoding order is
@@ -300,7 +300,8 @@ impl Fanout {
             if fanout.current.load(Ordering::SeqCst) != generation || fanout.lock().is_empty() {
                 return gst::PadProbeReturn::Ok;
             }
-            let (Some(buffer), Some(caps)) = (info.buffer(), pad.current_caps()) else {
+            let (Some(gst::PadProbeData::Buffer(buffer)), Some(caps)) = (&info.data, pad.current_caps())
+            else {
                 return gst::PadProbeReturn::Ok;
             };
             let segment = pad.sticky_event::<gst::event::Segment>(0);
@@ -318,7 +319,7 @@ impl Fanout {
     }
 
     fn distribute(&self, sink: &AppSink, sample: &gst::Sample) {
-        let (Some(buffer), Some(caps)) = (sample.buffer(), sample.caps()) else { return };
+        let (Some(buffer), Some(caps)) = (sample.buffer_owned(), sample.caps()) else { return };
         let Some(segment) = sample.segment().and_then(|s| s.downcast_ref::<gst::ClockTime>()) else {
             return;
         };
@@ -326,7 +327,25 @@ impl Fanout {
         let Some(base) = sink.base_time() else { return };
         let abs = running + base;
         for consumer in self.lock().iter() {
-            consumer.push(buffer, abs, caps);
+            consumer.push(&buffer, abs, caps);
         }
+    }
+}
+
+/// A buffer for one consumer, to be retimed: its own timestamps over the
+/// producer's memory. The producer's buffer stays referenced (and mapped)
+/// until this one is freed, so it goes back to its pool with its memory
+/// unshared and is used again; a plain copy would share that memory, and the
+/// pool would throw the buffer away and allocate a new one every frame.
+fn hand_over(buffer: &gst::Buffer) -> gst::Buffer {
+    if buffer.n_memory() != 1 {
+        return buffer.copy();
+    }
+    let Ok(mapped) = buffer.clone().into_mapped_buffer_readable() else { return buffer.copy() };
+    let mut out = gst::Buffer::from_slice(mapped);
+    let flags = gst::BufferCopyFlags::FLAGS | gst::BufferCopyFlags::TIMESTAMPS | gst::BufferCopyFlags::META;
+    match out.get_mut().map(|o| buffer.copy_into(o, flags, ..)) {
+        Some(Ok(())) => out,
+        _ => buffer.copy(),
     }
 }
