@@ -188,3 +188,20 @@ fn repeated_cuts_each_land_within_a_frame_and_lose_no_frame() {
         other => panic!("no statistics: {other:?}"),
     }
 }
+
+/// A scene with nothing in it previews as black, not as the scene previewed
+/// before it.
+#[test]
+fn an_empty_scene_previews_black() {
+    init_tracing();
+    let mut c = two_scenes();
+    c.scenes.push(scene("Empty", vec![]));
+    let studio = Studio::start(c, Some("Red")).expect("studio starts");
+    let preview = VideoTap::start_studio_preview(&studio, 64).expect("preview tap");
+    studio.preview_scene("Blue").expect("preview blue");
+    frame_where(&preview, Duration::from_secs(5), |f| near(f.pixel(320, 180), BLUE, 24))
+        .expect("blue on the preview");
+    studio.preview_scene("Empty").expect("preview the empty scene");
+    frame_where(&preview, Duration::from_secs(3), |f| near(f.pixel(320, 180), [0, 0, 0], 24))
+        .expect("black on the preview");
+}

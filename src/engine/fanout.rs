@@ -318,6 +318,15 @@ impl Fanout {
         });
     }
 
+    /// Hands every consumer `buffer` as if captured now: a picture for
+    /// consumers whose producer has nothing to show.
+    pub(crate) fn push_now(&self, buffer: &gst::Buffer, caps: &gst::CapsRef) {
+        let now = gst::SystemClock::obtain().time();
+        for consumer in self.lock().iter() {
+            consumer.push(buffer, now, caps);
+        }
+    }
+
     fn distribute(&self, sink: &AppSink, sample: &gst::Sample) {
         let (Some(buffer), Some(caps)) = (sample.buffer_owned(), sample.caps()) else { return };
         let Some(segment) = sample.segment().and_then(|s| s.downcast_ref::<gst::ClockTime>()) else {

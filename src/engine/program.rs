@@ -208,6 +208,23 @@ impl Program {
         }
     }
 
+    /// Shows an opaque black canvas on the studio-mode preview: the picture
+    /// of a slot whose scene has nothing in it (that slot never composes).
+    pub fn preview_black(&self) {
+        let Ok(info) = gst_video::VideoInfo::from_caps(&self.slot_caps) else { return };
+        let mut black = Vec::with_capacity(info.size());
+        for _ in 0..info.size() / 4 {
+            black.extend_from_slice(&[255, 16, 128, 128]);
+        }
+        let mut buffer = gst::Buffer::from_mut_slice(black);
+        if let Some(b) = buffer.get_mut() {
+            b.set_duration(gst::ClockTime::from_nseconds(
+                1_000_000_000 / u64::try_from(info.fps().numer().max(1)).unwrap_or(30),
+            ));
+        }
+        self.preview.push_now(&buffer, &self.slot_caps);
+    }
+
     /// The mixer pad of slot `index`, while it is open.
     pub fn mixer_pad(&self, index: usize) -> Option<&gst::Pad> {
         self.slots[index].as_ref().map(|s| &s.mixer_pad)

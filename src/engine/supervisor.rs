@@ -384,13 +384,17 @@ impl Supervisor {
             return Err(EngineError::NoSuchScene(scene.into()));
         }
         self.complete_transition();
-        if self.slots[self.active].scene.as_deref() == Some(scene) {
-            self.program.preview.set_current(self.active as u64 + 1);
+        let slot = if self.slots[self.active].scene.as_deref() == Some(scene) {
+            self.active
         } else {
             if self.slots[1 - self.active].scene.as_deref() != Some(scene) {
                 self.load_idle_slot(scene)?;
             }
-            self.program.preview.set_current((1 - self.active) as u64 + 1);
+            1 - self.active
+        };
+        self.program.preview.set_current(slot as u64 + 1);
+        if self.slots[slot].layers.is_empty() {
+            self.program.preview_black();
         }
         self.emit(Event::PreviewScene(scene.to_owned()));
         Ok(Reply::Done)
