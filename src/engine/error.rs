@@ -1,3 +1,5 @@
+use gst::prelude::*;
+
 use crate::model::SourceId;
 
 /// What went wrong in the engine, with enough to tell the user what to do.
@@ -44,7 +46,6 @@ pub(crate) fn make_named(factory: &str, name: &str) -> Result<gst::Element, Engi
 /// default queue may hold a second of them (30 frames of 4 MB at 720p)
 /// whenever its reader stalls for a moment.
 pub(crate) fn short_queue(buffers: u32) -> Result<gst::Element, EngineError> {
-    use gst::prelude::*;
     let queue = make("queue")?;
     queue.set_property("max-size-buffers", buffers);
     queue.set_property("max-size-time", 0u64);

@@ -16,10 +16,10 @@
 //! so a fade is a true mix of two finished pictures. A slot exists only
 //! while it holds a scene (slot 1 mostly during transitions and in studio
 //! mode), so no empty picture is painted and converted every frame. Slot
-//! pictures are
-//! opaque, so the mixer works in I420, the encoders' format: it copies a
-//! picture of 1.5 bytes a pixel rather than 4, never paints a background
-//! under a full-frame slot, and the encoder needs no conversion of its own. Every aggregator is
+//! pictures are opaque, so the mixer works in I420, the encoders' format:
+//! it copies a picture of 1.5 bytes a pixel rather than 4, never paints a
+//! background under a full-frame slot, and the encoder needs no conversion
+//! of its own. Every aggregator is
 //! forced live, so the program runs at the canvas rate whatever its inputs do.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -149,11 +149,11 @@ impl Program {
 
     /// Makes slot `index` ready to compose a scene (hidden on the mixer).
     /// It starts with its first picture, so an empty scene costs nothing.
-    pub fn open_slot(&mut self, index: usize) -> Result<&Slot, EngineError> {
+    pub fn open_slot(&mut self, index: usize) -> Result<(), EngineError> {
         if self.slots[index].is_none() {
             self.slots[index] = Some(self.build_slot(index)?);
         }
-        Ok(self.slots[index].as_ref().expect("the slot was just built"))
+        Ok(())
     }
 
     fn build_slot(&self, index: usize) -> Result<Slot, EngineError> {
@@ -212,17 +212,9 @@ impl Program {
     /// of a slot whose scene has nothing in it (that slot never composes).
     pub fn preview_black(&self) {
         let Ok(info) = gst_video::VideoInfo::from_caps(&self.slot_caps) else { return };
-        let mut black = Vec::with_capacity(info.size());
-        for _ in 0..info.size() / 4 {
-            black.extend_from_slice(&[255, 16, 128, 128]);
-        }
-        let mut buffer = gst::Buffer::from_mut_slice(black);
-        if let Some(b) = buffer.get_mut() {
-            b.set_duration(gst::ClockTime::from_nseconds(
-                1_000_000_000 / u64::try_from(info.fps().numer().max(1)).unwrap_or(30),
-            ));
-        }
-        self.preview.push_now(&buffer, &self.slot_caps);
+        // AYUV: opaque, video black, neutral chroma.
+        let black = [255u8, 16, 128, 128].repeat(info.size() / 4);
+        self.preview.push_now(&gst::Buffer::from_mut_slice(black), &self.slot_caps);
     }
 
     /// The mixer pad of slot `index`, while it is open.
