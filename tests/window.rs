@@ -211,6 +211,19 @@ for app in pyatspi.Registry.getDesktop(0):
 }
 
 /// Presses the left button at `from`, drags through a few points to `to`, releases.
+/// Calls `check` every `every` until it gives `Ok`; after `within`, fails
+/// with the message of its last `Err`.
+fn poll<T>(within: Duration, every: Duration, mut check: impl FnMut() -> Result<T, String>) -> T {
+    let deadline = Instant::now() + within;
+    loop {
+        match check() {
+            Ok(value) => return value,
+            Err(why) => assert!(Instant::now() < deadline, "{why}"),
+        }
+        std::thread::sleep(every);
+    }
+}
+
 fn drag(display: &str, from: (f64, f64), to: (f64, f64)) {
     let mut args: Vec<String> =
         vec!["mousemove".into(), format!("{}", from.0 as i32), format!("{}", from.1 as i32)];
@@ -547,28 +560,26 @@ fn settings_add_a_destination_and_change_the_canvas_while_the_show_goes_on() {
 
     // The dialog, its pages and the destination in it.
     app.activate("settings", None);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    poll(Duration::from_secs(10), Duration::from_millis(300), || {
         let names = app.accessible_names();
-        if ["Recording", "Video", "Streaming", "File name", "Folder"].iter().all(|n| names.contains(n)) {
-            break;
+        match ["Recording", "Video", "Streaming", "File name", "Folder"].iter().all(|n| names.contains(n)) {
+            true => Ok(()),
+            false => Err(format!("the settings dialog did not show its pages: {names}")),
         }
-        assert!(Instant::now() < deadline, "the settings dialog did not show its pages: {names}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    });
     app.shot("settings.png");
     // A destination added while the dialog is open joins its list.
     app.activate("add-destination", Some("'YouTube'"));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    poll(Duration::from_secs(10), Duration::from_millis(300), || {
         let names = app.accessible_names();
-        if ["rtmp://live.twitch.tv/app", "rtmp://a.rtmp.youtube.com/live2"].iter().all(|n| names.contains(n))
+        match ["rtmp://live.twitch.tv/app", "rtmp://a.rtmp.youtube.com/live2"]
+            .iter()
+            .all(|n| names.contains(n))
         {
-            break;
+            true => Ok(()),
+            false => Err(format!("the open dialog does not list both destinations: {names}")),
         }
-        assert!(Instant::now() < deadline, "the open dialog does not list both destinations: {names}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    });
     // Escape closes it and uncovers the canvas.
     let closed = Command::new("xdotool").args(["key", "Escape"]).env("DISPLAY", &app.display).status();
     assert!(closed.expect("xdotool runs (install the package xdotool)").success());
@@ -622,15 +633,16 @@ fn alt_drag_crops_and_the_right_click_menu_resets_the_item() {
     // A right click opens the item's menu...
     let (x, y) = view(500.0, 270.0);
     xdo(&["mousemove", &format!("{}", x as i32), &format!("{}", y as i32), "click", "3"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    poll(Duration::from_secs(10), Duration::from_millis(300), || {
         let names = app.accessible_names();
-        if ["Reset Transform", "Bring Forward", "Fit to Canvas", "Remove"].iter().all(|n| names.contains(n)) {
-            break;
+        match ["Reset Transform", "Bring Forward", "Fit to Canvas", "Remove"]
+            .iter()
+            .all(|n| names.contains(n))
+        {
+            true => Ok(()),
+            false => Err(format!("no item menu after a right click: {names}")),
         }
-        assert!(Instant::now() < deadline, "no item menu after a right click: {names}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    });
     app.shot("context-menu.png");
     xdo(&["key", "Escape"]);
     // ...whose Reset Transform puts the source at its own size, uncropped.
@@ -766,16 +778,14 @@ fn go_live_streams_to_the_destinations_and_the_status_line_shows_their_traffic()
     let streams = common::nginx::probe(&url);
     assert!(streams.contains("codec_name=h264|codec_type=video|width=640|height=360"), "{streams} ({line})");
     app.activate("go-live", None);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    poll(Duration::from_secs(10), Duration::from_millis(300), || {
         let names = app.accessible_names();
         let line = names.lines().find(|l| l.contains("Frames per second")).unwrap_or_default().to_owned();
-        if !line.contains("Live") {
-            break;
+        match line.contains("Live") {
+            false => Ok(()),
+            true => Err(format!("still live after the second go-live: {line}")),
         }
-        assert!(Instant::now() < deadline, "still live after the second go-live: {line}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    });
 }
 
 #[test]
@@ -783,28 +793,24 @@ fn a_source_that_fails_says_what_happened_and_what_to_do() {
     let app = App::start(None);
     app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
     app.activate("add-file", Some("'/nonexistent/plateau-missing-clip.mp4'"));
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
+    poll(Duration::from_secs(15), Duration::from_millis(300), || {
         let names = app.accessible_names();
-        if names.lines().any(|l| l.contains("Source failed") && l.contains("Media File")) {
-            break;
+        match names.lines().any(|l| l.contains("Source failed") && l.contains("Media File")) {
+            true => Ok(()),
+            false => Err(format!("no toast naming the failed source:\n{names}")),
         }
-        assert!(Instant::now() < deadline, "no toast naming the failed source:\n{names}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    });
     // Its Details give the cause and what to do.
     app.activate("error-details", None);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    poll(Duration::from_secs(10), Duration::from_millis(300), || {
         let names = app.accessible_names();
         let detail =
             names.lines().find(|l| l.contains("plateau-missing-clip")).unwrap_or_default().to_owned();
-        if detail.contains("choose another one") {
-            break;
+        match detail.contains("choose another one") {
+            true => Ok(()),
+            false => Err(format!("no details with the cause and a hint:\n{names}")),
         }
-        assert!(Instant::now() < deadline, "no details with the cause and a hint:\n{names}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    });
     app.shot("source-failed.png");
 }
 
