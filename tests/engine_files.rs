@@ -39,8 +39,17 @@ fn first_frame_where(c: SceneCollection, test: impl Fn(&plateau::engine::Frame) 
 #[test]
 fn a_png_keeps_its_transparency() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let png = dir.path().join("square.png");
-    // 64x36 transparent, with an opaque blue square in its middle third.
+    let png = blue_square_png(dir.path());
+    assert!(
+        first_frame_where(over_red(image(&png)), |f| near(f.pixel(320, 180), BLUE, 30)
+            && near(f.pixel(40, 40), RED, 30)),
+        "blue in the middle, red through the transparent border"
+    );
+}
+
+/// A 64x36 PNG, transparent but for an opaque blue square in its middle third.
+fn blue_square_png(dir: &Path) -> PathBuf {
+    let png = dir.join("square.png");
     convert(&[
         "-size",
         "64x36",
@@ -51,11 +60,42 @@ fn a_png_keeps_its_transparency() {
         "rectangle 21,12 42,23",
         png.to_str().expect("utf-8"),
     ]);
-    assert!(
-        first_frame_where(over_red(image(&png)), |f| near(f.pixel(320, 180), BLUE, 30)
-            && near(f.pixel(40, 40), RED, 30)),
-        "blue in the middle, red through the transparent border"
-    );
+    png
+}
+
+/// A PNG above every opaque layer is blended over the composed picture, one
+/// under an opaque layer is composed with it: both keep their transparency,
+/// and an item moved from one side to the other shows right at once.
+#[test]
+fn a_png_over_or_under_opaque_layers_keeps_its_transparency() {
+    init_tracing();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut c = over_red(image(&blue_square_png(dir.path())));
+    c.sources.push(color_source("green", GREEN));
+    // red, green 440x140 over the square's upper half, the PNG over both.
+    c.scenes[0].items.insert(1, item(3, "green", 100, 60, 440, 140));
+    let studio = Studio::start(c, None).expect("studio starts");
+    let tap = VideoTap::start(&studio, 64).expect("tap");
+    let layered = |upper_half: [u8; 3]| {
+        move |f: &plateau::engine::Frame| {
+            near(f.pixel(320, 150), upper_half, 30) // the square, or green over it
+                && near(f.pixel(320, 220), BLUE, 30) // the square's lower half
+                && near(f.pixel(150, 80), GREEN, 30) // green through the PNG's border
+                && near(f.pixel(150, 250), RED, 30) // red through it
+        }
+    };
+    let wait = |test: &dyn Fn(&plateau::engine::Frame) -> bool, what: &str| {
+        tap.drain();
+        frame_where(&tap, Duration::from_secs(5), test).unwrap_or_else(|| panic!("{what}"));
+    };
+    wait(&layered(BLUE), "the PNG over red and green");
+    studio.move_item("Main", plateau::model::ItemId(2), 1).expect("PNG under the green");
+    wait(&layered(GREEN), "the PNG under the green, still transparent");
+    studio.move_item("Main", plateau::model::ItemId(2), 2).expect("PNG on top again");
+    wait(&layered(BLUE), "the PNG on top again");
+    let saved = studio.collection().expect("collection");
+    let order: Vec<u64> = saved.scenes[0].items.iter().map(|i| i.id.0).collect();
+    assert_eq!(order, [1, 3, 2]);
 }
 
 #[test]

@@ -187,7 +187,9 @@ fn no_layer_is_converted_by_the_compositors() {
     let log = run_layers_program("videoaggregator:6", "2");
     let plain = log.lines().filter(|l| l.contains("will not need conversion")).count();
     let converted: Vec<&str> = log.lines().filter(|l| l.contains("will be converted")).collect();
-    assert!(plain >= 5, "the log shows each compositor pad's decision ({plain} seen)");
+    // The bars and the ball on the scene's compositor, the scene on the
+    // mixer (the PNG and the title are blended over the scene's picture).
+    assert!(plain >= 3, "the log shows each compositor pad's decision ({plain} seen)");
     assert!(converted.is_empty(), "pads converted per frame:\n{}", converted.join("\n"));
 }
 
@@ -198,9 +200,9 @@ fn no_layer_is_converted_by_the_compositors() {
 #[test]
 fn a_live_source_reuses_its_pictures() {
     let log = run_layers_program("videopool:5", "5");
-    // The moving 320x180 pattern's AYUV pictures are 230400 bytes.
+    // The moving 320x180 pattern's I420 pictures are 86400 bytes.
     let allocations =
-        log.lines().filter(|l| l.contains("video_buffer_pool_alloc") && l.ends_with("alloc 230400")).count();
+        log.lines().filter(|l| l.contains("video_buffer_pool_alloc") && l.ends_with("alloc 86400")).count();
     assert!(allocations >= 1, "the log shows the pattern's pool allocating");
     assert!(allocations <= 30, "{allocations} pictures allocated for about 150 frames");
 }

@@ -1,23 +1,24 @@
 //! One pipeline per source, so that a source's failure stays its own.
 //!
 //! ```text
-//!  test pattern  videotestsrc(live) ! AYUV caps ! appsink(video)
-//!  still pattern videotestsrc(one picture) ! AYUV caps ! imagefreeze ! rate caps ! appsink(video, synced)
-//!  colour        videotestsrc(one picture, solid) ! AYUV caps ! imagefreeze ! rate caps ! appsink(video, synced)
+//!  test pattern  videotestsrc(live) ! I420 caps ! appsink(video)
+//!  still pattern videotestsrc(one picture) ! I420 caps ! imagefreeze ! rate caps ! appsink(video, synced)
+//!  colour        videotestsrc(one picture, solid) ! I420 caps ! imagefreeze ! rate caps ! appsink(video, synced)
 //!  text          videotestsrc(live, transparent) ! AYUV caps ! textoverlay ! appsink(video)
 //!  image         filesrc ! decodebin ! videoconvert ! AYUV ! imagefreeze ! rate caps ! appsink(video)
-//!  media         uridecodebin ─┬─ videoconvert ! AYUV ! appsink(video)
+//!  media         uridecodebin ─┬─ videoconvert ! I420 ! appsink(video)
 //!                              └─ audioconvert ! audioresample ! F32 caps ! appsink(audio)
-//!  X11 screen    ximagesrc ! rate caps ! videoconvert ! AYUV ! appsink(video)
-//!  webcam        v4l2src|pipewiresrc ! chosen caps ! [jpegdec] ! videoconvert ! AYUV ! appsink(video)
+//!  X11 screen    ximagesrc ! rate caps ! videoconvert ! I420 ! appsink(video)
+//!  webcam        v4l2src|pipewiresrc ! chosen caps ! [jpegdec] ! videoconvert ! I420 ! appsink(video)
 //!  microphone    device source ! audioconvert ! audioresample ! F32 caps ! appsink(audio)
 //!  desktop audio pulsesrc(@DEFAULT_MONITOR@) ! ... ! appsink(audio)
 //!  tone          audiotestsrc(live) ! ... ! appsink(audio)
 //!  placeholder   videotestsrc(one picture, grey) ! textoverlay("No signal") ! imagefreeze ! rate caps ! appsink(video, synced)
 //! ```
 //!
-//! Every picture leaves as AYUV, the compositor's input format, so that
-//! alpha is kept and the compositor converts nothing.
+//! Pictures with transparency (text, images) leave as AYUV, so that alpha
+//! is kept; all others as I420, the format scenes are composed in. Either
+//! way the compositor converts nothing.
 
 use std::path::Path;
 
@@ -55,19 +56,29 @@ const STILL_FPS: u32 = 10;
 
 /// The colorimetry of every picture in the program (HD television's).
 pub(crate) const CANVAS_COLORIMETRY: &str = "bt709";
-/// Where chroma samples sit; all of them, as AYUV has one per pixel.
+/// Where chroma samples sit in AYUV: all of them, as it has one per pixel.
 pub(crate) const CANVAS_CHROMA_SITE: &str = "jpeg";
+/// Where chroma samples sit in I420: as H.264 and MPEG-2 have them.
+const PROGRAM_CHROMA_SITE: &str = "mpeg2";
 
 impl Formats {
-    /// Pictures in the compositors' own format, colorimetry and chroma
+    /// Pictures in the compositors' own formats, colorimetry and chroma
     /// siting: a picture that differs in any of them would be converted by
     /// the compositor again for every program frame, rather than once by
-    /// its producer.
-    pub fn video_caps(&self, size: Option<(u32, u32)>) -> gst::Caps {
-        let mut b = gst_video::VideoCapsBuilder::new()
-            .format(gst_video::VideoFormat::Ayuv)
-            .field("colorimetry", CANVAS_COLORIMETRY)
-            .field("chroma-site", CANVAS_CHROMA_SITE);
+    /// its producer. Pictures with transparency (`alpha`) are AYUV; opaque
+    /// ones are I420, the format slots compose and encoders take.
+    pub fn video_caps(&self, alpha: bool, size: Option<(u32, u32)>) -> gst::Caps {
+        let mut b = if alpha {
+            gst_video::VideoCapsBuilder::new()
+                .format(gst_video::VideoFormat::Ayuv)
+                .field("colorimetry", CANVAS_COLORIMETRY)
+                .field("chroma-site", CANVAS_CHROMA_SITE)
+        } else {
+            gst_video::VideoCapsBuilder::new()
+                .format(gst_video::VideoFormat::I420)
+                .field("colorimetry", CANVAS_COLORIMETRY)
+                .field("chroma-site", PROGRAM_CHROMA_SITE)
+        };
         if let Some((w, h)) = size {
             b = b.width(w as i32).height(h as i32);
         }
@@ -76,26 +87,19 @@ impl Formats {
 
     /// The finished program: opaque, so in the encoders' own 4:2:0 format.
     pub fn program_caps(&self) -> gst::Caps {
-        gst_video::VideoCapsBuilder::new()
-            .format(gst_video::VideoFormat::I420)
-            .width(self.canvas.width as i32)
-            .height(self.canvas.height as i32)
-            .framerate(gst::Fraction::new(self.canvas.fps as i32, 1))
-            .field("colorimetry", CANVAS_COLORIMETRY)
-            .field("chroma-site", "mpeg2")
-            .build()
+        self.video_caps_with_rate(false, Some((self.canvas.width, self.canvas.height)))
     }
 
-    pub fn video_caps_with_rate(&self, size: Option<(u32, u32)>) -> gst::Caps {
-        self.video_caps_at(size, self.canvas.fps)
+    pub fn video_caps_with_rate(&self, alpha: bool, size: Option<(u32, u32)>) -> gst::Caps {
+        self.video_caps_at(alpha, size, self.canvas.fps)
     }
 
-    fn still_caps(&self, size: Option<(u32, u32)>) -> gst::Caps {
-        self.video_caps_at(size, STILL_FPS.min(self.canvas.fps))
+    fn still_caps(&self, alpha: bool, size: Option<(u32, u32)>) -> gst::Caps {
+        self.video_caps_at(alpha, size, STILL_FPS.min(self.canvas.fps))
     }
 
-    fn video_caps_at(&self, size: Option<(u32, u32)>, fps: u32) -> gst::Caps {
-        let mut caps = self.video_caps(size);
+    fn video_caps_at(&self, alpha: bool, size: Option<(u32, u32)>, fps: u32) -> gst::Caps {
+        let mut caps = self.video_caps(alpha, size);
         caps.make_mut().set("framerate", gst::Fraction::new(fps as i32, 1));
         caps
     }
@@ -136,7 +140,7 @@ impl Producer {
                     p.frozen_chain(src, &[], formats, canvas)?;
                 } else {
                     src.set_property("is-live", true);
-                    p.video_chain(src, formats.video_caps_with_rate(Some(canvas)), &[], true)?;
+                    p.video_chain(src, formats.video_caps_with_rate(false, Some(canvas)), &[], true)?;
                 }
             }
             SourceKind::Color { color } => {
@@ -156,7 +160,7 @@ impl Producer {
                 overlay.set_property_from_str("valignment", "center");
                 overlay.set_property_from_str("halignment", "center");
                 overlay.set_property_from_str("wrap-mode", "wordchar");
-                let caps = formats.still_caps(Some((*width.max(&1), *height.max(&1))));
+                let caps = formats.still_caps(true, Some((*width.max(&1), *height.max(&1))));
                 p.video_chain(src, caps, std::slice::from_ref(&overlay), true)?;
                 p.text = Some(overlay);
             }
@@ -166,7 +170,7 @@ impl Producer {
                 src.set_property("location", path);
                 let mut chain = image_decoder(path)?;
                 chain.extend(p.decoded_video_chain(formats, true)?);
-                p.video_chain(src, formats.video_caps(None), &chain, false)?;
+                p.video_chain(src, formats.video_caps(true, None), &chain, false)?;
                 // Still pictures are paced by the clock like any file.
                 if let Some(sink) = &p.video {
                     sink.set_sync(true);
@@ -205,13 +209,13 @@ impl Producer {
                     .build();
                 let rate = capsfilter(&rate)?;
                 let convert = make("videoconvert")?;
-                p.video_chain(src, formats.video_caps(None), &[rate, convert], false)?;
+                p.video_chain(src, formats.video_caps(false, None), &[rate, convert], false)?;
             }
             SourceKind::ScreenPortal { restore_token } => {
                 let src = make("pipewiresrc")?;
                 src.set_property("always-copy", true);
                 let convert = make("videoconvert")?;
-                p.video_chain(src.clone(), formats.video_caps(None), &[convert], false)?;
+                p.video_chain(src.clone(), formats.video_caps(false, None), &[convert], false)?;
                 p.portal = Some((src, restore_token.clone()));
             }
             SourceKind::Webcam { device, width, height, fps } => {
@@ -221,7 +225,7 @@ impl Producer {
                     chain.push(make("jpegdec")?);
                 }
                 chain.push(make("videoconvert")?);
-                p.video_chain(cam.element, formats.video_caps(None), &chain, false)?;
+                p.video_chain(cam.element, formats.video_caps(false, None), &chain, false)?;
             }
             SourceKind::AudioInput { device } => {
                 let src = devices::open_microphone(device.as_deref())?;
@@ -300,7 +304,7 @@ impl Producer {
             .build();
         let mut after = drawn.to_vec();
         after.extend([make("imagefreeze")?, capsfilter(&rate)?]);
-        self.video_chain(src, formats.still_caps(Some(size)), &after, true)?;
+        self.video_chain(src, formats.still_caps(false, Some(size)), &after, true)?;
         if let Some(sink) = &self.video {
             sink.set_sync(true);
         }
@@ -319,8 +323,9 @@ impl Producer {
     }
 
     /// The conversion after a decoder; images are frozen into a stream.
+    /// Images keep their transparency; decoded video is taken as opaque.
     fn decoded_video_chain(&self, formats: &Formats, still: bool) -> Result<Vec<gst::Element>, EngineError> {
-        let mut chain = vec![make("videoconvert")?, capsfilter(&formats.video_caps(None))?];
+        let mut chain = vec![make("videoconvert")?, capsfilter(&formats.video_caps(still, None))?];
         if still {
             chain.push(make("imagefreeze")?);
             let rate = gst::Caps::builder("video/x-raw")

@@ -3,9 +3,10 @@
 //!
 //! ```text
 //!  layer: appsrc ! queue ! videocrop ─┐
-//!  layer: appsrc ! queue ! videocrop ─┼─ compositor(slot 0) ! AYUV ! queue ! videoconvert ! I420 ─┐
-//!                                      └─ compositor(slot 1) ! AYUV ! queue ! videoconvert ! I420 ─┴─ compositor(mixer) ! I420 ! appsink(program video)
-//!                                            (a probe on each slot's AYUV output feeds the studio-mode preview fanout)
+//!  layer: appsrc ! queue ! videocrop ─┼─ compositor(slot 0) ! I420|AYUV ! queue ! videoconvert ! I420 ─┐
+//!                                      └─ compositor(slot 1) ! I420|AYUV ! queue ! videoconvert ! I420 ─┴─ compositor(mixer) ! I420 ! appsink(program video)
+//!  overlay: appsrc ! videocrop ! videoconvert ! videoscale ! AYUV ! appsink ─> blended by a probe on its slot's I420 output
+//!                                      (a probe after that one feeds the studio-mode preview fanout)
 //!
 //!  channel: appsrc ! volume ! level ! queue ─┬─ audiomixer ! caps ! level(program) ! appsink(program audio)
 //!  channel: appsrc ! volume ! level ! queue ─┘
@@ -19,7 +20,11 @@
 //! pictures are opaque, so the mixer works in I420, the encoders' format:
 //! it copies a picture of 1.5 bytes a pixel rather than 4, never paints a
 //! background under a full-frame slot, and the encoder needs no conversion
-//! of its own. Every aggregator is
+//! of its own. A slot composes its opaque layers in I420 too (their sources
+//! make I420), and the layers with transparency above the topmost opaque
+//! one are blended over that picture as overlays ([`super::overlay`]); only
+//! while a layer with transparency lies under an opaque one does the slot
+//! compose in AYUV and convert its picture. Every aggregator is
 //! forced live, so the program runs at the canvas rate whatever its inputs do.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,6 +35,7 @@ use gst_app::AppSink;
 
 use super::error::{make, make_named, short_queue, EngineError};
 use super::fanout::{Consumer, Fanout};
+use super::overlay::{Overlay, Picture, Placement, Planes};
 use super::producer::{gst_audio_caps, Formats};
 use crate::model::{Crop, SceneItem, SourceId};
 
@@ -37,11 +43,18 @@ use crate::model::{Crop, SceneItem, SourceId};
 /// from a source pipeline to arrive before its frame is composed.
 pub(crate) const INPUT_LATENCY: gst::ClockTime = gst::ClockTime::from_mseconds(40);
 
-/// A scene slot: `compositor ! AYUV ! queue ! videoconvert ! I420` into
-/// its own pad of the mixer. It exists only while it holds a scene.
+/// The overlays of one slot, blended in the order of their z-order.
+type Overlays = Arc<std::sync::Mutex<Vec<Arc<Overlay>>>>;
+
+/// A scene slot: `compositor ! I420|AYUV ! queue ! videoconvert ! I420`
+/// into its own pad of the mixer, with its overlays blended on the way out.
+/// It exists only while it holds a scene.
 pub(crate) struct Slot {
     pub compositor: gst::Element,
     pub mixer_pad: gst::Pad,
+    /// The caps of the compositor's output.
+    composed: gst::Element,
+    overlays: Overlays,
     elements: Vec<gst::Element>,
 }
 
@@ -86,7 +99,7 @@ impl Program {
         let pipeline = gst::Pipeline::with_name("program");
         pipeline.use_clock(Some(&gst::SystemClock::obtain()));
         let canvas = (formats.canvas.width, formats.canvas.height);
-        let canvas_caps = formats.video_caps_with_rate(Some(canvas));
+        let canvas_caps = formats.video_caps_with_rate(true, Some(canvas));
 
         let mixer = aggregator("compositor", "mixer")?;
         mixer.set_property_from_str("background", "black");
@@ -160,18 +173,22 @@ impl Program {
         let compositor = aggregator("compositor", &format!("slot{index}"))?;
         compositor.set_property_from_str("background", "black");
         compositor.set_property_from_str("start-time-selection", "first");
-        let caps = capsfilter(self.slot_caps.clone())?;
+        let composed = capsfilter(self.program_caps.clone())?;
+        let finished = capsfilter(self.program_caps.clone())?;
         let elements = vec![
             compositor.clone(),
-            caps.clone(),
+            composed.clone(),
             short_queue(3)?,
             make("videoconvert")?,
-            capsfilter(self.program_caps.clone())?,
+            finished.clone(),
         ];
         self.pipeline.add_many(&elements)?;
         gst::Element::link_many(&elements)?;
+        let out = finished.static_pad("src").expect("capsfilter has a src pad");
+        let overlays = Overlays::default();
+        blend_overlays(&out, overlays.clone(), &self.program_caps);
         // Generation n + 1 is slot n: the supervisor points the preview at a slot.
-        self.preview.watch(&caps.static_pad("src").expect("capsfilter has a src pad"), index as u64 + 1);
+        self.preview.watch(&out, index as u64 + 1);
         let mixer_pad = self
             .mixer
             .request_pad_simple("sink_%u")
@@ -188,13 +205,25 @@ impl Program {
             e.sync_state_with_parent()?;
         }
         tracing::debug!(slot = index, "slot opened");
-        Ok(Slot { compositor, mixer_pad, elements })
+        Ok(Slot { compositor, mixer_pad, composed, overlays, elements })
+    }
+
+    /// Has slot `index` compose in AYUV (`with_alpha`: a layer with
+    /// transparency lies under an opaque one) or in I420; the compositor
+    /// changes its output at its next picture.
+    pub fn compose_alpha(&self, index: usize, with_alpha: bool) {
+        let Some(slot) = &self.slots[index] else { return };
+        let caps = if with_alpha { &self.slot_caps } else { &self.program_caps };
+        if slot.composed.property::<gst::Caps>("caps") != *caps {
+            tracing::debug!(slot = index, with_alpha, "slot composes in a new format");
+            slot.composed.set_property("caps", caps);
+        }
     }
 
     /// Takes slot `index` out of the program once it holds no scene.
     pub fn close_slot(&mut self, index: usize) {
         if let Some(slot) = self.slots[index].take() {
-            remove_branch(self, &slot.elements, &slot.mixer_pad);
+            remove_branch(self, &slot.elements, Some(&slot.mixer_pad));
             tracing::debug!(slot = index, "slot closed");
         }
     }
@@ -266,44 +295,78 @@ impl FrameGaps {
     }
 }
 
-/// A scene item on a slot's compositor.
+/// Where a layer's pictures go.
+enum Target {
+    /// A pad of the slot's compositor.
+    Pad(gst::Pad),
+    /// An overlay blended over the slot's picture: the sizes its pictures
+    /// are scaled to.
+    Overlay { overlay: Arc<Overlay>, size: gst::Element, overlays: Overlays },
+}
+
+/// A scene item on a slot: a compositor layer, or an overlay above them.
 pub(crate) struct Layer {
     pub source: SourceId,
     pub consumer: Arc<Consumer>,
     /// Whether the source's pixels are all opaque.
     opaque: bool,
-    elements: [gst::Element; 3],
-    pad: gst::Pad,
+    elements: Vec<gst::Element>,
+    target: Target,
 }
 
 impl Layer {
+    /// Adds `item` to slot `slot`, as an overlay when `overlay`.
     pub fn add(
         program: &Program,
         slot: usize,
         item: &SceneItem,
         zorder: u32,
         opaque: bool,
+        overlay: bool,
     ) -> Result<Self, EngineError> {
-        let consumer = Consumer::new(&format!("layer-{slot}-{}", item.id.0), 4, INPUT_LATENCY);
-        let queue = short_queue(3)?;
-        let crop = make("videocrop")?;
-        let elements = [consumer.element().clone(), queue, crop];
-        program.pipeline.add_many(&elements)?;
-        gst::Element::link_many(&elements)?;
-        let compositor = &program.slots[slot]
+        let slot_parts = program.slots[slot]
             .as_ref()
-            .ok_or_else(|| EngineError::Invalid(format!("slot {slot} is not open")))?
-            .compositor;
-        let pad = compositor.request_pad_simple("sink_%u").ok_or_else(|| EngineError::Build {
-            what: "layer".into(),
-            message: "no compositor pad".into(),
-        })?;
-        elements[2]
-            .static_pad("src")
-            .expect("videocrop has a src pad")
-            .link(&pad)
-            .map_err(|e| EngineError::Build { what: "layer".into(), message: format!("{e:?}") })?;
-        let layer = Self { source: item.source.clone(), consumer, opaque, elements, pad };
+            .ok_or_else(|| EngineError::Invalid(format!("slot {slot} is not open")))?;
+        // A layer rebuilt on the other side of the split lives for a moment
+        // beside the one it replaces: names are never used twice.
+        static BUILT: AtomicU64 = AtomicU64::new(0);
+        let serial = BUILT.fetch_add(1, Ordering::Relaxed);
+        let consumer = Consumer::new(&format!("layer-{slot}-{}-{serial}", item.id.0), 4, INPUT_LATENCY);
+        let crop = make("videocrop")?;
+        let (elements, target) = if overlay {
+            let size = capsfilter(overlay_caps(&program.slot_caps, item))?;
+            let sink =
+                AppSink::builder().sync(false).max_buffers(2).drop(true).enable_last_sample(false).build();
+            let overlay = Overlay::new(placement(item, zorder));
+            sink.set_callbacks(receive_pictures(&overlay));
+            let elements = vec![
+                consumer.element().clone(),
+                crop,
+                make("videoconvert")?,
+                make("videoscale")?,
+                size.clone(),
+                sink.upcast(),
+            ];
+            program.pipeline.add_many(&elements)?;
+            gst::Element::link_many(&elements)?;
+            let overlays = slot_parts.overlays.clone();
+            overlays.lock().unwrap_or_else(|e| e.into_inner()).push(overlay.clone());
+            (elements, Target::Overlay { overlay, size, overlays })
+        } else {
+            let elements = vec![consumer.element().clone(), short_queue(3)?, crop];
+            program.pipeline.add_many(&elements)?;
+            gst::Element::link_many(&elements)?;
+            let pad = slot_parts.compositor.request_pad_simple("sink_%u").ok_or_else(|| {
+                EngineError::Build { what: "layer".into(), message: "no compositor pad".into() }
+            })?;
+            elements[2]
+                .static_pad("src")
+                .expect("videocrop has a src pad")
+                .link(&pad)
+                .map_err(|e| EngineError::Build { what: "layer".into(), message: format!("{e:?}") })?;
+            (elements, Target::Pad(pad))
+        };
+        let layer = Self { source: item.source.clone(), consumer, opaque, elements, target };
         layer.apply(item, zorder);
         for e in &layer.elements {
             e.sync_state_with_parent()?;
@@ -311,24 +374,42 @@ impl Layer {
         Ok(layer)
     }
 
+    /// Whether the layer is blended over its slot's composed picture.
+    pub fn is_overlay(&self) -> bool {
+        matches!(self.target, Target::Overlay { .. })
+    }
+
     /// Applies position, size, crop, opacity, visibility and stacking.
     /// An opaque layer at full opacity is copied rather than blended: the
     /// result is the same and costs a fraction.
     pub fn apply(&self, item: &SceneItem, zorder: u32) {
-        let alpha = if item.visible { item.opacity.clamp(0.0, 1.0) } else { 0.0 };
-        let operator = if self.opaque && alpha >= 1.0 { "source" } else { "over" };
-        self.pad.set_property_from_str("operator", operator);
-        self.pad.set_property("xpos", item.x);
-        self.pad.set_property("ypos", item.y);
-        self.pad.set_property("width", item.width.min(i32::MAX as u32) as i32);
-        self.pad.set_property("height", item.height.min(i32::MAX as u32) as i32);
-        self.pad.set_property("alpha", alpha);
-        self.pad.set_property("zorder", zorder);
+        match &self.target {
+            Target::Pad(pad) => {
+                let alpha = placement(item, zorder).alpha;
+                let operator = if self.opaque && alpha >= 1.0 { "source" } else { "over" };
+                pad.set_property_from_str("operator", operator);
+                pad.set_property("xpos", item.x);
+                pad.set_property("ypos", item.y);
+                pad.set_property("width", item.width.min(i32::MAX as u32) as i32);
+                pad.set_property("height", item.height.min(i32::MAX as u32) as i32);
+                pad.set_property("alpha", alpha);
+                pad.set_property("zorder", zorder);
+            }
+            Target::Overlay { overlay, size, .. } => {
+                overlay.place(placement(item, zorder));
+                let caps = size.property::<gst::Caps>("caps");
+                let wanted = overlay_caps(&caps, item);
+                if caps != wanted {
+                    size.set_property("caps", wanted);
+                }
+            }
+        }
         self.set_crop(item.crop);
     }
 
     fn set_crop(&self, crop: Crop) {
-        let videocrop = &self.elements[2];
+        let videocrop = self.elements.iter().find(|e| e.factory().is_some_and(|f| f.name() == "videocrop"));
+        let Some(videocrop) = videocrop else { return };
         for (name, value) in
             [("left", crop.left), ("top", crop.top), ("right", crop.right), ("bottom", crop.bottom)]
         {
@@ -340,8 +421,86 @@ impl Layer {
     }
 
     pub fn remove(self, program: &Program) {
-        remove_branch(program, &self.elements, &self.pad);
+        match &self.target {
+            Target::Pad(pad) => remove_branch(program, &self.elements, Some(pad)),
+            Target::Overlay { overlay, overlays, .. } => {
+                overlays.lock().unwrap_or_else(|e| e.into_inner()).retain(|o| !Arc::ptr_eq(o, overlay));
+                remove_branch(program, &self.elements, None);
+            }
+        }
     }
+}
+
+/// Where an item shows as an overlay; a hidden item has opacity 0.
+fn placement(item: &SceneItem, zorder: u32) -> Placement {
+    let alpha = if item.visible { item.opacity.clamp(0.0, 1.0) } else { 0.0 };
+    Placement { x: item.x, y: item.y, alpha, zorder }
+}
+
+/// `caps` (pictures with transparency) at the item's size.
+fn overlay_caps(caps: &gst::Caps, item: &SceneItem) -> gst::Caps {
+    let mut caps = caps.clone();
+    if let Some(s) = caps.make_mut().structure_mut(0) {
+        s.set("width", item.width.clamp(1, i32::MAX as u32) as i32);
+        s.set("height", item.height.clamp(1, i32::MAX as u32) as i32);
+        s.remove_field("framerate");
+    }
+    caps
+}
+
+/// Keeps the pictures an overlay's appsink receives.
+fn receive_pictures(overlay: &Arc<Overlay>) -> gst_app::AppSinkCallbacks {
+    let overlay = Arc::downgrade(overlay);
+    gst_app::AppSinkCallbacks::builder()
+        .new_sample(move |sink| {
+            let sample = sink.pull_sample().map_err(|_| gst::FlowError::Flushing)?;
+            let Some(overlay) = overlay.upgrade() else { return Err(gst::FlowError::Eos) };
+            let info = sample.caps().and_then(|c| gst_video::VideoInfo::from_caps(c).ok());
+            if let (Some(info), Some(buffer)) = (info, sample.buffer_owned()) {
+                let (w, h) = (info.width() as usize, info.height() as usize);
+                match Picture::new(buffer, w, h, info.stride()[0].max(0) as usize) {
+                    Some(picture) => overlay.receive(picture),
+                    None => tracing::warn!(width = w, height = h, "an overlay picture was too short"),
+                }
+            }
+            Ok(gst::FlowSuccess::Ok)
+        })
+        .build()
+}
+
+/// Blends `overlays`, bottom first, into every I420 picture (of `caps`)
+/// that leaves `pad`.
+fn blend_overlays(pad: &gst::Pad, overlays: Overlays, caps: &gst::Caps) {
+    let Ok(info) = gst_video::VideoInfo::from_caps(caps) else { return };
+    pad.add_probe(gst::PadProbeType::BUFFER, move |_, probe| {
+        let mut list: Vec<Arc<Overlay>> = overlays.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if list.is_empty() {
+            return gst::PadProbeReturn::Ok;
+        }
+        list.sort_by_key(|o| o.placement().zorder);
+        let Some(buffer) = probe.buffer_mut() else { return gst::PadProbeReturn::Ok };
+        let pts = buffer.pts();
+        let Ok(mut frame) = gst_video::VideoFrameRef::from_buffer_ref_writable(buffer.make_mut(), &info)
+        else {
+            return gst::PadProbeReturn::Ok;
+        };
+        // The strides of this picture (from its video meta, if it has one).
+        let stride: Vec<i32> = gst_video::VideoFrameExt::plane_stride(&frame).to_vec();
+        let [y, u, v, _] = frame.planes_data_mut();
+        let mut planes = Planes {
+            width: info.width() as usize,
+            height: info.height() as usize,
+            y,
+            y_stride: stride[0].max(0) as usize,
+            u,
+            v,
+            chroma_stride: stride[1].max(0) as usize,
+        };
+        for overlay in &list {
+            overlay.blend_into(&mut planes, pts);
+        }
+        gst::PadProbeReturn::Ok
+    });
 }
 
 /// A source's sound in the mix.
@@ -392,21 +551,23 @@ impl Channel {
     }
 
     pub fn remove(self, program: &Program) {
-        remove_branch(program, &self.elements, &self.pad);
+        remove_branch(program, &self.elements, Some(&self.pad));
     }
 }
 
-/// Stops a branch's elements, then unlinks it and gives its pad back; the
-/// aggregator goes on with its other pads.
-fn remove_branch(program: &Program, elements: &[gst::Element], pad: &gst::Pad) {
+/// Stops a branch's elements, then unlinks it and gives its aggregator pad
+/// (if it has one) back; the aggregator goes on with its other pads.
+fn remove_branch(program: &Program, elements: &[gst::Element], pad: Option<&gst::Pad>) {
     for e in elements {
         let _ = e.set_state(gst::State::Null);
     }
-    if let Some(last) = elements.last().and_then(|e| e.static_pad("src")) {
-        let _ = last.unlink(pad);
-    }
-    if let Some(parent) = pad.parent_element() {
-        parent.release_request_pad(pad);
+    if let Some(pad) = pad {
+        if let Some(last) = elements.last().and_then(|e| e.static_pad("src")) {
+            let _ = last.unlink(pad);
+        }
+        if let Some(parent) = pad.parent_element() {
+            parent.release_request_pad(pad);
+        }
     }
     let _ = program.pipeline.remove_many(elements);
 }

@@ -16,6 +16,7 @@ use super::fanout::Fanout;
 use super::producer::Formats;
 use super::program::{Channel, Layer, Program};
 use super::runner::{Health, NewsSink, ProducerNews, Runner};
+use super::stacking::Stacking;
 use super::transition;
 use super::{Command, Reply};
 use crate::model::{ItemId, SceneCollection, SceneItem, Source, SourceId, Transition};
@@ -266,10 +267,20 @@ impl Supervisor {
             self.program.show_slot(slot);
         }
         self.slots[slot].scene = Some(name.to_owned());
+        let stacking = self.stacking(&scene);
+        self.program.compose_alpha(slot, stacking.compose_alpha);
         for (index, item) in scene.items.iter().enumerate() {
-            self.add_layer(slot, item, index as u32);
+            self.add_layer(slot, item, index as u32, stacking.overlays.contains(&item.id));
         }
         Ok(())
+    }
+
+    /// Which of `scene`'s layers are overlays (by their sources' pictures).
+    fn stacking(&self, scene: &crate::model::Scene) -> Stacking {
+        Stacking::of(scene, |id| {
+            let kind = &self.runners.get(id)?.source.kind;
+            kind.has_video().then(|| kind.is_opaque())
+        })
     }
 
     fn clear_slot(&mut self, slot: usize) {
@@ -289,11 +300,11 @@ impl Supervisor {
 
     /// Adds an item's picture and sound to a slot; a failing source still
     /// gets its layer, which shows the placeholder.
-    fn add_layer(&mut self, slot: usize, item: &SceneItem, zorder: u32) {
+    fn add_layer(&mut self, slot: usize, item: &SceneItem, zorder: u32, overlay: bool) {
         let Some(runner) = self.runners.get_mut(&item.source) else { return };
         let kind = runner.source.kind.clone();
         if kind.has_video() && item.width > 0 && item.height > 0 {
-            match Layer::add(&self.program, slot, item, zorder, kind.is_opaque()) {
+            match Layer::add(&self.program, slot, item, zorder, kind.is_opaque(), overlay) {
                 Ok(layer) => {
                     runner.video.add(layer.consumer.clone());
                     let health = runner.acquire(&self.formats, &self.news);
@@ -513,16 +524,14 @@ impl Supervisor {
             .position(|i| i.id == item.id)
             .ok_or(EngineError::NoSuchItem { scene: scene.into(), item: item.id.0 })?;
         let old = std::mem::replace(&mut s.items[index], item.clone());
-        for slot in self.slot_of(scene) {
-            if old.source != item.source || (old.width == 0) != (item.width == 0) {
+        if old.source != item.source || (old.width == 0) != (item.width == 0) {
+            for slot in self.slot_of(scene) {
                 if let Some(layer) = self.slots[slot].layers.remove(&item.id) {
                     self.drop_layer(layer);
                 }
-                self.add_layer(slot, &item, index as u32);
-            } else if let Some(layer) = self.slots[slot].layers.get(&item.id) {
-                layer.apply(&item, index as u32);
             }
         }
+        self.restack(scene);
         Ok(Reply::Done)
     }
 
@@ -535,14 +544,12 @@ impl Supervisor {
             item.id = s.next_item_id();
         }
         s.items.push(item.clone());
-        let index = s.items.len() as u32 - 1;
         let size = size_hint(&self.collection, &item.source);
         if let Some(runner) = self.runners.get_mut(&item.source) {
             runner.size = size;
         }
-        for slot in self.slot_of(scene) {
-            self.add_layer(slot, &item, index);
-        }
+        // Restacking gives the new item its layers.
+        self.restack(scene);
         Ok(Reply::Item(item.id))
     }
 
@@ -582,13 +589,27 @@ impl Supervisor {
         Ok(Reply::Done)
     }
 
-    /// Gives every layer of `scene` the stacking of its item's index.
-    fn restack(&self, scene: &str) {
-        let Some(s) = self.collection.scene(scene) else { return };
+    /// Gives every layer of `scene` the stacking of its item's index, and
+    /// its side of the split between compositor and overlays: a layer that
+    /// changes sides is built anew on its side, then the old one goes (the
+    /// source keeps running). Items without a layer get one.
+    fn restack(&mut self, scene: &str) {
+        let Some(s) = self.collection.scene(scene).cloned() else { return };
+        let stacking = self.stacking(&s);
         for slot in self.slot_of(scene) {
+            self.program.compose_alpha(slot, stacking.compose_alpha);
             for (index, item) in s.items.iter().enumerate() {
-                if let Some(layer) = self.slots[slot].layers.get(&item.id) {
-                    layer.apply(item, index as u32);
+                let (zorder, overlay) = (index as u32, stacking.overlays.contains(&item.id));
+                match self.slots[slot].layers.remove(&item.id) {
+                    Some(layer) if layer.is_overlay() == overlay => {
+                        layer.apply(item, zorder);
+                        self.slots[slot].layers.insert(item.id, layer);
+                    }
+                    Some(layer) => {
+                        self.add_layer(slot, item, zorder, overlay);
+                        self.drop_layer(layer);
+                    }
+                    None => self.add_layer(slot, item, zorder, overlay),
                 }
             }
         }
