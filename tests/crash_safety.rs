@@ -5,31 +5,36 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn killed_after_ten_seconds(file: &str) -> f64 {
+/// Records the demo into `file` for ten seconds, kills Plateau with
+/// SIGKILL, and returns how far the file plays and what Plateau printed.
+fn killed_after_ten_seconds(file: &str) -> (f64, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join(file);
+    let log = dir.path().join("stderr.log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_plateau"))
         .args(["--headless", "--duration", "60", "--record"])
         .arg(&path)
         .env_remove("DISPLAY")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log file"))
         .spawn()
         .expect("plateau runs");
     std::thread::sleep(Duration::from_secs(10));
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
-    common::playable_seconds(&path)
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let printed = std::fs::read_to_string(&log).unwrap_or_default();
+    (common::playable_seconds(&path), format!("{size} bytes written; Plateau printed:\n{printed}"))
 }
 
 #[test]
 fn a_killed_matroska_recording_plays_up_to_its_last_seconds() {
-    let seconds = killed_after_ten_seconds("killed.mkv");
-    assert!(seconds >= 8.0, "the file holds {seconds:.2} s");
+    let (seconds, said) = killed_after_ten_seconds("killed.mkv");
+    assert!(seconds >= 8.0, "the file holds {seconds:.2} s; {said}");
 }
 
 #[test]
 fn a_killed_fragmented_mp4_recording_plays_up_to_its_last_seconds() {
-    let seconds = killed_after_ten_seconds("killed.mp4");
-    assert!(seconds >= 8.0, "the file holds {seconds:.2} s");
+    let (seconds, said) = killed_after_ten_seconds("killed.mp4");
+    assert!(seconds >= 8.0, "the file holds {seconds:.2} s; {said}");
 }
