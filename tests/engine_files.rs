@@ -98,6 +98,35 @@ fn a_png_over_or_under_opaque_layers_keeps_its_transparency() {
     assert_eq!(order, [1, 3, 2]);
 }
 
+/// An image source pointed at another file whose pixels can be transparent
+/// (an RGB PNG, then one with alpha) under an opaque layer: the scene moves
+/// to composing with alpha on its own, and the transparent border shows the
+/// red below.
+#[test]
+fn an_image_that_becomes_transparent_is_composed_with_its_alpha() {
+    init_tracing();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let opaque = dir.path().join("opaque.png");
+    convert(&["-size", "64x36", "xc:#0000ff", "-type", "TrueColor", &format!("PNG24:{}", opaque.display())]);
+    let mut c = over_red(image(&opaque));
+    c.sources.push(color_source("green", GREEN));
+    c.scenes[0].items.push(item(3, "green", 500, 300, 100, 50));
+    let studio = Studio::start(c, None).expect("studio starts");
+    let tap = VideoTap::start(&studio, 64).expect("tap");
+    let shows = |corner: [u8; 3], what: &str| {
+        tap.drain();
+        frame_where(&tap, Duration::from_secs(5), |f| {
+            near(f.pixel(40, 40), corner, 30)
+                && near(f.pixel(320, 180), BLUE, 30)
+                && near(f.pixel(550, 320), GREEN, 30)
+        })
+        .unwrap_or_else(|| panic!("{what}"));
+    };
+    shows(BLUE, "the opaque PNG covers the red");
+    studio.update_source(image(&blue_square_png(dir.path()))).expect("another file");
+    shows(RED, "the red shows through the new PNG's transparent border");
+}
+
 #[test]
 fn jpeg_and_svg_images_are_shown() {
     let dir = tempfile::tempdir().expect("temp dir");

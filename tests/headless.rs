@@ -138,13 +138,7 @@ fn a_headless_podcast_in_flac_tracks() {
 fn run_layers_program(debug: &str, seconds: &str) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
     let png = dir.path().join("logo.png");
-    let status = Command::new("convert")
-        .args(["-size", "400x300", "xc:none", "-fill", "#2080ff", "-draw", "circle 200,150 200,60"])
-        .arg(&png)
-        .status()
-        .expect("convert runs (install the package imagemagick)");
-    assert!(status.success(), "convert made the PNG");
-    let collection = dir.path().join("layers.json");
+    convert(&["-size", "400x300", "xc:none", "-fill", "#2080ff", "-draw", "circle 200,150 200,60"], &png);
     let json = format!(
         r#"{{ "version": 1, "name": "Layers", "video": {{ "width": 1280, "height": 720, "fps": 30 }},
   "sources": [
@@ -160,22 +154,80 @@ fn run_layers_program(debug: &str, seconds: &str) -> String {
     {{ "id": 4, "source": "title", "x": 0, "y": 600, "width": 1280, "height": 100 }},
     {{ "id": 5, "source": "tone", "x": 0, "y": 0, "width": 0, "height": 0 }} ] }} ] }}"#
     );
+    run_program(dir.path(), &json, &[("GST_DEBUG", debug)], seconds)
+}
+
+/// Makes a picture with ImageMagick's `convert`.
+fn convert(args: &[&str], out: &std::path::Path) {
+    let status = Command::new("convert")
+        .args(args)
+        .arg(out)
+        .status()
+        .expect("convert runs (install the package imagemagick)");
+    assert!(status.success(), "convert made {}", out.display());
+}
+
+/// Runs the collection `json` headless for `seconds` (recording into `dir`)
+/// with `env` set, and returns what Plateau printed.
+fn run_program(dir: &std::path::Path, json: &str, env: &[(&str, &str)], seconds: &str) -> String {
+    let collection = dir.join("collection.json");
     std::fs::write(&collection, json).expect("collection written");
-    let out = dir.path().join("layers.mkv");
     let run = Command::new(env!("CARGO_BIN_EXE_plateau"))
         .args(["--headless", "--collection"])
         .arg(&collection)
         .arg("--record")
-        .arg(&out)
+        .arg(dir.join("program.mkv"))
         .args(["--duration", seconds])
         .env_remove("DISPLAY")
-        .env("GST_DEBUG", debug)
+        .envs(env.iter().copied())
         .env("GST_DEBUG_NO_COLOR", "1")
+        .env("NO_COLOR", "1")
         .output()
         .expect("plateau runs");
     let log = String::from_utf8_lossy(&run.stderr).into_owned();
     assert!(run.status.success(), "plateau failed: {log}");
     log
+}
+
+/// A background picture that cannot be transparent (a JPEG, a PNG without
+/// alpha) under a camera is composed as an opaque layer, in I420; a PNG with
+/// an alpha channel there makes its scene compose in AYUV to keep it.
+#[test]
+fn only_a_picture_that_can_be_transparent_keeps_a_scene_in_alpha() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene_over = |background: &std::path::Path| {
+        format!(
+            r#"{{ "version": 1, "name": "Background", "video": {{ "width": 640, "height": 360, "fps": 30 }},
+  "sources": [
+    {{ "id": "background", "name": "Background", "kind": "image", "path": {background:?} }},
+    {{ "id": "camera", "name": "Camera", "kind": "test-pattern", "pattern": "ball" }} ],
+  "scenes": [ {{ "name": "Show", "items": [
+    {{ "id": 1, "source": "background", "x": 0, "y": 0, "width": 640, "height": 360 }},
+    {{ "id": 2, "source": "camera", "x": 320, "y": 180, "width": 320, "height": 180 }} ] }} ] }}"#
+        )
+    };
+    let mut composed_in_alpha = Vec::new();
+    for (name, args) in [
+        ("back.jpg", &["-size", "64x36", "xc:#336699"][..]),
+        ("back-rgb.png", &["-size", "64x36", "xc:#336699", "-type", "TrueColor", "PNG24:"][..]),
+        ("back-rgba.png", &["-size", "64x36", "xc:#33669980", "PNG32:"][..]),
+    ] {
+        let file = dir.path().join(name);
+        let mut args = args.to_vec();
+        // ImageMagick takes a format prefix on the output name.
+        let prefix = args.last().filter(|a| a.ends_with(':')).copied();
+        if prefix.is_some() {
+            args.pop();
+        }
+        let target = match prefix {
+            Some(p) => std::path::PathBuf::from(format!("{p}{}", file.display())),
+            None => file.clone(),
+        };
+        convert(&args, &target);
+        let log = run_program(dir.path(), &scene_over(&file), &[("RUST_LOG", "plateau=debug")], "2");
+        composed_in_alpha.push(log.contains("slot composes in a new format slot=0 with_alpha=true"));
+    }
+    assert_eq!(composed_in_alpha, [false, false, true], "JPEG, RGB PNG, RGBA PNG");
 }
 
 /// Every picture reaches the compositors in their own format, colorimetry

@@ -2,6 +2,7 @@
 //! levels and statistics. No GTK here: other code drives the engine with
 //! [`Command`]s through a [`Studio`] and listens to its [`Event`]s.
 
+mod alpha;
 mod cpu;
 pub mod devices;
 mod encoder;

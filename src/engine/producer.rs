@@ -128,8 +128,14 @@ impl Producer {
     /// Builds the pipeline of `source`. Nothing is started; problems found
     /// now (a missing file, a missing plugin, no such device) are errors.
     /// Generated pictures are made at `size` (the largest item showing
-    /// them), so that nothing is drawn only to be scaled down.
-    pub fn build(source: &Source, formats: &Formats, size: (u32, u32)) -> Result<Self, EngineError> {
+    /// them), so that nothing is drawn only to be scaled down. An image
+    /// keeps its alpha when `transparent` (else it is handed over in I420).
+    pub fn build(
+        source: &Source,
+        formats: &Formats,
+        size: (u32, u32),
+        transparent: bool,
+    ) -> Result<Self, EngineError> {
         let mut p = Producer::new(&format!("source-{}", source.id));
         let canvas = (size.0.max(1), size.1.max(1));
         match &source.kind {
@@ -169,8 +175,8 @@ impl Producer {
                 let src = make("filesrc")?;
                 src.set_property("location", path);
                 let mut chain = image_decoder(path)?;
-                chain.extend(p.decoded_video_chain(formats, true)?);
-                p.video_chain(src, formats.video_caps(true, None), &chain, false)?;
+                chain.extend(p.decoded_video_chain(formats, true, transparent)?);
+                p.video_chain(src, formats.video_caps(transparent, None), &chain, false)?;
                 // Still pictures are paced by the clock like any file.
                 if let Some(sink) = &p.video {
                     sink.set_sync(true);
@@ -185,7 +191,7 @@ impl Producer {
                 p.pipeline.add(&decode)?;
                 let vsink = appsink("video", true);
                 let asink = appsink("audio", true);
-                let video = p.decoded_video_chain(formats, false)?;
+                let video = p.decoded_video_chain(formats, false, false)?;
                 let audio = audio_chain(formats)?;
                 p.video = Some(vsink.clone());
                 p.audio = Some(asink.clone());
@@ -323,9 +329,15 @@ impl Producer {
     }
 
     /// The conversion after a decoder; images are frozen into a stream.
-    /// Images keep their transparency; decoded video is taken as opaque.
-    fn decoded_video_chain(&self, formats: &Formats, still: bool) -> Result<Vec<gst::Element>, EngineError> {
-        let mut chain = vec![make("videoconvert")?, capsfilter(&formats.video_caps(still, None))?];
+    /// The conversion after a decoder (to AYUV when `alpha`); a `still`
+    /// picture is frozen into a stream.
+    fn decoded_video_chain(
+        &self,
+        formats: &Formats,
+        still: bool,
+        alpha: bool,
+    ) -> Result<Vec<gst::Element>, EngineError> {
+        let mut chain = vec![make("videoconvert")?, capsfilter(&formats.video_caps(alpha, None))?];
         if still {
             chain.push(make("imagefreeze")?);
             let rate = gst::Caps::builder("video/x-raw")

@@ -379,6 +379,11 @@ impl Layer {
         matches!(self.target, Target::Overlay { .. })
     }
 
+    /// Whether the layer was made for opaque pictures.
+    pub fn is_opaque(&self) -> bool {
+        self.opaque
+    }
+
     /// Applies position, size, crop, opacity, visibility and stacking.
     /// An opaque layer at full opacity is copied rather than blended: the
     /// result is the same and costs a fraction.

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use gst::prelude::*;
 
+use super::alpha;
 use super::error::EngineError;
 use super::fanout::Fanout;
 use super::producer::{Formats, Producer};
@@ -52,6 +53,9 @@ pub(crate) struct Runner {
     users: usize,
     /// The size generated pictures are made at.
     pub size: (u32, u32),
+    /// Whether its pictures may have transparent pixels (handed over in
+    /// AYUV, not I420); looked at again whenever the source is (re)started.
+    pub transparent: bool,
     generation: u64,
     producer: Option<Producer>,
     placeholder: Option<Producer>,
@@ -63,6 +67,7 @@ pub(crate) struct Runner {
 impl Runner {
     pub fn new(source: Source, size: (u32, u32)) -> Self {
         Self {
+            transparent: alpha::may_be_transparent(&source.kind),
             source,
             video: Fanout::new(),
             audio: Fanout::new(),
@@ -149,8 +154,14 @@ impl Runner {
         }
     }
 
-    fn launch(&self, generation: u64, formats: &Formats, news: &NewsSink) -> Result<Producer, EngineError> {
-        let producer = Producer::build(&self.source, formats, self.size)?;
+    fn launch(
+        &mut self,
+        generation: u64,
+        formats: &Formats,
+        news: &NewsSink,
+    ) -> Result<Producer, EngineError> {
+        self.transparent = alpha::may_be_transparent(&self.source.kind);
+        let producer = Producer::build(&self.source, formats, self.size, self.transparent)?;
         if let Some(sink) = &producer.video {
             self.video.attach(sink, generation);
         }

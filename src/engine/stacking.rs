@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use crate::model::{ItemId, Scene, SourceId};
 
 /// The split of one scene.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Stacking {
     /// Items blended over the composed picture.
     pub overlays: HashSet<ItemId>,

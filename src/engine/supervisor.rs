@@ -37,6 +37,8 @@ struct SlotState {
     scene: Option<String>,
     layers: BTreeMap<ItemId, Layer>,
     channels: Vec<SourceId>,
+    /// The split between compositor and overlays the layers were made for.
+    stacking: Stacking,
 }
 
 struct Pending {
@@ -156,6 +158,7 @@ impl Supervisor {
             }
             self.step_transition();
             self.care();
+            self.restack_if_split_changed();
         }
         self.shutdown();
     }
@@ -272,15 +275,30 @@ impl Supervisor {
         for (index, item) in scene.items.iter().enumerate() {
             self.add_layer(slot, item, index as u32, stacking.overlays.contains(&item.id));
         }
+        self.slots[slot].stacking = stacking;
         Ok(())
     }
 
     /// Which of `scene`'s layers are overlays (by their sources' pictures).
     fn stacking(&self, scene: &crate::model::Scene) -> Stacking {
         Stacking::of(scene, |id| {
-            let kind = &self.runners.get(id)?.source.kind;
-            kind.has_video().then(|| kind.is_opaque())
+            let runner = self.runners.get(id)?;
+            runner.source.kind.has_video().then_some(!runner.transparent)
         })
+    }
+
+    /// Restacks the scenes whose split between compositor and overlays
+    /// changed since it was made: a source restarted with pictures that
+    /// can now (or can no longer) be transparent, an image file replaced.
+    fn restack_if_split_changed(&mut self) {
+        for slot in 0..2 {
+            let Some(name) = self.slots[slot].scene.clone() else { continue };
+            let Some(scene) = self.collection.scene(&name) else { continue };
+            if self.stacking(scene) != self.slots[slot].stacking {
+                tracing::debug!(scene = %name, "a source's transparency changed: restacking");
+                self.restack(&name);
+            }
+        }
     }
 
     fn clear_slot(&mut self, slot: usize) {
@@ -304,7 +322,7 @@ impl Supervisor {
         let Some(runner) = self.runners.get_mut(&item.source) else { return };
         let kind = runner.source.kind.clone();
         if kind.has_video() && item.width > 0 && item.height > 0 {
-            match Layer::add(&self.program, slot, item, zorder, kind.is_opaque(), overlay) {
+            match Layer::add(&self.program, slot, item, zorder, !runner.transparent, overlay) {
                 Ok(layer) => {
                     runner.video.add(layer.consumer.clone());
                     let health = runner.acquire(&self.formats, &self.news);
@@ -591,8 +609,9 @@ impl Supervisor {
 
     /// Gives every layer of `scene` the stacking of its item's index, and
     /// its side of the split between compositor and overlays: a layer that
-    /// changes sides is built anew on its side, then the old one goes (the
-    /// source keeps running). Items without a layer get one.
+    /// changes sides (or whose pictures became transparent or opaque) is
+    /// built anew, then the old one goes (the source keeps running). Items
+    /// without a layer get one.
     fn restack(&mut self, scene: &str) {
         let Some(s) = self.collection.scene(scene).cloned() else { return };
         let stacking = self.stacking(&s);
@@ -600,8 +619,9 @@ impl Supervisor {
             self.program.compose_alpha(slot, stacking.compose_alpha);
             for (index, item) in s.items.iter().enumerate() {
                 let (zorder, overlay) = (index as u32, stacking.overlays.contains(&item.id));
+                let opaque = self.runners.get(&item.source).is_some_and(|r| !r.transparent);
                 match self.slots[slot].layers.remove(&item.id) {
-                    Some(layer) if layer.is_overlay() == overlay => {
+                    Some(layer) if layer.is_overlay() == overlay && layer.is_opaque() == opaque => {
                         layer.apply(item, zorder);
                         self.slots[slot].layers.insert(item.id, layer);
                     }
@@ -612,6 +632,7 @@ impl Supervisor {
                     None => self.add_layer(slot, item, zorder, overlay),
                 }
             }
+            self.slots[slot].stacking = stacking.clone();
         }
     }
 

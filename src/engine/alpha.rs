@@ -1,0 +1,123 @@
+//! Whether a source's pictures can have transparent pixels: those that
+//! cannot are handed over in I420 and composed as opaque layers (see
+//! [`super::stacking`]), which costs far less than blending.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::model::SourceKind;
+
+/// Whether `kind`'s pictures may be (partly) transparent. Texts always may;
+/// an image only when its file can hold transparency (SVG, or a PNG with an
+/// alpha channel or a transparent colour), not a JPEG or an opaque PNG.
+pub(crate) fn may_be_transparent(kind: &SourceKind) -> bool {
+    match kind {
+        SourceKind::Text { .. } => true,
+        SourceKind::Image { path } => image_may_be_transparent(path),
+        other => !other.is_opaque() && other.has_video(),
+    }
+}
+
+fn image_may_be_transparent(path: &Path) -> bool {
+    let Ok(mut file) = std::fs::File::open(path) else { return true };
+    let mut head = [0u8; 8];
+    if file.read_exact(&mut head[..3]).is_err() {
+        return true;
+    }
+    if head[..3] == [0xff, 0xd8, 0xff] {
+        return false; // JPEG has no alpha.
+    }
+    if file.read_exact(&mut head[3..]).is_err() || head != *b"\x89PNG\r\n\x1a\n" {
+        return true;
+    }
+    png_may_be_transparent(file).unwrap_or(true)
+}
+
+/// Reads a PNG's chunks (after its signature) up to its pixel data: the
+/// colour type in IHDR tells whether it has an alpha channel, a tRNS chunk
+/// whether a colour or palette entry is transparent.
+fn png_may_be_transparent(mut file: impl Read) -> Option<bool> {
+    let mut alpha_channel = None;
+    loop {
+        let mut header = [0u8; 8];
+        file.read_exact(&mut header).ok()?;
+        let length = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as u64;
+        match &header[4..] {
+            b"IHDR" => {
+                let mut ihdr = [0u8; 13];
+                file.read_exact(&mut ihdr).ok()?;
+                // Colour types 4 (grey + alpha) and 6 (RGB + alpha).
+                alpha_channel = Some(matches!(ihdr[9], 4 | 6));
+                std::io::copy(&mut (&mut file).take(length.checked_sub(13)? + 4), &mut std::io::sink())
+                    .ok()?;
+            }
+            b"tRNS" => return Some(true),
+            b"IDAT" | b"IEND" => return alpha_channel,
+            _ => {
+                std::io::copy(&mut (&mut file).take(length + 4), &mut std::io::sink()).ok()?;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A PNG of `color_type` with the chunks between IHDR and IDAT named.
+    fn png(color_type: u8, chunks: &[&[u8; 4]]) -> Vec<u8> {
+        let mut data = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut chunk = |kind: &[u8; 4], body: &[u8]| {
+            data.extend((body.len() as u32).to_be_bytes());
+            data.extend(kind);
+            data.extend(body);
+            data.extend([0u8; 4]); // CRC, not checked
+        };
+        chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, color_type, 0, 0, 0]);
+        for kind in chunks {
+            chunk(kind, &[1, 2, 3]);
+        }
+        chunk(b"IDAT", &[]);
+        data
+    }
+
+    fn transparent(bytes: &[u8]) -> Option<bool> {
+        png_may_be_transparent(&bytes[8..])
+    }
+
+    #[test]
+    fn a_png_is_transparent_by_its_alpha_channel_or_a_trns_chunk() {
+        assert_eq!(transparent(&png(6, &[])), Some(true), "RGBA");
+        assert_eq!(transparent(&png(4, &[])), Some(true), "grey + alpha");
+        assert_eq!(transparent(&png(2, &[b"gAMA", b"pHYs"])), Some(false), "RGB");
+        assert_eq!(transparent(&png(3, &[b"PLTE"])), Some(false), "palette");
+        assert_eq!(transparent(&png(3, &[b"PLTE", b"tRNS"])), Some(true), "palette with a transparent entry");
+        assert_eq!(transparent(&png(2, &[b"tRNS"])), Some(true), "RGB with a transparent colour");
+    }
+
+    #[test]
+    fn a_cut_short_png_may_be_transparent() {
+        let whole = png(2, &[b"gAMA"]);
+        assert_eq!(transparent(&whole[..30]), None);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("short.png");
+        std::fs::write(&path, &whole[..30]).expect("written");
+        assert!(image_may_be_transparent(&path));
+        assert!(image_may_be_transparent(&dir.path().join("missing.png")));
+    }
+
+    #[test]
+    fn jpeg_is_opaque_and_svg_may_be_transparent() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let jpeg = dir.path().join("a.jpg");
+        std::fs::write(&jpeg, [0xff, 0xd8, 0xff, 0xe0, 0, 0]).expect("written");
+        let svg = dir.path().join("a.svg");
+        std::fs::write(&svg, "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").expect("written");
+        let rgb = dir.path().join("rgb.png");
+        std::fs::write(&rgb, png(2, &[])).expect("written");
+        let kind = |path: &std::path::PathBuf| SourceKind::Image { path: path.clone() };
+        assert!(!may_be_transparent(&kind(&jpeg)));
+        assert!(may_be_transparent(&kind(&svg)));
+        assert!(!may_be_transparent(&kind(&rgb)));
+    }
+}
