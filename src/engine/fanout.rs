@@ -213,6 +213,10 @@ impl Consumer {
     }
 }
 
+/// How old a replayed picture may be made to look: about the compositors'
+/// latency, so that the frame composed next takes it.
+const REPLAY_AGE: gst::ClockTime = gst::ClockTime::from_mseconds(100);
+
 /// One producer output (video or audio) shared by many consumers.
 #[derive(Debug, Default)]
 pub(crate) struct Fanout {
@@ -222,11 +226,23 @@ pub(crate) struct Fanout {
     /// A generation that becomes current with its first buffer, so that a
     /// placeholder keeps showing until a restarted source really delivers.
     pending: AtomicU64,
+    /// Whether a consumer added later gets the last buffer at once.
+    replays: bool,
+    /// The last buffer passed on (when `replays`).
+    last: Mutex<Option<(gst::Buffer, gst::Caps, gst::ClockTime)>>,
 }
 
 impl Fanout {
     pub(crate) fn new() -> Arc<Self> {
         Arc::new(Self::default())
+    }
+
+    /// A fan-out of pictures that hands its last one to each new consumer
+    /// as if captured now: a still source repeats its picture only ten
+    /// times a second, and a layer added while it runs (a scene loaded for
+    /// a cut, a layer rebuilt on a restack) would show nothing until then.
+    pub(crate) fn replaying() -> Arc<Self> {
+        Arc::new(Self { replays: true, ..Self::default() })
     }
 
     /// The size of the pictures its consumers receive, once they have one.
@@ -235,7 +251,22 @@ impl Fanout {
     }
 
     pub(crate) fn add(&self, consumer: Arc<Consumer>) {
+        let last = self.last.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some((buffer, caps, captured)) = last {
+            // Timed when it was captured (or a little before now, for a
+            // source that stopped since; never before the consumer started),
+            // so that the frame being composed takes it: a picture timed now
+            // would wait a latency for its turn.
+            let now = gst::SystemClock::obtain().time();
+            let start = consumer.element().base_time().unwrap_or(gst::ClockTime::ZERO);
+            consumer.push(&buffer, captured.max(now.saturating_sub(REPLAY_AGE)).max(start), &caps);
+        }
         self.lock().push(consumer);
+    }
+
+    /// Forgets the last buffer: it no longer shows what the source shows.
+    pub(crate) fn forget_last(&self) {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     pub(crate) fn remove(&self, consumer: &Arc<Consumer>) {
@@ -250,6 +281,8 @@ impl Fanout {
     pub(crate) fn set_current(&self, generation: u64) {
         self.current.store(generation, Ordering::SeqCst);
         self.pending.store(0, Ordering::SeqCst);
+        // The last buffer belongs to the generation that is over.
+        self.forget_last();
     }
 
     /// Lets `generation` take over as soon as it delivers a buffer.
@@ -338,6 +371,9 @@ impl Fanout {
         for consumer in self.lock().iter() {
             consumer.push(&buffer, abs, caps);
         }
+        if self.replays {
+            *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some((buffer, caps.to_owned(), abs));
+        }
     }
 }
 
@@ -356,5 +392,66 @@ fn hand_over(buffer: &gst::Buffer) -> gst::Buffer {
     match out.get_mut().map(|o| buffer.copy_into(o, flags, ..)) {
         Some(Ok(())) => out,
         _ => buffer.copy(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A playing pipeline around a new consumer.
+    fn consumer_pipeline(name: &str) -> (gst::Pipeline, Arc<Consumer>) {
+        let pipeline = gst::Pipeline::with_name(name);
+        pipeline.use_clock(Some(&gst::SystemClock::obtain()));
+        let consumer = Consumer::new(name, 4, gst::ClockTime::ZERO);
+        let sink = gst::ElementFactory::make("fakesink").build().expect("fakesink");
+        pipeline.add_many([consumer.element(), &sink]).expect("added");
+        consumer.element().link(&sink).expect("linked");
+        pipeline.set_state(gst::State::Playing).expect("playing");
+        (pipeline, consumer)
+    }
+
+    /// Hands one 8x8 picture to `fanout` (with no consumer yet) and ends.
+    fn one_picture_into(fanout: &Arc<Fanout>) -> gst::Pipeline {
+        let producer = gst::parse::launch(
+            "videotestsrc num-buffers=1 ! video/x-raw,width=8,height=8 ! appsink name=sink",
+        )
+        .expect("producer")
+        .downcast::<gst::Pipeline>()
+        .expect("a pipeline");
+        producer.use_clock(Some(&gst::SystemClock::obtain()));
+        let sink = producer.by_name("sink").and_then(|s| s.downcast::<AppSink>().ok()).expect("appsink");
+        fanout.set_current(1);
+        fanout.attach(&sink, 1);
+        producer.set_state(gst::State::Playing).expect("playing");
+        let bus = producer.bus().expect("bus");
+        bus.timed_pop_filtered(gst::ClockTime::from_seconds(5), &[gst::MessageType::Eos])
+            .expect("the picture went");
+        producer
+    }
+
+    #[test]
+    fn a_consumer_added_later_gets_the_last_picture_at_once() {
+        gst::init().expect("GStreamer initialises");
+        for (fanout, replays) in [(Fanout::replaying(), true), (Fanout::new(), false)] {
+            let _producer = one_picture_into(&fanout);
+            let (pipeline, consumer) = consumer_pipeline(&format!("late-{replays}"));
+            fanout.add(consumer.clone());
+            assert_eq!(consumer.pushed(), u64::from(replays), "replays: {replays}");
+            // A forgotten picture, or one of an older generation (a
+            // restarted source), is not handed on.
+            fanout.forget_last();
+            let (forgot, after_forget) = consumer_pipeline(&format!("forgot-{replays}"));
+            fanout.add(after_forget.clone());
+            assert_eq!(after_forget.pushed(), 0);
+            let _producer = one_picture_into(&fanout);
+            fanout.set_current(2);
+            let (other, late) = consumer_pipeline(&format!("later-{replays}"));
+            fanout.add(late.clone());
+            assert_eq!(late.pushed(), 0);
+            for p in [pipeline, forgot, other] {
+                let _ = p.set_state(gst::State::Null);
+            }
+        }
     }
 }

@@ -335,8 +335,15 @@ impl Layer {
         let crop = make("videocrop")?;
         let (elements, target) = if overlay {
             let size = capsfilter(overlay_caps(&program.slot_caps, item))?;
-            let sink =
-                AppSink::builder().sync(false).max_buffers(2).drop(true).enable_last_sample(false).build();
+            // Not async: a sink that prerolls when added to the playing
+            // program would have the whole program change state again.
+            let sink = AppSink::builder()
+                .sync(false)
+                .async_(false)
+                .max_buffers(2)
+                .drop(true)
+                .enable_last_sample(false)
+                .build();
             let overlay = Overlay::new(placement(item, zorder));
             sink.set_callbacks(receive_pictures(&overlay));
             let elements = vec![
@@ -564,6 +571,9 @@ impl Channel {
 /// (if it has one) back; the aggregator goes on with its other pads.
 fn remove_branch(program: &Program, elements: &[gst::Element], pad: Option<&gst::Pad>) {
     for e in elements {
+        // Locked, so that a state change of the whole program meanwhile
+        // cannot start the branch again before it is out.
+        e.set_locked_state(true);
         let _ = e.set_state(gst::State::Null);
     }
     if let Some(pad) = pad {

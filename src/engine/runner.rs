@@ -69,7 +69,7 @@ impl Runner {
         Self {
             transparent: alpha::may_be_transparent(&source.kind),
             source,
-            video: Fanout::new(),
+            video: Fanout::replaying(),
             audio: Fanout::new(),
             users: 0,
             size,
@@ -103,6 +103,11 @@ impl Runner {
         for p in [self.producer.take(), self.placeholder.take()].into_iter().flatten() {
             let _ = p.pipeline.set_state(gst::State::Null);
         }
+        // A still picture (image, text, colour) is still right when the
+        // source is shown again, and shows at once; a live one is not.
+        if !self.source.kind.is_still() {
+            self.video.forget_last();
+        }
         self.failure = None;
         self.retry_at = None;
         self.retry_delay = FIRST_RETRY;
@@ -126,6 +131,9 @@ impl Runner {
                     return None;
                 }
             }
+        }
+        if old.kind != self.source.kind {
+            self.video.forget_last();
         }
         if old.kind != self.source.kind && self.users > 0 {
             self.stop();
