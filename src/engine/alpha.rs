@@ -5,20 +5,27 @@
 use std::io::Read;
 use std::path::Path;
 
+use gst::prelude::*;
+
+use super::error::make;
 use crate::model::SourceKind;
 
 /// Whether `kind`'s pictures may be (partly) transparent. Texts always may;
 /// an image only when its file can hold transparency (SVG, or a PNG with an
-/// alpha channel or a transparent colour), not a JPEG or an opaque PNG.
-pub(crate) fn may_be_transparent(kind: &SourceKind) -> bool {
+/// alpha channel or a transparent colour that some pixel uses), not a JPEG
+/// or an opaque PNG.
+/// With `decode`, a PNG whose header allows transparency is decoded to see
+/// whether any pixel uses it (a few milliseconds for a large picture);
+/// without, the header decides.
+pub(crate) fn may_be_transparent(kind: &SourceKind, decode: bool) -> bool {
     match kind {
         SourceKind::Text { .. } => true,
-        SourceKind::Image { path } => image_may_be_transparent(path),
+        SourceKind::Image { path } => image_may_be_transparent(path, decode),
         other => !other.is_opaque() && other.has_video(),
     }
 }
 
-fn image_may_be_transparent(path: &Path) -> bool {
+fn image_may_be_transparent(path: &Path, decode: bool) -> bool {
     let Ok(mut file) = std::fs::File::open(path) else { return true };
     let mut head = [0u8; 8];
     if file.read_exact(&mut head[..3]).is_err() {
@@ -30,7 +37,34 @@ fn image_may_be_transparent(path: &Path) -> bool {
     if file.read_exact(&mut head[3..]).is_err() || head != *b"\x89PNG\r\n\x1a\n" {
         return true;
     }
-    png_may_be_transparent(file).unwrap_or(true)
+    // Many PNGs carry an alpha channel without using it (exported from
+    // design tools): their decoded pixels tell.
+    png_may_be_transparent(file).unwrap_or(true) && !(decode && decoded_is_opaque(path).unwrap_or(false))
+}
+
+/// Decodes the picture at `path` and looks at every pixel's alpha.
+fn decoded_is_opaque(path: &Path) -> Option<bool> {
+    let pipeline = gst::Pipeline::new();
+    let src = make("filesrc").ok()?;
+    src.set_property("location", path);
+    let caps = gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::Ayuv).build();
+    let filter = make("capsfilter").ok()?;
+    filter.set_property("caps", caps);
+    let sink = gst_app::AppSink::builder().sync(false).max_buffers(1).build();
+    let elements = [src, make("pngdec").ok()?, make("videoconvert").ok()?, filter, sink.clone().upcast()];
+    pipeline.add_many(&elements).ok()?;
+    gst::Element::link_many(&elements).ok()?;
+    pipeline.set_state(gst::State::Playing).ok()?;
+    let sample = sink.try_pull_sample(gst::ClockTime::from_seconds(2));
+    let _ = pipeline.set_state(gst::State::Null);
+    let sample = sample?;
+    let info = gst_video::VideoInfo::from_caps(sample.caps()?).ok()?;
+    let map = sample.buffer()?.map_readable().ok()?;
+    let (width, stride) = (info.width() as usize, info.stride()[0] as usize);
+    Some((0..info.height() as usize).all(|row| {
+        map.get(row * stride..row * stride + width * 4)
+            .is_some_and(|r| r.chunks_exact(4).all(|p| p[0] == 255))
+    }))
 }
 
 /// Reads a PNG's chunks (after its signature) up to its pixel data: the
@@ -97,13 +131,14 @@ mod tests {
 
     #[test]
     fn a_cut_short_png_may_be_transparent() {
+        gst::init().expect("GStreamer initialises");
         let whole = png(2, &[b"gAMA"]);
         assert_eq!(transparent(&whole[..30]), None);
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("short.png");
         std::fs::write(&path, &whole[..30]).expect("written");
-        assert!(image_may_be_transparent(&path));
-        assert!(image_may_be_transparent(&dir.path().join("missing.png")));
+        assert!(image_may_be_transparent(&path, true));
+        assert!(image_may_be_transparent(&dir.path().join("missing.png"), true));
     }
 
     #[test]
@@ -116,8 +151,8 @@ mod tests {
         let rgb = dir.path().join("rgb.png");
         std::fs::write(&rgb, png(2, &[])).expect("written");
         let kind = |path: &std::path::PathBuf| SourceKind::Image { path: path.clone() };
-        assert!(!may_be_transparent(&kind(&jpeg)));
-        assert!(may_be_transparent(&kind(&svg)));
-        assert!(!may_be_transparent(&kind(&rgb)));
+        assert!(!may_be_transparent(&kind(&jpeg), false));
+        assert!(may_be_transparent(&kind(&svg), true));
+        assert!(!may_be_transparent(&kind(&rgb), false));
     }
 }

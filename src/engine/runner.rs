@@ -67,7 +67,9 @@ pub(crate) struct Runner {
 impl Runner {
     pub fn new(source: Source, size: (u32, u32)) -> Self {
         Self {
-            transparent: alpha::may_be_transparent(&source.kind),
+            // The file's header only: every source of the collection is
+            // looked at here, most of them not shown yet.
+            transparent: alpha::may_be_transparent(&source.kind, false),
             source,
             video: Fanout::replaying(),
             audio: Fanout::new(),
@@ -168,7 +170,7 @@ impl Runner {
         formats: &Formats,
         news: &NewsSink,
     ) -> Result<Producer, EngineError> {
-        self.transparent = alpha::may_be_transparent(&self.source.kind);
+        self.transparent = alpha::may_be_transparent(&self.source.kind, true);
         let producer = Producer::build(&self.source, formats, self.size, self.transparent)?;
         if let Some(sink) = &producer.video {
             self.video.attach(sink, generation);
