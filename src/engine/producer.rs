@@ -4,7 +4,7 @@
 //!  test pattern  videotestsrc(live) ! I420 caps ! appsink(video)
 //!  still pattern videotestsrc(one picture) ! I420 caps ! imagefreeze ! rate caps ! appsink(video, synced)
 //!  colour        videotestsrc(one picture, solid) ! I420 caps ! imagefreeze ! rate caps ! appsink(video, synced)
-//!  text          videotestsrc(live, transparent) ! AYUV caps ! textoverlay ! appsink(video)
+//!  text          videotestsrc(one picture, transparent) ! AYUV caps ! textoverlay ! imagefreeze ! rate caps ! appsink(video, synced)
 //!  image         filesrc ! decodebin ! videoconvert ! AYUV ! imagefreeze ! rate caps ! appsink(video)
 //!  media         uridecodebin ─┬─ videoconvert ! I420 ! appsink(video)
 //!                              └─ audioconvert ! audioresample ! F32 caps ! appsink(audio)
@@ -34,8 +34,6 @@ pub(crate) struct Producer {
     pub pipeline: gst::Pipeline,
     pub video: Option<AppSink>,
     pub audio: Option<AppSink>,
-    /// The text renderer of a text source, to edit it while live.
-    pub text: Option<gst::Element>,
     /// For a portal capture: the PipeWire source to point at the granted
     /// stream, and the restore token to ask with. The pipeline starts once
     /// the portal has answered.
@@ -122,7 +120,7 @@ impl Producer {
     fn new(name: &str) -> Self {
         let pipeline = gst::Pipeline::with_name(name);
         pipeline.use_clock(Some(&gst::SystemClock::obtain()));
-        Self { pipeline, video: None, audio: None, text: None, portal: None, portal_keeper: None }
+        Self { pipeline, video: None, audio: None, portal: None, portal_keeper: None }
     }
 
     /// Builds the pipeline of `source`. Nothing is started; problems found
@@ -143,7 +141,7 @@ impl Producer {
                 let src = make("videotestsrc")?;
                 src.set_property_from_str("pattern", pattern_nick(*pattern));
                 if pattern.is_still() {
-                    p.frozen_chain(src, &[], formats, canvas)?;
+                    p.frozen_chain(src, &[], formats, canvas, false)?;
                 } else {
                     src.set_property("is-live", true);
                     p.video_chain(src, formats.video_caps_with_rate(false, Some(canvas)), &[], true)?;
@@ -151,11 +149,10 @@ impl Producer {
             }
             SourceKind::Color { color } => {
                 let src = solid(color.argb())?;
-                p.frozen_chain(src, &[], formats, canvas)?;
+                p.frozen_chain(src, &[], formats, canvas, false)?;
             }
             SourceKind::Text { text, font, size, color, outline, shadow, width, height } => {
                 let src = solid(0)?;
-                src.set_property("is-live", true);
                 let overlay = make("textoverlay")?;
                 overlay.set_property("text", text);
                 overlay.set_property("font-desc", format!("{font} {size}px"));
@@ -166,9 +163,8 @@ impl Producer {
                 overlay.set_property_from_str("valignment", "center");
                 overlay.set_property_from_str("halignment", "center");
                 overlay.set_property_from_str("wrap-mode", "wordchar");
-                let caps = formats.still_caps(true, Some((*width.max(&1), *height.max(&1))));
-                p.video_chain(src, caps, std::slice::from_ref(&overlay), true)?;
-                p.text = Some(overlay);
+                let size = (*width.max(&1), *height.max(&1));
+                p.frozen_chain(src, std::slice::from_ref(&overlay), formats, size, true)?;
             }
             SourceKind::Image { path } => {
                 check_file(path)?;
@@ -263,7 +259,7 @@ impl Producer {
         overlay.set_property_from_str("valignment", "center");
         overlay.set_property_from_str("halignment", "center");
         overlay.set_property("auto-resize", false);
-        p.frozen_chain(src, &[overlay], formats, (640, 360))?;
+        p.frozen_chain(src, &[overlay], formats, (640, 360), false)?;
         Ok(p)
     }
 
@@ -303,6 +299,7 @@ impl Producer {
         drawn: &[gst::Element],
         formats: &Formats,
         size: (u32, u32),
+        alpha: bool,
     ) -> Result<(), EngineError> {
         src.set_property("num-buffers", 1i32);
         let rate = gst::Caps::builder("video/x-raw")
@@ -310,7 +307,7 @@ impl Producer {
             .build();
         let mut after = drawn.to_vec();
         after.extend([make("imagefreeze")?, capsfilter(&rate)?]);
-        self.video_chain(src, formats.still_caps(false, Some(size)), &after, true)?;
+        self.video_chain(src, formats.still_caps(alpha, Some(size)), &after, true)?;
         if let Some(sink) = &self.video {
             sink.set_sync(true);
         }

@@ -115,25 +115,10 @@ impl Runner {
         self.retry_delay = FIRST_RETRY;
     }
 
-    /// Replaces the source's settings; a running source is rebuilt, except a
-    /// text whose change can be applied to the live renderer.
+    /// Replaces the source's settings; a running source is rebuilt (its
+    /// layers keep its last picture until the new pipeline's first one).
     pub fn update(&mut self, source: Source, formats: &Formats, news: &NewsSink) -> Option<Health> {
-        let live_text = self.producer.as_ref().and_then(|p| p.text.clone());
         let old = std::mem::replace(&mut self.source, source);
-        if let (Some(overlay), SourceKind::Text { text, font, size, color, outline, shadow, width, height }) =
-            (live_text, &self.source.kind)
-        {
-            if let SourceKind::Text { width: w0, height: h0, .. } = old.kind {
-                if (w0, h0) == (*width, *height) {
-                    overlay.set_property("text", text);
-                    overlay.set_property("font-desc", format!("{font} {size}px"));
-                    overlay.set_property("color", color.argb());
-                    overlay.set_property("draw-outline", *outline);
-                    overlay.set_property("draw-shadow", *shadow);
-                    return None;
-                }
-            }
-        }
         if old.kind != self.source.kind {
             self.video.forget_last();
         }
