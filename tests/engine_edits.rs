@@ -125,6 +125,16 @@ fn a_text_is_edited_while_live() {
         |f| yellow(f) > 50 && near(f.pixel(5, 5), BLUE, 24),
         "the new text shows over the transparent rest",
     );
+    // Typing on: each edit rebuilds the text, and the old picture stays
+    // until the new one comes, so the title never blinks out.
+    tap.drain();
+    for typed in ["HI!", "HI!!", "HI!!!"] {
+        studio.update_source(text(typed)).expect("edit the text");
+        for _ in 0..4 {
+            let frame = tap.next(Duration::from_secs(2)).expect("frames go on");
+            assert!(yellow(&frame) > 50, "the title blinked out while {typed:?} was typed");
+        }
+    }
 }
 
 #[test]
