@@ -25,7 +25,8 @@ const KEPT: usize = 4;
 /// transparent (found once, when the picture arrives).
 pub(crate) struct Picture {
     data: gst::MappedBuffer<gst::buffer::Readable>,
-    pts: Option<gst::ClockTime>,
+    /// The running time it belongs to.
+    at: Option<gst::ClockTime>,
     width: usize,
     height: usize,
     stride: usize,
@@ -33,15 +34,21 @@ pub(crate) struct Picture {
 }
 
 impl Picture {
-    /// Reads an AYUV buffer of `width` x `height` with rows `stride` bytes apart.
-    pub fn new(buffer: gst::Buffer, width: usize, height: usize, stride: usize) -> Option<Self> {
-        let pts = buffer.pts();
+    /// Reads an AYUV buffer of `width` x `height` with rows `stride` bytes
+    /// apart, shown from running time `at`.
+    pub fn new(
+        buffer: gst::Buffer,
+        width: usize,
+        height: usize,
+        stride: usize,
+        at: Option<gst::ClockTime>,
+    ) -> Option<Self> {
         let data = buffer.into_mapped_buffer_readable().ok()?;
         if stride < width * 4 || data.len() < stride * height.saturating_sub(1) + width * 4 {
             return None;
         }
         let spans = (0..height).map(|row| row_span(&data[row * stride..row * stride + width * 4])).collect();
-        Some(Self { data, pts, width, height, stride, spans })
+        Some(Self { data, at, width, height, stride, spans })
     }
 }
 
@@ -90,16 +97,16 @@ impl Overlay {
         *self.placement.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Blends the picture that belongs to the frame at `pts` (the newest
-    /// one not after it, else the oldest) into `frame`.
-    pub fn blend_into(&self, frame: &mut Planes<'_>, pts: Option<gst::ClockTime>) {
+    /// Blends the picture that belongs to the frame at running time `at`
+    /// (the newest one not after it, else the oldest) into `frame`.
+    pub fn blend_into(&self, frame: &mut Planes<'_>, at: Option<gst::ClockTime>) {
         let placement = self.placement();
         if placement.alpha <= 0.0 {
             return;
         }
         let pictures = self.pictures.lock().unwrap_or_else(|e| e.into_inner());
-        let chosen = match pts {
-            Some(pts) => pictures.iter().rev().find(|p| p.pts.is_none_or(|p| p <= pts)),
+        let chosen = match at {
+            Some(at) => pictures.iter().rev().find(|p| p.at.is_none_or(|p| p <= at)),
             None => pictures.back(),
         };
         if let Some(picture) = chosen.or_else(|| pictures.front()) {
@@ -246,7 +253,7 @@ mod tests {
                 data.extend_from_slice(&pixel(x, y));
             }
         }
-        Picture::new(gst::Buffer::from_mut_slice(data), w, h, w * 4).expect("a whole picture")
+        Picture::new(gst::Buffer::from_mut_slice(data), w, h, w * 4, None).expect("a whole picture")
     }
 
     struct Frame {
@@ -431,7 +438,7 @@ mod tests {
         let overlay = Overlay::new(Placement { x: 0, y: 0, alpha: 1.0, zorder: 0 });
         for (luma, ms) in [(50u8, 0u64), (100, 100), (150, 200)] {
             let mut p = picture(2, 2, |_, _| [255, luma, 128, 128]);
-            p.pts = Some(gst::ClockTime::from_mseconds(ms));
+            p.at = Some(gst::ClockTime::from_mseconds(ms));
             overlay.receive(p);
         }
         let shown = |ms: u64| {

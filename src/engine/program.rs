@@ -470,7 +470,9 @@ fn receive_pictures(overlay: &Arc<Overlay>) -> gst_app::AppSinkCallbacks {
             let info = sample.caps().and_then(|c| gst_video::VideoInfo::from_caps(c).ok());
             if let (Some(info), Some(buffer)) = (info, sample.buffer_owned()) {
                 let (w, h) = (info.width() as usize, info.height() as usize);
-                match Picture::new(buffer, w, h, info.stride()[0].max(0) as usize) {
+                let segment = sample.segment().and_then(|s| s.downcast_ref::<gst::ClockTime>());
+                let at = segment.and_then(|s| s.to_running_time(buffer.pts()));
+                match Picture::new(buffer, w, h, info.stride()[0].max(0) as usize, at) {
                     Some(picture) => overlay.receive(picture),
                     None => tracing::warn!(width = w, height = h, "an overlay picture was too short"),
                 }
@@ -484,14 +486,19 @@ fn receive_pictures(overlay: &Arc<Overlay>) -> gst_app::AppSinkCallbacks {
 /// that leaves `pad`.
 fn blend_overlays(pad: &gst::Pad, overlays: Overlays, caps: &gst::Caps) {
     let Ok(info) = gst_video::VideoInfo::from_caps(caps) else { return };
-    pad.add_probe(gst::PadProbeType::BUFFER, move |_, probe| {
+    pad.add_probe(gst::PadProbeType::BUFFER, move |pad, probe| {
         let mut list: Vec<Arc<Overlay>> = overlays.lock().unwrap_or_else(|e| e.into_inner()).clone();
         if list.is_empty() {
             return gst::PadProbeReturn::Ok;
         }
         list.sort_by_key(|o| o.placement().zorder);
+        let segment = pad.sticky_event::<gst::event::Segment>(0);
         let Some(buffer) = probe.buffer_mut() else { return gst::PadProbeReturn::Ok };
-        let pts = buffer.pts();
+        // Pictures and frames are matched by running time: the slot's
+        // timestamps start where its first picture did.
+        let at = segment.as_ref().and_then(|s| {
+            s.segment().downcast_ref::<gst::ClockTime>().and_then(|s| s.to_running_time(buffer.pts()))
+        });
         let Ok(mut frame) = gst_video::VideoFrameRef::from_buffer_ref_writable(buffer.make_mut(), &info)
         else {
             return gst::PadProbeReturn::Ok;
@@ -509,7 +516,7 @@ fn blend_overlays(pad: &gst::Pad, overlays: Overlays, caps: &gst::Caps) {
             chroma_stride: stride[1].max(0) as usize,
         };
         for overlay in &list {
-            overlay.blend_into(&mut planes, pts);
+            overlay.blend_into(&mut planes, at);
         }
         gst::PadProbeReturn::Ok
     });
