@@ -118,7 +118,25 @@ impl App {
             if test(&shot) {
                 return shot;
             }
-            assert!(Instant::now() < deadline, "{what} did not show within 20 s");
+            if Instant::now() >= deadline {
+                let log = std::fs::read_to_string(self.dir.path().join("plateau.log")).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(40).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                let pid = self._x.0.id().to_string();
+                let alive = Command::new("kill").args(["-0", &pid]).status().is_ok_and(|s| s.success());
+                let sockets = std::fs::read_dir("/tmp/.X11-unix")
+                    .map(|d| {
+                        d.filter_map(|e| e.ok())
+                            .map(|e| e.file_name().to_string_lossy().into_owned())
+                            .collect()
+                    })
+                    .unwrap_or_else(|_| Vec::new());
+                panic!(
+                    "{what} did not show within 20 s (display {}, its Xvfb alive: {alive}, sockets {sockets:?}); the end of plateau's log:\n{}",
+                    self.display,
+                    tail.join("\n")
+                );
+            }
             std::thread::sleep(Duration::from_millis(200));
         }
     }

@@ -18,9 +18,12 @@ impl Drop for Guard {
 
 /// Starts Xvfb on a display number it picks itself (`-displayfd`, so that
 /// tests running at once never race for one); returns it and its name.
+/// `-noreset`: by default the server resets when its last client leaves,
+/// and a client connecting meanwhile (the app, just after a screenshot or
+/// the accessibility bus launcher left) is refused: "cannot open display".
 pub fn start_xvfb(size: &str) -> (Guard, String) {
     let mut child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", size, "-nolisten", "tcp"])
+        .args(["-displayfd", "1", "-screen", "0", size, "-nolisten", "tcp", "-noreset"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
