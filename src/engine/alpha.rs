@@ -142,6 +142,21 @@ mod tests {
     }
 
     #[test]
+    fn a_png_whose_pixels_cannot_be_decoded_is_given_up_at_once() {
+        gst::init().expect("GStreamer initialises");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("broken.png");
+        // A whole RGBA header, then pixel data that is not zlib.
+        let mut bytes = png(6, &[]);
+        bytes.truncate(bytes.len() - 4);
+        bytes.extend([0xde, 0xad, 0xbe, 0xef]);
+        std::fs::write(&path, bytes).expect("written");
+        let started = std::time::Instant::now();
+        assert!(image_may_be_transparent(&path, true), "an undecodable picture may be transparent");
+        assert!(started.elapsed() < std::time::Duration::from_millis(500), "took {:?}", started.elapsed());
+    }
+
+    #[test]
     fn jpeg_is_opaque_and_svg_may_be_transparent() {
         let dir = tempfile::tempdir().expect("temp dir");
         let jpeg = dir.path().join("a.jpg");

@@ -337,10 +337,7 @@ impl Fanout {
             else {
                 return gst::PadProbeReturn::Ok;
             };
-            let segment = pad.sticky_event::<gst::event::Segment>(0);
-            let running = segment.as_ref().and_then(|s| {
-                s.segment().downcast_ref::<gst::ClockTime>().and_then(|s| s.to_running_time(buffer.pts()))
-            });
+            let running = running_time_on(pad, buffer);
             let base = pad.parent_element().and_then(|e| e.base_time());
             if let (Some(running), Some(base)) = (running, base) {
                 for consumer in fanout.lock().iter() {
@@ -375,6 +372,12 @@ impl Fanout {
             *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some((buffer, caps.to_owned(), abs));
         }
     }
+}
+
+/// The running time of `buffer` passing `pad` (by the pad's segment).
+pub(crate) fn running_time_on(pad: &gst::Pad, buffer: &gst::BufferRef) -> Option<gst::ClockTime> {
+    let segment = pad.sticky_event::<gst::event::Segment>(0)?;
+    segment.segment().downcast_ref::<gst::ClockTime>()?.to_running_time(buffer.pts())
 }
 
 /// A buffer for one consumer, to be retimed: its own timestamps over the

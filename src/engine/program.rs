@@ -34,7 +34,7 @@ use gst::prelude::*;
 use gst_app::AppSink;
 
 use super::error::{make, make_named, short_queue, EngineError};
-use super::fanout::{Consumer, Fanout};
+use super::fanout::{running_time_on, Consumer, Fanout};
 use super::overlay::{Overlay, Picture, Placement, Planes};
 use super::producer::{gst_audio_caps, Formats};
 use crate::model::{Crop, SceneItem, SourceId};
@@ -311,6 +311,7 @@ pub(crate) struct Layer {
     /// Whether the source's pixels are all opaque.
     opaque: bool,
     elements: Vec<gst::Element>,
+    crop: gst::Element,
     target: Target,
 }
 
@@ -348,7 +349,7 @@ impl Layer {
             sink.set_callbacks(receive_pictures(&overlay));
             let elements = vec![
                 consumer.element().clone(),
-                crop,
+                crop.clone(),
                 make("videoconvert")?,
                 make("videoscale")?,
                 size.clone(),
@@ -360,20 +361,19 @@ impl Layer {
             overlays.lock().unwrap_or_else(|e| e.into_inner()).push(overlay.clone());
             (elements, Target::Overlay { overlay, size, overlays })
         } else {
-            let elements = vec![consumer.element().clone(), short_queue(3)?, crop];
+            let elements = vec![consumer.element().clone(), short_queue(3)?, crop.clone()];
             program.pipeline.add_many(&elements)?;
             gst::Element::link_many(&elements)?;
             let pad = slot_parts.compositor.request_pad_simple("sink_%u").ok_or_else(|| {
                 EngineError::Build { what: "layer".into(), message: "no compositor pad".into() }
             })?;
-            elements[2]
-                .static_pad("src")
+            crop.static_pad("src")
                 .expect("videocrop has a src pad")
                 .link(&pad)
                 .map_err(|e| EngineError::Build { what: "layer".into(), message: format!("{e:?}") })?;
             (elements, Target::Pad(pad))
         };
-        let layer = Self { source: item.source.clone(), consumer, opaque, elements, target };
+        let layer = Self { source: item.source.clone(), consumer, opaque, elements, crop, target };
         layer.apply(item, zorder);
         for e in &layer.elements {
             e.sync_state_with_parent()?;
@@ -420,8 +420,7 @@ impl Layer {
     }
 
     fn set_crop(&self, crop: Crop) {
-        let videocrop = self.elements.iter().find(|e| e.factory().is_some_and(|f| f.name() == "videocrop"));
-        let Some(videocrop) = videocrop else { return };
+        let videocrop = &self.crop;
         for (name, value) in
             [("left", crop.left), ("top", crop.top), ("right", crop.right), ("bottom", crop.bottom)]
         {
@@ -492,13 +491,10 @@ fn blend_overlays(pad: &gst::Pad, overlays: Overlays, caps: &gst::Caps) {
             return gst::PadProbeReturn::Ok;
         }
         list.sort_by_key(|o| o.placement().zorder);
-        let segment = pad.sticky_event::<gst::event::Segment>(0);
         let Some(buffer) = probe.buffer_mut() else { return gst::PadProbeReturn::Ok };
         // Pictures and frames are matched by running time: the slot's
         // timestamps start where its first picture did.
-        let at = segment.as_ref().and_then(|s| {
-            s.segment().downcast_ref::<gst::ClockTime>().and_then(|s| s.to_running_time(buffer.pts()))
-        });
+        let at = running_time_on(pad, buffer);
         let Ok(mut frame) = gst_video::VideoFrameRef::from_buffer_ref_writable(buffer.make_mut(), &info)
         else {
             return gst::PadProbeReturn::Ok;
