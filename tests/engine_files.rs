@@ -157,6 +157,51 @@ fn jpeg_and_svg_images_are_shown() {
     );
 }
 
+/// Pictures as design tools, screenshots and ImageMagick write them: 16 bits
+/// per channel (with and without alpha), 16-bit grey, and a palette. Each
+/// left half is a colour of its own, the right half another, over red.
+#[test]
+fn png_pictures_of_every_depth_and_palette_show_their_colours() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let orange = [255, 128, 0];
+    let grey = [128, 128, 128];
+    let cases: [(&str, &[&str], [u8; 3], [u8; 3]); 4] = [
+        ("rgb16", &["-define", "png:color-type=2", "-define", "png:bit-depth=16"], GREEN, BLUE),
+        ("rgba16", &["-define", "png:color-type=6", "-define", "png:bit-depth=16"], GREEN, BLUE),
+        ("grey16", &["-define", "png:color-type=0", "-define", "png:bit-depth=16"], grey, [255, 255, 255]),
+        ("palette", &["-define", "png:color-type=3"], orange, BLUE),
+    ];
+    for (name, options, left, right) in cases {
+        let png = dir.path().join(format!("{name}.png"));
+        let hex = |c: [u8; 3]| format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]);
+        let mut args = vec![
+            "-size".to_owned(),
+            "32x36".to_owned(),
+            format!("xc:{}", hex(left)),
+            "-size".to_owned(),
+            "32x36".to_owned(),
+            format!("xc:{}", hex(right)),
+            "+append".to_owned(),
+        ];
+        args.extend(options.iter().map(|o| o.to_string()));
+        args.push(png.to_str().expect("utf-8").to_owned());
+        convert(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let described = Command::new("file").arg(&png).output().map(|o| o.stdout).unwrap_or_default();
+        let described = String::from_utf8_lossy(&described).into_owned();
+        let seen = std::sync::Mutex::new(None);
+        let shown = first_frame_where(over_red(image(&png)), |f| {
+            *seen.lock().expect("lock") = Some((f.pixel(160, 180), f.pixel(480, 180)));
+            near(f.pixel(160, 180), left, 30) && near(f.pixel(480, 180), right, 30)
+        });
+        assert!(
+            shown,
+            "{name} ({}): left {left:?} and right {right:?} expected, the last frame had {:?}",
+            described.trim(),
+            seen.lock().expect("lock")
+        );
+    }
+}
+
 #[test]
 fn a_file_that_is_not_an_image_fails_the_source_only() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -394,6 +394,9 @@ impl Producer {
     }
 }
 
+/// The PNG colour type of pictures with three colours and no alpha.
+const PNG_RGB: u8 = 2;
+
 /// The decoder for a still picture, chosen from its first bytes, so that the
 /// pipeline is built whole before it starts (no dynamic pads to race with).
 fn image_decoder(path: &Path) -> Result<Vec<gst::Element>, EngineError> {
@@ -405,7 +408,15 @@ fn image_decoder(path: &Path) -> Result<Vec<gst::Element>, EngineError> {
     let head = &head[..n];
     let text = String::from_utf8_lossy(head);
     if head.starts_with(b"\x89PNG") {
-        Ok(vec![make("pngdec")?])
+        // pngdec (GStreamer 1.22) hands 16-bit RGB pictures over as ARGB64
+        // with their bytes in another order: the colours come out wrong (a
+        // red picture shows yellow). gdk-pixbuf reads them right.
+        let (bit_depth, colour_type) = (head.get(24), head.get(25));
+        if bit_depth == Some(&16) && colour_type == Some(&PNG_RGB) {
+            Ok(vec![make("gdkpixbufdec")?])
+        } else {
+            Ok(vec![make("pngdec")?])
+        }
     } else if head.starts_with(&[0xff, 0xd8, 0xff]) {
         Ok(vec![make("jpegparse")?, make("jpegdec")?])
     } else if text.contains("<svg") || text.trim_start().starts_with("<?xml") {
