@@ -165,7 +165,9 @@ fn png_pictures_of_every_depth_and_palette_show_their_colours() {
     let dir = tempfile::tempdir().expect("temp dir");
     let orange = [255, 128, 0];
     let grey = [128, 128, 128];
-    let cases: [(&str, &[&str], [u8; 3], [u8; 3]); 4] = [
+    // Name, ImageMagick options, left and right colours.
+    type Case<'a> = (&'a str, &'a [&'a str], [u8; 3], [u8; 3]);
+    let cases: [Case; 4] = [
         ("rgb16", &["-define", "png:color-type=2", "-define", "png:bit-depth=16"], GREEN, BLUE),
         ("rgba16", &["-define", "png:color-type=6", "-define", "png:bit-depth=16"], GREEN, BLUE),
         ("grey16", &["-define", "png:color-type=0", "-define", "png:bit-depth=16"], grey, [255, 255, 255]),

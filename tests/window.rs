@@ -190,6 +190,77 @@ for app in pyatspi.Registry.getDesktop(0):
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Runs the accessibility helper (`tests/common/atspi.py`): what it
+    /// printed, or why it failed and whether the widget was greyed out.
+    fn atspi(&self, args: &[&str]) -> Result<String, (String, bool)> {
+        let out = Command::new("/usr/bin/python3")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/atspi.py"))
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .env("XDG_RUNTIME_DIR", self.dir.path().join("runtime"))
+            .env("DISPLAY", &self.display)
+            .output()
+            .expect("python3 runs (install the package python3-pyatspi)");
+        match out.status.success() {
+            true => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
+            false => {
+                Err((String::from_utf8_lossy(&out.stderr).trim().to_owned(), out.status.code() == Some(2)))
+            }
+        }
+    }
+
+    /// Presses the widget named `name` (a button, a menu entry, a tab) by
+    /// its own action, as soon as it shows (10 s at most). A widget that
+    /// stays greyed out fails the test.
+    fn press(&self, name: &str, role: Option<&str>) {
+        let mut args = vec!["press", name];
+        args.extend(role);
+        poll(Duration::from_secs(10), Duration::from_millis(300), || {
+            self.atspi(&args).map(drop).map_err(|(why, greyed)| match greyed {
+                true => format!("{why}: a person could not press it"),
+                false => format!("{why}\n{}", self.accessible_names()),
+            })
+        });
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    /// Clicks the middle of the widget named `name` with the pointer.
+    fn click(&self, name: &str, role: Option<&str>) {
+        let mut args = vec!["point", name];
+        args.extend(role);
+        let found = poll(Duration::from_secs(10), Duration::from_millis(300), || {
+            self.atspi(&args).map_err(|(why, _)| why)
+        });
+        let mut fields = found.trim().split('\t');
+        let (window, x, y) = (fields.next().unwrap_or_default(), fields.next(), fields.next());
+        let (Some(x), Some(y)) = (x, y) else { panic!("no place for `{name}`: {found}") };
+        let title = format!("^{window}$");
+        let script = ["search", "--onlyvisible", "--name", &title, "mousemove", "--window", "%1", x, y];
+        xdotool(&self.display, &[&script[..], &["click", "1"]].concat());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    /// Types `text` on the keyboard, into whatever has the focus.
+    fn type_text(&self, text: &str) {
+        xdotool(&self.display, &["type", "--delay", "30", text]);
+    }
+
+    /// Presses keys (`ctrl+a`, `Return`).
+    fn key(&self, keys: &str) {
+        xdotool(&self.display, &["key", keys]);
+    }
+
+    /// Waits (20 s at most) until the accessibility tree holds a line with `text`.
+    fn wait_for_name(&self, text: &str) -> String {
+        poll(Duration::from_secs(20), Duration::from_millis(300), || {
+            let names = self.accessible_names();
+            match names.lines().find(|l| l.contains(text)) {
+                Some(line) => Ok(line.to_owned()),
+                None => Err(format!("nothing says `{text}` in the window:\n{names}")),
+            }
+        })
+    }
+
     /// Waits for the red scene and returns how canvas points map to the
     /// screen: the red scene covers the whole 640x360 canvas.
     fn canvas_to_screen(&self) -> impl Fn(f64, f64) -> (f64, f64) {
@@ -240,6 +311,16 @@ fn poll<T>(within: Duration, every: Duration, mut check: impl FnMut() -> Result<
         }
         std::thread::sleep(every);
     }
+}
+
+/// Runs xdotool on `display`.
+fn xdotool(display: &str, args: &[&str]) {
+    let status = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .status()
+        .expect("xdotool runs (install the package xdotool)");
+    assert!(status.success(), "xdotool {args:?}");
 }
 
 fn drag(display: &str, from: (f64, f64), to: (f64, f64)) {
@@ -373,37 +454,6 @@ fn studio_mode_prepares_the_next_scene_beside_the_program() {
         let (_, _, rw, _) = s.bounds_of(RED);
         rw < 50
     });
-}
-
-#[test]
-fn a_file_added_through_app_add_file_shows_in_the_middle_of_the_program() {
-    let app = App::start(None);
-    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
-    let png = app.dir.path().join("green.png");
-    let status = Command::new("convert")
-        .args(["-size", "64x36", "xc:#00ff00"])
-        .arg(&png)
-        .status()
-        .expect("convert runs (install the package imagemagick)");
-    assert!(status.success());
-    app.activate("add-file", Some(&format!("'{}'", png.display())));
-    let shot = app.wait_for("the picture in the middle of the canvas", |s| {
-        let (_, _, w, _) = s.bounds_of(GREEN);
-        w > 100
-    });
-    let (red_x, red_y, red_w, red_h) = shot.bounds_of(RED);
-    let (gx, gy, gw, gh) = shot.bounds_of(GREEN);
-    // Half the canvas, centred on it.
-    let centre = |a: u32, b: u32| f64::from(a) + f64::from(b) / 2.0;
-    assert!(
-        (centre(gx, gw) - centre(red_x, red_w)).abs() < 4.0,
-        "centred across: {gx}+{gw} in {red_x}+{red_w}"
-    );
-    assert!(
-        (centre(gy, gh) - centre(red_y, red_h)).abs() < 4.0,
-        "centred down: {gy}+{gh} in {red_y}+{red_h}"
-    );
-    assert!((f64::from(gw) / f64::from(red_w) - 0.5).abs() < 0.02, "half the canvas wide");
 }
 
 #[test]
@@ -946,4 +996,85 @@ fn dragging_a_source_row_onto_another_restacks_it() {
         let p = s.pixel(x + w / 2, y + h / 2);
         near([p[0], p[1], p[2], 255], RED, 30)
     });
+}
+
+#[test]
+fn a_picture_chosen_in_the_file_dialog_of_the_add_menu_shows_in_the_middle() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    let png = app.dir.path().join("green.png");
+    let status = Command::new("convert")
+        .args(["-size", "64x36", "xc:#00ff00"])
+        .arg(&png)
+        .status()
+        .expect("convert runs (install the package imagemagick)");
+    assert!(status.success());
+    app.press("Add a Source", None);
+    app.press("Image or Media File…", Some("menu item"));
+    app.wait_for_name("Add an Image or Media File");
+    // GTK's file chooser: a typed path opens its location field; Enter adds.
+    app.type_text(&png.display().to_string());
+    std::thread::sleep(Duration::from_millis(500));
+    app.key("Return");
+    let shot = app.wait_for("the picture in the middle of the canvas", |s| {
+        let (_, _, w, _) = s.bounds_of(GREEN);
+        w > 100
+    });
+    let (red_x, red_y, red_w, red_h) = shot.bounds_of(RED);
+    let (gx, gy, gw, gh) = shot.bounds_of(GREEN);
+    // Half the canvas, centred on it.
+    let centre = |a: u32, b: u32| f64::from(a) + f64::from(b) / 2.0;
+    assert!(
+        (centre(gx, gw) - centre(red_x, red_w)).abs() < 4.0,
+        "centred across: {gx}+{gw} in {red_x}+{red_w}"
+    );
+    assert!(
+        (centre(gy, gh) - centre(red_y, red_h)).abs() < 4.0,
+        "centred down: {gy}+{gh} in {red_y}+{red_h}"
+    );
+    assert!((f64::from(gw) / f64::from(red_w) - 0.5).abs() < 0.02, "half the canvas wide");
+    // Its source is named after its file.
+    poll(Duration::from_secs(10), Duration::from_millis(300), || {
+        let names = app.accessible_names();
+        match names.lines().any(|l| l == "green") {
+            true => Ok(()),
+            false => Err(format!("no source named `green`:\n{names}")),
+        }
+    });
+}
+
+#[test]
+fn a_destination_is_added_named_and_given_a_server_in_settings() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    let settings_file = app.dir.path().join("config/plateau/settings.json");
+    let destinations = || Settings::load(&settings_file).map(|s| s.destinations).unwrap_or_default();
+    let wait = |what: &str, test: &dyn Fn(&[plateau::model::Destination]) -> bool| {
+        poll(Duration::from_secs(10), Duration::from_millis(200), || match test(&destinations()) {
+            true => Ok(()),
+            false => Err(format!("{what}: the settings hold {:?}", destinations())),
+        })
+    };
+    app.press("Main Menu", None);
+    app.press("Settings", Some("menu item"));
+    app.press("Streaming", Some("page tab"));
+    app.press("Add a Destination", None);
+    app.press("YouTube", Some("menu item"));
+    wait("YouTube added, switched on", &|d| d.iter().any(|d| d.name == "YouTube" && d.enabled));
+
+    // A custom server opens at once, to be named and given its address.
+    app.press("Add a Destination", None);
+    app.press("Custom server", Some("menu item"));
+    wait("a custom server added", &|d| d.iter().any(|d| d.name == "Custom server"));
+    app.click("Server", Some("text"));
+    app.key("ctrl+a");
+    app.type_text("rtmp://127.0.0.1:1935/live");
+    wait("its server typed in, switched on", &|d| {
+        d.iter().any(|d| d.name == "Custom server" && d.server == "rtmp://127.0.0.1:1935/live" && d.enabled)
+    });
+    app.click("Name", Some("text"));
+    app.key("ctrl+a");
+    app.type_text("Home");
+    app.key("Return");
+    wait("renamed", &|d| d.iter().any(|d| d.name == "Home" && d.server.ends_with("/live")));
 }

@@ -5,6 +5,7 @@
 
 mod canvas;
 mod collections;
+mod file_dialog;
 mod live;
 mod manipulation;
 mod mixer_strip;
@@ -167,8 +168,8 @@ fn install_actions(app: &adw::Application) {
     // The name given: for automation and tests (the menu asks for it).
     with_string("create-collection", |w, name| w.new_collection(name));
     with_string("add-destination", |w, service| {
-        w.add_destination(service);
-        w.destinations_changed();
+        let added = w.add_destination(service);
+        w.destinations_changed(Some(&added));
     });
     // `1920x1080@60`: the canvas size and rate.
     with_string("canvas", |w, spec| match parse_canvas(spec) {

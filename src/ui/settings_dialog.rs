@@ -22,6 +22,9 @@ pub fn show(window: &Window) -> adw::PreferencesWindow {
         .default_height(620)
         .search_enabled(false)
         .build();
+    // Tied to the application, so that its `app.*` menu entries (add a
+    // destination) are live in this window too.
+    dialog.set_application(window.application().as_ref());
     dialog.add(&recording_page(window));
     dialog.add(&video_page(window));
     dialog.add(&streaming_page(window, &dialog));
@@ -65,24 +68,22 @@ fn recording_page(window: &Window) -> adw::PreferencesPage {
         .build();
     let choose = gtk::Button::builder().label(gettext("Choose…")).valign(gtk::Align::Center).build();
     let (w, row) = (window.downgrade(), folder.clone());
-    choose.connect_clicked(move |_| {
-        let Some(w) = w.upgrade() else { return };
-        let chooser = gtk::FileChooserNative::new(
-            Some(&gettext("Recording Folder")),
-            Some(&w),
-            gtk::FileChooserAction::SelectFolder,
-            Some(&gettext("_Select")),
-            Some(&gettext("_Cancel")),
+    choose.connect_clicked(move |button| {
+        // Over the settings window, which is modal.
+        let parent = button.root().and_downcast::<gtk::Window>();
+        let (w, row) = (w.clone(), row.clone());
+        super::file_dialog::ask(
+            parent.as_ref(),
+            &gettext("Recording Folder"),
+            &gettext("_Select"),
+            super::file_dialog::Choose::Folder,
+            move |path| {
+                if let Some(w) = w.upgrade() {
+                    row.set_subtitle(&path.display().to_string());
+                    w.update_settings(|s| s.recording_folder = Some(path));
+                }
+            },
         );
-        let (w, row) = (w.downgrade(), row.clone());
-        chooser.connect_response(move |chooser, response| {
-            let path = chooser.file().and_then(|f| f.path());
-            if let (gtk::ResponseType::Accept, Some(path), Some(w)) = (response, path, w.upgrade()) {
-                row.set_subtitle(&path.display().to_string());
-                w.update_settings(|s| s.recording_folder = Some(path));
-            }
-        });
-        chooser.show();
     });
     folder.add_suffix(&choose);
     group.add(&folder);
@@ -263,37 +264,55 @@ fn streaming_page(window: &Window, dialog: &adw::PreferencesWindow) -> adw::Pref
             "Go Live streams to every enabled destination at once. Stream keys are kept in the keyring.",
         ))
         .build();
+    // Below the list, where it covers nothing (beside the group's title it
+    // overlapped the description).
     let add = gtk::MenuButton::builder()
-        .icon_name("list-add-symbolic")
-        .tooltip_text(gettext("Add a destination"))
-        .valign(gtk::Align::Center)
+        .child(
+            &adw::ButtonContent::builder()
+                .icon_name("list-add-symbolic")
+                .label(gettext("Add a Destination"))
+                .build(),
+        )
+        .halign(gtk::Align::Start)
+        .margin_top(12)
         .build();
-    add.update_property(&[gtk::accessible::Property::Label(&gettext("Add a destination"))]);
+    add.update_property(&[gtk::accessible::Property::Label(&gettext("Add a Destination"))]);
     let menu = gtk::gio::Menu::new();
     for (service, _) in SERVICES {
         menu.append(Some(service), Some(&format!("app.add-destination('{service}')")));
     }
     menu.append(Some(&gettext("Custom server")), Some("app.add-destination('custom')"));
     add.set_menu_model(Some(&menu));
-    group.set_header_suffix(Some(&add));
     // The destinations' own list, so that refilling it touches nothing else.
     let list =
         gtk::ListBox::builder().selection_mode(gtk::SelectionMode::None).css_classes(["boxed-list"]).build();
     group.add(&list);
+    group.add(&add);
     page.add(&group);
     fill_destinations(window, &list, dialog);
     // Rebuilt when a destination is added (through the app action).
     let (list, d, w) = (list.downgrade(), dialog.downgrade(), window.downgrade());
-    window.connect_destinations_changed(move || {
+    window.connect_destinations_changed(move |added| {
         if let (Some(w), Some(d), Some(list)) = (w.upgrade(), d.upgrade(), list.upgrade()) {
-            fill_destinations(&w, &list, &d);
+            fill_destinations_opening(&w, &list, &d, added);
         }
     });
     page
 }
 
-/// One expander row per destination.
+/// One expander row per destination: its switch turns it on or off, and
+/// it opens (on or off) to change its name, server and key. A destination
+/// just added (`added`) opens at once.
 fn fill_destinations(window: &Window, list: &gtk::ListBox, dialog: &adw::PreferencesWindow) {
+    fill_destinations_opening(window, list, dialog, None);
+}
+
+fn fill_destinations_opening(
+    window: &Window,
+    list: &gtk::ListBox,
+    dialog: &adw::PreferencesWindow,
+    added: Option<&str>,
+) {
     while let Some(row) = list.row_at_index(0) {
         list.remove(&row);
     }
@@ -301,7 +320,7 @@ fn fill_destinations(window: &Window, list: &gtk::ListBox, dialog: &adw::Prefere
     if destinations.is_empty() {
         let row = adw::ActionRow::builder()
             .title(gettext("No destination yet"))
-            .subtitle(gettext("Add YouTube, Twitch or your own server with the + button."))
+            .subtitle(gettext("Add YouTube, Twitch or your own server below."))
             .build();
         list.append(&row);
     }
@@ -309,19 +328,52 @@ fn fill_destinations(window: &Window, list: &gtk::ListBox, dialog: &adw::Prefere
         let row = adw::ExpanderRow::builder()
             .title(d.name.as_str())
             .subtitle(d.server.as_str())
-            .show_enable_switch(true)
-            .enable_expansion(d.enabled)
+            .expanded(added == Some(d.name.as_str()))
             .build();
+        let enabled = gtk::Switch::builder().active(d.enabled).valign(gtk::Align::Center).build();
+        enabled.update_property(&[gtk::accessible::Property::Label(&format!(
+            "{} {}",
+            gettext("Stream to"),
+            d.name
+        ))]);
         let (w, name) = (window.downgrade(), d.name.clone());
-        row.connect_enable_expansion_notify(move |row| {
-            let on = row.enables_expansion();
+        enabled.connect_active_notify(move |switch| {
+            let on = switch.is_active();
             if let Some(w) = w.upgrade() {
                 w.update_settings(|s| set_enabled(s, &name, on));
             }
         });
+        row.add_action(&enabled);
+
+        let name_row = adw::EntryRow::builder()
+            .title(gettext("Name"))
+            .text(d.name.as_str())
+            .show_apply_button(true)
+            .build();
+        let (w, from, l, dlg) = (window.downgrade(), d.name.clone(), list.downgrade(), dialog.downgrade());
+        name_row.connect_apply(move |entry| {
+            let (Some(w), Some(l), Some(dlg)) = (w.upgrade(), l.upgrade(), dlg.upgrade()) else { return };
+            let to = entry.text().trim().to_owned();
+            if to == from {
+                return;
+            }
+            if to.is_empty() || w.settings().destinations.iter().any(|d| d.name == to) {
+                entry.add_css_class("error");
+                w.toast(&gettext("Each destination needs a name of its own"));
+                return;
+            }
+            w.update_settings(|s| {
+                if let Some(d) = s.destinations.iter_mut().find(|d| d.name == from) {
+                    d.name = to.clone();
+                }
+            });
+            move_key(&w, from.clone(), to.clone());
+            fill_destinations_opening(&w, &l, &dlg, Some(&to));
+        });
+        row.add_row(&name_row);
 
         let server = adw::EntryRow::builder().title(gettext("Server")).text(d.server.as_str()).build();
-        let (w, name, r) = (window.downgrade(), d.name.clone(), row.clone());
+        let (w, name, r, switch) = (window.downgrade(), d.name.clone(), row.clone(), enabled.clone());
         server.connect_changed(move |entry| {
             let text = entry.text().trim().to_owned();
             if !is_stream_server(&text) {
@@ -330,12 +382,17 @@ fn fill_destinations(window: &Window, list: &gtk::ListBox, dialog: &adw::Prefere
             }
             entry.remove_css_class("error");
             r.set_subtitle(&text);
-            if let Some(w) = w.upgrade() {
-                w.update_settings(|s| {
-                    if let Some(d) = s.destinations.iter_mut().find(|d| d.name == name) {
-                        d.server = text;
-                    }
-                });
+            let Some(w) = w.upgrade() else { return };
+            // A server typed in whole for the first time: this destination is wanted.
+            let was_usable =
+                w.settings().destinations.iter().any(|d| d.name == name && is_stream_server(&d.server));
+            w.update_settings(|s| {
+                if let Some(d) = s.destinations.iter_mut().find(|d| d.name == name) {
+                    d.server = text;
+                }
+            });
+            if !was_usable {
+                switch.set_active(true);
             }
         });
         row.add_row(&server);
@@ -441,4 +498,27 @@ fn forget_key(window: &Window, destination: String) {
             let _ = store.forget(&destination);
         }
     }));
+}
+
+/// Moves a destination's key to its new name, off the interface thread.
+fn move_key(window: &Window, from: String, to: String) {
+    let allowed = window.settings().keys_in_file_allowed;
+    let Ok(file) = Settings::key_file() else { return };
+    let moved = gtk::gio::spawn_blocking(move || {
+        let store = KeyStore::open(&file, allowed)?;
+        if let Some(key) = store.get(&from)? {
+            store.save(&to, &key)?;
+            store.forget(&from)?;
+        }
+        Ok::<(), SecretsError>(())
+    });
+    let w = window.downgrade();
+    glib::spawn_future_local(async move {
+        if let (Some(w), Ok(Err(e))) = (w.upgrade(), moved.await) {
+            // No keyring and no file: there was no key to move.
+            if !matches!(e, SecretsError::NoKeyring(_)) {
+                w.show_error(&gettext("The key could not follow the new name"), &e.to_string());
+            }
+        }
+    });
 }

@@ -169,28 +169,22 @@ pub fn show(parent: &impl IsA<gtk::Window>, source: Source, apply: Apply) -> adw
             let choose = gtk::Button::builder().label(gettext("Choose…")).valign(gtk::Align::Center).build();
             let (e, w, r) = (edit.clone(), window.downgrade(), row.clone());
             choose.connect_clicked(move |_| {
-                let dialog = gtk::FileChooserNative::new(
-                    Some(&gettext("Choose a File")),
-                    w.upgrade().as_ref(),
-                    gtk::FileChooserAction::Open,
-                    Some(&gettext("_Choose")),
-                    Some(&gettext("_Cancel")),
-                );
                 let (e, r) = (e.clone(), r.clone());
-                dialog.connect_response(move |d, response| {
-                    let Some(new) = (response == gtk::ResponseType::Accept)
-                        .then(|| d.file().and_then(|f| f.path()))
-                        .flatten()
-                    else {
-                        return;
-                    };
-                    r.set_subtitle(&new.display().to_string());
-                    e(&|s| match &mut s.kind {
-                        SourceKind::Image { path } | SourceKind::Media { path, .. } => *path = new.clone(),
-                        _ => {}
-                    });
-                });
-                dialog.show();
+                super::file_dialog::ask(
+                    w.upgrade().as_ref(),
+                    &gettext("Choose a File"),
+                    &gettext("_Choose"),
+                    super::file_dialog::Choose::File,
+                    move |new| {
+                        r.set_subtitle(&new.display().to_string());
+                        e(&|s| match &mut s.kind {
+                            SourceKind::Image { path } | SourceKind::Media { path, .. } => {
+                                *path = new.clone()
+                            }
+                            _ => {}
+                        });
+                    },
+                );
             });
             row.add_suffix(&choose);
             group.add(&row);

@@ -20,6 +20,9 @@ use plateau::model::{
 use super::canvas::{CanvasEdit, ProgramCanvas};
 use super::mixer_strip::MixerStrip;
 
+/// Told the name of a destination added through `app.add-destination`.
+type DestinationListener = Box<dyn Fn(Option<&str>)>;
+
 mod imp {
     use super::*;
 
@@ -75,7 +78,7 @@ mod imp {
         pub save_pending: Cell<bool>,
         pub watching_frames: Cell<bool>,
         /// Called when destinations are added from outside the settings dialog.
-        pub destination_listeners: RefCell<Vec<Box<dyn Fn()>>>,
+        pub destination_listeners: RefCell<Vec<DestinationListener>>,
         pub filling: Cell<bool>,
         pub fps_text: RefCell<String>,
         pub cpu: RefCell<plateau::engine::CpuMeter>,
@@ -975,7 +978,14 @@ impl Window {
         let Some(scene) = self.imp().program_scene.borrow().clone() else {
             return self.toast(&gettext("Add a scene first"));
         };
-        let name = kind_label(&kind);
+        // A picture or a clip is named after its file, as people know it.
+        let name = match &kind {
+            SourceKind::Image { path } | SourceKind::Media { path, .. } => {
+                path.file_stem().map(|s| s.to_string_lossy().into_owned())
+            }
+            _ => None,
+        };
+        let name = name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| kind_label(&kind));
         let id = collection.unused_source_id(&name);
         let (w, h) = (collection.video.width, collection.video.height);
         let (iw, ih) = if kind.has_video() { (w / 2, h / 2) } else { (0, 0) };
@@ -996,21 +1006,18 @@ impl Window {
     }
 
     fn choose_file(&self) {
-        let dialog = gtk::FileChooserNative::new(
-            Some(&gettext("Add an Image or Media File")),
-            Some(self),
-            gtk::FileChooserAction::Open,
-            Some(&gettext("_Add")),
-            Some(&gettext("_Cancel")),
-        );
         let w = self.downgrade();
-        dialog.connect_response(move |d, response| {
-            let (Some(w), gtk::ResponseType::Accept) = (w.upgrade(), response) else { return };
-            if let Some(path) = d.file().and_then(|f| f.path()) {
-                w.add_file(path);
-            }
-        });
-        dialog.show();
+        super::file_dialog::ask(
+            Some(self),
+            &gettext("Add an Image or Media File"),
+            &gettext("_Add"),
+            super::file_dialog::Choose::File,
+            move |path| {
+                if let Some(w) = w.upgrade() {
+                    w.add_file(path);
+                }
+            },
+        );
     }
 
     /// Adds a file as an image (PNG, JPEG, SVG) or a looping media source.
@@ -1081,13 +1088,14 @@ impl Window {
     }
 
     /// Calls `f` whenever a destination is added through `app.add-destination`.
-    pub fn connect_destinations_changed(&self, f: impl Fn() + 'static) {
+    /// (`f` gets the new destination's name.)
+    pub fn connect_destinations_changed(&self, f: impl Fn(Option<&str>) + 'static) {
         self.imp().destination_listeners.borrow_mut().push(Box::new(f));
     }
 
-    pub fn destinations_changed(&self) {
+    pub fn destinations_changed(&self, added: Option<&str>) {
         for f in self.imp().destination_listeners.borrow().iter() {
-            f();
+            f(added);
         }
     }
 
