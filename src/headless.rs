@@ -31,8 +31,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
                 Event::SourceRecovered { name, .. } => eprintln!("plateau: source `{name}` is back"),
                 Event::Error(e) => eprintln!("plateau: {e}"),
                 Event::Output { output, status } => match status {
-                    OutputStatus::Reconnecting { in_seconds } => {
-                        eprintln!("plateau: {output}: reconnecting in {in_seconds} s")
+                    OutputStatus::Reconnecting { in_seconds, cause } => {
+                        eprintln!("plateau: {output}: {cause}; reconnecting in {in_seconds} s")
                     }
                     OutputStatus::Failed(cause) => eprintln!("plateau: {output}: failed: {cause}"),
                     other => eprintln!("plateau: {output}: {other:?}"),

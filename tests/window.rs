@@ -1078,3 +1078,47 @@ fn a_destination_is_added_named_and_given_a_server_in_settings() {
     app.key("Return");
     wait("renamed", &|d| d.iter().any(|d| d.name == "Home" && d.server.ends_with("/live")));
 }
+
+#[test]
+fn record_and_go_live_say_what_they_do_and_a_refused_destination_says_why() {
+    // A port where nothing listens: taken, then let go.
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let server = format!("rtmp://127.0.0.1:{port}/live/show");
+    let app = App::start_with(None, move |s| {
+        s.destinations.push(plateau::model::Destination { name: "Nowhere".into(), server, enabled: true })
+    });
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+
+    // Record turns into a red Stop Recording with the time recorded.
+    app.press("Record", Some("push button"));
+    app.wait_for_name("Stop Recording 00:00:0");
+    app.press("Stop Recording*", Some("push button"));
+    app.wait_for_name("Record");
+    poll(Duration::from_secs(10), Duration::from_millis(300), || {
+        match app.recordings().iter().any(|p| playable_seconds(p) > 0.5) {
+            true => Ok(()),
+            false => Err(format!("no playable recording in {:?}", app.recordings())),
+        }
+    });
+
+    // Go Live to nowhere: not connected, and why, within 5 s.
+    let pressed = Instant::now();
+    app.press("Go Live", Some("push button"));
+    let line = poll(Duration::from_secs(5), Duration::from_millis(200), || {
+        let names = app.accessible_names();
+        match names.lines().find(|l| l.starts_with("Nowhere: not connected")) {
+            Some(l) => Ok(l.to_owned()),
+            None => Err(format!("no `not connected` within 5 s:\n{names}")),
+        }
+    });
+    eprintln!("{:.1} s after Go Live: {line}", pressed.elapsed().as_secs_f64());
+    assert!(line.to_lowercase().contains("refused"), "the reason is given: {line}");
+    let names = app.accessible_names();
+    assert!(!names.lines().any(|l| l.contains("● Live")), "never said live:\n{names}");
+    assert!(names.lines().any(|l| l == "Not Connected" || l == "Connecting…"), "Go Live's button:\n{names}");
+    app.press("Retry Now", Some("push button"));
+    app.wait_for_name("Nowhere: not connected");
+    app.press("Stop Streaming", Some("push button"));
+    app.wait_for_name("Go Live");
+}

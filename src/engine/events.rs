@@ -31,9 +31,11 @@ pub struct Stats {
 pub enum OutputStatus {
     Connecting,
     Live,
-    /// Lost; the next attempt starts in this many seconds.
+    /// Lost or refused (`cause`, as the network or the server said it);
+    /// the next attempt starts in this many seconds.
     Reconnecting {
         in_seconds: u32,
+        cause: String,
     },
     Failed(String),
     Stopped,

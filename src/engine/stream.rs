@@ -70,6 +70,16 @@ fn protocol(url: &str) -> Option<Protocol> {
     }
 }
 
+/// Whether an RTMP address names a server, an application and a stream
+/// (`rtmp://host/app/key`, the query aside): without the last two the
+/// server refuses it with a message that does not say so.
+fn has_app_and_stream(url: &str) -> bool {
+    let rest = url.split_once("://").map_or("", |(_, r)| r);
+    let path = rest.split(['?', '#']).next().unwrap_or_default();
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    parts.len() >= 3
+}
+
 /// A running destination. Dropping it stops it.
 pub struct Stream {
     stop: Option<mpsc::Sender<()>>,
@@ -84,6 +94,12 @@ impl Stream {
                 redact(&settings.url)
             ))
         })?;
+        if matches!(protocol, Protocol::Rtmp) && !has_app_and_stream(&settings.url) {
+            return Err(EngineError::Invalid(format!(
+                "{} has no stream key: RTMP addresses read rtmp://server/app/KEY (give the key in Settings, Streaming)",
+                redact(&settings.url)
+            )));
+        }
         if matches!(protocol, Protocol::Rtmp) && settings.encoder.audio == super::encoder::AudioCodec::Opus {
             return Err(EngineError::Invalid(format!(
                 "{}: RTMP carries AAC sound, not Opus",
@@ -224,7 +240,7 @@ fn run(
         let pause = BACKOFF[attempt.min(BACKOFF.len() - 1)];
         attempt += 1;
         for left in (1..=pause).rev() {
-            status(OutputStatus::Reconnecting { in_seconds: left });
+            status(OutputStatus::Reconnecting { in_seconds: left, cause: cause.clone() });
             match stopped.recv_timeout(Duration::from_secs(1)) {
                 Err(RecvTimeoutError::Timeout) => {}
                 _ => {
@@ -317,5 +333,19 @@ fn watch(
             let _ = events.try_send(Event::OutputStats { output: name.to_owned(), bytes, kbps, dropped });
             last_report = (Instant::now(), bytes);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rtmp_addresses_need_an_application_and_a_stream() {
+        assert!(has_app_and_stream("rtmp://a.rtmp.youtube.com/live2/abcd-efgh"));
+        assert!(has_app_and_stream("rtmps://host:443/app/key?auth=x"));
+        assert!(!has_app_and_stream("rtmp://127.0.0.1:1935/live"));
+        assert!(!has_app_and_stream("rtmp://127.0.0.1/live/"));
+        assert!(!has_app_and_stream("rtmp://"));
     }
 }

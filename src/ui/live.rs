@@ -1,10 +1,12 @@
 //! Go Live from the window: the keys are read from the keyring off the
 //! interface thread, then every enabled destination streams on its own.
+//! The window says "connecting" until a server takes the stream, and says
+//! which destination is not connected and why, with Retry and Stop.
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gettextrs::gettext;
-use plateau::engine::{Stream, StreamSettings};
+use plateau::engine::{OutputStatus, Stream, StreamSettings};
 
 use super::window::Window;
 
@@ -81,10 +83,114 @@ impl Window {
         self.show_live();
     }
 
-    fn show_live(&self) {
+    /// Stops every stream and starts them again at once (the Retry button).
+    pub fn retry_live(&self) {
         let imp = self.imp();
-        imp.live_button.set_active(!imp.streams.borrow().is_empty());
+        if imp.streams.borrow().is_empty() {
+            return;
+        }
+        for s in imp.streams.take() {
+            s.stop();
+        }
+        self.toggle_live();
+    }
+
+    /// A destination's link changed.
+    pub(super) fn on_destination(&self, name: String, status: OutputStatus) {
+        let imp = self.imp();
+        let state = match status {
+            OutputStatus::Connecting => LinkState::Connecting,
+            OutputStatus::Live => LinkState::Live,
+            OutputStatus::Reconnecting { in_seconds, cause } => {
+                LinkState::Down { cause, retry_in: Some(in_seconds) }
+            }
+            OutputStatus::Failed(cause) => LinkState::Down { cause, retry_in: None },
+            OutputStatus::Stopped => {
+                imp.destination_states.borrow_mut().remove(&name);
+                imp.destination_traffic.borrow_mut().remove(&name);
+                return self.show_live();
+            }
+        };
+        if state != LinkState::Live {
+            imp.destination_traffic.borrow_mut().remove(&name);
+        }
+        imp.destination_states.borrow_mut().insert(name, state);
+        self.show_live();
+    }
+
+    /// Whether a server takes the stream now.
+    pub(super) fn is_on_air(&self) -> bool {
+        let imp = self.imp();
+        !imp.streams.borrow().is_empty()
+            && imp.destination_states.borrow().values().any(|s| *s == LinkState::Live)
+    }
+
+    /// Go Live's button and the band of problems follow the links.
+    pub(super) fn show_live(&self) {
+        let imp = self.imp();
+        let streaming = !imp.streams.borrow().is_empty();
+        if !streaming {
+            imp.destination_states.borrow_mut().clear();
+            imp.destination_traffic.borrow_mut().clear();
+        }
+        imp.live_button.set_active(streaming);
+        let states = imp.destination_states.borrow();
+        let all_down = !states.is_empty() && states.values().all(|s| matches!(s, LinkState::Down { .. }));
+        let label = match (streaming, self.is_on_air(), all_down) {
+            (false, _, _) => gettext("Go Live"),
+            (true, true, _) => gettext("Stop Streaming"),
+            (true, false, true) => gettext("Not Connected"),
+            (true, false, false) => gettext("Connecting…"),
+        };
+        imp.live_content.set_label(&label);
+        if streaming {
+            imp.live_button.remove_css_class("suggested-action");
+            imp.live_button.add_css_class("destructive-action");
+        } else {
+            imp.live_button.remove_css_class("destructive-action");
+            imp.live_button.add_css_class("suggested-action");
+        }
+        let problems: Vec<String> = states
+            .iter()
+            .filter_map(|(name, state)| match state {
+                LinkState::Down { cause, retry_in } => Some(match retry_in {
+                    Some(s) => format!(
+                        "{name}: {} — {cause}. {} {s} s.",
+                        gettext("not connected"),
+                        gettext("Trying again in")
+                    ),
+                    None => format!("{name}: {} — {cause}.", gettext("not connected")),
+                }),
+                _ => None,
+            })
+            .collect();
+        imp.live_problem_text.set_label(&problems.join("\n"));
+        imp.live_problem.set_reveal_child(streaming && !problems.is_empty());
+        drop(states);
         self.update_status();
+    }
+
+    /// The status line's part for streaming: on air since when, or
+    /// connecting; then each destination's traffic or state.
+    pub(super) fn live_status(&self, on_air_for: Option<&str>) -> Vec<String> {
+        let imp = self.imp();
+        if imp.streams.borrow().is_empty() {
+            return Vec::new();
+        }
+        let states = imp.destination_states.borrow();
+        let traffic = imp.destination_traffic.borrow();
+        let any_down = states.values().any(|s| matches!(s, LinkState::Down { .. }));
+        let mut parts = vec![match on_air_for {
+            Some(time) => format!("{} {time}", gettext("● Live")),
+            None if any_down => gettext("Not connected"),
+            None => gettext("Connecting…"),
+        }];
+        parts.extend(states.iter().filter_map(|(name, state)| match state {
+            LinkState::Live => traffic.get(name).cloned(),
+            LinkState::Connecting => Some(format!("{name}: {}", gettext("connecting"))),
+            LinkState::Down { cause, .. } => Some(format!("{name}: {} ({cause})", gettext("not connected"))),
+        }));
+        parts
     }
 
     /// Puts the window back as it was left (size, maximised).
@@ -96,4 +202,18 @@ impl Window {
             }
         }
     }
+}
+
+/// How a destination's link stands, as the window shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LinkState {
+    Connecting,
+    /// The server takes the stream.
+    Live,
+    /// Refused or lost: why, and in how many seconds the next attempt
+    /// starts (none: it will not).
+    Down {
+        cause: String,
+        retry_in: Option<u32>,
+    },
 }

@@ -114,6 +114,7 @@ fn install_actions(app: &adw::Application) {
     simple("go-live", |w| {
         w.toggle_live();
     });
+    simple("retry-live", |w| w.retry_live());
     simple("pause-recording", |w| {
         w.toggle_pause();
     });

@@ -56,6 +56,15 @@ mod imp {
         #[template_child]
         pub record_button: TemplateChild<gtk::ToggleButton>,
         #[template_child]
+        pub record_content: TemplateChild<adw::ButtonContent>,
+        #[template_child]
+        pub live_content: TemplateChild<adw::ButtonContent>,
+        /// The band saying which destination is not connected, and why.
+        #[template_child]
+        pub live_problem: TemplateChild<gtk::Revealer>,
+        #[template_child]
+        pub live_problem_text: TemplateChild<gtk::Label>,
+        #[template_child]
         pub main_menu_button: TemplateChild<gtk::MenuButton>,
         /// The "Scene Collections" submenu of the main menu.
         pub collections_menu: RefCell<Option<gio::Menu>>,
@@ -85,8 +94,8 @@ mod imp {
         pub cpu_text: RefCell<String>,
         /// When the recording, the podcast and the stream started.
         pub since: RefCell<HashMap<&'static str, std::time::Instant>>,
-        /// What each destination is doing, when it is not simply live.
-        pub destination_states: RefCell<std::collections::BTreeMap<String, String>>,
+        /// How each streaming destination's link stands.
+        pub destination_states: RefCell<std::collections::BTreeMap<String, crate::ui::live::LinkState>>,
         /// Each live destination's bitrate (and drops), from its statistics.
         pub destination_traffic: RefCell<std::collections::BTreeMap<String, String>>,
         /// The last removed scene and its place, for the undo toast.
@@ -388,21 +397,11 @@ impl Window {
                         self.update_status();
                     }
                     self.show_error(&format!("{output} {}", gettext("stopped")), &cause);
+                    if !stopped {
+                        self.on_destination(output, OutputStatus::Failed(cause));
+                    }
                 }
-                OutputStatus::Reconnecting { in_seconds } => {
-                    let text = format!("{output}: {} {in_seconds} s", gettext("reconnecting in"));
-                    imp.destination_states.borrow_mut().insert(output, text);
-                    self.update_status();
-                }
-                OutputStatus::Connecting => {
-                    let text = format!("{output}: {}", gettext("connecting"));
-                    imp.destination_states.borrow_mut().insert(output, text);
-                    self.update_status();
-                }
-                OutputStatus::Live | OutputStatus::Stopped => {
-                    imp.destination_states.borrow_mut().remove(&output);
-                    self.update_status();
-                }
+                status => self.on_destination(output, status),
             },
             Event::OutputStats { output, kbps, dropped, .. } => {
                 let mut text = format!("{output} {:.1} Mbit/s", kbps / 1000.0);
@@ -423,7 +422,7 @@ impl Window {
         let running = [
             ("recording", imp.recorder.borrow().is_some()),
             ("podcast", imp.podcast.borrow().is_some()),
-            ("live", !imp.streams.borrow().is_empty()),
+            ("live", self.is_on_air()),
         ];
         let mut since = imp.since.borrow_mut();
         for (what, on) in running {
@@ -442,31 +441,40 @@ impl Window {
         };
         let mut parts = vec![imp.fps_text.borrow().clone(), imp.cpu_text.borrow().clone()];
         parts.retain(|p| !p.is_empty());
-        if running[0].1 {
+        let recording = running[0].1.then(|| elapsed("recording"));
+        if let Some(time) = &recording {
             let label = if imp.recording_paused.get() {
                 gettext("❚❚ Recording paused")
             } else {
                 gettext("● Recording")
             };
-            parts.push(format!("{label} {}", elapsed("recording")));
+            parts.push(format!("{label} {time}"));
         }
         if running[1].1 {
             parts.push(format!("{} {}", gettext("● Podcast"), elapsed("podcast")));
         }
-        if running[2].1 {
-            parts.push(format!("{} {}", gettext("● Live"), elapsed("live")));
-            let states = imp.destination_states.borrow();
-            let traffic = imp.destination_traffic.borrow();
-            // A destination that is not live says what it does; one that is, how it goes.
-            parts.extend(
-                traffic.iter().filter(|(name, _)| !states.contains_key(*name)).map(|(_, t)| t.clone()),
-            );
-            parts.extend(states.values().cloned());
-        } else {
-            imp.destination_states.borrow_mut().clear();
-            imp.destination_traffic.borrow_mut().clear();
-        }
+        let live = running[2].1.then(|| elapsed("live"));
+        drop(since);
+        self.show_record_button(recording.as_deref());
+        parts.extend(self.live_status(live.as_deref()));
         imp.status.set_label(&parts.join(" · "));
+    }
+
+    /// The Record button says what it does now: start, or stop (red,
+    /// with the time recorded so far).
+    fn show_record_button(&self, recording: Option<&str>) {
+        let imp = self.imp();
+        let label = match recording {
+            None => gettext("Record"),
+            Some(time) if imp.recording_paused.get() => format!("{} {time}", gettext("Paused")),
+            Some(time) => format!("{} {time}", gettext("Stop Recording")),
+        };
+        imp.record_content.set_label(&label);
+        if recording.is_some() {
+            imp.record_button.add_css_class("destructive-action");
+        } else {
+            imp.record_button.remove_css_class("destructive-action");
+        }
     }
 
     /// A toast whose Undo button activates `action`.

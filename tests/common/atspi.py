@@ -1,5 +1,5 @@
-"""Finds a widget of the running Plateau in its accessibility tree and acts
-on it as a person would: `press NAME [ROLE]` runs its own action (a click),
+"""Finds a widget of the running Plateau in its accessibility tree (by its
+name; `NAME*` for a name that starts so) and acts on it as a person would: `press NAME [ROLE]` runs its own action (a click),
 `point NAME [ROLE]` prints its window's title and its middle in that
 window (for the pointer to click there). A widget that is greyed out is an
 error, never pressed. Exit status 2 and a line on stderr say what failed.
@@ -12,7 +12,8 @@ import pyatspi
 
 def matches(node, name, role):
     try:
-        return node.name == name and (role is None or node.getRoleName() == role)
+        named = node.name.startswith(name[:-1]) if name.endswith("*") else node.name == name
+        return named and (role is None or node.getRoleName() == role)
     except Exception:
         return False
 
