@@ -226,6 +226,11 @@ for app in pyatspi.Registry.getDesktop(0):
 
     /// Clicks the middle of the widget named `name` with the pointer.
     fn click(&self, name: &str, role: Option<&str>) {
+        self.click_times(name, role, 1)
+    }
+
+    /// Clicks `times` in a row (2: a double click).
+    fn click_times(&self, name: &str, role: Option<&str>, times: u32) {
         let mut args = vec!["point", name];
         args.extend(role);
         let found = poll(Duration::from_secs(10), Duration::from_millis(300), || {
@@ -236,7 +241,8 @@ for app in pyatspi.Registry.getDesktop(0):
         let (Some(x), Some(y)) = (x, y) else { panic!("no place for `{name}`: {found}") };
         let title = format!("^{window}$");
         let script = ["search", "--onlyvisible", "--name", &title, "mousemove", "--window", "%1", x, y];
-        xdotool(&self.display, &[&script[..], &["click", "1"]].concat());
+        let times = times.to_string();
+        xdotool(&self.display, &[&script[..], &["click", "--repeat", &times, "--delay", "80", "1"]].concat());
         std::thread::sleep(Duration::from_millis(300));
     }
 
@@ -1121,4 +1127,51 @@ fn record_and_go_live_say_what_they_do_and_a_refused_destination_says_why() {
     app.wait_for_name("Nowhere: not connected");
     app.press("Stop Streaming", Some("push button"));
     app.wait_for_name("Go Live");
+}
+
+#[test]
+fn the_selection_follows_an_item_sent_backward_and_delete_removes_that_item() {
+    let app = App::start(None);
+    let view = app.canvas_to_screen();
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    let order = || {
+        plateau::model::load_collection(&saved)
+            .ok()
+            .and_then(|c| c.scene("Red").map(|s| s.items.iter().map(|i| i.id.0).collect::<Vec<_>>()))
+    };
+    // The ball item (2, in the middle of the stack), its menu from a right click.
+    let (x, y) = view(480.0, 270.0);
+    xdotool(&app.display, &["mousemove", &format!("{}", x as i32), &format!("{}", y as i32), "click", "3"]);
+    app.press("Send Backward", Some("menu item"));
+    poll(Duration::from_secs(10), Duration::from_millis(200), || match order() {
+        Some(o) if o == [2, 1, 3] => Ok(()),
+        o => Err(format!("the ball was not sent backward: {o:?}")),
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let names = app.accessible_names();
+    assert!(names.lines().any(|l| l == "[selected] Ball"), "the ball is still the chosen source:\n{names}");
+    app.key("Delete");
+    poll(Duration::from_secs(10), Duration::from_millis(200), || match order() {
+        Some(o) if o == [1, 3] => Ok(()),
+        o => Err(format!("Delete should have removed the ball (2) only: {o:?}")),
+    });
+}
+
+#[test]
+fn one_click_chooses_a_source_and_a_double_click_opens_its_properties() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.click("Title", Some("label"));
+    poll(Duration::from_secs(10), Duration::from_millis(300), || {
+        let names = app.accessible_names();
+        match names.lines().any(|l| l == "[selected] Title") {
+            true => Ok(()),
+            false => Err(format!("one click did not choose the title:\n{names}")),
+        }
+    });
+    std::thread::sleep(Duration::from_millis(800));
+    let names = app.accessible_names();
+    assert!(!names.contains("Properties — Title"), "one click opened the properties:\n{names}");
+    app.click_times("Title", Some("label"), 2);
+    app.wait_for_name("Properties — Title");
 }

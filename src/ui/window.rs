@@ -168,6 +168,9 @@ mod imp {
                     w.show_selected_in_list(id);
                 }
             });
+            // One click chooses a source; a double click or Enter opens
+            // its properties (as in OBS), so Delete still removes the item.
+            self.sources.set_activate_on_single_click(false);
             // A source chosen in the list (by mouse or keyboard) is selected
             // on the canvas, where the arrow keys then move it.
             let obj = self.obj().downgrade();
@@ -606,6 +609,8 @@ impl Window {
             self.make_draggable(&row, item.id, scene.items.len() - 1 - index_of(scene, item.id));
             imp.sources.append(&row);
         }
+        // The chosen row follows its item wherever it now stands.
+        self.show_selected_in_list(imp.canvas.selected());
     }
 
     /// A source row can be dragged onto another to take its place in the
