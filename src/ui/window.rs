@@ -668,6 +668,18 @@ impl Window {
             imp.mixer.append(&strip);
             strips.insert(source.id.clone(), strip);
         }
+        if strips.is_empty() {
+            // The mixer keeps its height, so that the canvas never jumps.
+            let (_, strip_height, _, _) =
+                MixerStrip::new("", 1.0, false, |_, _| {}).measure(gtk::Orientation::Vertical, -1);
+            let empty = gtk::Label::builder()
+                .label(gettext("No sound in this scene: add a microphone, desktop audio or a media file."))
+                .hexpand(true)
+                .height_request(strip_height)
+                .css_classes(["dim-label"])
+                .build();
+            imp.mixer.append(&empty);
+        }
         *imp.strips.borrow_mut() = strips;
     }
 
