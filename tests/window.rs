@@ -1228,3 +1228,50 @@ fn the_mixer_reads_its_fader_in_db_and_shows_a_muted_source_as_muted() {
         }
     });
 }
+
+#[test]
+fn in_studio_mode_edits_land_on_the_preview_and_not_on_the_program() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.press("Studio Mode", Some("push button"));
+    app.click("Blue", Some("label"));
+    // Blue on the preview (left), red on the program (right).
+    let shot = app.wait_for("blue on the preview", |s| s.bounds_of(BLUE).2 > 100);
+    let (bx, by, bw, bh) = shot.bounds_of(BLUE);
+    let (rx, ry, rw, rh) = shot.bounds_of(RED);
+    assert!(bx + bw <= rx, "the preview ({bx}+{bw}) is left of the program ({rx}+{rw})");
+    assert!(
+        bw.abs_diff(rw) <= 2 && bh.abs_diff(rh) <= 2,
+        "both views are the same size: {bw}x{bh} and {rw}x{rh}"
+    );
+    let names = app.accessible_names();
+    for label in ["Preview", "Program", "Transition to the Preview"] {
+        assert!(names.lines().any(|l| l.starts_with(label)), "`{label}` in studio mode:\n{names}");
+    }
+
+    // Drag the blue scene's ball (its bottom-right quarter) to the top-left corner of the preview.
+    let scale = f64::from(bw) / 640.0;
+    let view = |cx: f64, cy: f64| (f64::from(bx) + cx * scale, f64::from(by) + cy * scale);
+    drag(&app.display, view(480.0, 270.0), view(160.0, 90.0));
+    let after = app.wait_for("the ball in the preview's top-left quarter", |s| {
+        let (x, y) = view(40.0, 40.0);
+        let p = s.pixel(x as u32, y as u32);
+        !near([p[0], p[1], p[2], 255], BLUE, 40)
+    });
+    // Where the ball now is on the preview, the program is still red.
+    let (px, py) = (rx as f64 + 40.0 * f64::from(rw) / 640.0, ry as f64 + 40.0 * f64::from(rh) / 360.0);
+    let p = after.pixel(px as u32, py as u32);
+    assert!(near([p[0], p[1], p[2], 255], RED, 40), "the program did not change: {p:?} at ({px}, {py})");
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    poll(Duration::from_secs(10), Duration::from_millis(300), || {
+        let c = plateau::model::load_collection(&saved).map_err(|e| e.to_string())?;
+        let ball =
+            |scene: &str| c.scene(scene).and_then(|s| s.item(plateau::model::ItemId(2))).map(|i| (i.x, i.y));
+        match (ball("Blue"), ball("Red")) {
+            (Some((bx, by)), Some((320, 180))) if bx < 50 && by < 50 => Ok(()),
+            other => Err(format!("the blue ball moved and the red one did not: {other:?}")),
+        }
+    });
+    app.press("Transition to the Preview*", Some("push button"));
+    app.wait_for("blue on the program", |s| s.bounds_of(RED).2 < 50);
+}

@@ -10,7 +10,7 @@ use super::window::Window;
 impl Window {
     /// Remembers the program scene as it is now, for Undo.
     pub fn remember_scene(&self) {
-        let Some(name) = self.imp().program_scene.borrow().clone() else { return };
+        let Some(name) = self.edited_scene() else { return };
         let Some(scene) = self.collection().and_then(|c| c.scene(&name).cloned()) else { return };
         let mut undo = self.imp().undo.borrow_mut();
         undo.push(scene);

@@ -38,6 +38,16 @@ mod imp {
         #[template_child]
         pub preview: TemplateChild<gtk::Picture>,
         #[template_child]
+        pub preview_overlay: TemplateChild<gtk::Overlay>,
+        #[template_child]
+        pub program_overlay: TemplateChild<gtk::Overlay>,
+        #[template_child]
+        pub program_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub transition_button: TemplateChild<gtk::Button>,
+        /// Studio mode: the scene on the preview (the one edited).
+        pub preview_scene: RefCell<Option<String>>,
+        #[template_child]
         pub status: TemplateChild<gtk::Label>,
         #[template_child]
         pub toasts: TemplateChild<adw::ToastOverlay>,
@@ -326,10 +336,31 @@ impl Window {
             }
         } else {
             imp.studio_view.take();
+            imp.preview_scene.take();
         }
         imp.studio_mode.set(on);
         imp.preview_box.set_visible(on);
+        imp.transition_button.set_visible(on);
+        imp.program_label.set_visible(on);
+        // The handles go where the edits land: the preview in studio mode.
+        let canvas = imp.canvas.get();
+        let (from, to) = match on {
+            true => (&imp.program_overlay, &imp.preview_overlay),
+            false => (&imp.preview_overlay, &imp.program_overlay),
+        };
+        if canvas.parent().as_ref() == Some(from.upcast_ref()) {
+            from.remove_overlay(&canvas);
+            to.add_overlay(&canvas);
+        }
+        self.refresh();
         on
+    }
+
+    /// The scene that edits change: the preview's in studio mode, else the program's.
+    pub(super) fn edited_scene(&self) -> Option<String> {
+        let imp = self.imp();
+        let preview = imp.studio_mode.get().then(|| imp.preview_scene.borrow().clone()).flatten();
+        preview.or_else(|| imp.program_scene.borrow().clone())
     }
 
     /// Studio mode: sends the preview to the program.
@@ -373,6 +404,10 @@ impl Window {
             }
             Event::ProgramScene(name) => {
                 *imp.program_scene.borrow_mut() = Some(name);
+                self.refresh();
+            }
+            Event::PreviewScene(name) => {
+                *imp.preview_scene.borrow_mut() = Some(name);
                 self.refresh();
             }
             Event::SourceFailed { source, name, cause } => {
@@ -522,6 +557,7 @@ impl Window {
         let imp = self.imp();
         let Some(collection) = self.collection() else { return };
         let program = imp.program_scene.borrow().clone();
+        let edited = self.edited_scene();
         imp.filling.set(true);
         while let Some(row) = imp.scenes.row_at_index(0) {
             imp.scenes.remove(&row);
@@ -531,14 +567,15 @@ impl Window {
             row.add_suffix(&scene_menu(&scene.name));
             row.set_widget_name(&format!("scene:{}", scene.name));
             imp.scenes.append(&row);
-            if Some(&scene.name) == program.as_ref() {
+            if Some(&scene.name) == edited.as_ref() {
                 imp.scenes.select_row(Some(&row));
             }
         }
         imp.filling.set(false);
-        let scene = program.as_deref().and_then(|p| collection.scene(p)).cloned();
+        let scene = edited.as_deref().and_then(|p| collection.scene(p)).cloned();
         imp.canvas.set_scene(scene, (collection.video.width, collection.video.height));
-        self.fill_sources(&collection, program.as_deref());
+        self.fill_sources(&collection, edited.as_deref());
+        // The mixer is what is heard: the program's sound.
         self.fill_mixer(&collection, program.as_deref());
     }
 
@@ -636,7 +673,7 @@ impl Window {
     /// Moves an item to the place of the list row at `row_position` (the
     /// list shows the top of the stack first).
     fn move_item_to_row(&self, id: ItemId, row_position: usize) {
-        let Some(scene) = self.imp().program_scene.borrow().clone() else { return };
+        let Some(scene) = self.edited_scene() else { return };
         let Some(count) = self.collection().and_then(|c| c.scene(&scene).map(|s| s.items.len())) else {
             return;
         };
@@ -684,7 +721,7 @@ impl Window {
     }
 
     fn on_canvas_edit(&self, edit: CanvasEdit) {
-        let Some(scene) = self.imp().program_scene.borrow().clone() else { return };
+        let Some(scene) = self.edited_scene() else { return };
         match edit {
             CanvasEdit::Item { item, done } => {
                 // A gesture is remembered once, as it was before its first step.
@@ -717,7 +754,7 @@ impl Window {
     /// The item's menu at a point of the canvas (a right click).
     fn show_item_menu(&self, id: ItemId, x: f64, y: f64) {
         let locked = self.collection().and_then(|c| {
-            let scene = self.imp().program_scene.borrow().clone()?;
+            let scene = self.edited_scene()?;
             c.scene(&scene)?.item(id).map(|i| i.locked)
         });
         let menu = gtk::PopoverMenu::from_model(Some(&item_menu_model(id, locked.unwrap_or(false))));
@@ -834,7 +871,7 @@ impl Window {
     }
 
     pub fn remove_scene(&self) {
-        let Some(name) = self.imp().program_scene.borrow().clone() else { return };
+        let Some(name) = self.edited_scene() else { return };
         self.remove_scene_named(&name);
     }
 
@@ -943,7 +980,7 @@ impl Window {
 
     /// Changes an item of the program scene: `op` is raise, lower, fit or lock.
     pub fn item_action(&self, id: &str, op: &str) {
-        let (Ok(id), Some(scene)) = (id.parse::<u64>(), self.imp().program_scene.borrow().clone()) else {
+        let (Ok(id), Some(scene)) = (id.parse::<u64>(), self.edited_scene()) else {
             return;
         };
         let Some(collection) = self.collection() else { return };
@@ -1000,7 +1037,7 @@ impl Window {
     /// view) its item is centred there, else on the canvas.
     fn add_source_at(&self, kind: SourceKind, at: Option<(f64, f64)>) {
         let Some(collection) = self.collection() else { return };
-        let Some(scene) = self.imp().program_scene.borrow().clone() else {
+        let Some(scene) = self.edited_scene() else {
             return self.toast(&gettext("Add a scene first"));
         };
         // A picture or a clip is named after its file, as people know it.
