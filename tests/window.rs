@@ -53,7 +53,8 @@ impl App {
                     text: "On air".into(),
                     font: "Sans".into(),
                     size: 20,
-                    color: plateau::model::Color::rgb(255, 255, 255),
+                    // Yellow: nothing else on the screen is (selection handles are white).
+                    color: plateau::model::Color::rgb(255, 255, 0),
                     outline: false,
                     shadow: false,
                     width: 160,
@@ -1274,4 +1275,41 @@ fn in_studio_mode_edits_land_on_the_preview_and_not_on_the_program() {
     });
     app.press("Transition to the Preview*", Some("push button"));
     app.wait_for("blue on the program", |s| s.bounds_of(RED).2 < 50);
+}
+
+#[test]
+fn a_longer_title_keeps_the_height_of_its_letters_and_its_box_fits_it() {
+    let app = App::start(None);
+    let view = app.canvas_to_screen();
+    // The title item: yellow letters at the top-left corner of the red scene.
+    let (x0, y0) = view(0.0, 0.0);
+    let (x1, y1) = view(640.0, 60.0);
+    let band = (x0 as u32, y0 as u32, (x1 - x0) as u32, (y1 - y0) as u32);
+    let letters = |shot: &Shot| shot.bounds_of_within([255, 255, 0], Some(band));
+    let before = letters(&app.wait_for("the title", |s| letters(s).3 > 5));
+    app.click_times("Title", Some("label"), 2);
+    app.wait_for_name("Properties — Title");
+    std::thread::sleep(Duration::from_millis(500));
+    // The text field has the focus: type at its end.
+    app.key("End");
+    app.type_text(" and a much longer title");
+    // Closed, so that the dialog does not cover the program.
+    std::thread::sleep(Duration::from_millis(500));
+    app.key("Escape");
+    let after = app.wait_for("the longer title", |s| letters(s).2 > before.2 * 3);
+    let after = letters(&after);
+    assert!(
+        after.3.abs_diff(before.3) <= 2,
+        "the letters keep their height: {} px before, {} px after (boxes {before:?} / {after:?})",
+        before.3,
+        after.3
+    );
+    // The item's box holds the letters with a margin, no more.
+    let item = app.saved_red_item(3, |i| i.width > 200);
+    let scale = (x1 - x0) / 640.0;
+    let glyphs_wide = f64::from(after.2) / scale;
+    let glyphs_high = f64::from(after.3) / scale;
+    let (w, h) = (f64::from(item.width), f64::from(item.height));
+    assert!(w >= glyphs_wide && w <= glyphs_wide + 40.0, "box {w} wide for letters {glyphs_wide:.0} wide");
+    assert!(h >= glyphs_high && h <= glyphs_high + 30.0, "box {h} high for letters {glyphs_high:.0} high");
 }

@@ -24,6 +24,7 @@ pub enum CanvasEdit {
 type OnEdit = Box<dyn Fn(CanvasEdit)>;
 type OnContext = Box<dyn Fn(ItemId, f64, f64)>;
 type OnSelect = Box<dyn Fn(Option<ItemId>)>;
+type KeepsAspect = Box<dyn Fn(&SourceId) -> bool>;
 type SourceSize = Box<dyn Fn(&SourceId) -> Option<(u32, u32)>>;
 
 #[derive(Clone)]
@@ -32,6 +33,8 @@ pub struct Drag {
     start: SceneItem,
     /// Cropping (Alt held on a handle): the source's picture size.
     crop_source: Option<(u32, u32)>,
+    /// The item is always resized in proportion (a text).
+    keep_aspect: bool,
 }
 
 mod imp {
@@ -47,6 +50,7 @@ mod imp {
         pub on_context: RefCell<Option<OnContext>>,
         pub on_select: RefCell<Option<OnSelect>>,
         pub source_size: RefCell<Option<SourceSize>>,
+        pub keeps_aspect: RefCell<Option<KeepsAspect>>,
     }
 
     #[glib::object_subclass]
@@ -116,6 +120,12 @@ impl ProgramCanvas {
         *self.imp().on_select.borrow_mut() = Some(Box::new(f));
     }
 
+    /// Tells the canvas which sources are always resized in proportion
+    /// (texts: their glyphs must never be stretched).
+    pub fn set_keeps_aspect(&self, f: impl Fn(&SourceId) -> bool + 'static) {
+        *self.imp().keeps_aspect.borrow_mut() = Some(Box::new(f));
+    }
+
     /// Tells the canvas how to learn a source's picture size (for cropping).
     pub fn set_source_size(&self, f: impl Fn(&SourceId) -> Option<(u32, u32)> + 'static) {
         *self.imp().source_size.borrow_mut() = Some(Box::new(f));
@@ -180,11 +190,17 @@ impl ProgramCanvas {
         let drag = match on_selection {
             Some((g, i)) => {
                 let size = self.imp().source_size.borrow().as_ref().and_then(|f| f(&i.source));
-                Some(Drag { grip: g, start: i, crop_source: size.filter(|_| alt) })
+                let keep_aspect = self.imp().keeps_aspect.borrow().as_ref().is_some_and(|f| f(&i.source));
+                Some(Drag { grip: g, start: i, crop_source: size.filter(|_| alt), keep_aspect })
             }
             None => {
                 self.select_at(vx, vy);
-                self.selected_item().map(|i| Drag { grip: Grip::Move, start: i, crop_source: None })
+                self.selected_item().map(|i| Drag {
+                    grip: Grip::Move,
+                    start: i,
+                    crop_source: None,
+                    keep_aspect: false,
+                })
             }
         };
         *self.imp().drag.borrow_mut() = drag;
@@ -206,7 +222,7 @@ impl ProgramCanvas {
             }
             grip => match drag.crop_source {
                 Some(source) => cropped(&drag.start, grip, dx, dy, source),
-                None => resized(&drag.start, grip, dx, dy, shift),
+                None => resized(&drag.start, grip, dx, dy, shift || drag.keep_aspect),
             },
         };
         if done {

@@ -11,6 +11,7 @@ mod manipulation;
 mod mixer_strip;
 mod settings_dialog;
 mod source_properties;
+mod text_fit;
 mod undo;
 mod window;
 

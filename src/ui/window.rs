@@ -157,6 +157,14 @@ mod imp {
                 let studio = w.imp().studio.borrow();
                 studio.as_ref()?.source_size(source).ok().flatten()
             });
+            // A text is always resized in proportion: its glyphs never stretch.
+            let obj = self.obj().downgrade();
+            self.canvas.set_keeps_aspect(move |source| {
+                let Some(w) = obj.upgrade() else { return false };
+                let collection = w.collection();
+                collection.and_then(|c| c.source(source).map(|s| matches!(s.kind, SourceKind::Text { .. })))
+                    == Some(true)
+            });
             // Files dropped on the canvas become image or media sources.
             let drop = gtk::DropTarget::new(gtk::gdk::FileList::static_type(), gtk::gdk::DragAction::COPY);
             let obj = self.obj().downgrade();
@@ -780,7 +788,7 @@ impl Window {
             source,
             std::rc::Rc::new(move |edited| {
                 if let Some(w) = w.upgrade() {
-                    w.edit(|s| s.update_source(edited));
+                    w.update_source(edited);
                 }
             }),
         );
@@ -792,6 +800,35 @@ impl Window {
             }
             glib::Propagation::Proceed
         });
+    }
+
+    /// Applies an edited source. A text's picture is sized to its text, and
+    /// its items grow or shrink with it at their scale (its letters keep
+    /// their height on the canvas).
+    fn update_source(&self, mut edited: Source) {
+        let Some(fitted) = super::text_fit::fitted_size(self, &edited.kind) else {
+            return self.edit(|s| s.update_source(edited));
+        };
+        let collection = self.collection();
+        let old = collection.as_ref().and_then(|c| c.source(&edited.id)).and_then(|s| match s.kind {
+            SourceKind::Text { width, height, .. } => Some((width, height)),
+            _ => None,
+        });
+        edited.kind = super::text_fit::with_size(&edited.kind, fitted);
+        let items = match (collection, old) {
+            (Some(c), Some(old)) if old != fitted => {
+                super::text_fit::refitted_items(&c.scenes, &edited.id, old, fitted)
+            }
+            _ => Vec::new(),
+        };
+        self.edit(|s| {
+            s.update_source(edited)?;
+            items.into_iter().try_for_each(|(scene, item)| s.update_item(&scene, item))
+        });
+        if let Some(collection) = self.collection() {
+            let scene = self.edited_scene().and_then(|n| collection.scene(&n).cloned());
+            self.imp().canvas.set_scene(scene, (collection.video.width, collection.video.height));
+        }
     }
 
     /// Applies an edit to the engine, reports a failure, saves on success.
@@ -1050,7 +1087,17 @@ impl Window {
         let name = name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| kind_label(&kind));
         let id = collection.unused_source_id(&name);
         let (w, h) = (collection.video.width, collection.video.height);
-        let (iw, ih) = if kind.has_video() { (w / 2, h / 2) } else { (0, 0) };
+        let mut kind = kind;
+        let (iw, ih) = match super::text_fit::fitted_size(self, &kind) {
+            // A new text shows at its own size (smaller if the canvas is).
+            Some((tw, th)) => {
+                kind = super::text_fit::with_size(&kind, (tw, th));
+                let scale = (f64::from(w) / f64::from(tw)).min(f64::from(h) / f64::from(th)).min(1.0);
+                ((f64::from(tw) * scale) as u32, (f64::from(th) * scale) as u32)
+            }
+            None if kind.has_video() => (w / 2, h / 2),
+            None => (0, 0),
+        };
         let (cx, cy) = match at {
             Some((vx, vy)) => {
                 let view = (f64::from(self.imp().canvas.width()), f64::from(self.imp().canvas.height()));

@@ -136,9 +136,17 @@ impl Shot {
 
     /// The bounding box (x, y, width, height) of the pixels near `rgb`.
     pub fn bounds_of(&self, rgb: [u8; 3]) -> (u32, u32, u32, u32) {
+        self.bounds_of_within(rgb, None)
+    }
+
+    /// Like `bounds_of`, looking only inside `area` (x, y, width, height).
+    pub fn bounds_of_within(&self, rgb: [u8; 3], area: Option<(u32, u32, u32, u32)>) -> (u32, u32, u32, u32) {
         let colour = format!("rgb({},{},{})", rgb[0], rgb[1], rgb[2]);
+        let crop = area.map(|(x, y, w, h)| format!("{w}x{h}+{x}+{y}"));
+        let (ox, oy) = area.map_or((0, 0), |(x, y, _, _)| (x, y));
         let out = Command::new("convert")
             .arg(&self.path)
+            .args(crop.iter().flat_map(|c| ["-crop", c.as_str(), "+repage"]))
             .args([
                 "-fuzz", "12%", "-fill", "black", "+opaque", &colour, "-fill", "white", "-opaque", &colour,
             ])
@@ -149,7 +157,7 @@ impl Shot {
         let n: Vec<u32> = text.split(['x', '+']).filter_map(|v| v.parse().ok()).collect();
         assert_eq!(n.len(), 4, "a box from `{text}`");
         // The 1 px border added around the image shifts the box.
-        (n[2] - 1, n[3] - 1, n[0], n[1])
+        (n[2] - 1 + ox, n[3] - 1 + oy, n[0], n[1])
     }
 
     /// A signature of the pixels in a rectangle.
