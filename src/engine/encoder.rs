@@ -166,7 +166,9 @@ impl Encoder {
             AudioCodec::Aac => {
                 let aac = make("avenc_aac")?;
                 aac.set_property("bitrate", bits);
-                (aac, make("aacparse")?)
+                let parse = make("aacparse")?;
+                skip_aac_priming(&parse);
+                (aac, parse)
             }
             AudioCodec::Opus => {
                 let opus = make("opusenc")?;
@@ -247,4 +249,37 @@ pub(crate) fn check_writable_folder(path: &Path) -> Result<(), String> {
         }
         Err(e) => Err(format!("folder {} cannot be written: {e}", dir.display())),
     }
+}
+
+/// Samples of silence the AAC encoder puts before the sound it is given
+/// (libavcodec's `initial_padding`).
+const AAC_PRIMING_SAMPLES: u64 = 1024;
+
+/// Moves AAC packets earlier by the encoder's priming, so that the sound
+/// they decode to lines up with its picture again. avenc_aac stamps its
+/// first packet (priming only) with the time of the first sample, and no
+/// container here marks the priming to be skipped: every player heard the
+/// sound 21 ms late at 48 kHz. The priming packet itself is dropped.
+fn skip_aac_priming(parse: &gst::Element) {
+    let Some(pad) = parse.static_pad("src") else { return };
+    pad.add_probe(gst::PadProbeType::BUFFER, |pad, info| {
+        let rate = pad
+            .current_caps()
+            .and_then(|c| c.structure(0).and_then(|s| s.get::<i32>("rate").ok()))
+            .filter(|r| *r > 0);
+        let (Some(rate), Some(gst::PadProbeData::Buffer(buffer))) = (rate, &mut info.data) else {
+            return gst::PadProbeReturn::Ok;
+        };
+        let priming = gst::ClockTime::from_nseconds(
+            AAC_PRIMING_SAMPLES * gst::ClockTime::SECOND.nseconds() / rate as u64,
+        );
+        let Some(pts) = buffer.pts() else { return gst::PadProbeReturn::Ok };
+        let Some(moved) = pts.checked_sub(priming) else { return gst::PadProbeReturn::Drop };
+        let buffer = buffer.make_mut();
+        buffer.set_pts(moved);
+        if let Some(dts) = buffer.dts() {
+            buffer.set_dts(dts.saturating_sub(priming));
+        }
+        gst::PadProbeReturn::Ok
+    });
 }

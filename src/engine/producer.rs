@@ -46,6 +46,28 @@ pub(crate) struct Producer {
 pub(crate) struct Formats {
     pub canvas: VideoSettings,
     pub audio: AudioSettings,
+    /// A clock time on the program's frame grid (its base time): program
+    /// frames are made at this time plus whole frame durations.
+    pub frame_origin: gst::ClockTime,
+}
+
+impl Formats {
+    /// The first clock time on the program's frame grid at or after `at`.
+    /// A media file started there has its frames fall exactly on program
+    /// frames, instead of up to a frame early (the compositor takes the
+    /// picture that starts within each frame it makes), which put its sound
+    /// out of step with its picture by a random 0-33 ms at every start.
+    pub fn on_frame_grid(&self, at: gst::ClockTime) -> gst::ClockTime {
+        let origin = self.frame_origin.nseconds();
+        let at = at.nseconds();
+        if at <= origin {
+            return gst::ClockTime::from_nseconds(origin);
+        }
+        // Frame times are rounded the way the compositor rounds them.
+        let fps = u64::from(self.canvas.fps.max(1));
+        let frames = ((at - origin) * fps).div_ceil(gst::ClockTime::SECOND.nseconds());
+        gst::ClockTime::from_nseconds(origin + frames * gst::ClockTime::SECOND.nseconds() / fps)
+    }
 }
 
 /// The rate of pictures that only change when edited: an edit shows within

@@ -39,6 +39,10 @@ use super::overlay::{Overlay, Picture, Placement, Planes};
 use super::producer::{gst_audio_caps, Formats};
 use crate::model::{Crop, SceneItem, SourceId};
 
+/// How far an input's sound may stray from its timestamps before the
+/// mixer puts it back in its place (less than a third of a frame at 30 fps).
+const ALIGNMENT_THRESHOLD: gst::ClockTime = gst::ClockTime::from_mseconds(10);
+
 /// Latency allowed to every input: long enough for a buffer handed over
 /// from a source pipeline to arrive before its frame is composed.
 pub(crate) const INPUT_LATENCY: gst::ClockTime = gst::ClockTime::from_mseconds(40);
@@ -111,6 +115,12 @@ impl Program {
         let preview = Fanout::new();
 
         let audiomixer = aggregator("audiomixer", "audiomixer")?;
+        // Each input's sound is placed at its own timestamps. By default a
+        // jump of up to 40 ms (a looping clip starting over, a source coming
+        // back) is ignored and the sound simply follows on, so it drifted
+        // from its picture by a few ms at every loop.
+        audiomixer.set_property("alignment-threshold", ALIGNMENT_THRESHOLD.nseconds());
+        audiomixer.set_property("discont-wait", 0u64);
         let audio_caps = capsfilter(formats.audio_caps())?;
         let level = make_named("level", "level-program")?;
         level.set_property("interval", 100_000_000u64);

@@ -12,6 +12,16 @@ use super::fanout::Fanout;
 use super::producer::{Formats, Producer};
 use crate::model::{Source, SourceId, SourceKind};
 
+/// Time for a media file to be opened and decoded before its first
+/// picture is due; and, when it loops, to start over.
+const MEDIA_START_MARGIN: gst::ClockTime = gst::ClockTime::from_mseconds(150);
+const MEDIA_LOOP_MARGIN: gst::ClockTime = gst::ClockTime::from_mseconds(40);
+
+/// Now, on the clock every pipeline runs on.
+fn now() -> gst::ClockTime {
+    gst::SystemClock::obtain().time()
+}
+
 /// The generation of placeholder buffers; real producers count from 1.
 const PLACEHOLDER: u64 = u64::MAX;
 const FIRST_RETRY: Duration = Duration::from_secs(2);
@@ -186,6 +196,11 @@ impl Runner {
                 Some(self.request_portal(&producer.pipeline, src, token, generation, news));
             return Ok(producer);
         }
+        if matches!(self.source.kind, SourceKind::Media { .. }) {
+            // A file starts on the program's frame grid (see `Formats::on_frame_grid`).
+            producer.pipeline.set_start_time(gst::ClockTime::NONE);
+            producer.pipeline.set_base_time(formats.on_frame_grid(now() + MEDIA_START_MARGIN));
+        }
         if let Err(e) = producer.pipeline.set_state(gst::State::Playing) {
             let _ = producer.pipeline.set_state(gst::State::Null);
             return Err(EngineError::Start {
@@ -259,7 +274,11 @@ impl Runner {
             ProducerNews::Ended { generation, .. } if generation == self.generation => {
                 let looping = matches!(self.source.kind, SourceKind::Media { looping: true, .. });
                 if let (true, Some(p)) = (looping, &self.producer) {
+                    // Each pass starts on the program's frame grid again, so
+                    // that the picture never drifts from its sound.
+                    p.pipeline.set_base_time(formats.on_frame_grid(now() + MEDIA_LOOP_MARGIN));
                     let seek = p.pipeline.seek_simple(gst::SeekFlags::FLUSH, gst::ClockTime::ZERO);
+                    tracing::debug!(source = %self.source.id, ok = seek.is_ok(), "looping: back to the start");
                     if let Err(e) = seek {
                         return self.fail(format!("could not loop: {e}"), formats);
                     }

@@ -114,7 +114,8 @@ impl Studio {
             ),
             None => collection.scenes.first().map(|s| s.name.clone()),
         };
-        let formats = Formats { canvas: collection.video, audio: collection.audio };
+        let mut formats =
+            Formats { canvas: collection.video, audio: collection.audio, frame_origin: gst::ClockTime::ZERO };
         let program = Program::build(&formats)?;
         let (events_tx, events) = async_channel::bounded(4096);
         let (inbox, receiver) = mpsc::channel();
@@ -135,6 +136,8 @@ impl Studio {
             .pipeline
             .set_state(gst::State::Playing)
             .map_err(|e| EngineError::Start { what: "program".into(), message: e.to_string() })?;
+        // Live, so it runs at once: its base time is known now.
+        formats.frame_origin = program.pipeline.base_time().unwrap_or(gst::ClockTime::ZERO);
 
         let news_inbox = Mutex::new(inbox.clone());
         let news = Arc::new(move |n| {
