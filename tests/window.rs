@@ -184,6 +184,7 @@ def walk(node, depth=0):
     if depth > 40: return
     try:
         if node.name: print(node.name)
+        if node.description: print(node.description)
         if node.getState().contains(pyatspi.STATE_SELECTED): print("[selected] " + first_name(node))
         for child in node: walk(child, depth + 1)
     except Exception: pass
@@ -1019,7 +1020,7 @@ fn a_picture_chosen_in_the_file_dialog_of_the_add_menu_shows_in_the_middle() {
     app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
     let png = app.dir.path().join("green.png");
     let status = Command::new("convert")
-        .args(["-size", "64x36", "xc:#00ff00"])
+        .args(["-size", "320x180", "xc:#00ff00"])
         .arg(&png)
         .status()
         .expect("convert runs (install the package imagemagick)");
@@ -1037,7 +1038,7 @@ fn a_picture_chosen_in_the_file_dialog_of_the_add_menu_shows_in_the_middle() {
     });
     let (red_x, red_y, red_w, red_h) = shot.bounds_of(RED);
     let (gx, gy, gw, gh) = shot.bounds_of(GREEN);
-    // Half the canvas, centred on it.
+    // At its own size (320x180: half the canvas), centred on it.
     let centre = |a: u32, b: u32| f64::from(a) + f64::from(b) / 2.0;
     assert!(
         (centre(gx, gw) - centre(red_x, red_w)).abs() < 4.0,
@@ -1312,4 +1313,28 @@ fn a_longer_title_keeps_the_height_of_its_letters_and_its_box_fits_it() {
     let (w, h) = (f64::from(item.width), f64::from(item.height));
     assert!(w >= glyphs_wide && w <= glyphs_wide + 40.0, "box {w} wide for letters {glyphs_wide:.0} wide");
     assert!(h >= glyphs_high && h <= glyphs_high + 30.0, "box {h} high for letters {glyphs_high:.0} high");
+}
+
+#[test]
+fn a_new_scene_is_named_chosen_and_its_first_source_opens_its_properties() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.press("Add a Scene", None);
+    app.wait_for_name("New Scene");
+    std::thread::sleep(Duration::from_millis(300));
+    app.key("ctrl+a");
+    app.type_text("Interview");
+    app.key("Return");
+    // Chosen, empty, and saying what to do.
+    app.wait_for_name("[selected] Interview");
+    app.wait_for_name("This scene is empty");
+    app.wait_for("the empty scene on air (black)", |s| centre_is(s, [0, 0, 0]));
+    // The + menu offers the screen this X11 session can capture, once.
+    app.press("Add a Source", None);
+    app.wait_for_name("Webcam");
+    let all = app.accessible_names();
+    assert!(all.lines().any(|l| l == "Screen"), "a Screen entry:\n{all}");
+    assert!(!all.contains("Screen (Wayland)") && !all.contains("Screen (X11)"), "one kind only:\n{all}");
+    app.press("Colour", Some("menu item"));
+    app.wait_for_name("Properties — Colour");
 }

@@ -100,6 +100,11 @@ impl ProgramCanvas {
         imp.canvas.set(size);
         let keep = imp.selected.get().filter(|id| scene.as_ref().is_some_and(|s| s.item(*id).is_some()));
         imp.selected.set(keep);
+        let empty = scene.as_ref().is_some_and(|s| s.items.is_empty());
+        self.update_property(&[gtk::accessible::Property::Description(&match empty {
+            true => empty_hint(),
+            false => String::new(),
+        })]);
         if imp.drag.borrow().is_none() {
             *imp.scene.borrow_mut() = scene;
         }
@@ -321,6 +326,9 @@ impl ProgramCanvas {
     }
 
     fn draw(&self, cr: &gtk::cairo::Context, w: f64, h: f64) {
+        if self.imp().scene.borrow().as_ref().is_some_and(|s| s.items.is_empty()) {
+            draw_hint(cr, w, h);
+        }
         let Some(item) = self.selected_item() else { return };
         let fit = Fit::contain(self.imp().canvas.get(), (w, h));
         let (x0, y0) = fit.to_view(f64::from(item.x), f64::from(item.y));
@@ -348,4 +356,19 @@ impl ProgramCanvas {
         cr.set_source_rgb(0.21, 0.52, 0.89);
         let _ = cr.stroke();
     }
+}
+
+/// What to do with an empty scene.
+fn empty_hint() -> String {
+    gettextrs::gettext("This scene is empty: add a source with the + button above the sources.")
+}
+
+/// The hint, in the middle of an empty scene.
+fn draw_hint(cr: &gtk::cairo::Context, w: f64, h: f64) {
+    let text = empty_hint();
+    cr.set_source_rgba(1.0, 1.0, 1.0, 0.8);
+    cr.set_font_size((h / 24.0).clamp(11.0, 18.0));
+    let width = cr.text_extents(&text).map_or(0.0, |e| e.width());
+    cr.move_to(((w - width) / 2.0).max(4.0), h / 2.0);
+    let _ = cr.show_text(&text);
 }

@@ -57,7 +57,7 @@ fn recording_page(window: &Window) -> adw::PreferencesPage {
         .build();
     let group = adw::PreferencesGroup::builder()
         .title(gettext("Recordings"))
-        .description(gettext("In the file name, %Y-%m-%d is the date and %H-%M-%S the time of the start."))
+        .description(gettext("In the file name, %Y-%m-%d is the date and %H-%M-%S the time of the start (as in the example below)."))
         .build();
     page.add(&group);
     let settings = window.settings();
@@ -109,14 +109,21 @@ fn recording_page(window: &Window) -> adw::PreferencesPage {
         .title(gettext("File name"))
         .text(settings.recording.file_name.as_str())
         .build();
-    let w = window.downgrade();
+    // What the next recording will be called, rather than the codes alone.
+    let example = adw::ActionRow::builder()
+        .title(gettext("Next recording"))
+        .subtitle(example_name(&settings.recording.file_name, settings.recording.format.extension()))
+        .build();
+    let (w, shown) = (window.downgrade(), example.clone());
     name.connect_changed(move |row| {
         let text = row.text().trim().to_owned();
         if let (Some(w), false) = (w.upgrade(), text.is_empty()) {
+            shown.set_subtitle(&example_name(&text, w.settings().recording.format.extension()));
             w.update_settings(|s| s.recording.file_name = text);
         }
     });
     group.add(&name);
+    group.add(&example);
 
     let w = window.downgrade();
     group.add(&spin_row(
@@ -404,7 +411,8 @@ fn fill_destinations_opening(
             let secret = entry.text().trim().to_owned();
             if let (Some(w), false) = (w.upgrade(), secret.is_empty()) {
                 entry.set_text("");
-                save_key(&w, name.clone(), secret);
+                let settings_window = entry.root().and_downcast::<adw::PreferencesWindow>();
+                save_key(&w, settings_window, name.clone(), secret);
             }
         });
         row.add_row(&key);
@@ -440,7 +448,8 @@ fn set_enabled(settings: &mut Settings, name: &str, on: bool) {
 
 /// Stores the key off the interface thread (the keyring may take a while
 /// or ask to be unlocked); without a keyring, asks before using a file.
-fn save_key(window: &Window, destination: String, key: String) {
+/// What it did is told in the Settings window (`shown_in`) when open.
+fn save_key(window: &Window, shown_in: Option<adw::PreferencesWindow>, destination: String, key: String) {
     let settings = window.settings();
     let Ok(file) = Settings::key_file() else { return };
     let (name, k) = (destination.clone(), key.clone());
@@ -453,12 +462,14 @@ fn save_key(window: &Window, destination: String, key: String) {
     let w = window.downgrade();
     glib::spawn_future_local(async move {
         let Some(w) = w.upgrade() else { return };
+        let toast = |text: String| match shown_in.as_ref().filter(|s| s.is_visible()) {
+            Some(settings) => settings.add_toast(adw::Toast::new(&text)),
+            None => w.toast(&text),
+        };
         match saved.await {
-            Ok(Ok(true)) => w.toast(&format!("{} {destination}", gettext("Key kept in the keyring for"))),
-            Ok(Ok(false)) => {
-                w.toast(&format!("{} {destination}", gettext("Key kept in your private file for")))
-            }
-            Ok(Err(SecretsError::NoKeyring(why))) => ask_for_key_file(&w, destination, key, &why),
+            Ok(Ok(true)) => toast(format!("{} {destination}", gettext("Key kept in the keyring for"))),
+            Ok(Ok(false)) => toast(format!("{} {destination}", gettext("Key kept in your private file for"))),
+            Ok(Err(SecretsError::NoKeyring(why))) => ask_for_key_file(&w, shown_in, destination, key, &why),
             Ok(Err(e)) => w.show_error(&gettext("The key could not be kept"), &e.to_string()),
             Err(_) => {
                 w.show_error(&gettext("The key could not be kept"), &gettext("The keyring task failed."))
@@ -467,9 +478,19 @@ fn save_key(window: &Window, destination: String, key: String) {
     });
 }
 
-fn ask_for_key_file(window: &Window, destination: String, key: String, why: &str) {
+fn ask_for_key_file(
+    window: &Window,
+    shown_in: Option<adw::PreferencesWindow>,
+    destination: String,
+    key: String,
+    why: &str,
+) {
+    let over: gtk::Window = match &shown_in {
+        Some(settings) => settings.clone().upcast(),
+        None => window.clone().upcast(),
+    };
     let dialog = adw::MessageDialog::new(
-        Some(window),
+        Some(&over),
         Some(&gettext("No keyring is available")),
         Some(&format!(
             "{} ({why})\n\n{}",
@@ -483,7 +504,7 @@ fn ask_for_key_file(window: &Window, destination: String, key: String, why: &str
     dialog.connect_response(None, move |_, response| {
         if let (Some(w), "file") = (w.upgrade(), response) {
             w.update_settings(|s| s.keys_in_file_allowed = true);
-            save_key(&w, destination.clone(), key.clone());
+            save_key(&w, shown_in.clone(), destination.clone(), key.clone());
         }
     });
     dialog.present();
@@ -521,4 +542,20 @@ fn move_key(window: &Window, from: String, to: String) {
             }
         }
     });
+}
+
+/// The name a recording started now would get from `template`.
+fn example_name(template: &str, extension: &str) -> String {
+    format!("{}.{extension}", recording_name(template))
+}
+
+/// A recording's name made from `template` and the date and time now
+/// (never empty, never a path).
+pub(super) fn recording_name(template: &str) -> String {
+    glib::DateTime::now_local()
+        .ok()
+        .and_then(|d| d.format(template).ok())
+        .map(|s| s.replace(['/', '\0'], "-").trim().to_owned())
+        .filter(|s| !s.is_empty() && s != "." && s != "..")
+        .unwrap_or_else(|| "Plateau".into())
 }

@@ -76,6 +76,8 @@ mod imp {
         pub live_problem_text: TemplateChild<gtk::Label>,
         #[template_child]
         pub main_menu_button: TemplateChild<gtk::MenuButton>,
+        #[template_child]
+        pub add_source_menu: TemplateChild<gio::Menu>,
         /// The "Scene Collections" submenu of the main menu.
         pub collections_menu: RefCell<Option<gio::Menu>>,
         /// The last removed collection, for the undo toast.
@@ -157,6 +159,7 @@ mod imp {
                 let studio = w.imp().studio.borrow();
                 studio.as_ref()?.source_size(source).ok().flatten()
             });
+            self.obj().offer_screen_capture();
             // A text is always resized in proportion: its glyphs never stretch.
             let obj = self.obj().downgrade();
             self.canvas.set_keeps_aspect(move |source| {
@@ -229,6 +232,19 @@ glib::wrapper! {
 impl Window {
     pub fn new(app: &adw::Application) -> Self {
         glib::Object::builder().property("application", app).build()
+    }
+
+    /// The + menu offers the screen capture the session supports: the
+    /// desktop portal on Wayland, the X server's own capture on X11.
+    fn offer_screen_capture(&self) {
+        let wayland = gtk::gdk::Display::default().is_some_and(|d| d.type_().name().contains("Wayland"));
+        let target = if wayland { "screen-portal" } else { "screen-x11" };
+        let item = gio::MenuItem::new(Some(&gettext("Screen")), None);
+        item.set_action_and_target_value(Some("app.add-source"), Some(&target.to_variant()));
+        let menu = self.imp().add_source_menu.get();
+        let section = menu.item_link(0, gio::MENU_LINK_SECTION).and_downcast::<gio::Menu>().unwrap_or(menu);
+        // After the file entry.
+        section.insert_item(4.min(section.n_items()), &item);
     }
 
     /// Starts the engine on `collection` and shows its program.
@@ -897,14 +913,23 @@ impl Window {
         }
     }
 
+    /// Asks for the new scene's name, then adds it and chooses it (on the
+    /// preview in studio mode), ready to be filled.
     pub fn add_scene(&self) {
         let Some(collection) = self.collection() else { return };
         let name = (1..)
             .map(|n| format!("{} {n}", gettext("Scene")))
             .find(|n| collection.scene(n).is_none())
             .unwrap_or_default();
-        self.edit(|s| s.add_scene(Scene::new(name.as_str())));
-        self.refresh();
+        self.ask_name(&gettext("New Scene"), &name, &gettext("_Add"), |w, name| {
+            let taken = w.collection().is_some_and(|c| c.scene(&name).is_some());
+            if taken {
+                return w.toast(&format!("{} “{name}”", gettext("There is a scene named so already:")));
+            }
+            w.edit(|s| s.add_scene(Scene::new(name.as_str())));
+            w.switch_scene(&name);
+            w.refresh();
+        });
     }
 
     pub fn remove_scene(&self) {
@@ -1063,19 +1088,20 @@ impl Window {
             return self.choose_file();
         }
         let Some(source_kind) = new_source_kind(kind) else { return };
-        self.add_source_of(source_kind);
-    }
-
-    fn add_source_of(&self, kind: SourceKind) {
-        self.add_source_at(kind, None);
+        // A new source opens its properties, to be set up at once (as in OBS).
+        if let Some(id) = self.add_source_at(source_kind, None) {
+            self.show_properties(id.as_str());
+        }
     }
 
     /// Adds a source to the program scene; with `at` (a point of the canvas
     /// view) its item is centred there, else on the canvas.
-    fn add_source_at(&self, kind: SourceKind, at: Option<(f64, f64)>) {
-        let Some(collection) = self.collection() else { return };
+    /// Returns the new source's id.
+    fn add_source_at(&self, kind: SourceKind, at: Option<(f64, f64)>) -> Option<SourceId> {
+        let collection = self.collection()?;
         let Some(scene) = self.edited_scene() else {
-            return self.toast(&gettext("Add a scene first"));
+            self.toast(&gettext("Add a scene first"));
+            return None;
         };
         // A picture or a clip is named after its file, as people know it.
         let name = match &kind {
@@ -1095,8 +1121,19 @@ impl Window {
                 let scale = (f64::from(w) / f64::from(tw)).min(f64::from(h) / f64::from(th)).min(1.0);
                 ((f64::from(tw) * scale) as u32, (f64::from(th) * scale) as u32)
             }
-            None if kind.has_video() => (w / 2, h / 2),
-            None => (0, 0),
+            None => match &kind {
+                // A picture shows at its own size (smaller if the canvas is).
+                SourceKind::Image { path } => match gtk::gdk_pixbuf::Pixbuf::file_info(path) {
+                    Some((_, pw, ph)) if pw > 0 && ph > 0 => {
+                        let (pw, ph) = (f64::from(pw), f64::from(ph));
+                        let scale = (f64::from(w) / pw).min(f64::from(h) / ph).min(1.0);
+                        ((pw * scale).round() as u32, (ph * scale).round() as u32)
+                    }
+                    _ => (w / 2, h / 2),
+                },
+                kind if kind.has_video() => (w / 2, h / 2),
+                _ => (0, 0),
+            },
         };
         let (cx, cy) = match at {
             Some((vx, vy)) => {
@@ -1107,11 +1144,13 @@ impl Window {
         };
         let (x, y) = ((cx - f64::from(iw) / 2.0).round() as i32, (cy - f64::from(ih) / 2.0).round() as i32);
         let source = Source::new(id.0.clone(), name, kind);
+        let added = id.clone();
         self.edit(|s| {
             s.add_source(source)?;
             s.add_item(&scene, SceneItem::new(ItemId(0), id, x, y, iw, ih)).map(drop)
         });
         self.refresh();
+        Some(added)
     }
 
     fn choose_file(&self) {
@@ -1151,12 +1190,7 @@ impl Window {
         let settings = self.imp().settings.borrow();
         let folder = settings.recording_folder();
         let _ = std::fs::create_dir_all(&folder);
-        let name = glib::DateTime::now_local()
-            .ok()
-            .and_then(|d| d.format(&settings.recording.file_name).ok())
-            .map(|s| s.replace(['/', '\0'], "-").trim().to_owned())
-            .filter(|s| !s.is_empty() && s != "." && s != "..")
-            .unwrap_or_else(|| "Plateau".into());
+        let name = super::settings_dialog::recording_name(&settings.recording.file_name);
         (1..)
             .map(|n| match n {
                 1 => folder.join(format!("{name}.{ext}")),
