@@ -116,6 +116,7 @@ fn install_actions(app: &adw::Application) {
         w.toggle_live();
     });
     simple("retry-live", |w| w.retry_live());
+    simple("show-recording", |w| w.show_last_recording());
     simple("pause-recording", |w| {
         w.toggle_pause();
     });

@@ -110,6 +110,8 @@ mod imp {
         pub destination_states: RefCell<std::collections::BTreeMap<String, crate::ui::live::LinkState>>,
         /// Each live destination's bitrate (and drops), from its statistics.
         pub destination_traffic: RefCell<std::collections::BTreeMap<String, String>>,
+        /// The last file recorded, for its toast's Show in Files.
+        pub last_recording: RefCell<Option<PathBuf>>,
         /// The last removed scene and its place, for the undo toast.
         pub removed_scene: RefCell<Option<(usize, Scene)>>,
         /// The last error shown: its title and its whole explanation.
@@ -544,6 +546,62 @@ impl Window {
         let toast =
             adw::Toast::builder().title(text).button_label(gettext("_Undo")).action_name(action).build();
         self.imp().toasts.add_toast(toast);
+    }
+
+    /// Says a recording is done, with a button that shows it in its folder.
+    fn toast_recorded(&self, path: &std::path::Path) {
+        let name =
+            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+        *self.imp().last_recording.borrow_mut() = Some(path.to_owned());
+        let toast = adw::Toast::builder()
+            .title(format!("{} {name}", gettext("Recorded")))
+            .button_label(gettext("Show in Files"))
+            .action_name("app.show-recording")
+            .timeout(8)
+            .build();
+        self.imp().toasts.add_toast(toast);
+    }
+
+    /// Opens the folder of the last recording in the file manager, the
+    /// recording chosen (FileManager1), or the folder alone where that
+    /// service is missing.
+    pub fn show_last_recording(&self) {
+        let Some(path) = self.imp().last_recording.borrow().clone() else { return };
+        let uri = glib::filename_to_uri(&path, None).map(|u| u.to_string()).unwrap_or_default();
+        let folder = path.parent().map(|p| p.to_owned()).unwrap_or_default();
+        let w = self.downgrade();
+        glib::spawn_future_local(async move {
+            let bus = gio::bus_get_future(gio::BusType::Session).await;
+            let shown = match bus {
+                Ok(bus) => bus
+                    .call_future(
+                        Some("org.freedesktop.FileManager1"),
+                        "/org/freedesktop/FileManager1",
+                        "org.freedesktop.FileManager1",
+                        "ShowItems",
+                        Some(&(vec![uri], "").to_variant()),
+                        None,
+                        gio::DBusCallFlags::NONE,
+                        3000,
+                    )
+                    .await
+                    .is_ok(),
+                Err(_) => false,
+            };
+            if shown {
+                return;
+            }
+            let folder_uri = glib::filename_to_uri(&folder, None).map(|u| u.to_string()).unwrap_or_default();
+            if let Err(e) = gio::AppInfo::launch_default_for_uri(&folder_uri, None::<&gio::AppLaunchContext>)
+            {
+                if let Some(w) = w.upgrade() {
+                    w.show_error(
+                        &gettext("The folder could not be opened"),
+                        &format!("{}: {e}", folder.display()),
+                    );
+                }
+            }
+        });
     }
 
     pub fn toast(&self, text: &str) {
@@ -1331,7 +1389,7 @@ impl Window {
         let imp = self.imp();
         if let Some(podcast) = imp.podcast.take() {
             match podcast.stop() {
-                Ok(path) => self.toast(&format!("{} {}", gettext("Recorded"), path.display())),
+                Ok(path) => self.toast_recorded(&path),
                 Err(e) => self.show_error(&gettext("The podcast did not end cleanly"), &e.to_string()),
             }
         } else {
@@ -1376,7 +1434,7 @@ impl Window {
         if let Some(recorder) = imp.recorder.take() {
             imp.recording_paused.set(false);
             match recorder.stop() {
-                Ok(path) => self.toast(&format!("{} {}", gettext("Recorded"), path.display())),
+                Ok(path) => self.toast_recorded(&path),
                 Err(e) => self.show_error(&gettext("The recording did not end cleanly"), &e.to_string()),
             }
         } else {
