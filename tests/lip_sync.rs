@@ -119,11 +119,14 @@ fn sound_stays_with_its_picture_through_a_long_recording_of_a_looping_clip() {
             ((beep - flash).abs() < 0.4).then_some((flash, (beep - flash) * 1000.0))
         })
         .collect();
-    let expected = seconds as usize - 2;
+    // One flash a second, less the start and each loop's restart (a file
+    // starts over on the next program frame after a 40 ms margin).
+    let expected = seconds as usize * 9 / 10;
     assert!(
         pairs.len() >= expected,
-        "{} flashes and {} beeps paired in {seconds} s (at least {expected} expected)",
+        "{} of {} flashes and {} beeps paired in {seconds} s (at least {expected} expected)",
         pairs.len(),
+        flashes.len(),
         beeps.len()
     );
     let mut all: Vec<f64> = pairs.iter().map(|p| p.1).collect();

@@ -141,7 +141,7 @@ impl ProgramCanvas {
     }
 
     fn fit(&self) -> Fit {
-        Fit::contain(self.imp().canvas.get(), (f64::from(self.width()), f64::from(self.height())))
+        Fit::inset(self.imp().canvas.get(), (f64::from(self.width()), f64::from(self.height())))
     }
 
     fn selected_item(&self) -> Option<SceneItem> {
@@ -330,7 +330,7 @@ impl ProgramCanvas {
             draw_hint(cr, w, h);
         }
         let Some(item) = self.selected_item() else { return };
-        let fit = Fit::contain(self.imp().canvas.get(), (w, h));
+        let fit = Fit::inset(self.imp().canvas.get(), (w, h));
         let (x0, y0) = fit.to_view(f64::from(item.x), f64::from(item.y));
         let (x1, y1) = fit
             .to_view(f64::from(item.x) + f64::from(item.width), f64::from(item.y) + f64::from(item.height));

@@ -18,7 +18,20 @@ pub struct Fit {
     pub y: f64,
 }
 
+/// Room kept around the program picture (its widget's margins) so that
+/// the selection handles of an item at the canvas's edge show whole.
+pub const PICTURE_INSET: f64 = 6.0;
+const _: () = assert!(HANDLE / 2.0 <= PICTURE_INSET, "a handle at the canvas's edge shows whole");
+
 impl Fit {
+    /// The canvas contained in a view whose picture keeps `PICTURE_INSET`
+    /// of room on every side.
+    pub fn inset(canvas: (u32, u32), view: (f64, f64)) -> Self {
+        let inner = ((view.0 - 2.0 * PICTURE_INSET).max(1.0), (view.1 - 2.0 * PICTURE_INSET).max(1.0));
+        let fit = Self::contain(canvas, inner);
+        Self { x: fit.x + PICTURE_INSET, y: fit.y + PICTURE_INSET, ..fit }
+    }
+
     pub fn contain(canvas: (u32, u32), view: (f64, f64)) -> Self {
         let (cw, ch) = (f64::from(canvas.0.max(1)), f64::from(canvas.1.max(1)));
         let scale = (view.0 / cw).min(view.1 / ch).max(1e-6);
@@ -220,6 +233,15 @@ pub fn cropped(start: &SceneItem, grip: Grip, dx: f64, dy: f64, source: (u32, u3
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_inset_picture_leaves_room_for_the_handles_on_every_side() {
+        // A 1280x720 canvas in a 652x372 view: 640x360 at (6, 6).
+        let fit = Fit::inset((1280, 720), (652.0, 372.0));
+        assert!((fit.scale - 0.5).abs() < 1e-9);
+        assert_eq!(fit.to_view(0.0, 0.0), (PICTURE_INSET, PICTURE_INSET));
+        assert_eq!(fit.to_view(1280.0, 720.0), (646.0, 366.0));
+    }
     use plateau::model::{ItemId, SourceId};
 
     fn item(x: i32, y: i32, w: u32, h: u32) -> SceneItem {

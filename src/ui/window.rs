@@ -1196,7 +1196,7 @@ impl Window {
         let (cx, cy) = match at {
             Some((vx, vy)) => {
                 let view = (f64::from(self.imp().canvas.width()), f64::from(self.imp().canvas.height()));
-                super::manipulation::Fit::contain((w, h), view).to_canvas(vx, vy)
+                super::manipulation::Fit::inset((w, h), view).to_canvas(vx, vy)
             }
             None => (f64::from(w) / 2.0, f64::from(h) / 2.0),
         };
