@@ -267,6 +267,18 @@ for app in pyatspi.Registry.getDesktop(0):
         xdotool(&self.display, &["key", keys]);
     }
 
+    /// Adds `path` through the + menu's Image or Media File… entry: the
+    /// path is typed into GTK's file chooser (that opens its location
+    /// field) and Enter adds it.
+    fn add_file_through_the_menu(&self, path: &std::path::Path) {
+        self.press("Add a Source", None);
+        self.press("Image or Media File…", Some("menu item"));
+        self.wait_for_name("Add an Image or Media File");
+        self.type_text(&path.display().to_string());
+        std::thread::sleep(Duration::from_millis(500));
+        self.key("Return");
+    }
+
     /// Waits (20 s at most) until the accessibility tree holds a line with `text`.
     fn wait_for_name(&self, text: &str) -> String {
         poll(Duration::from_secs(20), Duration::from_millis(300), || {
@@ -1025,13 +1037,7 @@ fn a_picture_chosen_in_the_file_dialog_of_the_add_menu_shows_in_the_middle() {
         .status()
         .expect("convert runs (install the package imagemagick)");
     assert!(status.success());
-    app.press("Add a Source", None);
-    app.press("Image or Media File…", Some("menu item"));
-    app.wait_for_name("Add an Image or Media File");
-    // GTK's file chooser: a typed path opens its location field; Enter adds.
-    app.type_text(&png.display().to_string());
-    std::thread::sleep(Duration::from_millis(500));
-    app.key("Return");
+    app.add_file_through_the_menu(&png);
     let shot = app.wait_for("the picture in the middle of the canvas", |s| {
         let (_, _, w, _) = s.bounds_of(GREEN);
         w > 100
@@ -1337,4 +1343,31 @@ fn a_new_scene_is_named_chosen_and_its_first_source_opens_its_properties() {
     assert!(!all.contains("Screen (Wayland)") && !all.contains("Screen (X11)"), "one kind only:\n{all}");
     app.press("Colour", Some("menu item"));
     app.wait_for_name("Properties — Colour");
+}
+
+#[test]
+fn a_clip_chosen_in_the_file_dialog_takes_its_own_size_once_it_plays() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    let clip = app.dir.path().join("green-clip.mkv");
+    let status = Command::new("gst-launch-1.0")
+        .args(["-q", "videotestsrc", "num-buffers=60", "pattern=green", "!"])
+        .args(["video/x-raw,width=160,height=90,framerate=30/1", "!", "x264enc", "!", "matroskamux", "!"])
+        .arg("filesink")
+        .arg(format!("location={}", clip.display()))
+        .status()
+        .expect("gst-launch-1.0 runs (install the package gstreamer1.0-tools)");
+    assert!(status.success());
+    app.add_file_through_the_menu(&clip);
+    // Its item: 160x90, in the middle of the 640x360 canvas.
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    poll(Duration::from_secs(15), Duration::from_millis(300), || {
+        let c = plateau::model::load_collection(&saved).map_err(|e| e.to_string())?;
+        let source = c.sources.iter().find(|s| s.name == "green-clip").map(|s| s.id.clone());
+        let item = source.and_then(|id| c.scene("Red")?.items.iter().find(|i| i.source == id).cloned());
+        match item {
+            Some(i) if (i.x, i.y, i.width, i.height) == (240, 135, 160, 90) => Ok(()),
+            other => Err(format!("the clip's item is {other:?}")),
+        }
+    });
 }

@@ -1201,14 +1201,53 @@ impl Window {
             None => (f64::from(w) / 2.0, f64::from(h) / 2.0),
         };
         let (x, y) = ((cx - f64::from(iw) / 2.0).round() as i32, (cy - f64::from(ih) / 2.0).round() as i32);
+        let is_media = matches!(kind, SourceKind::Media { .. });
         let source = Source::new(id.0.clone(), name, kind);
         let added = id.clone();
+        let item = std::cell::Cell::new(None);
         self.edit(|s| {
             s.add_source(source)?;
-            s.add_item(&scene, SceneItem::new(ItemId(0), id, x, y, iw, ih)).map(drop)
+            item.set(Some(s.add_item(&scene, SceneItem::new(ItemId(0), id, x, y, iw, ih))?));
+            Ok(())
         });
         self.refresh();
+        if let (true, Some(item)) = (is_media, item.get()) {
+            self.fit_to_own_size_when_known(scene, item, (x, y, iw, ih));
+        }
         Some(added)
+    }
+
+    /// A clip's size is known once it plays: its new item then takes it
+    /// (smaller if the canvas is), centred where it was, unless it was
+    /// moved or resized meanwhile. Asked for five seconds at most.
+    fn fit_to_own_size_when_known(&self, scene: String, id: ItemId, placed: (i32, i32, u32, u32)) {
+        let (w, tries) = (self.downgrade(), std::cell::Cell::new(0));
+        glib::timeout_add_local(std::time::Duration::from_millis(200), move || {
+            tries.set(tries.get() + 1);
+            let Some(w) = w.upgrade() else { return glib::ControlFlow::Break };
+            let Some(collection) = w.collection() else { return glib::ControlFlow::Break };
+            let Some(item) = collection.scene(&scene).and_then(|s| s.item(id)).cloned() else {
+                return glib::ControlFlow::Break;
+            };
+            if (item.x, item.y, item.width, item.height) != placed {
+                return glib::ControlFlow::Break;
+            }
+            let size =
+                w.imp().studio.borrow().as_ref().and_then(|s| s.source_size(&item.source).ok().flatten());
+            let Some((sw, sh)) = size.filter(|(sw, sh)| *sw > 0 && *sh > 0) else {
+                return if tries.get() < 25 { glib::ControlFlow::Continue } else { glib::ControlFlow::Break };
+            };
+            let (cw, ch) = (f64::from(collection.video.width), f64::from(collection.video.height));
+            let scale = (cw / f64::from(sw)).min(ch / f64::from(sh)).min(1.0);
+            let (nw, nh) = ((f64::from(sw) * scale).round() as u32, (f64::from(sh) * scale).round() as u32);
+            let centre = (item.x + item.width as i32 / 2, item.y + item.height as i32 / 2);
+            let mut fitted = item;
+            (fitted.x, fitted.y, fitted.width, fitted.height) =
+                (centre.0 - nw as i32 / 2, centre.1 - nh as i32 / 2, nw, nh);
+            w.edit(|s| s.update_item(&scene, fitted));
+            w.refresh();
+            glib::ControlFlow::Break
+        });
     }
 
     fn choose_file(&self) {
