@@ -172,6 +172,8 @@ fn convert(args: &[&str], out: &std::path::Path) {
 fn run_program(dir: &std::path::Path, json: &str, env: &[(&str, &str)], seconds: &str) -> String {
     let collection = dir.join("collection.json");
     std::fs::write(&collection, json).expect("collection written");
+    // A recording never replaces a file: each run records anew.
+    let _ = std::fs::remove_file(dir.join("program.mkv"));
     let run = Command::new(env!("CARGO_BIN_EXE_plateau"))
         .args(["--headless", "--collection"])
         .arg(&collection)
@@ -262,4 +264,39 @@ fn a_live_source_reuses_its_pictures() {
         log.lines().filter(|l| l.contains("video_buffer_pool_alloc") && l.ends_with("alloc 86400")).count();
     assert!(allocations >= 1, "the log shows the pattern's pool allocating");
     assert!(allocations <= 30, "{allocations} pictures allocated for about 150 frames");
+}
+
+#[test]
+fn a_split_recording_whose_name_holds_percent_signs_is_written_whole() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("100% live");
+    std::fs::create_dir_all(&folder).expect("folder");
+    let out = folder.join("show%s%d%%.mkv");
+    let run = plateau(&[
+        "--headless",
+        "--record",
+        out.to_str().expect("utf-8"),
+        "--split-seconds",
+        "1",
+        "--duration",
+        "4",
+    ]);
+    assert!(run.status.success(), "plateau failed: {}", String::from_utf8_lossy(&run.stderr));
+    for n in 1..=2 {
+        let part = folder.join(format!("show%s%d%%-{n:03}.mkv"));
+        let streams = ffprobe(&part, "stream=codec_name");
+        assert_eq!(field(&streams, "codec_name"), vec!["h264", "aac"], "{}: {streams}", part.display());
+    }
+}
+
+#[test]
+fn recording_onto_an_existing_file_is_refused_and_the_file_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("yesterday.mkv");
+    std::fs::write(&out, b"last night's show").expect("an existing file");
+    let run = plateau(&["--headless", "--record", out.to_str().expect("utf-8"), "--duration", "1"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "plateau refused");
+    assert!(stderr.contains("exists already"), "the reason is given: {stderr}");
+    assert_eq!(std::fs::read(&out).expect("still there"), b"last night's show", "the old file is intact");
 }

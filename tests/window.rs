@@ -1371,3 +1371,36 @@ fn a_clip_chosen_in_the_file_dialog_takes_its_own_size_once_it_plays() {
         }
     });
 }
+
+#[test]
+fn a_split_recording_with_percent_signs_in_its_folder_and_template_is_written() {
+    let app = App::start_with(None, |s| {
+        s.recording_folder = s.recording_folder.take().map(|f| f.join("100% live"));
+        s.recording.file_name = "show 100%% %Y".into();
+        s.recording.split_megabytes = 1;
+    });
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.press("Record", Some("push button"));
+    app.wait_for_name("Stop Recording 00:00:0");
+    std::thread::sleep(Duration::from_secs(7));
+    app.press("Stop Recording*", Some("push button"));
+    let folder = app.dir.path().join("recordings/100% live");
+    // The first part, named by the template with its % signs (the parts
+    // themselves are checked headless: this picture is too still to fill
+    // 1 MB in a few seconds).
+    let part = folder.join(format!("show 100% {}-001.mkv", this_year()));
+    poll(Duration::from_secs(15), Duration::from_millis(300), || match playable_seconds(&part) > 2.0 {
+        true => Ok(()),
+        false => Err(format!(
+            "no playable {} in {:?}",
+            part.display(),
+            std::fs::read_dir(&folder).map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>())
+        )),
+    });
+}
+
+/// This year, as the recording's name template writes it (%Y).
+fn this_year() -> String {
+    let out = Command::new("date").arg("+%Y").output().expect("date runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}

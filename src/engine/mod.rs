@@ -33,7 +33,7 @@ pub use error::EngineError;
 pub use events::{Event, Levels, OutputStatus, Stats, StudioState};
 pub use podcast::{Podcast, PodcastCodec, PodcastSettings, PODCAST};
 pub use preview::Preview;
-pub use record::{Container, RecordSettings, Recorder, RECORDING};
+pub use record::{split_file, Container, RecordSettings, Recorder, RECORDING};
 pub use stream::{redact, Stream, StreamSettings};
 pub use studio::{Command, Reply, Studio};
 pub use tap::{Frame, VideoTap};

@@ -63,11 +63,23 @@ impl RecordSettings {
     }
 }
 
-/// `show.mkv` → `show-%03d.mkv`, the pattern of split files.
+/// `show.mkv` → `show-%03d.mkv`, the pattern of split files (as shown to
+/// people; the files themselves are named by `split_file`).
 fn split_pattern(path: &Path) -> PathBuf {
+    split_file_named(path, "%03d")
+}
+
+/// `show.mkv`, 2 → `show-002.mkv`: the name of a split recording's file.
+/// Made here rather than by splitmuxsink, whose `location` is a printf
+/// format: a `%` in a folder or file name crashed it.
+pub fn split_file(path: &Path, index: u32) -> PathBuf {
+    split_file_named(path, &format!("{index:03}"))
+}
+
+fn split_file_named(path: &Path, index: &str) -> PathBuf {
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let ext = path.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!("{stem}-%03d.{ext}"))
+    path.with_file_name(format!("{stem}-{index}.{ext}"))
 }
 
 pub struct Recorder {
@@ -87,6 +99,14 @@ impl Recorder {
             fail("the file name must end in .mkv (Matroska) or .mp4 (fragmented MP4)".into())
         })?;
         check_writable_folder(path).map_err(fail)?;
+        // A recording never replaces a file.
+        let first = if settings.splits() { split_file(path, 1) } else { path.to_owned() };
+        if first.exists() {
+            return Err(fail(format!(
+                "{} exists already: Plateau never overwrites a recording, choose another name",
+                first.display()
+            )));
+        }
         let encoder = studio.encoder(settings.encoder)?;
 
         let mut output = Output::new("recorder");
@@ -109,7 +129,11 @@ impl Recorder {
             // splitmuxsink closes each file at a keyframe and opens the next.
             let split = make("splitmuxsink")?;
             split.set_property("muxer", &mux);
-            split.set_property("location", split_pattern(path).to_string_lossy().as_ref());
+            let named = path.to_owned();
+            split.connect("format-location", false, move |args| {
+                let index = args.get(1).and_then(|v| v.get::<u32>().ok()).unwrap_or(0);
+                Some(split_file(&named, index).to_string_lossy().into_owned().to_value())
+            });
             let seconds = settings.split_seconds.unwrap_or(0);
             split.set_property("max-size-time", u64::from(seconds) * 1_000_000_000);
             split.set_property("max-size-bytes", settings.split_bytes.unwrap_or(0));

@@ -1293,7 +1293,7 @@ impl Window {
                 1 => folder.join(format!("{name}.{ext}")),
                 n => folder.join(format!("{name} ({n}).{ext}")),
             })
-            .find(|p| !p.exists() && !split_name(p).exists())
+            .find(|p| !p.exists() && !plateau::engine::split_file(p, 1).exists())
             .unwrap_or_else(|| folder.join(format!("{name}.{ext}")))
     }
 
@@ -1616,13 +1616,6 @@ fn kind_label(kind: &SourceKind) -> String {
         SourceKind::Text { .. } => gettext("Text"),
         SourceKind::Tone { .. } => gettext("Tone"),
     }
-}
-
-/// The first file of a split recording at `path` (`show-001.mkv`).
-fn split_name(path: &std::path::Path) -> PathBuf {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let ext = path.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!("{stem}-001.{ext}"))
 }
 
 /// What a presenter can do when a source of this kind fails.
