@@ -150,3 +150,20 @@ fn separate_wav_files_one_per_track() {
         lengths.iter().cloned().fold(0.0, f64::max) - lengths.iter().cloned().fold(f64::MAX, f64::min);
     assert!(spread < 0.1, "the tracks are aligned: {lengths:?}");
 }
+
+#[test]
+fn speakers_named_alike_or_mix_each_get_a_file_of_their_own() {
+    let mut c = two_speakers();
+    c.sources = vec![
+        color_source("red", RED),
+        Source::new("alice", "Guest", SourceKind::Tone { frequency: 330.0 }),
+        Source::new("bob", "Guest", SourceKind::Tone { frequency: 550.0 }),
+        Source::new("carol", "Mix", SourceKind::Tone { frequency: 770.0 }),
+    ];
+    c.scenes[0].items.push(item(4, "carol", 0, 0, 0, 0));
+    let (_dir, folder) = three_seconds_in_a_folder(c, PodcastCodec::Flac);
+    for name in ["Mix.flac", "Guest.flac", "Guest-2.flac", "Mix-2.flac"] {
+        let seconds = decoded_seconds(&folder.join(name), 0);
+        assert!(seconds > 2.5, "{name}: {seconds:.2} s");
+    }
+}

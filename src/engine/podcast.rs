@@ -110,6 +110,25 @@ fn file_stem(title: &str) -> String {
     }
 }
 
+/// A file name for each track, none twice (names compared without case,
+/// as on the file systems that ignore it): "Guest", "Guest-2", and a
+/// source named "Mix" becomes "Mix-2" beside the mix itself.
+fn track_stems(titles: &[String]) -> Vec<String> {
+    let mut taken = std::collections::HashSet::new();
+    titles
+        .iter()
+        .map(|title| {
+            let stem = file_stem(title);
+            let free = (1..)
+                .map(|n| if n == 1 { stem.clone() } else { format!("{stem}-{n}") })
+                .find(|s| !taken.contains(&s.to_lowercase()))
+                .unwrap_or_else(|| stem.clone());
+            taken.insert(free.to_lowercase());
+            free
+        })
+        .collect()
+}
+
 impl Podcast {
     /// Records into `path`: a `.mka`/`.mkv` file holds every track; any other
     /// path is a folder that gets one file per track.
@@ -119,6 +138,12 @@ impl Podcast {
         let one_file = matches!(path.extension().and_then(|e| e.to_str()), Some("mka" | "mkv"));
         if one_file {
             check_writable_folder(path).map_err(fail)?;
+            if path.exists() {
+                return Err(fail(format!(
+                    "{} exists already: Plateau never overwrites a recording, choose another name",
+                    path.display()
+                )));
+            }
         } else {
             std::fs::create_dir_all(path).map_err(|e| fail(e.to_string()))?;
             check_writable_folder(&path.join("probe")).map_err(fail)?;
@@ -141,7 +166,9 @@ impl Podcast {
         for (n, (_, name, fanout)) in studio.audio_sources().into_iter().enumerate() {
             tracks.push((name, output.input(fanout, &format!("track{n}"), 64)?));
         }
-        for (title, src) in tracks {
+        let titles: Vec<String> = tracks.iter().map(|(t, _)| t.clone()).collect();
+        let stems = track_stems(&titles);
+        for ((title, src), stem) in tracks.into_iter().zip(stems) {
             // A mixer of one live input: it times out and makes silence
             // where nothing comes (a source out of the program, the first
             // moments of the mix), so every track starts at the same instant
@@ -162,10 +189,7 @@ impl Podcast {
             if mux.is_none() {
                 chain.extend(file_tail(settings.codec)?);
                 let sink = make("filesink")?;
-                sink.set_property(
-                    "location",
-                    path.join(format!("{}.{}", file_stem(&title), settings.codec.extension())),
-                );
+                sink.set_property("location", path.join(format!("{stem}.{}", settings.codec.extension())));
                 chain.push(sink);
             }
             output.pipeline.add_many(&chain[1..])?;
@@ -413,4 +437,16 @@ fn rewrite_single(path: &Path, gain: f64, codec: PodcastCodec) -> Result<(), Eng
 fn timestamp(t: gst::ClockTime) -> String {
     let ms = t.mseconds();
     format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_track_gets_a_file_of_its_own() {
+        let titles: Vec<String> =
+            ["Mix", "Guest", "guest", "Mix", "Guest"].iter().map(|t| t.to_string()).collect();
+        assert_eq!(track_stems(&titles), ["Mix", "Guest", "guest-2", "Mix-2", "Guest-3"]);
+    }
 }
