@@ -138,7 +138,7 @@ impl Podcast {
         let one_file = matches!(path.extension().and_then(|e| e.to_str()), Some("mka" | "mkv"));
         if one_file {
             check_writable_folder(path).map_err(fail)?;
-            if path.exists() {
+            if path.metadata().is_ok_and(|m| m.is_file()) {
                 return Err(fail(format!(
                     "{} exists already: Plateau never overwrites a recording, choose another name",
                     path.display()

@@ -99,9 +99,10 @@ impl Recorder {
             fail("the file name must end in .mkv (Matroska) or .mp4 (fragmented MP4)".into())
         })?;
         check_writable_folder(path).map_err(fail)?;
-        // A recording never replaces a file.
+        // A recording never replaces a file (a device or a named pipe is
+        // written to as asked: that is what it is for).
         let first = if settings.splits() { split_file(path, 1) } else { path.to_owned() };
-        if first.exists() {
+        if first.metadata().is_ok_and(|m| m.is_file()) {
             return Err(fail(format!(
                 "{} exists already: Plateau never overwrites a recording, choose another name",
                 first.display()
