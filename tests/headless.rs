@@ -300,3 +300,23 @@ fn recording_onto_an_existing_file_is_refused_and_the_file_kept() {
     assert!(stderr.contains("exists already"), "the reason is given: {stderr}");
     assert_eq!(std::fs::read(&out).expect("still there"), b"last night's show", "the old file is intact");
 }
+
+#[test]
+fn a_collection_that_is_no_file_or_too_big_is_refused_at_once_and_causes_are_said_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let huge = dir.path().join("huge.json");
+    std::fs::File::create(&huge).and_then(|f| f.set_len(64 * 1024 * 1024)).expect("a 64 MB file");
+    let missing = dir.path().join("missing.json");
+    for (path, expected) in [
+        ("/dev/zero".to_owned(), "not a regular file".to_owned()),
+        (huge.display().to_string(), "more than the".to_owned()),
+        (missing.display().to_string(), "No such file or directory".to_owned()),
+    ] {
+        let started = std::time::Instant::now();
+        let run = plateau(&["--headless", "--collection", &path, "--duration", "1"]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{path} refused");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{path} refused at once");
+        assert_eq!(stderr.matches(&expected).count(), 1, "{path}: `{expected}` said once: {stderr}");
+    }
+}

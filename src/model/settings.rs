@@ -146,15 +146,17 @@ pub struct WindowState {
 impl Settings {
     /// Reads the settings; a missing file gives the defaults, a broken one an error.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        match std::fs::read_to_string(path) {
+        match super::store::read_text(path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| ModelError::Syntax {
                 path: path.to_owned(),
                 line: e.line(),
                 column: e.column(),
                 message: e.to_string(),
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(source) => Err(ModelError::Io { path: path.to_owned(), source }),
+            Err(ModelError::Io { cause, .. }) if cause.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Self::default())
+            }
+            Err(e) => Err(e),
         }
     }
 
@@ -162,7 +164,7 @@ impl Settings {
         let json = serde_json::to_vec_pretty(self)
             .map_err(|e| ModelError::Invalid { path: path.to_owned(), message: e.to_string() })?;
         write_atomically(path, |f| std::io::Write::write_all(f, &json))
-            .map_err(|source| ModelError::Io { path: path.to_owned(), source })
+            .map_err(|source| ModelError::Io { path: path.to_owned(), cause: source })
     }
 
     /// The folder recordings go to.

@@ -49,7 +49,7 @@ impl CollectionStore {
     /// `NAME.json.bak` (when there was one), out of the list.
     pub fn remove(&self, name: &str) -> Result<(), ModelError> {
         let path = self.path_of(name);
-        fs::remove_file(&path).map_err(|source| ModelError::Io { path, source })
+        fs::remove_file(&path).map_err(|source| ModelError::Io { path, cause: source })
     }
 
     /// The names of the stored collections, sorted.
@@ -57,7 +57,7 @@ impl CollectionStore {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(source) => return Err(ModelError::Io { path: self.dir.clone(), source }),
+            Err(source) => return Err(ModelError::Io { path: self.dir.clone(), cause: source }),
         };
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok())
@@ -71,10 +71,39 @@ impl CollectionStore {
     }
 }
 
+/// The largest collection or settings file read (far above any real one).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads a small text file whole: a regular file of at most
+/// `MAX_FILE_BYTES` (`/dev/zero` or a huge file is refused at once instead
+/// of being read until memory runs out).
+pub(crate) fn read_text(path: &Path) -> Result<String, ModelError> {
+    use std::io::Read;
+    let io = |source| ModelError::Io { path: path.to_owned(), cause: source };
+    let file = fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    let invalid = |message: String| ModelError::Invalid { path: path.to_owned(), message };
+    if !meta.is_file() {
+        return Err(invalid("this is not a regular file".into()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(invalid(format!(
+            "{} bytes is more than the {MAX_FILE_BYTES} a file of Plateau's may hold",
+            meta.len()
+        )));
+    }
+    let mut text = String::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text).map_err(io)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(invalid(format!("more than the {MAX_FILE_BYTES} bytes a file of Plateau's may hold")));
+    }
+    Ok(text)
+}
+
 /// Reads a collection; a syntax error or an unknown version is reported with
 /// the file, line and column, and the file is not touched.
 pub fn load_collection(path: &Path) -> Result<SceneCollection, ModelError> {
-    let text = fs::read_to_string(path).map_err(|source| ModelError::Io { path: path.to_owned(), source })?;
+    let text = read_text(path)?;
     let syntax = |e: serde_json::Error| ModelError::Syntax {
         path: path.to_owned(),
         line: e.line(),
@@ -171,7 +200,7 @@ pub fn save_collection(collection: &SceneCollection, path: &Path) -> Result<(), 
         .map_err(|e| ModelError::Invalid { path: path.to_owned(), message: e.to_string() })?;
     json.push(b'\n');
     write_atomically(path, |file| file.write_all(&json))
-        .map_err(|source| ModelError::Io { path: path.to_owned(), source })
+        .map_err(|source| ModelError::Io { path: path.to_owned(), cause: source })
 }
 
 /// Replaces `path` with what `write` puts in a new file, or leaves it as it
