@@ -51,6 +51,17 @@ pub(crate) struct Formats {
     pub frame_origin: gst::ClockTime,
 }
 
+/// The rate of pictures that only change when edited: an edit shows within
+/// a tenth of a second, and the compositor holds each picture meanwhile.
+const STILL_FPS: u32 = 10;
+
+/// The colorimetry of every picture in the program (HD television's).
+pub(crate) const CANVAS_COLORIMETRY: &str = "bt709";
+/// Where chroma samples sit in AYUV: all of them, as it has one per pixel.
+pub(crate) const CANVAS_CHROMA_SITE: &str = "jpeg";
+/// Where chroma samples sit in I420: as H.264 and MPEG-2 have them.
+const PROGRAM_CHROMA_SITE: &str = "mpeg2";
+
 impl Formats {
     /// The first clock time on the program's frame grid at or after `at`.
     /// A media file started there has its frames fall exactly on program
@@ -68,20 +79,7 @@ impl Formats {
         let frames = ((at - origin) * fps).div_ceil(gst::ClockTime::SECOND.nseconds());
         gst::ClockTime::from_nseconds(origin + frames * gst::ClockTime::SECOND.nseconds() / fps)
     }
-}
 
-/// The rate of pictures that only change when edited: an edit shows within
-/// a tenth of a second, and the compositor holds each picture meanwhile.
-const STILL_FPS: u32 = 10;
-
-/// The colorimetry of every picture in the program (HD television's).
-pub(crate) const CANVAS_COLORIMETRY: &str = "bt709";
-/// Where chroma samples sit in AYUV: all of them, as it has one per pixel.
-pub(crate) const CANVAS_CHROMA_SITE: &str = "jpeg";
-/// Where chroma samples sit in I420: as H.264 and MPEG-2 have them.
-const PROGRAM_CHROMA_SITE: &str = "mpeg2";
-
-impl Formats {
     /// Pictures in the compositors' own formats, colorimetry and chroma
     /// siting: a picture that differs in any of them would be converted by
     /// the compositor again for every program frame, rather than once by

@@ -1176,17 +1176,12 @@ impl Window {
             // A new text shows at its own size (smaller if the canvas is).
             Some((tw, th)) => {
                 kind = super::text_fit::with_size(&kind, (tw, th));
-                let scale = (f64::from(w) / f64::from(tw)).min(f64::from(h) / f64::from(th)).min(1.0);
-                ((f64::from(tw) * scale) as u32, (f64::from(th) * scale) as u32)
+                own_size_within((tw, th), (w, h))
             }
             None => match &kind {
                 // A picture shows at its own size (smaller if the canvas is).
                 SourceKind::Image { path } => match gtk::gdk_pixbuf::Pixbuf::file_info(path) {
-                    Some((_, pw, ph)) if pw > 0 && ph > 0 => {
-                        let (pw, ph) = (f64::from(pw), f64::from(ph));
-                        let scale = (f64::from(w) / pw).min(f64::from(h) / ph).min(1.0);
-                        ((pw * scale).round() as u32, (ph * scale).round() as u32)
-                    }
+                    Some((_, pw, ph)) if pw > 0 && ph > 0 => own_size_within((pw as u32, ph as u32), (w, h)),
                     _ => (w / 2, h / 2),
                 },
                 kind if kind.has_video() => (w / 2, h / 2),
@@ -1212,7 +1207,7 @@ impl Window {
         });
         self.refresh();
         if let (true, Some(item)) = (is_media, item.get()) {
-            self.fit_to_own_size_when_known(scene, item, (x, y, iw, ih));
+            self.fit_to_own_size_when_known(scene, item, added.clone(), (x, y, iw, ih));
         }
         Some(added)
     }
@@ -1220,11 +1215,22 @@ impl Window {
     /// A clip's size is known once it plays: its new item then takes it
     /// (smaller if the canvas is), centred where it was, unless it was
     /// moved or resized meanwhile. Asked for five seconds at most.
-    fn fit_to_own_size_when_known(&self, scene: String, id: ItemId, placed: (i32, i32, u32, u32)) {
+    fn fit_to_own_size_when_known(
+        &self,
+        scene: String,
+        id: ItemId,
+        source: SourceId,
+        placed: (i32, i32, u32, u32),
+    ) {
         let (w, tries) = (self.downgrade(), std::cell::Cell::new(0));
         glib::timeout_add_local(std::time::Duration::from_millis(200), move || {
             tries.set(tries.get() + 1);
             let Some(w) = w.upgrade() else { return glib::ControlFlow::Break };
+            // The size first (a small question); the collection only once it is known.
+            let size = w.imp().studio.borrow().as_ref().and_then(|s| s.source_size(&source).ok().flatten());
+            let Some(size) = size.filter(|(sw, sh)| *sw > 0 && *sh > 0) else {
+                return if tries.get() < 25 { glib::ControlFlow::Continue } else { glib::ControlFlow::Break };
+            };
             let Some(collection) = w.collection() else { return glib::ControlFlow::Break };
             let Some(item) = collection.scene(&scene).and_then(|s| s.item(id)).cloned() else {
                 return glib::ControlFlow::Break;
@@ -1232,14 +1238,7 @@ impl Window {
             if (item.x, item.y, item.width, item.height) != placed {
                 return glib::ControlFlow::Break;
             }
-            let size =
-                w.imp().studio.borrow().as_ref().and_then(|s| s.source_size(&item.source).ok().flatten());
-            let Some((sw, sh)) = size.filter(|(sw, sh)| *sw > 0 && *sh > 0) else {
-                return if tries.get() < 25 { glib::ControlFlow::Continue } else { glib::ControlFlow::Break };
-            };
-            let (cw, ch) = (f64::from(collection.video.width), f64::from(collection.video.height));
-            let scale = (cw / f64::from(sw)).min(ch / f64::from(sh)).min(1.0);
-            let (nw, nh) = ((f64::from(sw) * scale).round() as u32, (f64::from(sh) * scale).round() as u32);
+            let (nw, nh) = own_size_within(size, (collection.video.width, collection.video.height));
             let centre = (item.x + item.width as i32 / 2, item.y + item.height as i32 / 2);
             let mut fitted = item;
             (fitted.x, fitted.y, fitted.width, fitted.height) =
@@ -1635,6 +1634,14 @@ fn failure_hint(kind: &SourceKind) -> String {
         }
         _ => gettext("Plateau tries again by itself; its place shows “No signal” meanwhile."),
     }
+}
+
+/// A picture of `size` at its own size on a `canvas`, scaled down to fit
+/// when it is bigger.
+fn own_size_within(size: (u32, u32), canvas: (u32, u32)) -> (u32, u32) {
+    let (sw, sh) = (f64::from(size.0.max(1)), f64::from(size.1.max(1)));
+    let scale = (f64::from(canvas.0) / sw).min(f64::from(canvas.1) / sh).min(1.0);
+    ((sw * scale).round() as u32, (sh * scale).round() as u32)
 }
 
 /// Where item `id` is in `scene`'s stack (0 = bottom).
