@@ -11,13 +11,18 @@ use plateau::engine::{
 
 use crate::Cli;
 
-pub fn run(cli: &Cli) -> anyhow::Result<()> {
-    let duration = match cli.duration {
+/// The `--duration` asked for, checked.
+pub fn duration_of(seconds: Option<f64>) -> anyhow::Result<Option<Duration>> {
+    match seconds {
         Some(d) if !(d.is_finite() && d > 0.0 && d < 1e7) => {
             bail!("--duration must be a number of seconds above 0")
         }
-        d => d.map(Duration::from_secs_f64),
-    };
+        d => Ok(d.map(Duration::from_secs_f64)),
+    }
+}
+
+pub fn run(cli: &Cli) -> anyhow::Result<()> {
+    let duration = duration_of(cli.duration)?;
     let collection = initial_collection(cli)?;
     let studio = Studio::start(collection, cli.scene.as_deref()).context("could not start the program")?;
     let events = studio.events();
@@ -101,24 +106,32 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         streams.push(Stream::start(&studio, StreamSettings { name, url, encoder: encoder_settings(cli) })?);
     }
 
+    let swarm = match cli.p2p {
+        true => Some(crate::swarm::Live::start(
+            &studio,
+            encoder_settings(cli),
+            cli.p2p_bind,
+            cli.ticket_file.as_ref(),
+        )?),
+        false => None,
+    };
+
     let main_loop = glib::MainLoop::new(None, false);
-    let mut signals =
-        signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM])
-            .context("could not listen for SIGINT and SIGTERM")?;
+    let stopped = crate::swarm::stop_signal(duration)?;
     let l = main_loop.clone();
     std::thread::spawn(move || {
-        if signals.forever().next().is_some() {
-            l.quit();
-        }
+        let _ = stopped.recv();
+        l.quit();
     });
-    if let Some(d) = duration {
-        let l = main_loop.clone();
-        glib::timeout_add_once(d, move || l.quit());
-    }
     main_loop.run();
 
     for stream in streams {
         stream.stop();
+    }
+    if let Some(swarm) = swarm {
+        if let Err(e) = swarm.stop(cli.stats_json.as_ref()) {
+            eprintln!("plateau: error: {e:#}");
+        }
     }
     if let Some(p) = podcast {
         match p.stop() {

@@ -3,16 +3,19 @@
 
 mod destinations;
 mod headless;
+mod swarm;
 mod ui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(name = "plateau", version, about = "A free broadcasting studio")]
 pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Run without a window: render the program, record it, print events.
     #[arg(long)]
     headless: bool,
@@ -68,9 +71,31 @@ pub struct Cli {
     /// keyring is available.
     #[arg(long)]
     allow_key_file: bool,
+    /// Go live to the peer-to-peer swarm (headless): prints the ticket
+    /// viewers join with.
+    #[arg(long)]
+    p2p: bool,
+    /// Also write the swarm's ticket into this file.
+    #[arg(long, value_name = "FILE", requires = "p2p")]
+    ticket_file: Option<PathBuf>,
+    /// The UDP address the swarm listens on.
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:0")]
+    p2p_bind: std::net::SocketAddr,
+    /// At the end, write the swarm's statistics into this file (JSON).
+    #[arg(long, value_name = "FILE")]
+    stats_json: Option<PathBuf>,
     /// Stop after this many seconds (headless).
-    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true, global = true)]
     duration: Option<f64>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Watch a peer-to-peer show without a window: join the swarm with its
+    /// ticket, relay it to others, and serve or save it.
+    Watch(swarm::WatchArgs),
+    /// Relay a peer-to-peer show to others without playing it (a seeder).
+    Relay(swarm::WatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -83,7 +108,12 @@ fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
-    let result = if destinations::requested(&cli) {
+    let result = if let Some(command) = &cli.command {
+        match command {
+            Command::Watch(args) => swarm::watch(args, cli.duration, true),
+            Command::Relay(args) => swarm::watch(args, cli.duration, false),
+        }
+    } else if destinations::requested(&cli) {
         destinations::run(&cli)
     } else if cli.headless {
         headless::run(&cli)

@@ -26,6 +26,7 @@ mod supervisor;
 mod tap;
 mod tcp_link;
 mod transition;
+mod ts_feed;
 
 pub use cpu::CpuMeter;
 pub use encoder::{AudioCodec, EncoderSettings, Speed};
@@ -37,6 +38,7 @@ pub use record::{split_file, Container, RecordSettings, Recorder, RECORDING};
 pub use stream::{redact, Stream, StreamSettings};
 pub use studio::{Command, Reply, Studio};
 pub use tap::{Frame, VideoTap};
+pub use ts_feed::{TsFeed, TsPiece};
 
 /// Initialises GStreamer once; cheap to call again.
 pub fn init() -> Result<(), EngineError> {

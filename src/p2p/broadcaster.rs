@@ -1,0 +1,166 @@
+//! The studio's side of the swarm: signs the program's pieces, sends each
+//! to a couple of viewers, and steers the rest of the audience.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use iroh::endpoint::Connection;
+use iroh::{Endpoint, SecretKey};
+
+use super::chunk::{self, Chunk, Header};
+use super::relay::{lock, Relay};
+use super::tracker::Tracker;
+use super::wire::{self, Hello, Report, Steer};
+use super::{endpoint, now_us, P2pError, PeerOptions, StreamId, Ticket};
+
+/// How many viewers the broadcaster sends the stream to itself.
+pub const BROADCASTER_CHILDREN: usize = 2;
+
+/// A snapshot of the swarm, as the broadcaster sees it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct BroadcasterStats {
+    pub viewers: usize,
+    /// What the broadcaster sent to peers since it started.
+    pub sent_bytes: u64,
+    /// What it cut from the program since it started.
+    pub stream_bytes: u64,
+    pub chunks: u64,
+    /// Chunks that a child's full queue dropped.
+    pub dropped: u64,
+    pub median_latency_ms: Option<u32>,
+}
+
+/// A live show on the swarm. Dropping it leaves the swarm.
+pub struct Broadcaster {
+    runtime: tokio::runtime::Runtime,
+    endpoint: Endpoint,
+    key: SecretKey,
+    ticket: Ticket,
+    relay: Arc<Relay>,
+    tracker: Arc<Mutex<Tracker>>,
+    cutter: Mutex<Cutter>,
+    started: Instant,
+}
+
+struct Cutter {
+    seq: u64,
+    stream_bytes: u64,
+}
+
+impl Broadcaster {
+    /// Opens the endpoint and waits for viewers.
+    pub fn start(options: PeerOptions) -> Result<Self, P2pError> {
+        let runtime = super::viewer::runtime()?;
+        let key = SecretKey::generate();
+        let endpoint = runtime.block_on(endpoint::bind(key.clone(), options.bind))?;
+        let stream = StreamId::random();
+        let addrs = endpoint::reachable_addrs(&endpoint);
+        let ticket = Ticket { broadcaster: key.public(), stream, addrs: addrs.clone() };
+        let relay = Relay::new(stream, BROADCASTER_CHILDREN);
+        let tracker = Arc::new(Mutex::new(Tracker::new(key.public(), addrs)));
+        runtime.spawn(accept(endpoint.clone(), relay.clone(), tracker.clone()));
+        tracing::info!(ticket = %ticket, "live on the swarm");
+        let cutter = Mutex::new(Cutter { seq: 0, stream_bytes: 0 });
+        Ok(Self { runtime, endpoint, key, ticket, relay, tracker, cutter, started: Instant::now() })
+    }
+
+    pub fn ticket(&self) -> &Ticket {
+        &self.ticket
+    }
+
+    /// Signs a piece of the program and sends it out; a piece larger than a
+    /// chunk is cut in several (only the first can be a start).
+    pub fn publish(&self, bytes: &[u8], starts: bool) {
+        let mut cutter = lock(&self.cutter);
+        for (n, part) in bytes.chunks(chunk::MAX_PAYLOAD).enumerate() {
+            let flags = if starts && n == 0 { chunk::START } else { 0 };
+            let header = Header { stream: self.ticket.stream, seq: cutter.seq, capture_us: now_us(), flags };
+            cutter.seq += 1;
+            cutter.stream_bytes += part.len() as u64;
+            self.relay.publish(&Chunk::sign(&self.key, header, part));
+        }
+    }
+
+    pub fn stats(&self) -> BroadcasterStats {
+        let tracker = lock(&self.tracker);
+        let cutter = lock(&self.cutter);
+        BroadcasterStats {
+            viewers: tracker.viewers(),
+            sent_bytes: self.relay.sent.bytes.load(Ordering::Relaxed),
+            stream_bytes: cutter.stream_bytes,
+            chunks: cutter.seq,
+            dropped: self.relay.sent.dropped.load(Ordering::Relaxed),
+            median_latency_ms: tracker.median_latency_ms(),
+        }
+    }
+
+    /// How long it has been live.
+    pub fn uptime(&self) -> std::time::Duration {
+        self.started.elapsed()
+    }
+
+    /// Leaves the swarm cleanly.
+    pub fn stop(&self) {
+        let endpoint = self.endpoint.clone();
+        let _ = self.runtime.block_on(async move {
+            tokio::time::timeout(std::time::Duration::from_secs(2), endpoint.close()).await
+        });
+    }
+}
+
+async fn accept(endpoint: Endpoint, relay: Arc<Relay>, tracker: Arc<Mutex<Tracker>>) {
+    while let Some(incoming) = endpoint.accept().await {
+        let (relay, tracker) = (relay.clone(), tracker.clone());
+        tokio::spawn(async move {
+            let Ok(accepting) = incoming.accept() else { return };
+            let Ok(connection) = accepting.await else { return };
+            serve(connection, relay, tracker).await;
+        });
+    }
+}
+
+/// One viewer's connection: a tracker session, data subscriptions, or both.
+async fn serve(connection: Connection, relay: Arc<Relay>, tracker: Arc<Mutex<Tracker>>) {
+    let peer = connection.remote_id();
+    while let Ok((mut send, mut recv)) = connection.accept_bi().await {
+        let Ok(hello) = wire::read_message::<Hello>(&mut recv).await else {
+            tracing::debug!(peer = %peer.fmt_short(), "garbled hello");
+            connection.close(1u32.into(), b"garbled");
+            return;
+        };
+        match hello {
+            Hello::Subscribe { stream, from } => {
+                tokio::spawn(relay.clone().serve(peer, stream, from, send, recv));
+            }
+            Hello::Join { stream, addrs, slots } => {
+                if stream != relay.stream() {
+                    let _ = wire::send_message(&mut send, &Steer::UnknownStream).await;
+                    continue;
+                }
+                lock(&tracker).join(peer, addrs, slots.min(64) as usize);
+                let (relay, tracker) = (relay.clone(), tracker.clone());
+                tokio::spawn(async move {
+                    while let Ok(report) = wire::read_message::<Report>(&mut recv).await {
+                        let answer = match report {
+                            Report::Status { parent, children, latency_ms } => {
+                                lock(&tracker).report(peer, parent, children, latency_ms);
+                                None
+                            }
+                            Report::WantParent { exclude } => {
+                                let mine = relay.children();
+                                Some(lock(&tracker).steer(peer, &exclude, &mine, relay.max_children()))
+                            }
+                        };
+                        if let Some(answer) = answer {
+                            if wire::send_message(&mut send, &answer).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                    lock(&tracker).leave(&peer);
+                });
+            }
+        }
+    }
+}

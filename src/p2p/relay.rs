@@ -1,0 +1,192 @@
+//! What every peer (the broadcaster too) does with verified chunks: keeps
+//! the last few seconds and sends them on to its children, each through a
+//! bounded queue of its own that drops the oldest chunk when full.
+//!
+//! ```text
+//!  publish(chunk) ──┬──> recent (last RECENT chunks: a new child starts from here)
+//!                   ├──> queue(child A) ──> task ──> QUIC stream to A
+//!                   └──> queue(child B) ──> task ──> QUIC stream to B   (B frozen: only B's queue overflows)
+//! ```
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use iroh::endpoint::{RecvStream, SendStream};
+use iroh::EndpointId;
+use tokio::sync::Notify;
+
+use super::chunk::Chunk;
+use super::wire::{self, Answer};
+use super::StreamId;
+
+/// Chunks kept for children that join or come back.
+const RECENT: usize = 600;
+/// Chunks waiting for one child at most.
+const QUEUE: usize = 256;
+
+/// Counters of one peer's sending side.
+#[derive(Debug, Default)]
+pub struct SendCounters {
+    pub bytes: AtomicU64,
+    pub chunks: AtomicU64,
+    /// Chunks a child's full queue dropped.
+    pub dropped: AtomicU64,
+}
+
+pub struct Relay {
+    stream: StreamId,
+    recent: Mutex<VecDeque<Chunk>>,
+    children: Mutex<HashMap<EndpointId, Arc<Queue>>>,
+    max_children: AtomicUsize,
+    pub sent: SendCounters,
+}
+
+struct Queue {
+    items: Mutex<VecDeque<bytes::Bytes>>,
+    ready: Notify,
+    closed: AtomicBool,
+}
+
+impl Relay {
+    pub fn new(stream: StreamId, max_children: usize) -> Arc<Self> {
+        Arc::new(Self {
+            stream,
+            recent: Mutex::new(VecDeque::with_capacity(RECENT)),
+            children: Mutex::new(HashMap::new()),
+            max_children: AtomicUsize::new(max_children),
+            sent: SendCounters::default(),
+        })
+    }
+
+    /// Keeps a verified chunk and queues it for every child.
+    pub fn publish(&self, chunk: &Chunk) {
+        {
+            let mut recent = lock(&self.recent);
+            if recent.len() == RECENT {
+                recent.pop_front();
+            }
+            recent.push_back(chunk.clone());
+        }
+        for queue in lock(&self.children).values() {
+            queue.push(chunk.bytes().clone(), &self.sent.dropped);
+        }
+    }
+
+    pub fn stream(&self) -> StreamId {
+        self.stream
+    }
+
+    pub fn children(&self) -> Vec<EndpointId> {
+        lock(&self.children).keys().copied().collect()
+    }
+
+    pub fn max_children(&self) -> usize {
+        self.max_children.load(Ordering::Relaxed)
+    }
+
+    /// Serves one child that subscribed, until it leaves or fails.
+    pub async fn serve(
+        self: Arc<Self>,
+        child: EndpointId,
+        stream: StreamId,
+        from: Option<u64>,
+        mut send: SendStream,
+        recv: RecvStream,
+    ) {
+        if stream != self.stream {
+            let _ = wire::send_message(&mut send, &Answer::UnknownStream).await;
+            return;
+        }
+        let queue = {
+            let mut children = lock(&self.children);
+            if children.len() >= self.max_children() && !children.contains_key(&child) {
+                None
+            } else {
+                let queue = Arc::new(Queue::new(self.backlog(from)));
+                if let Some(old) = children.insert(child, queue.clone()) {
+                    old.close();
+                }
+                Some(queue)
+            }
+        };
+        let Some(queue) = queue else {
+            let _ = wire::send_message(&mut send, &Answer::Full).await;
+            return;
+        };
+        tracing::debug!(child = %child.fmt_short(), "child joined");
+        if wire::send_message(&mut send, &Answer::Welcome).await.is_ok() {
+            tokio::select! {
+                _ = self.pump(&queue, &mut send) => {}
+                _ = wait_closed(recv) => {}
+            }
+        }
+        let mut children = lock(&self.children);
+        if children.get(&child).is_some_and(|q| Arc::ptr_eq(q, &queue)) {
+            children.remove(&child);
+        }
+        tracing::debug!(child = %child.fmt_short(), "child left");
+    }
+
+    /// The chunks a new child starts with: from `from` on, or from the
+    /// last point a player can start at.
+    fn backlog(&self, from: Option<u64>) -> VecDeque<bytes::Bytes> {
+        let recent = lock(&self.recent);
+        let start = match from {
+            Some(from) => recent.iter().position(|c| c.header.seq >= from).unwrap_or(recent.len()),
+            None => recent.iter().rposition(|c| c.header.is_start()).unwrap_or(recent.len()),
+        };
+        // No more than a queue's worth: the newest of them.
+        let start = start.max(recent.len().saturating_sub(QUEUE));
+        recent.iter().skip(start).map(|c| c.bytes().clone()).collect()
+    }
+
+    async fn pump(&self, queue: &Queue, send: &mut SendStream) {
+        loop {
+            let next = lock(&queue.items).pop_front();
+            match next {
+                Some(bytes) => {
+                    if wire::write_frame(send, &bytes).await.is_err() {
+                        return;
+                    }
+                    self.sent.bytes.fetch_add(bytes.len() as u64 + 4, Ordering::Relaxed);
+                    self.sent.chunks.fetch_add(1, Ordering::Relaxed);
+                }
+                None if queue.closed.load(Ordering::SeqCst) => return,
+                None => queue.ready.notified().await,
+            }
+        }
+    }
+}
+
+impl Queue {
+    fn new(backlog: VecDeque<bytes::Bytes>) -> Self {
+        Self { items: Mutex::new(backlog), ready: Notify::new(), closed: AtomicBool::new(false) }
+    }
+
+    fn push(&self, bytes: bytes::Bytes, dropped: &AtomicU64) {
+        let mut items = lock(&self.items);
+        if items.len() >= QUEUE {
+            items.pop_front();
+            dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        items.push_back(bytes);
+        drop(items);
+        self.ready.notify_one();
+    }
+
+    fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.ready.notify_one();
+    }
+}
+
+/// Returns when the child closes its side (it sends nothing else).
+async fn wait_closed(mut recv: RecvStream) {
+    let mut sink = [0u8; 64];
+    while let Ok(Some(_)) = recv.read(&mut sink).await {}
+}
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,207 @@
+//! The broadcaster's map of its audience: who takes the stream from whom,
+//! and which peer a viewer in want of a parent should take it from.
+//!
+//! The tree is kept shallow: a viewer is given the live peer nearest to
+//! the broadcaster that has a free place, never one of its own
+//! descendants, never one it has just left.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use iroh::EndpointId;
+
+use super::wire::Steer;
+
+/// A viewer that has not reported for this long is gone (or frozen).
+pub const SILENT: Duration = Duration::from_millis(1500);
+/// A place promised to a viewer is held this long before it shows in reports.
+const PROMISE: Duration = Duration::from_secs(3);
+
+#[derive(Debug)]
+struct Peer {
+    addrs: Vec<SocketAddr>,
+    slots: usize,
+    parent: Option<EndpointId>,
+    children: Vec<EndpointId>,
+    /// Viewers sent to this peer whose reports do not show them yet.
+    promised: Vec<(EndpointId, Instant)>,
+    seen: Instant,
+    latency_ms: Option<u32>,
+}
+
+/// The broadcaster's side of the tracker.
+#[derive(Debug)]
+pub struct Tracker {
+    me: EndpointId,
+    my_addrs: Vec<SocketAddr>,
+    peers: HashMap<EndpointId, Peer>,
+    /// The broadcaster's own children and promises (its relay knows the former).
+    my_promised: Vec<(EndpointId, Instant)>,
+}
+
+impl Tracker {
+    pub fn new(me: EndpointId, my_addrs: Vec<SocketAddr>) -> Self {
+        Self { me, my_addrs, peers: HashMap::new(), my_promised: Vec::new() }
+    }
+
+    pub fn join(&mut self, id: EndpointId, addrs: Vec<SocketAddr>, slots: usize) {
+        let now = Instant::now();
+        let peer = self.peers.entry(id).or_insert_with(|| Peer {
+            addrs: Vec::new(),
+            slots,
+            parent: None,
+            children: Vec::new(),
+            promised: Vec::new(),
+            seen: now,
+            latency_ms: None,
+        });
+        peer.addrs = addrs;
+        peer.slots = slots;
+        peer.seen = now;
+    }
+
+    pub fn leave(&mut self, id: &EndpointId) {
+        self.peers.remove(id);
+    }
+
+    pub fn report(
+        &mut self,
+        id: EndpointId,
+        parent: Option<EndpointId>,
+        children: Vec<EndpointId>,
+        latency_ms: Option<u32>,
+    ) {
+        let now = Instant::now();
+        if let Some(peer) = self.peers.get_mut(&id) {
+            peer.promised.retain(|(c, at)| !children.contains(c) && now.duration_since(*at) < PROMISE);
+            peer.parent = parent;
+            peer.children = children;
+            peer.seen = now;
+            peer.latency_ms = latency_ms;
+        }
+    }
+
+    /// Viewers heard from lately.
+    pub fn viewers(&self) -> usize {
+        self.peers.values().filter(|p| p.seen.elapsed() < SILENT).count()
+    }
+
+    /// The median latency the audience reports, in milliseconds.
+    pub fn median_latency_ms(&self) -> Option<u32> {
+        let mut all: Vec<u32> =
+            self.peers.values().filter(|p| p.seen.elapsed() < SILENT).filter_map(|p| p.latency_ms).collect();
+        all.sort_unstable();
+        all.get(all.len() / 2).copied()
+    }
+
+    /// Chooses a parent for `id`; `my_children` and `my_slots` are the
+    /// broadcaster's own.
+    pub fn steer(
+        &mut self,
+        id: EndpointId,
+        exclude: &[EndpointId],
+        my_children: &[EndpointId],
+        my_slots: usize,
+    ) -> Steer {
+        let now = Instant::now();
+        self.my_promised.retain(|(c, at)| !my_children.contains(c) && now.duration_since(*at) < PROMISE);
+        let mine_taken = my_children.iter().filter(|c| **c != id).count()
+            + self.my_promised.iter().filter(|(c, _)| *c != id).count();
+        if !exclude.contains(&self.me) && mine_taken < my_slots {
+            self.my_promised.push((id, now));
+            self.set_parent(id, self.me);
+            return Steer::Parent { id: self.me, addrs: self.my_addrs.clone() };
+        }
+        let mut best: Option<(usize, usize, EndpointId)> = None;
+        for (candidate, peer) in &self.peers {
+            let taken = peer.children.iter().filter(|c| **c != id).count()
+                + peer
+                    .promised
+                    .iter()
+                    .filter(|(c, at)| *c != id && now.duration_since(*at) < PROMISE)
+                    .count();
+            if *candidate == id
+                || exclude.contains(candidate)
+                || peer.seen.elapsed() >= SILENT
+                || peer.parent.is_none()
+                || taken >= peer.slots
+            {
+                continue;
+            }
+            let Some(depth) = self.depth_unless_below(*candidate, id) else { continue };
+            if best.is_none_or(|(d, t, _)| (depth, taken) < (d, t)) {
+                best = Some((depth, taken, *candidate));
+            }
+        }
+        match best {
+            Some((_, _, parent)) => {
+                let addrs = self.peers[&parent].addrs.clone();
+                if let Some(peer) = self.peers.get_mut(&parent) {
+                    peer.promised.push((id, now));
+                }
+                self.set_parent(id, parent);
+                Steer::Parent { id: parent, addrs }
+            }
+            None => Steer::Wait,
+        }
+    }
+
+    fn set_parent(&mut self, id: EndpointId, parent: EndpointId) {
+        if let Some(peer) = self.peers.get_mut(&id) {
+            peer.parent = Some(parent);
+        }
+    }
+
+    /// How many hops `candidate` is from the broadcaster, or None when it
+    /// takes the stream through `id` (or is cut off from the broadcaster).
+    fn depth_unless_below(&self, candidate: EndpointId, id: EndpointId) -> Option<usize> {
+        let mut at = candidate;
+        for depth in 1..=self.peers.len() + 1 {
+            let parent = self.peers.get(&at)?.parent?;
+            if parent == id {
+                return None;
+            }
+            if parent == self.me {
+                return Some(depth);
+            }
+            at = parent;
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id() -> EndpointId {
+        iroh::SecretKey::generate().public()
+    }
+
+    #[test]
+    fn the_broadcaster_takes_two_then_viewers_take_the_rest_never_their_descendants() {
+        let me = id();
+        let mut tracker = Tracker::new(me, vec![]);
+        let viewers: Vec<EndpointId> = (0..4).map(|_| id()).collect();
+        for v in &viewers {
+            tracker.join(*v, vec![], 1);
+        }
+        let parent_of = |s: Steer| match s {
+            Steer::Parent { id, .. } => id,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(parent_of(tracker.steer(viewers[0], &[], &[], 2)), me);
+        assert_eq!(parent_of(tracker.steer(viewers[1], &[], &[], 2)), me);
+        let third = parent_of(tracker.steer(viewers[2], &[], &[], 2));
+        assert!(third == viewers[0] || third == viewers[1]);
+        let fourth = parent_of(tracker.steer(viewers[3], &[], &[], 2));
+        assert!(fourth != third && fourth != viewers[2] && fourth != me);
+        // viewers[0] lost its parent: it may not be sent below itself.
+        tracker.report(viewers[2], Some(viewers[0]), vec![], None);
+        tracker.report(viewers[0], Some(me), vec![viewers[2]], None);
+        let again = tracker.steer(viewers[0], &[me], &[viewers[1]], 2);
+        assert!(!matches!(again, Steer::Parent { id, .. } if id == viewers[2] || id == viewers[0]));
+        assert_eq!(tracker.viewers(), 4);
+    }
+}

@@ -1,0 +1,358 @@
+//! A viewer's side of the swarm: asks the tracker for a parent, takes the
+//! stream from it, verifies every chunk, hands it to the player and to its
+//! own children, and finds another parent when this one goes quiet.
+//!
+//! ```text
+//!  tracker session ──WantParent──> broadcaster ──Parent(P)──┐
+//!                                                           ▼
+//!  follow(P): Subscribe{from: next seq} ── chunks ──> Verifier ──> Relay (children)
+//!        quiet for STALL, or bad chunks ──> exclude P, ask again  └──> on_chunk (player)
+//! ```
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use iroh::endpoint::Connection;
+use iroh::{Endpoint, EndpointAddr, EndpointId, SecretKey};
+use tokio::sync::mpsc;
+
+use super::chunk::{self, Chunk, Refused, Verifier};
+use super::relay::{lock, Relay};
+use super::wire::{self, Answer, Hello, Report, Steer};
+use super::{endpoint, now_us, P2pError, PeerOptions, Ticket};
+
+/// A parent that sends no new chunk for this long is left.
+const STALL: Duration = Duration::from_millis(500);
+/// Before the first chunk, the show may still be starting.
+const FIRST_CHUNK: Duration = Duration::from_secs(5);
+/// A parent that sends this many chunks that do not verify is left.
+const BAD_CHUNKS: u32 = 16;
+/// How long a parent that failed is not asked for again.
+const SHUNNED: Duration = Duration::from_secs(10);
+const REPORT_EVERY: Duration = Duration::from_millis(500);
+
+/// What a viewer has seen so far.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct ViewerStats {
+    /// This viewer's node id.
+    pub id: Option<EndpointId>,
+    /// Chunks verified and played (or ready to be).
+    pub received: u64,
+    pub first_seq: Option<u64>,
+    pub last_seq: Option<u64>,
+    /// Chunks refused: malformed, forged, modified, foreign or out of window.
+    pub rejected: u64,
+    /// Chunks that came twice (a replay, or the overlap after a new parent).
+    pub duplicates: u64,
+    /// From capture at the broadcaster to arrival here, last chunk.
+    pub latency_ms: Option<u32>,
+    /// The longest wait between two new chunks, after the first.
+    pub longest_gap_ms: u64,
+    pub parents: u64,
+    pub parent: Option<EndpointId>,
+    pub children: usize,
+    pub sent_bytes: u64,
+}
+
+/// Where verified chunks go to be played.
+type Player = Box<dyn FnMut(&Chunk) + Send>;
+
+struct Shared {
+    ticket: Ticket,
+    relay: Arc<Relay>,
+    verifier: Mutex<Verifier>,
+    stats: Mutex<ViewerStats>,
+    last_new: Mutex<Option<Instant>>,
+    player: Mutex<Player>,
+    playing: std::sync::atomic::AtomicBool,
+    parent: Mutex<Option<EndpointId>>,
+    rejected_total: AtomicU64,
+}
+
+/// A viewer in the swarm. Dropping it leaves the swarm.
+pub struct Viewer {
+    runtime: tokio::runtime::Runtime,
+    endpoint: Endpoint,
+    shared: Arc<Shared>,
+}
+
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, P2pError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("plateau-p2p")
+        .enable_all()
+        .build()
+        .map_err(|e| P2pError::Runtime(e.to_string()))
+}
+
+impl Viewer {
+    /// Joins the show of `ticket`; `player` gets every verified chunk in
+    /// order, from the first one a player can start at.
+    pub fn join(
+        ticket: &Ticket,
+        options: PeerOptions,
+        player: impl FnMut(&Chunk) + Send + 'static,
+    ) -> Result<Self, P2pError> {
+        let runtime = runtime()?;
+        let endpoint = runtime.block_on(endpoint::bind(SecretKey::generate(), options.bind))?;
+        let shared = Arc::new(Shared {
+            ticket: ticket.clone(),
+            relay: Relay::new(ticket.stream, options.children),
+            verifier: Mutex::new(Verifier::new(ticket.stream, ticket.broadcaster)),
+            stats: Mutex::new(ViewerStats::default()),
+            last_new: Mutex::new(None),
+            player: Mutex::new(Box::new(player)),
+            playing: Default::default(),
+            parent: Mutex::new(None),
+            rejected_total: AtomicU64::new(0),
+        });
+        let (reports, outbox) = mpsc::channel(16);
+        let (steers, inbox) = mpsc::channel(4);
+        let addrs = endpoint::reachable_addrs(&endpoint);
+        runtime.spawn(accept(endpoint.clone(), shared.clone()));
+        runtime.spawn(tracker_session(endpoint.clone(), shared.clone(), addrs, outbox, steers));
+        runtime.spawn(report(shared.clone(), reports.clone()));
+        runtime.spawn(follow_parents(endpoint.clone(), shared.clone(), reports, inbox));
+        Ok(Self { runtime, endpoint, shared })
+    }
+
+    pub fn id(&self) -> EndpointId {
+        self.endpoint.id()
+    }
+
+    pub fn stats(&self) -> ViewerStats {
+        let mut stats = lock(&self.shared.stats).clone();
+        stats.id = Some(self.endpoint.id());
+        stats.parent = *lock(&self.shared.parent);
+        stats.children = self.shared.relay.children().len();
+        stats.sent_bytes = self.shared.relay.sent.bytes.load(Ordering::Relaxed);
+        stats
+    }
+
+    /// Leaves the swarm cleanly.
+    pub fn stop(self) {
+        let endpoint = self.endpoint.clone();
+        let _ = self
+            .runtime
+            .block_on(async move { tokio::time::timeout(Duration::from_secs(2), endpoint.close()).await });
+    }
+}
+
+impl Shared {
+    /// Takes one frame from the parent: verified, it is played and passed on.
+    fn take(&self, frame: bytes::Bytes) -> Result<(), Refused> {
+        let admitted = lock(&self.verifier).admit(frame);
+        let mut stats = lock(&self.stats);
+        let chunk = match admitted {
+            Ok(chunk) => chunk,
+            Err(Refused::Replayed) => {
+                stats.duplicates += 1;
+                return Err(Refused::Replayed);
+            }
+            Err(e) => {
+                stats.rejected += 1;
+                self.rejected_total.fetch_add(1, Ordering::Relaxed);
+                return Err(e);
+            }
+        };
+        let seq = chunk.header.seq;
+        stats.received += 1;
+        stats.first_seq = Some(stats.first_seq.map_or(seq, |s| s.min(seq)));
+        stats.last_seq = Some(stats.last_seq.map_or(seq, |s| s.max(seq)));
+        stats.latency_ms = Some((now_us().saturating_sub(chunk.header.capture_us) / 1000) as u32);
+        let now = Instant::now();
+        if let Some(last) = lock(&self.last_new).replace(now) {
+            stats.longest_gap_ms = stats.longest_gap_ms.max(now.duration_since(last).as_millis() as u64);
+        }
+        drop(stats);
+        self.relay.publish(&chunk);
+        if chunk.header.is_start() {
+            self.playing.store(true, Ordering::SeqCst);
+        }
+        if self.playing.load(Ordering::SeqCst) {
+            (lock(&self.player))(&chunk);
+        }
+        Ok(())
+    }
+
+    /// The sequence number to ask a new parent for.
+    fn next_seq(&self) -> Option<u64> {
+        lock(&self.stats).last_seq.map(|s| s + 1)
+    }
+}
+
+/// Children subscribing to this viewer.
+async fn accept(endpoint: Endpoint, shared: Arc<Shared>) {
+    while let Some(incoming) = endpoint.accept().await {
+        let relay = shared.relay.clone();
+        tokio::spawn(async move {
+            let Ok(accepting) = incoming.accept() else { return };
+            let Ok(connection) = accepting.await else { return };
+            let child = connection.remote_id();
+            while let Ok((send, mut recv)) = connection.accept_bi().await {
+                match wire::read_message::<Hello>(&mut recv).await {
+                    Ok(Hello::Subscribe { stream, from }) => {
+                        tokio::spawn(relay.clone().serve(child, stream, from, send, recv));
+                    }
+                    _ => {
+                        connection.close(1u32.into(), b"not here");
+                        return;
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// Keeps a session with the tracker open: forwards reports, hands steers back.
+async fn tracker_session(
+    endpoint: Endpoint,
+    shared: Arc<Shared>,
+    addrs: Vec<SocketAddr>,
+    mut outbox: mpsc::Receiver<Report>,
+    steers: mpsc::Sender<Steer>,
+) {
+    let broadcaster = shared.ticket.endpoint_addr();
+    loop {
+        match open(&endpoint, broadcaster.clone()).await {
+            Ok((connection, mut send, mut recv)) => {
+                let join = Hello::Join {
+                    stream: shared.ticket.stream,
+                    addrs: addrs.clone(),
+                    slots: shared.relay.max_children() as u32,
+                };
+                if wire::send_message(&mut send, &join).await.is_ok() {
+                    let steers = steers.clone();
+                    let reader = async move {
+                        while let Ok(steer) = wire::read_message::<Steer>(&mut recv).await {
+                            if steers.send(steer).await.is_err() {
+                                return;
+                            }
+                        }
+                    };
+                    let writer = async {
+                        while let Some(report) = outbox.recv().await {
+                            if wire::send_message(&mut send, &report).await.is_err() {
+                                return;
+                            }
+                        }
+                    };
+                    tokio::select! { _ = reader => {}, _ = writer => {} }
+                }
+                connection.close(0u32.into(), b"bye");
+                tracing::info!("lost the tracker; joining again");
+            }
+            Err(cause) => tracing::info!(%cause, "cannot reach the broadcaster"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Tells the tracker where this viewer stands, twice a second.
+async fn report(shared: Arc<Shared>, reports: mpsc::Sender<Report>) {
+    loop {
+        let status = Report::Status {
+            parent: *lock(&shared.parent),
+            children: shared.relay.children(),
+            latency_ms: lock(&shared.stats).latency_ms,
+        };
+        let _ = reports.try_send(status);
+        tokio::time::sleep(REPORT_EVERY).await;
+    }
+}
+
+/// Asks for a parent, follows it until it fails, and again.
+async fn follow_parents(
+    endpoint: Endpoint,
+    shared: Arc<Shared>,
+    reports: mpsc::Sender<Report>,
+    mut inbox: mpsc::Receiver<Steer>,
+) {
+    let mut shunned: Vec<(EndpointId, Instant)> = Vec::new();
+    loop {
+        shunned.retain(|(_, at)| at.elapsed() < SHUNNED);
+        let exclude = shunned.iter().map(|(id, _)| *id).collect();
+        if reports.send(Report::WantParent { exclude }).await.is_err() {
+            return;
+        }
+        let steer = match tokio::time::timeout(Duration::from_secs(2), inbox.recv()).await {
+            Ok(Some(steer)) => steer,
+            Ok(None) => return,
+            Err(_) => continue,
+        };
+        match steer {
+            Steer::Parent { id, addrs } => {
+                *lock(&shared.parent) = Some(id);
+                lock(&shared.stats).parents += 1;
+                let outcome = follow(&endpoint, Steer::parent_addr(id, &addrs), &shared).await;
+                *lock(&shared.parent) = None;
+                if let Err(cause) = outcome {
+                    tracing::info!(parent = %id.fmt_short(), %cause, "leaving parent");
+                    shunned.push((id, Instant::now()));
+                }
+            }
+            Steer::Wait => tokio::time::sleep(Duration::from_millis(200)).await,
+            Steer::UnknownStream => {
+                tracing::warn!("the broadcaster does not know this show: it has ended");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+async fn open(
+    endpoint: &Endpoint,
+    addr: EndpointAddr,
+) -> Result<(Connection, iroh::endpoint::SendStream, iroh::endpoint::RecvStream), String> {
+    let connecting = endpoint.connect(addr, wire::ALPN);
+    let connection = tokio::time::timeout(Duration::from_secs(3), connecting)
+        .await
+        .map_err(|_| "no answer within 3 s".to_string())?
+        .map_err(|e| e.to_string())?;
+    let (send, recv) = connection.open_bi().await.map_err(|e| e.to_string())?;
+    Ok((connection, send, recv))
+}
+
+/// Takes the stream from one parent until it goes quiet or misbehaves.
+async fn follow(endpoint: &Endpoint, parent: EndpointAddr, shared: &Shared) -> Result<(), String> {
+    let (connection, mut send, mut recv) = open(endpoint, parent).await?;
+    let result = async {
+        let subscribe = Hello::Subscribe { stream: shared.ticket.stream, from: shared.next_seq() };
+        wire::send_message(&mut send, &subscribe).await.map_err(|e| e.to_string())?;
+        let answer = tokio::time::timeout(Duration::from_secs(2), wire::read_message::<Answer>(&mut recv))
+            .await
+            .map_err(|_| "no answer".to_string())?
+            .map_err(|e| e.to_string())?;
+        if answer != Answer::Welcome {
+            return Err(format!("{answer:?}"));
+        }
+        let mut last_good = Instant::now();
+        let mut bad = 0;
+        loop {
+            let patience = if shared.next_seq().is_some() { STALL } else { FIRST_CHUNK };
+            let wait = patience.saturating_sub(last_good.elapsed());
+            let frame = match tokio::time::timeout(wait, wire::read_frame(&mut recv, chunk::MAX_CHUNK)).await
+            {
+                Err(_) => return Err(format!("quiet for {} ms", patience.as_millis())),
+                Ok(Err(e)) => return Err(e.to_string()),
+                Ok(Ok(frame)) => frame,
+            };
+            match shared.take(frame) {
+                Ok(()) => last_good = Instant::now(),
+                Err(Refused::Replayed) => {}
+                Err(refused) => {
+                    bad += 1;
+                    tracing::debug!(%refused, "refused a chunk");
+                    if bad >= BAD_CHUNKS {
+                        return Err(format!("{bad} chunks refused"));
+                    }
+                }
+            }
+        }
+    }
+    .await;
+    connection.close(0u32.into(), b"bye");
+    result
+}

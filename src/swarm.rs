@@ -1,0 +1,171 @@
+//! The command line's peer-to-peer parts: going live to the swarm from
+//! `--headless --p2p`, and `plateau watch` / `plateau relay`.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use plateau::engine::{EncoderSettings, Studio, TsFeed};
+use plateau::p2p::{Broadcaster, PeerOptions, Ticket, Viewer};
+
+/// `plateau watch TICKET` / `plateau relay TICKET`.
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    /// The ticket the broadcaster printed (or its `plateau:` link).
+    ticket: String,
+    /// Write the live stream (MPEG-TS) into this file as it comes.
+    #[arg(long, value_name = "FILE.ts")]
+    output: Option<PathBuf>,
+    /// The UDP address to take part in the swarm from.
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:0")]
+    bind: SocketAddr,
+    /// How many viewers this one relays to at most.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(0..=64))]
+    children: u16,
+    /// At the end, write what this viewer saw into this file (JSON).
+    #[arg(long, value_name = "FILE")]
+    stats_json: Option<PathBuf>,
+}
+
+/// How often the swarm's figures are printed.
+const REPORT_EVERY: Duration = Duration::from_secs(2);
+
+/// Joins a show and relays it (and, when `plays`, saves it) until the
+/// duration is over or SIGINT/SIGTERM.
+pub fn watch(args: &WatchArgs, duration: Option<f64>, plays: bool) -> anyhow::Result<()> {
+    let duration = crate::headless::duration_of(duration)?;
+    let ticket: Ticket = args.ticket.parse().context("this ticket cannot be used")?;
+    let mut file = match (&args.output, plays) {
+        (Some(path), true) => Some(
+            std::fs::File::create_new(path)
+                .with_context(|| format!("cannot write the stream into {}", path.display()))?,
+        ),
+        _ => None,
+    };
+    let options = PeerOptions { bind: args.bind, children: args.children as usize };
+    let viewer = Viewer::join(&ticket, options, move |chunk| {
+        if let Some(f) = file.as_mut() {
+            if let Err(e) = f.write_all(chunk.payload()) {
+                eprintln!("plateau: cannot write the stream: {e}");
+                file = None;
+            }
+        }
+    })?;
+    eprintln!("plateau: joining the show of {}", ticket.broadcaster.fmt_short());
+    let stop = stop_signal(duration)?;
+    while stop.recv_timeout(REPORT_EVERY).is_err() {
+        let s = viewer.stats();
+        eprintln!(
+            "plateau: swarm: {} chunks, latency {} ms, {} refused, {} children, {:.0} kB relayed",
+            s.received,
+            s.latency_ms.map_or("-".into(), |l| l.to_string()),
+            s.rejected,
+            s.children,
+            s.sent_bytes as f64 / 1e3
+        );
+    }
+    let stats = viewer.stats();
+    viewer.stop();
+    if let Some(path) = &args.stats_json {
+        write_json(path, &stats)?;
+    }
+    Ok(())
+}
+
+/// A live show on the swarm, fed by the program's encode.
+pub struct Live {
+    feed: TsFeed,
+    broadcaster: Arc<Broadcaster>,
+    reporter: Option<std::thread::JoinHandle<()>>,
+    done: std::sync::mpsc::Sender<()>,
+}
+
+impl Live {
+    pub fn start(
+        studio: &Studio,
+        encoder: EncoderSettings,
+        bind: SocketAddr,
+        ticket_file: Option<&PathBuf>,
+    ) -> anyhow::Result<Self> {
+        let broadcaster = Arc::new(Broadcaster::start(PeerOptions { bind, ..PeerOptions::default() })?);
+        let ticket = broadcaster.ticket().to_string();
+        println!("{ticket}");
+        let _ = std::io::stdout().flush();
+        if let Some(path) = ticket_file {
+            plateau::model::write_atomically(path, |f| f.write_all(ticket.as_bytes()))
+                .with_context(|| format!("cannot write the ticket into {}", path.display()))?;
+        }
+        let sender = broadcaster.clone();
+        let feed =
+            TsFeed::start(studio, "swarm", encoder, move |piece| sender.publish(&piece.bytes, piece.starts))?;
+        let (done, stopped) = std::sync::mpsc::channel::<()>();
+        let watched = broadcaster.clone();
+        let reporter = std::thread::spawn(move || {
+            let (mut last, mut at) = (watched.stats(), Instant::now());
+            while stopped.recv_timeout(REPORT_EVERY).is_err() {
+                let now = watched.stats();
+                let seconds = at.elapsed().as_secs_f64();
+                let sent = (now.sent_bytes - last.sent_bytes) as f64;
+                let stream = (now.stream_bytes - last.stream_bytes) as f64;
+                let offload = if now.viewers > 0 && stream > 0.0 {
+                    100.0 * (1.0 - sent / (stream * now.viewers as f64)).max(0.0)
+                } else {
+                    0.0
+                };
+                eprintln!(
+                    "plateau: swarm: {} viewers, upload {:.0} kbit/s ({:.2}x the stream), offload {offload:.0} %, latency {} ms",
+                    now.viewers,
+                    sent * 8.0 / 1e3 / seconds,
+                    if stream > 0.0 { sent / stream } else { 0.0 },
+                    now.median_latency_ms.map_or("-".into(), |l| l.to_string()),
+                );
+                (last, at) = (now, Instant::now());
+            }
+        });
+        Ok(Self { feed, broadcaster, reporter: Some(reporter), done })
+    }
+
+    pub fn stop(mut self, stats_json: Option<&PathBuf>) -> anyhow::Result<()> {
+        self.feed.stop();
+        let _ = self.done.send(());
+        if let Some(r) = self.reporter.take() {
+            let _ = r.join();
+        }
+        let stats = self.broadcaster.stats();
+        self.broadcaster.stop();
+        match stats_json {
+            Some(path) => write_json(path, &stats),
+            None => Ok(()),
+        }
+    }
+}
+
+fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let json = serde_json::to_vec_pretty(value)?;
+    plateau::model::write_atomically(path, |f| f.write_all(&json))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Receives once the duration is over or SIGINT/SIGTERM came.
+pub fn stop_signal(duration: Option<Duration>) -> anyhow::Result<std::sync::mpsc::Receiver<()>> {
+    let (stop, stopped) = std::sync::mpsc::channel();
+    let mut signals =
+        signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM])
+            .context("could not listen for SIGINT and SIGTERM")?;
+    let on_signal = stop.clone();
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            let _ = on_signal.send(());
+        }
+    });
+    if let Some(d) = duration {
+        std::thread::spawn(move || {
+            std::thread::sleep(d);
+            let _ = stop.send(());
+        });
+    }
+    Ok(stopped)
+}
