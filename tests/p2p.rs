@@ -166,3 +166,250 @@ fn twenty_viewers_get_the_whole_show_and_the_broadcaster_sends_it_about_twice() 
         std::fs::read_to_string(&show.log).unwrap()
     );
 }
+
+fn signal(child: &Child, signal: &str) {
+    let status =
+        Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();
+    assert!(status.success(), "kill -{signal}");
+}
+
+#[test]
+fn a_frozen_viewer_stalls_nobody_else_for_more_than_a_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = broadcast(dir.path(), 40);
+    // The first two take the stream from the broadcaster; the others
+    // (two places each) partly from them.
+    let first = watch(dir.path(), "first", &show.ticket, 34, 2);
+    std::thread::sleep(Duration::from_millis(300));
+    let second = watch(dir.path(), "second", &show.ticket, 34, 2);
+    std::thread::sleep(Duration::from_millis(1500));
+    let others: Vec<Watcher> = (0..6)
+        .map(|n| {
+            std::thread::sleep(Duration::from_millis(200));
+            watch(dir.path(), &format!("viewer{n}"), &show.ticket, 32, 2)
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(6));
+    signal(&first.child, "STOP");
+    std::thread::sleep(Duration::from_secs(20));
+    signal(&first.child, "CONT");
+    let mut stalls = 0;
+    for (name, viewer) in std::iter::once(("second".to_string(), second))
+        .chain(others.into_iter().enumerate().map(|(n, v)| (format!("viewer {n}"), v)))
+    {
+        finish(viewer.child, &name);
+        let stats = json(&viewer.stats);
+        let gap = number(&stats, "longest_gap_ms");
+        eprintln!(
+            "{name}: longest gap {gap} ms, {} parents, {} left for quiet",
+            number(&stats, "parents"),
+            number(&stats, "stalls")
+        );
+        assert!(gap <= 1000, "{name} waited {gap} ms for the stream: {stats}");
+        let (first_seq, last, received) =
+            (number(&stats, "first_seq"), number(&stats, "last_seq"), number(&stats, "received"));
+        assert!(received as f64 >= 0.995 * (last - first_seq + 1) as f64, "{name}: {stats}");
+        stalls += number(&stats, "stalls");
+    }
+    finish(first.child, "the frozen viewer");
+    finish(show.child, "the broadcaster");
+    assert!(stalls >= 1, "nobody was taking the stream from the frozen viewer: the test proves nothing");
+}
+
+#[test]
+fn a_damaged_or_foreign_ticket_is_one_line_and_a_failure() {
+    let good = plateau::p2p::Ticket {
+        broadcaster: iroh::SecretKey::generate().public(),
+        stream: plateau::p2p::StreamId([1; 16]),
+        addrs: vec!["127.0.0.1:9".parse().unwrap()],
+    }
+    .to_string();
+    for (ticket, says) in [
+        ("hello", "not a Plateau ticket"),
+        (&good[..good.len() - 8], "damaged"),
+        (&format!("{}0", &good[..good.len() - 1]), "damaged"),
+    ] {
+        let run = Command::new(env!("CARGO_BIN_EXE_plateau"))
+            .args(["watch", ticket, "--duration", "5"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{ticket} was taken");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(says), "{ticket}: {stderr}");
+    }
+}
+
+/// A peer that joins like a viewer, takes the real stream, and sends its
+/// children forged, modified and replayed chunks instead.
+mod evil {
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    use iroh::endpoint::presets;
+    use iroh::{Endpoint, EndpointId, RelayMode, SecretKey};
+    use plateau::p2p::chunk::{self, Chunk, Header};
+    use plateau::p2p::wire::{self, Answer, Hello, Report, Steer};
+    use plateau::p2p::Ticket;
+
+    pub const MARK: &[u8] = b"FORGED-BY-EVIL!!";
+
+    #[derive(Default)]
+    pub struct Seen {
+        pub genuine: Vec<Chunk>,
+        pub children: Vec<EndpointId>,
+        pub sent: u64,
+    }
+
+    /// Runs for `seconds`; says whom it served and what it sent.
+    pub async fn run(ticket: Ticket, seconds: u64) -> Arc<Mutex<Seen>> {
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let endpoint = Endpoint::builder(presets::Minimal)
+            .alpns(vec![wire::ALPN.to_vec()])
+            .relay_mode(RelayMode::Disabled)
+            .clear_ip_transports()
+            .bind_addr("127.0.0.1:0")
+            .unwrap()
+            .bind()
+            .await
+            .unwrap();
+        let tracker = endpoint.connect(ticket.endpoint_addr(), wire::ALPN).await.unwrap();
+        let (mut to_tracker, mut from_tracker) = tracker.open_bi().await.unwrap();
+        let join = Hello::Join { stream: ticket.stream, addrs: endpoint.bound_sockets(), slots: 16 };
+        wire::send_message(&mut to_tracker, &join).await.unwrap();
+        wire::send_message(&mut to_tracker, &Report::WantParent { exclude: vec![] }).await.unwrap();
+        let Steer::Parent { id: parent, addrs } = wire::read_message(&mut from_tracker).await.unwrap() else {
+            panic!("the evil peer got no parent")
+        };
+        assert_eq!(parent, ticket.broadcaster, "the evil peer should come first");
+        // The genuine stream, to copy from.
+        let upstream = endpoint.connect(Steer::parent_addr(parent, &addrs), wire::ALPN).await.unwrap();
+        let (mut send, mut recv) = upstream.open_bi().await.unwrap();
+        wire::send_message(&mut send, &Hello::Subscribe { stream: ticket.stream, from: None }).await.unwrap();
+        assert_eq!(wire::read_message::<Answer>(&mut recv).await.unwrap(), Answer::Welcome);
+        let keep = seen.clone();
+        tokio::spawn(async move {
+            let _send = send;
+            while let Ok(frame) = wire::read_frame(&mut recv, chunk::MAX_CHUNK).await {
+                keep.lock().unwrap().genuine.push(Chunk::parse(frame).unwrap());
+            }
+        });
+        // Reports that make it look like a good parent.
+        let reporting = seen.clone();
+        tokio::spawn(async move {
+            loop {
+                let children = reporting.lock().unwrap().children.clone();
+                let status = Report::Status { parent: Some(parent), children, latency_ms: Some(1) };
+                if wire::send_message(&mut to_tracker, &status).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        });
+        let serving = seen.clone();
+        let key = SecretKey::generate();
+        let accepting = endpoint.clone();
+        tokio::spawn(async move {
+            while let Some(incoming) = accepting.accept().await {
+                let (seen, key) = (serving.clone(), key.clone());
+                tokio::spawn(async move {
+                    let Ok(connection) = incoming.await else { return };
+                    let Ok((mut send, mut recv)) = connection.accept_bi().await else { return };
+                    let Ok(Hello::Subscribe { .. }) = wire::read_message::<Hello>(&mut recv).await else {
+                        return;
+                    };
+                    seen.lock().unwrap().children.push(connection.remote_id());
+                    if wire::send_message(&mut send, &Answer::Welcome).await.is_err() {
+                        return;
+                    }
+                    for round in 0u64.. {
+                        let (newest, old) = {
+                            let seen = seen.lock().unwrap();
+                            let n = seen.genuine.len();
+                            (seen.genuine.last().cloned(), seen.genuine.get(n.saturating_sub(40)).cloned())
+                        };
+                        let Some(newest) = newest else {
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            continue;
+                        };
+                        let payload = MARK.repeat(newest.payload().len() / MARK.len() + 1);
+                        let next = Header { seq: newest.header.seq + 1 + round % 3, ..newest.header };
+                        // Forged: its own key.
+                        let forged = Chunk::sign(
+                            &key,
+                            next,
+                            &payload[..newest.payload().len().min(chunk::MAX_PAYLOAD)],
+                        );
+                        // Modified: the broadcaster's signature over other bytes.
+                        let mut modified = newest.bytes().to_vec();
+                        let at = modified.len() - 64 - MARK.len();
+                        modified[at..at + MARK.len()].copy_from_slice(MARK);
+                        let mut frames = vec![forged.bytes().to_vec(), modified];
+                        // Replayed: a genuine chunk again and again.
+                        if let Some(old) = old {
+                            frames.push(old.bytes().to_vec());
+                        }
+                        for frame in frames {
+                            if wire::write_frame(&mut send, &frame).await.is_err() {
+                                return;
+                            }
+                            seen.lock().unwrap().sent += 1;
+                        }
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                });
+            }
+        });
+        let end = Instant::now() + Duration::from_secs(seconds);
+        tokio::time::sleep_until(end.into()).await;
+        endpoint.close().await;
+        seen
+    }
+}
+
+#[test]
+fn forged_modified_and_replayed_chunks_are_never_played_nor_passed_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = broadcast(dir.path(), 30);
+    let ticket: plateau::p2p::Ticket = show.ticket.parse().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let attack = runtime.spawn(evil::run(ticket, 24));
+    std::thread::sleep(Duration::from_secs(2));
+    let viewers: Vec<Watcher> = (0..8)
+        .map(|n| {
+            std::thread::sleep(Duration::from_millis(200));
+            watch(dir.path(), &format!("viewer{n}"), &show.ticket, 20, 2)
+        })
+        .collect();
+    let seen = runtime.block_on(attack).unwrap();
+    let seen = seen.lock().unwrap();
+    eprintln!("the evil peer served {} children and sent them {} bad chunks", seen.children.len(), seen.sent);
+    assert!(seen.sent > 0 && !seen.children.is_empty(), "the attack reached nobody: the test proves nothing");
+    let mut refused_by_its_children = 0;
+    for (n, viewer) in viewers.into_iter().enumerate() {
+        finish(viewer.child, &format!("viewer {n}"));
+        let stats = json(&viewer.stats);
+        let id: iroh::EndpointId = serde_json::from_value(stats["id"].clone()).unwrap();
+        let (refused, duplicates) = (number(&stats, "rejected"), number(&stats, "duplicates"));
+        let neighbour = seen.children.contains(&id);
+        eprintln!("viewer {n}: neighbour of the evil peer: {neighbour}, {refused} refused, {duplicates} duplicates, {} chunks", number(&stats, "received"));
+        let played = std::fs::read(&viewer.output).unwrap();
+        assert!(
+            !played.windows(evil::MARK.len()).any(|w| w == evil::MARK),
+            "viewer {n} played a forged chunk"
+        );
+        let (frames, _) = decoded_frames(&viewer.output);
+        assert!(frames > 100, "viewer {n} decoded {frames} pictures");
+        if neighbour {
+            refused_by_its_children += refused;
+        } else {
+            assert_eq!(
+                (refused, duplicates),
+                (0, 0),
+                "viewer {n} got bad chunks without being the evil peer's neighbour"
+            );
+        }
+    }
+    assert!(refused_by_its_children > 0, "no neighbour refused anything");
+    finish(show.child, "the broadcaster");
+}

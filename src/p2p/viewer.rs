@@ -51,6 +51,8 @@ pub struct ViewerStats {
     /// The longest wait between two new chunks, after the first.
     pub longest_gap_ms: u64,
     pub parents: u64,
+    /// Parents left because they went quiet.
+    pub stalls: u64,
     pub parent: Option<EndpointId>,
     pub children: usize,
     pub sent_bytes: u64,
@@ -335,7 +337,10 @@ async fn follow(endpoint: &Endpoint, parent: EndpointAddr, shared: &Shared) -> R
             let wait = patience.saturating_sub(last_good.elapsed());
             let frame = match tokio::time::timeout(wait, wire::read_frame(&mut recv, chunk::MAX_CHUNK)).await
             {
-                Err(_) => return Err(format!("quiet for {} ms", patience.as_millis())),
+                Err(_) => {
+                    lock(&shared.stats).stalls += 1;
+                    return Err(format!("quiet for {} ms", patience.as_millis()));
+                }
                 Ok(Err(e)) => return Err(e.to_string()),
                 Ok(Ok(frame)) => frame,
             };
