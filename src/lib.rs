@@ -1,6 +1,7 @@
 //! Plateau: a free desktop broadcasting studio.
 
 pub mod engine;
+pub mod gateway;
 pub mod model;
 pub mod p2p;
 pub mod secrets;

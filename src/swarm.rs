@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use plateau::engine::{EncoderSettings, Studio, TsFeed};
+use plateau::gateway::Gateway;
 use plateau::p2p::{Broadcaster, PeerOptions, Ticket, Viewer};
 
 /// `plateau watch TICKET` / `plateau relay TICKET`.
@@ -25,6 +26,10 @@ pub struct WatchArgs {
     /// How many viewers this one relays to at most.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(0..=64))]
     children: u16,
+    /// Serve the live stream over HTTP at this address: /live.ts (MPEG-TS
+    /// for VLC, mpv, ffplay), /live.m3u8 (HLS), and / (a page that plays it).
+    #[arg(long, value_name = "ADDR")]
+    serve: Option<SocketAddr>,
     /// At the end, write what this viewer saw into this file (JSON).
     #[arg(long, value_name = "FILE")]
     stats_json: Option<PathBuf>,
@@ -37,6 +42,9 @@ const REPORT_EVERY: Duration = Duration::from_secs(2);
 /// duration is over or SIGINT/SIGTERM.
 pub fn watch(args: &WatchArgs, duration: Option<f64>, plays: bool) -> anyhow::Result<()> {
     let duration = crate::headless::duration_of(duration)?;
+    if !plays && (args.serve.is_some() || args.output.is_some()) {
+        anyhow::bail!("plateau relay only relays: --serve and --output are for plateau watch");
+    }
     let ticket: Ticket = args.ticket.parse().context("this ticket cannot be used")?;
     let mut file = match (&args.output, plays) {
         (Some(path), true) => Some(
@@ -45,8 +53,23 @@ pub fn watch(args: &WatchArgs, duration: Option<f64>, plays: bool) -> anyhow::Re
         ),
         _ => None,
     };
+    let gateway = match (args.serve, plays) {
+        (Some(addr), true) => {
+            let gateway =
+                Gateway::start(addr).with_context(|| format!("cannot serve the stream on {addr}"))?;
+            eprintln!(
+                "plateau: serving http://{0}/ (the stream: http://{0}/live.ts, http://{0}/live.m3u8)",
+                gateway.addr()
+            );
+            Some(gateway)
+        }
+        _ => None,
+    };
     let options = PeerOptions { bind: args.bind, children: args.children as usize };
     let viewer = Viewer::join(&ticket, options, move |chunk| {
+        if let Some(g) = &gateway {
+            g.push(chunk.payload(), chunk.header.is_start(), chunk.header.capture_us);
+        }
         if let Some(f) = file.as_mut() {
             if let Err(e) = f.write_all(chunk.payload()) {
                 eprintln!("plateau: cannot write the stream: {e}");

@@ -73,11 +73,20 @@ struct Watcher {
 }
 
 fn watch(dir: &Path, name: &str, ticket: &str, seconds: u32, children: u32) -> Watcher {
+    watch_with(dir, name, ticket, seconds, children, &[])
+}
+
+fn watch_with(dir: &Path, name: &str, ticket: &str, seconds: u32, children: u32, more: &[&str]) -> Watcher {
     let (output, stats) = (dir.join(format!("{name}.ts")), dir.join(format!("{name}.json")));
-    let child = Command::new(env!("CARGO_BIN_EXE_plateau"))
-        .args(["watch", ticket, "--bind", "127.0.0.1:0", "--children", &children.to_string()])
-        .arg("--output")
-        .arg(&output)
+    let relays_only = more.first() == Some(&"relay");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_plateau"));
+    if relays_only {
+        command.args(["relay", ticket]);
+    } else {
+        command.args(["watch", ticket]).arg("--output").arg(&output).args(more);
+    }
+    let child = command
+        .args(["--bind", "127.0.0.1:0", "--children", &children.to_string()])
         .arg("--stats-json")
         .arg(&stats)
         .args(["--duration", &seconds.to_string()])
@@ -181,7 +190,8 @@ fn a_frozen_viewer_stalls_nobody_else_for_more_than_a_second() {
     // (two places each) partly from them.
     let first = watch(dir.path(), "first", &show.ticket, 34, 2);
     std::thread::sleep(Duration::from_millis(300));
-    let second = watch(dir.path(), "second", &show.ticket, 34, 2);
+    // A seeder (plateau relay) takes the other place beside the broadcaster.
+    let second = watch_with(dir.path(), "second", &show.ticket, 34, 2, &["relay"]);
     std::thread::sleep(Duration::from_millis(1500));
     let others: Vec<Watcher> = (0..6)
         .map(|n| {
@@ -411,5 +421,115 @@ fn forged_modified_and_replayed_chunks_are_never_played_nor_passed_on() {
         }
     }
     assert!(refused_by_its_children > 0, "no neighbour refused anything");
+    finish(show.child, "the broadcaster");
+}
+
+/// The address a `plateau watch --serve 127.0.0.1:0` says it serves at.
+fn served_at(log: &Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if let Some(at) = text.lines().find_map(|l| l.strip_prefix("plateau: serving http://")) {
+            return at.split('/').next().unwrap().to_owned();
+        }
+        assert!(Instant::now() < deadline, "the viewer serves nothing: {text}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Two screenshots of `url`, a second apart, after `wait` of real time:
+/// Chromium (headless) driven over its DevTools protocol by a small Node
+/// script, so that the page plays as it would for a person.
+fn browser_screenshots(url: &str, wait: Duration, out: [&Path; 2]) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let profile = out[0].with_extension("profile");
+    let mut chromium = Command::new("chromium")
+        .args(["--headless=new", "--no-sandbox", "--disable-audio-output", "--window-size=640,400"])
+        .arg("--autoplay-policy=no-user-gesture-required")
+        .arg(format!("--remote-debugging-port={port}"))
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("about:blank")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromium runs (install the package chromium)");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/common/browser_shots.js");
+    let run = Command::new("timeout")
+        .args(["-s", "KILL", "60", "node", "--experimental-websocket"])
+        .arg(&script)
+        .args([&port.to_string(), url, &wait.as_millis().to_string()])
+        .args(out)
+        .output()
+        .expect("node runs (install the package nodejs)");
+    let _ = chromium.kill();
+    let _ = chromium.wait();
+    eprintln!("{}", String::from_utf8_lossy(&run.stdout));
+    assert!(run.status.success(), "no screenshots: {}", String::from_utf8_lossy(&run.stderr));
+}
+
+/// ImageMagick's answer about the part of a screenshot the picture fills
+/// (the 320x180 canvas is shown at 640x360 from y=20; the player's
+/// controls cover the bottom, left out).
+fn magick(args: &[&str]) -> String {
+    let out = Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .expect("ImageMagick runs (install the package imagemagick)");
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+#[test]
+fn a_viewer_serves_the_show_to_players_and_to_a_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = broadcast(dir.path(), 60);
+    let viewer = watch_with(dir.path(), "gateway", &show.ticket, 50, 4, &["--serve", "127.0.0.1:0"]);
+    let at = served_at(&dir.path().join("gateway.log"));
+    std::thread::sleep(Duration::from_secs(6));
+    let probe = Command::new("timeout")
+        .args(["-s", "KILL", "20", "ffprobe", "-v", "error", "-rw_timeout", "5000000"])
+        .args(["-show_entries", "stream=codec_name,width,height,r_frame_rate", "-of", "compact"])
+        .arg(format!("http://{at}/live.ts"))
+        .output()
+        .expect("ffprobe runs (install the package ffmpeg)");
+    let streams = String::from_utf8_lossy(&probe.stdout);
+    eprintln!("/live.ts: {streams}");
+    assert!(streams.contains("codec_name=h264|width=320|height=180|r_frame_rate=30/1"), "{streams}");
+    assert!(streams.contains("codec_name=aac"), "{streams}");
+    let hls = Command::new("timeout")
+        .args([
+            "-s",
+            "KILL",
+            "20",
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_name",
+            "-of",
+            "compact",
+        ])
+        .arg(format!("http://{at}/live.m3u8"))
+        .output()
+        .unwrap();
+    let hls = String::from_utf8_lossy(&hls.stdout);
+    assert!(hls.contains("codec_name=h264") && hls.contains("codec_name=aac"), "/live.m3u8: {hls}");
+
+    let shots: Vec<PathBuf> = (0..2).map(|n| dir.path().join(format!("page{n}.png"))).collect();
+    browser_screenshots(&format!("http://{at}/"), Duration::from_secs(5), [&shots[0], &shots[1]]);
+    let crop = "620x280+0+20";
+    for shot in &shots {
+        let brightest =
+            magick(&["convert", shot.to_str().unwrap(), "-crop", crop, "-format", "%[fx:maxima]", "info:"]);
+        eprintln!("{}: brightest {brightest}", shot.display());
+        assert!(brightest.trim().parse::<f64>().unwrap() > 0.8, "no picture in the page: {}", shot.display());
+    }
+    let (a, b) = (format!("{}[{crop}]", shots[0].display()), format!("{}[{crop}]", shots[1].display()));
+    let differ = magick(&["compare", "-metric", "AE", &a, &b, "null:"]);
+    eprintln!("pixels that differ inside the picture: {differ}");
+    assert!(differ.trim().parse::<f64>().unwrap_or(0.0) > 100.0, "the page shows a still picture: {differ}");
+    // Both stop cleanly when asked.
+    signal(&viewer.child, "INT");
+    finish(viewer.child, "the viewer");
+    signal(&show.child, "INT");
     finish(show.child, "the broadcaster");
 }
