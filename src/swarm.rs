@@ -35,8 +35,8 @@ pub struct WatchArgs {
     stats_json: Option<PathBuf>,
 }
 
-/// How often the swarm's figures are printed.
-const REPORT_EVERY: Duration = Duration::from_secs(2);
+/// How often the swarm's figures are printed at most.
+const PRINT_EVERY: Duration = Duration::from_secs(2);
 
 /// Joins a show and relays it (and, when `plays`, saves it) until the
 /// duration is over or SIGINT/SIGTERM.
@@ -79,7 +79,7 @@ pub fn watch(args: &WatchArgs, duration: Option<f64>, plays: bool) -> anyhow::Re
     })?;
     eprintln!("plateau: joining the show of {}", ticket.broadcaster.fmt_short());
     let stop = stop_signal(duration)?;
-    while stop.recv_timeout(REPORT_EVERY).is_err() {
+    while stop.recv_timeout(PRINT_EVERY).is_err() {
         let s = viewer.stats();
         eprintln!(
             "plateau: swarm: {} chunks, latency {} ms, {} refused, {} children, {:.0} kB relayed",
@@ -103,7 +103,6 @@ pub struct Live {
     feed: TsFeed,
     broadcaster: Arc<Broadcaster>,
     reporter: Option<std::thread::JoinHandle<()>>,
-    done: std::sync::mpsc::Sender<()>,
 }
 
 impl Live {
@@ -124,41 +123,34 @@ impl Live {
         let sender = broadcaster.clone();
         let feed =
             TsFeed::start(studio, "swarm", encoder, move |piece| sender.publish(&piece.bytes, piece.starts))?;
-        let (done, stopped) = std::sync::mpsc::channel::<()>();
-        let watched = broadcaster.clone();
+        let reports = broadcaster.reports();
         let reporter = std::thread::spawn(move || {
-            let (mut last, mut at) = (watched.stats(), Instant::now());
-            while stopped.recv_timeout(REPORT_EVERY).is_err() {
-                let now = watched.stats();
-                let seconds = at.elapsed().as_secs_f64();
-                let sent = (now.sent_bytes - last.sent_bytes) as f64;
-                let stream = (now.stream_bytes - last.stream_bytes) as f64;
-                let offload = if now.viewers > 0 && stream > 0.0 {
-                    100.0 * (1.0 - sent / (stream * now.viewers as f64)).max(0.0)
-                } else {
-                    0.0
-                };
+            let mut last = Instant::now() - PRINT_EVERY;
+            while let Ok(r) = reports.recv_blocking() {
+                if last.elapsed() < PRINT_EVERY {
+                    continue;
+                }
+                last = Instant::now();
                 eprintln!(
-                    "plateau: swarm: {} viewers, upload {:.0} kbit/s ({:.2}x the stream), offload {offload:.0} %, latency {} ms",
-                    now.viewers,
-                    sent * 8.0 / 1e3 / seconds,
-                    if stream > 0.0 { sent / stream } else { 0.0 },
-                    now.median_latency_ms.map_or("-".into(), |l| l.to_string()),
+                    "plateau: swarm: {} viewers, upload {:.0} kbit/s ({:.2}x the stream), offload {:.0} %, latency {} ms",
+                    r.viewers,
+                    r.upload_kbps,
+                    if r.stream_kbps > 0.0 { r.upload_kbps / r.stream_kbps } else { 0.0 },
+                    r.offload_percent,
+                    r.median_latency_ms.map_or("-".into(), |l| l.to_string()),
                 );
-                (last, at) = (now, Instant::now());
             }
         });
-        Ok(Self { feed, broadcaster, reporter: Some(reporter), done })
+        Ok(Self { feed, broadcaster, reporter: Some(reporter) })
     }
 
     pub fn stop(mut self, stats_json: Option<&PathBuf>) -> anyhow::Result<()> {
         self.feed.stop();
-        let _ = self.done.send(());
+        let stats = self.broadcaster.stats();
+        self.broadcaster.stop();
         if let Some(r) = self.reporter.take() {
             let _ = r.join();
         }
-        let stats = self.broadcaster.stats();
-        self.broadcaster.stop();
         match stats_json {
             Some(path) => write_json(path, &stats),
             None => Ok(()),

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use iroh::endpoint::Connection;
 use iroh::{Endpoint, SecretKey};
@@ -23,13 +23,30 @@ pub struct BroadcasterStats {
     pub viewers: usize,
     /// What the broadcaster sent to peers since it started.
     pub sent_bytes: u64,
-    /// What it cut from the program since it started.
+    /// One copy of the stream on the wire (chunks with their headers and
+    /// signatures) since it started: what each viewer receives.
     pub stream_bytes: u64,
     pub chunks: u64,
     /// Chunks that a child's full queue dropped.
     pub dropped: u64,
     pub median_latency_ms: Option<u32>,
 }
+
+/// What the studio shows of its audience, every [`REPORT_EVERY`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SwarmReport {
+    pub viewers: usize,
+    /// What the broadcaster sent to peers, over the last period.
+    pub upload_kbps: f64,
+    /// What the program's stream carries, over the last period.
+    pub stream_kbps: f64,
+    /// The share of what the audience received that other viewers sent.
+    pub offload_percent: f64,
+    pub median_latency_ms: Option<u32>,
+}
+
+/// How often a [`SwarmReport`] comes.
+pub const REPORT_EVERY: Duration = Duration::from_secs(1);
 
 /// A live show on the swarm. Dropping it leaves the swarm.
 pub struct Broadcaster {
@@ -41,11 +58,11 @@ pub struct Broadcaster {
     tracker: Arc<Mutex<Tracker>>,
     cutter: Mutex<Cutter>,
     started: Instant,
+    reports: async_channel::Receiver<SwarmReport>,
 }
 
 struct Cutter {
     seq: u64,
-    stream_bytes: u64,
 }
 
 impl Broadcaster {
@@ -61,8 +78,45 @@ impl Broadcaster {
         let tracker = Arc::new(Mutex::new(Tracker::new(key.public(), addrs)));
         runtime.spawn(accept(endpoint.clone(), relay.clone(), tracker.clone()));
         tracing::info!(ticket = %ticket, "live on the swarm");
-        let cutter = Mutex::new(Cutter { seq: 0, stream_bytes: 0 });
-        Ok(Self { runtime, endpoint, key, ticket, relay, tracker, cutter, started: Instant::now() })
+        let cutter = Mutex::new(Cutter { seq: 0 });
+        let (outbox, reports) = async_channel::bounded(8);
+        let broadcaster =
+            Self { runtime, endpoint, key, ticket, relay, tracker, cutter, started: Instant::now(), reports };
+        let (relay, tracker) = (broadcaster.relay.clone(), broadcaster.tracker.clone());
+        broadcaster.runtime.spawn(async move {
+            let mut last = (0u64, 0u64, Instant::now());
+            loop {
+                tokio::time::sleep(REPORT_EVERY).await;
+                let sent = relay.sent.bytes.load(Ordering::Relaxed);
+                let stream = relay.published_bytes();
+                let seconds = last.2.elapsed().as_secs_f64().max(1e-3);
+                let (sent_now, stream_now) = ((sent - last.0) as f64, (stream - last.1) as f64);
+                last = (sent, stream, Instant::now());
+                let (viewers, median_latency_ms) = {
+                    let tracker = lock(&tracker);
+                    (tracker.viewers(), tracker.median_latency_ms())
+                };
+                let received = stream_now * viewers as f64;
+                let offload_percent =
+                    if received > 0.0 { 100.0 * (1.0 - sent_now / received).max(0.0) } else { 0.0 };
+                let report = SwarmReport {
+                    viewers,
+                    upload_kbps: sent_now * 8.0 / 1e3 / seconds,
+                    stream_kbps: stream_now * 8.0 / 1e3 / seconds,
+                    offload_percent,
+                    median_latency_ms,
+                };
+                // The newest report replaces the oldest one nobody read.
+                let _ = outbox.force_send(report);
+            }
+        });
+        Ok(broadcaster)
+    }
+
+    /// The swarm's figures, every [`REPORT_EVERY`] (for the window, the
+    /// remote API, the command line). Reports nobody reads are dropped.
+    pub fn reports(&self) -> async_channel::Receiver<SwarmReport> {
+        self.reports.clone()
     }
 
     pub fn ticket(&self) -> &Ticket {
@@ -77,7 +131,6 @@ impl Broadcaster {
             let flags = if starts && n == 0 { chunk::START } else { 0 };
             let header = Header { stream: self.ticket.stream, seq: cutter.seq, capture_us: now_us(), flags };
             cutter.seq += 1;
-            cutter.stream_bytes += part.len() as u64;
             self.relay.publish(&Chunk::sign(&self.key, header, part));
         }
     }
@@ -88,7 +141,7 @@ impl Broadcaster {
         BroadcasterStats {
             viewers: tracker.viewers(),
             sent_bytes: self.relay.sent.bytes.load(Ordering::Relaxed),
-            stream_bytes: cutter.stream_bytes,
+            stream_bytes: self.relay.published_bytes(),
             chunks: cutter.seq,
             dropped: self.relay.sent.dropped.load(Ordering::Relaxed),
             median_latency_ms: tracker.median_latency_ms(),
@@ -102,6 +155,7 @@ impl Broadcaster {
 
     /// Leaves the swarm cleanly.
     pub fn stop(&self) {
+        self.reports.close();
         let endpoint = self.endpoint.clone();
         let _ = self.runtime.block_on(async move {
             tokio::time::timeout(std::time::Duration::from_secs(2), endpoint.close()).await

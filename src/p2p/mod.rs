@@ -33,7 +33,7 @@ use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
-pub use broadcaster::{Broadcaster, BroadcasterStats};
+pub use broadcaster::{Broadcaster, BroadcasterStats, SwarmReport, REPORT_EVERY};
 pub use chunk::{Chunk, Refused};
 pub use ticket::{Ticket, TicketError};
 pub use viewer::{Viewer, ViewerStats};

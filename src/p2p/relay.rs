@@ -40,6 +40,8 @@ pub struct Relay {
     children: Mutex<HashMap<EndpointId, Arc<Queue>>>,
     max_children: AtomicUsize,
     pub sent: SendCounters,
+    /// Bytes of every chunk published, as framed on the wire.
+    published: AtomicU64,
 }
 
 struct Queue {
@@ -56,11 +58,13 @@ impl Relay {
             children: Mutex::new(HashMap::new()),
             max_children: AtomicUsize::new(max_children),
             sent: SendCounters::default(),
+            published: AtomicU64::new(0),
         })
     }
 
     /// Keeps a verified chunk and queues it for every child.
     pub fn publish(&self, chunk: &Chunk) {
+        self.published.fetch_add(chunk.bytes().len() as u64 + wire::FRAMING, Ordering::Relaxed);
         {
             let mut recent = lock(&self.recent);
             if recent.len() == RECENT {
@@ -71,6 +75,11 @@ impl Relay {
         for queue in lock(&self.children).values() {
             queue.push(chunk.bytes().clone(), &self.sent.dropped);
         }
+    }
+
+    /// One copy of the stream on the wire, so far.
+    pub fn published_bytes(&self) -> u64 {
+        self.published.load(Ordering::Relaxed)
     }
 
     pub fn stream(&self) -> StreamId {
@@ -149,7 +158,7 @@ impl Relay {
                     if wire::write_frame(send, &bytes).await.is_err() {
                         return;
                     }
-                    self.sent.bytes.fetch_add(bytes.len() as u64 + 4, Ordering::Relaxed);
+                    self.sent.bytes.fetch_add(bytes.len() as u64 + wire::FRAMING, Ordering::Relaxed);
                     self.sent.chunks.fetch_add(1, Ordering::Relaxed);
                 }
                 None if queue.closed.load(Ordering::SeqCst) => return,

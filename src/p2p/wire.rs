@@ -23,6 +23,8 @@ use super::StreamId;
 
 /// Plateau's protocol on the iroh endpoint.
 pub const ALPN: &[u8] = b"plateau/swarm/1";
+/// Bytes a frame adds to what it carries (its length).
+pub const FRAMING: u64 = 4;
 /// The largest control message.
 pub const MAX_MESSAGE: usize = 16 * 1024;
 
