@@ -121,8 +121,9 @@ impl Live {
                 .with_context(|| format!("cannot write the ticket into {}", path.display()))?;
         }
         let sender = broadcaster.clone();
-        let feed =
-            TsFeed::start(studio, "swarm", encoder, move |piece| sender.publish(&piece.bytes, piece.starts))?;
+        let feed = TsFeed::start(studio, "swarm", encoder, move |piece| {
+            sender.publish(&piece.bytes, piece.starts, piece.age)
+        })?;
         let reports = broadcaster.reports();
         let reporter = std::thread::spawn(move || {
             let mut last = Instant::now() - PRINT_EVERY;

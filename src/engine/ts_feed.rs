@@ -31,6 +31,9 @@ pub struct TsPiece {
     pub bytes: Vec<u8>,
     /// A viewer can start playing from here.
     pub starts: bool,
+    /// How long ago its first pictures or sound were captured (by the
+    /// clock every pipeline shares), when it is handed out.
+    pub age: std::time::Duration,
 }
 
 /// A running MPEG-TS feed. Dropping it stops it.
@@ -74,6 +77,8 @@ impl TsFeed {
             pending: Vec::new(),
             pts: None,
             starts: false,
+            captured: None,
+            clock: gst::SystemClock::obtain(),
         });
         let appsink = sink
             .dynamic_cast::<gst_app::AppSink>()
@@ -85,7 +90,9 @@ impl TsFeed {
                     let Some(buffer) = sample.buffer() else { return Ok(gst::FlowSuccess::Ok) };
                     let Ok(map) = buffer.map_readable() else { return Ok(gst::FlowSuccess::Ok) };
                     let pts = buffer.pts().map(|t| t.nseconds());
-                    cutter.lock().unwrap_or_else(|e| e.into_inner()).take(&map, pts);
+                    // Running time plus base time: the clock time it was captured at.
+                    let captured = buffer.pts().zip(sink.base_time()).map(|(p, b)| p + b);
+                    cutter.lock().unwrap_or_else(|e| e.into_inner()).take(&map, pts, captured);
                     Ok(gst::FlowSuccess::Ok)
                 })
                 .eos(|_| {})
@@ -128,15 +135,18 @@ struct Cutter {
     pending: Vec<u8>,
     pts: Option<u64>,
     starts: bool,
+    captured: Option<gst::ClockTime>,
+    clock: gst::Clock,
 }
 
 impl Cutter {
     /// Takes one muxer buffer: a new piece begins at a new timestamp, at a
     /// keyframe's first packet, and when the piece is full.
-    fn take(&mut self, bytes: &[u8], pts: Option<u64>) {
+    fn take(&mut self, bytes: &[u8], pts: Option<u64>, captured: Option<gst::ClockTime>) {
         if pts.is_some() && pts != self.pts {
             self.flush();
             self.pts = pts;
+            self.captured = captured;
         }
         for packet in bytes.chunks(TS_PACKET) {
             let starts = is_random_access(packet);
@@ -154,7 +164,12 @@ impl Cutter {
         if self.pending.is_empty() {
             return;
         }
-        let piece = TsPiece { bytes: std::mem::take(&mut self.pending), starts: self.starts };
+        let age = self
+            .captured
+            .and_then(|c| self.clock.time().checked_sub(c))
+            .map(|a| a.into())
+            .unwrap_or_default();
+        let piece = TsPiece { bytes: std::mem::take(&mut self.pending), starts: self.starts, age };
         self.starts = false;
         (self.on_piece)(piece);
     }

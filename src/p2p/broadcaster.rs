@@ -123,13 +123,15 @@ impl Broadcaster {
         &self.ticket
     }
 
-    /// Signs a piece of the program and sends it out; a piece larger than a
-    /// chunk is cut in several (only the first can be a start).
-    pub fn publish(&self, bytes: &[u8], starts: bool) {
+    /// Signs a piece of the program, captured `age` ago, and sends it out; a
+    /// piece larger than a chunk is cut in several (only the first can be a
+    /// start).
+    pub fn publish(&self, bytes: &[u8], starts: bool, age: Duration) {
+        let capture_us = now_us().saturating_sub(age.as_micros() as u64);
         let mut cutter = lock(&self.cutter);
         for (n, part) in bytes.chunks(chunk::MAX_PAYLOAD).enumerate() {
             let flags = if starts && n == 0 { chunk::START } else { 0 };
-            let header = Header { stream: self.ticket.stream, seq: cutter.seq, capture_us: now_us(), flags };
+            let header = Header { stream: self.ticket.stream, seq: cutter.seq, capture_us, flags };
             cutter.seq += 1;
             self.relay.publish(&Chunk::sign(&self.key, header, part));
         }

@@ -190,10 +190,13 @@ impl Queue {
     }
 }
 
-/// Returns when the child closes its side (it sends nothing else).
+/// Returns when the child closes its side, or sends anything at all: after
+/// its subscription a child has nothing more to say.
 async fn wait_closed(mut recv: RecvStream) {
     let mut sink = [0u8; 64];
-    while let Ok(Some(_)) = recv.read(&mut sink).await {}
+    if let Ok(Some(n)) = recv.read(&mut sink).await {
+        tracing::debug!(bytes = n, "a child spoke out of turn; dropping it");
+    }
 }
 
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -1,0 +1,156 @@
+//! One live swarm in one process, measured: the demo program encoded by the
+//! engine (x264 2500 kbit/s + AAC, 1280x720 at 30 fps, a keyframe a second)
+//! and cut into signed chunks by a broadcaster, and VIEWERS viewers, each
+//! with its own iroh endpoint on 127.0.0.1, taking it from each other.
+//! Used by benches/p2p, which runs it for several audience sizes.
+//!
+//! usage: p2p_swarm VIEWERS SECONDS [CHURN_PER_MINUTE_PERCENT]
+//! Prints one JSON line of figures.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use plateau::engine::{EncoderSettings, Studio, TsFeed};
+use plateau::p2p::{Broadcaster, PeerOptions, Ticket, Viewer};
+
+/// What one viewer's player got.
+#[derive(Default)]
+struct Played {
+    joined: Option<Instant>,
+    first: Option<Instant>,
+    latencies_ms: Vec<f64>,
+    seqs: Vec<u64>,
+}
+
+struct Watching {
+    viewer: Viewer,
+    played: Arc<Mutex<Played>>,
+    stayed: bool,
+}
+
+fn join(ticket: &Ticket) -> Watching {
+    let played = Arc::new(Mutex::new(Played { joined: Some(Instant::now()), ..Played::default() }));
+    let into = played.clone();
+    let options = PeerOptions { bind: "127.0.0.1:0".parse().unwrap(), children: 4 };
+    let viewer = Viewer::join(ticket, options, move |chunk| {
+        let now_us =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() as u64;
+        let mut p = into.lock().unwrap();
+        p.first.get_or_insert_with(Instant::now);
+        p.latencies_ms.push(now_us.saturating_sub(chunk.header.capture_us) as f64 / 1e3);
+        p.seqs.push(chunk.header.seq);
+    })
+    .expect("a viewer joins");
+    Watching { viewer, played, stayed: true }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let viewers: usize = args.get(1).map_or(Ok(10), |a| a.parse())?;
+    let seconds: u64 = args.get(2).map_or(Ok(20), |a| a.parse())?;
+    let churn_percent: f64 = args.get(3).map_or(Ok(0.0), |a| a.parse())?;
+    plateau::engine::init()?;
+    let studio = Studio::start(plateau::model::demo_collection(false), None)?;
+    let broadcaster =
+        Arc::new(Broadcaster::start(PeerOptions { bind: "127.0.0.1:0".parse()?, children: 2 })?);
+    let sender = broadcaster.clone();
+    let feed = TsFeed::start(&studio, "swarm", EncoderSettings::default(), move |piece| {
+        sender.publish(&piece.bytes, piece.starts, piece.age)
+    })?;
+    let ticket = broadcaster.ticket().clone();
+    std::thread::sleep(Duration::from_secs(2));
+
+    let mut audience: Vec<Watching> = (0..viewers)
+        .map(|_| {
+            std::thread::sleep(Duration::from_millis(20));
+            join(&ticket)
+        })
+        .collect();
+    // Let everybody settle before measuring the broadcaster's upload.
+    std::thread::sleep(Duration::from_secs(3));
+    let before = broadcaster.stats();
+    let started = Instant::now();
+    let churn_every = (churn_percent > 0.0)
+        .then(|| Duration::from_secs_f64(60.0 / (viewers as f64 * churn_percent / 100.0)));
+    let mut next_churn = churn_every.map(|d| started + d);
+    let (mut left, mut churned) = (Vec::new(), 0usize);
+    while started.elapsed() < Duration::from_secs(seconds) {
+        std::thread::sleep(Duration::from_millis(100));
+        if let (Some(at), Some(every)) = (next_churn, churn_every) {
+            if Instant::now() >= at {
+                // The one who has watched longest leaves; somebody new joins.
+                let leaving = audience.iter().position(|w| w.stayed).unwrap_or(0);
+                let gone = audience.remove(leaving);
+                left.push(gone.viewer.stats().received);
+                gone.viewer.stop();
+                let mut newcomer = join(&ticket);
+                newcomer.stayed = false;
+                audience.push(newcomer);
+                churned += 1;
+                next_churn = Some(at + every);
+            }
+        }
+    }
+    let after = broadcaster.stats();
+    // Chunks cut before `after` have had a second to arrive everywhere.
+    std::thread::sleep(Duration::from_secs(1));
+    let upload =
+        (after.sent_bytes - before.sent_bytes) as f64 / (after.stream_bytes - before.stream_bytes) as f64;
+    let offload = 100.0 * (1.0 - upload / audience.len() as f64);
+
+    let (mut latencies, mut startups, mut continuity, mut duplicates, mut received) =
+        (Vec::new(), Vec::new(), Vec::<f64>::new(), 0u64, 0u64);
+    for w in &audience {
+        let stats = w.viewer.stats();
+        let p = w.played.lock().unwrap();
+        latencies.extend(p.latencies_ms.iter().copied());
+        if let (Some(joined), Some(first)) = (p.joined, p.first) {
+            startups.push(first.duration_since(joined).as_secs_f64() * 1e3);
+        }
+        // Of the chunks cut from the first this player got to the cut-off,
+        // how many it got.
+        match p.seqs.first() {
+            Some(&first) if first < after.chunks => {
+                let got = p.seqs.iter().filter(|s| **s < after.chunks).count();
+                continuity.push(100.0 * got as f64 / (after.chunks - first) as f64);
+            }
+            _ => continuity.push(0.0),
+        }
+        duplicates += stats.duplicates;
+        received += stats.received;
+    }
+    for v in [&mut latencies, &mut startups, &mut continuity] {
+        v.sort_by(f64::total_cmp);
+    }
+    println!(
+        "{}",
+        serde_json::json!({
+            "viewers": audience.len(),
+            "seconds": seconds,
+            "churned": churned,
+            "chunks_of_those_who_left": left.iter().sum::<u64>(),
+            "upload_x": upload,
+            "offload_percent": offload,
+            "latency_ms": [percentile(&latencies, 0.5), percentile(&latencies, 0.95), percentile(&latencies, 0.99)],
+            "startup_ms": [percentile(&startups, 0.5), percentile(&startups, 1.0)],
+            "continuity_percent": [percentile(&continuity, 0.0), percentile(&continuity, 0.5)],
+            "duplicates_percent": 100.0 * duplicates as f64 / received.max(1) as f64,
+            "stream_kbps": (after.stream_bytes - before.stream_bytes) as f64 * 8.0 / 1e3 / started.elapsed().as_secs_f64(),
+            "dropped_by_queues": after.dropped,
+        })
+    );
+    for w in audience {
+        w.viewer.stop();
+    }
+    feed.stop();
+    broadcaster.stop();
+    studio.stop();
+    Ok(())
+}
