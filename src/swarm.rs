@@ -65,7 +65,7 @@ pub fn watch(args: &WatchArgs, duration: Option<f64>, plays: bool) -> anyhow::Re
         }
         _ => None,
     };
-    let options = PeerOptions { bind: args.bind, children: args.children as usize };
+    let options = PeerOptions { bind: args.bind, children: args.children as usize, ..PeerOptions::default() };
     let viewer = Viewer::join(&ticket, options, move |chunk| {
         if let Some(g) = &gateway {
             g.push(chunk.payload(), chunk.header.is_start(), chunk.header.capture_us);

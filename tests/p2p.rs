@@ -444,6 +444,12 @@ fn browser_screenshots(url: &str, wait: Duration, out: [&Path; 2]) {
     let profile = out[0].with_extension("profile");
     let mut chromium = Command::new("chromium")
         .args(["--headless=new", "--no-sandbox", "--disable-audio-output", "--window-size=640,400"])
+        // Kept off the test session's buses (no keyring prompt, nothing on
+        // the accessibility bus the window tests read) and off its display.
+        .arg("--password-store=basic")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("AT_SPI_BUS_ADDRESS")
+        .env_remove("DISPLAY")
         .arg("--autoplay-policy=no-user-gesture-required")
         .arg(format!("--remote-debugging-port={port}"))
         .arg(format!("--user-data-dir={}", profile.display()))

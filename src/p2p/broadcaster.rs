@@ -70,7 +70,7 @@ impl Broadcaster {
     pub fn start(options: PeerOptions) -> Result<Self, P2pError> {
         let runtime = super::viewer::runtime()?;
         let key = SecretKey::generate();
-        let endpoint = runtime.block_on(endpoint::bind(key.clone(), options.bind))?;
+        let endpoint = runtime.block_on(endpoint::bind(key.clone(), &options))?;
         let stream = StreamId::random();
         let addrs = endpoint::reachable_addrs(&endpoint);
         let ticket = Ticket { broadcaster: key.public(), stream, addrs: addrs.clone() };

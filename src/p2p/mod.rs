@@ -55,11 +55,29 @@ pub struct PeerOptions {
     pub bind: SocketAddr,
     /// How many peers this one sends the stream to at most.
     pub children: usize,
+    /// Another network than UDP: the endpoint is built without IP
+    /// transports and handed to this (benchmarks emulate a WAN this way).
+    pub network: Option<Network>,
 }
 
 impl Default for PeerOptions {
     fn default() -> Self {
-        Self { bind: SocketAddr::from(([0, 0, 0, 0], 0)), children: 4 }
+        Self { bind: SocketAddr::from(([0, 0, 0, 0], 0)), children: 4, network: None }
+    }
+}
+
+/// Adds a transport (and how peers are found on it) to an endpoint of the
+/// given id.
+#[derive(Clone)]
+pub struct Network(
+    pub  std::sync::Arc<
+        dyn Fn(iroh::endpoint::Builder, iroh::EndpointId) -> iroh::endpoint::Builder + Send + Sync,
+    >,
+);
+
+impl std::fmt::Debug for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Network(..)")
     }
 }
 

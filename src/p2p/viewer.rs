@@ -27,6 +27,11 @@ use super::{endpoint, now_us, P2pError, PeerOptions, Ticket};
 const STALL: Duration = Duration::from_millis(500);
 /// Before the first chunk, the show may still be starting.
 const FIRST_CHUNK: Duration = Duration::from_secs(5);
+/// A parent whose chunks come this much later than the best this viewer
+/// has seen, for a second, is left (it cannot carry the stream).
+const BEHIND_MS: u64 = 1500;
+/// A new parent first sends its last seconds: lateness counts after this.
+const CATCH_UP: Duration = Duration::from_secs(3);
 /// A parent that sends this many chunks that do not verify is left.
 const BAD_CHUNKS: u32 = 16;
 /// How long a parent that failed is not asked for again.
@@ -53,9 +58,13 @@ pub struct ViewerStats {
     pub parents: u64,
     /// Parents left because they went quiet.
     pub stalls: u64,
+    /// Parents left because their chunks fell behind.
+    pub behind: u64,
     pub parent: Option<EndpointId>,
     pub children: usize,
     pub sent_bytes: u64,
+    /// Chunks its children's full queues dropped.
+    pub dropped: u64,
 }
 
 /// Where verified chunks go to be played.
@@ -71,6 +80,9 @@ struct Shared {
     playing: std::sync::atomic::AtomicBool,
     parent: Mutex<Option<EndpointId>>,
     rejected_total: AtomicU64,
+    /// The smallest (arrival - capture) seen, in µs: the clocks' offset plus
+    /// the shortest path; lateness is measured against it.
+    best_delay_us: Mutex<Option<i64>>,
 }
 
 /// A viewer in the swarm. Dropping it leaves the swarm.
@@ -98,7 +110,7 @@ impl Viewer {
         player: impl FnMut(&Chunk) + Send + 'static,
     ) -> Result<Self, P2pError> {
         let runtime = runtime()?;
-        let endpoint = runtime.block_on(endpoint::bind(SecretKey::generate(), options.bind))?;
+        let endpoint = runtime.block_on(endpoint::bind(SecretKey::generate(), &options))?;
         let shared = Arc::new(Shared {
             ticket: ticket.clone(),
             relay: Relay::new(ticket.stream, options.children),
@@ -109,6 +121,7 @@ impl Viewer {
             playing: Default::default(),
             parent: Mutex::new(None),
             rejected_total: AtomicU64::new(0),
+            best_delay_us: Mutex::new(None),
         });
         let (reports, outbox) = mpsc::channel(16);
         let (steers, inbox) = mpsc::channel(4);
@@ -130,6 +143,7 @@ impl Viewer {
         stats.parent = *lock(&self.shared.parent);
         stats.children = self.shared.relay.children().len();
         stats.sent_bytes = self.shared.relay.sent.bytes.load(Ordering::Relaxed);
+        stats.dropped = self.shared.relay.sent.dropped.load(Ordering::Relaxed);
         stats
     }
 
@@ -143,8 +157,9 @@ impl Viewer {
 }
 
 impl Shared {
-    /// Takes one frame from the parent: verified, it is played and passed on.
-    fn take(&self, frame: bytes::Bytes) -> Result<(), Refused> {
+    /// Takes one frame from the parent: verified, it is played and passed
+    /// on; says how late it came (ms) against the best this viewer has seen.
+    fn take(&self, frame: bytes::Bytes) -> Result<u64, Refused> {
         let admitted = lock(&self.verifier).admit(frame);
         let mut stats = lock(&self.stats);
         let chunk = match admitted {
@@ -163,7 +178,15 @@ impl Shared {
         stats.received += 1;
         stats.first_seq = Some(stats.first_seq.map_or(seq, |s| s.min(seq)));
         stats.last_seq = Some(stats.last_seq.map_or(seq, |s| s.max(seq)));
-        stats.latency_ms = Some((now_us().saturating_sub(chunk.header.capture_us) / 1000) as u32);
+        let arrived_us = now_us();
+        stats.latency_ms = Some((arrived_us.saturating_sub(chunk.header.capture_us) / 1000) as u32);
+        let delay = arrived_us as i64 - chunk.header.capture_us as i64;
+        let best = {
+            let mut best = lock(&self.best_delay_us);
+            *best = Some(best.map_or(delay, |b| b.min(delay)));
+            best.unwrap_or(delay)
+        };
+        let lateness_ms = (delay - best) as u64 / 1000;
         let now = Instant::now();
         if let Some(last) = lock(&self.last_new).replace(now) {
             stats.longest_gap_ms = stats.longest_gap_ms.max(now.duration_since(last).as_millis() as u64);
@@ -176,7 +199,7 @@ impl Shared {
         if self.playing.load(Ordering::SeqCst) {
             (lock(&self.player))(&chunk);
         }
-        Ok(())
+        Ok(lateness_ms)
     }
 
     /// The sequence number to ask a new parent for.
@@ -331,6 +354,7 @@ async fn follow(endpoint: &Endpoint, parent: EndpointAddr, shared: &Shared) -> R
             return Err(format!("{answer:?}"));
         }
         let mut last_good = Instant::now();
+        let (joined, mut late_since) = (Instant::now(), None::<Instant>);
         let mut bad = 0;
         loop {
             let patience = if shared.next_seq().is_some() { STALL } else { FIRST_CHUNK };
@@ -345,7 +369,15 @@ async fn follow(endpoint: &Endpoint, parent: EndpointAddr, shared: &Shared) -> R
                 Ok(Ok(frame)) => frame,
             };
             match shared.take(frame) {
-                Ok(()) => last_good = Instant::now(),
+                Ok(lateness_ms) => {
+                    last_good = Instant::now();
+                    if lateness_ms < BEHIND_MS || joined.elapsed() < CATCH_UP {
+                        late_since = None;
+                    } else if late_since.get_or_insert(last_good).elapsed() >= Duration::from_secs(1) {
+                        lock(&shared.stats).behind += 1;
+                        return Err(format!("{lateness_ms} ms behind"));
+                    }
+                }
                 Err(Refused::Replayed) => {}
                 Err(refused) => {
                     bad += 1;

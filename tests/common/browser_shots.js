@@ -22,7 +22,12 @@ async function main() {
     const msg = JSON.parse(m.data);
     if (msg.id && waiting.has(msg.id)) { waiting.get(msg.id)(msg); waiting.delete(msg.id); }
   };
-  const call = (method, params = {}) => new Promise((r) => { id += 1; waiting.set(id, r); ws.send(JSON.stringify({ id, method, params })); });
+  const call = (method, params = {}) => new Promise((r, j) => {
+    id += 1;
+    const timer = setTimeout(() => j(new Error(`Chromium did not answer ${method} within 20 s`)), 20000);
+    waiting.set(id, (m) => { clearTimeout(timer); r(m); });
+    ws.send(JSON.stringify({ id, method, params }));
+  });
   const state = async () => (await call("Runtime.evaluate", { expression:
     "(() => { const v = document.querySelector('video'); return v ? `time ${v.currentTime.toFixed(2)} ready ${v.readyState} paused ${v.paused}` : 'no video'; })()" })).result.result.value;
   await call("Page.enable");

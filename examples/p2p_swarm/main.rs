@@ -4,14 +4,21 @@
 //! with its own iroh endpoint on 127.0.0.1, taking it from each other.
 //! Used by benches/p2p, which runs it for several audience sizes.
 //!
-//! usage: p2p_swarm VIEWERS SECONDS [CHURN_PER_MINUTE_PERCENT]
+//! With `wan`, every endpoint is on an emulated wide-area network instead of
+//! UDP on loopback ([`wan`]): 40 ms round trip with ±5 ms jitter, 1 % loss,
+//! the broadcaster's uplink 10 Mbit/s, each viewer's between 5 and 20 Mbit/s
+//! (it relays to as many children as 80 % of its uplink carries).
+//!
+//! usage: p2p_swarm VIEWERS SECONDS [CHURN_PER_MINUTE_PERCENT] [wan]
 //! Prints one JSON line of figures.
+
+mod wan;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use plateau::engine::{EncoderSettings, Studio, TsFeed};
-use plateau::p2p::{Broadcaster, PeerOptions, Ticket, Viewer};
+use plateau::p2p::{Broadcaster, Network, PeerOptions, Ticket, Viewer};
 
 /// What one viewer's player got.
 #[derive(Default)]
@@ -19,6 +26,9 @@ struct Played {
     joined: Option<Instant>,
     first: Option<Instant>,
     latencies_ms: Vec<f64>,
+    /// Those of the chunks that came 2 s or more after the first one: the
+    /// steady state, without the catch-up from the parent's last keyframe.
+    steady_ms: Vec<f64>,
     seqs: Vec<u64>,
 }
 
@@ -28,16 +38,38 @@ struct Watching {
     stayed: bool,
 }
 
-fn join(ticket: &Ticket) -> Watching {
+/// The stream's rate on the wire, to size children by uplink.
+const STREAM_BPS: f64 = 2.8e6;
+
+/// Options for a peer: UDP on loopback, or the emulated WAN with this uplink.
+fn options(wan: Option<&wan::Wan>, uplink_bps: f64, children: usize) -> PeerOptions {
+    let network = wan.map(|wan| {
+        let wan = wan.clone();
+        Network(Arc::new(move |builder, id| wan.attach(builder, id, uplink_bps)))
+    });
+    PeerOptions { bind: "127.0.0.1:0".parse().unwrap(), children, network }
+}
+
+fn join(ticket: &Ticket, wan: Option<&wan::Wan>) -> Watching {
     let played = Arc::new(Mutex::new(Played { joined: Some(Instant::now()), ..Played::default() }));
     let into = played.clone();
-    let options = PeerOptions { bind: "127.0.0.1:0".parse().unwrap(), children: 4 };
+    let options = match wan {
+        Some(_) => {
+            let uplink = 5e6 + 15e6 * rand::random::<f64>();
+            options(wan, uplink, ((0.8 * uplink / STREAM_BPS) as usize).max(1))
+        }
+        None => options(None, 0.0, 4),
+    };
     let viewer = Viewer::join(ticket, options, move |chunk| {
         let now_us =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() as u64;
         let mut p = into.lock().unwrap();
-        p.first.get_or_insert_with(Instant::now);
-        p.latencies_ms.push(now_us.saturating_sub(chunk.header.capture_us) as f64 / 1e3);
+        let first = *p.first.get_or_insert_with(Instant::now);
+        let latency = now_us.saturating_sub(chunk.header.capture_us) as f64 / 1e3;
+        p.latencies_ms.push(latency);
+        if first.elapsed() >= Duration::from_secs(2) {
+            p.steady_ms.push(latency);
+        }
         p.seqs.push(chunk.header.seq);
     })
     .expect("a viewer joins");
@@ -56,10 +88,17 @@ fn main() -> anyhow::Result<()> {
     let viewers: usize = args.get(1).map_or(Ok(10), |a| a.parse())?;
     let seconds: u64 = args.get(2).map_or(Ok(20), |a| a.parse())?;
     let churn_percent: f64 = args.get(3).map_or(Ok(0.0), |a| a.parse())?;
+    let wan = (args.get(4).map(String::as_str) == Some("wan")).then(|| {
+        wan::Wan::new(wan::Conditions {
+            delay: Duration::from_millis(20),
+            jitter: Duration::from_millis(5),
+            loss: 0.01,
+            queue: Duration::from_millis(200),
+        })
+    });
     plateau::engine::init()?;
     let studio = Studio::start(plateau::model::demo_collection(false), None)?;
-    let broadcaster =
-        Arc::new(Broadcaster::start(PeerOptions { bind: "127.0.0.1:0".parse()?, children: 2 })?);
+    let broadcaster = Arc::new(Broadcaster::start(options(wan.as_ref(), 10e6, 2))?);
     let sender = broadcaster.clone();
     let feed = TsFeed::start(&studio, "swarm", EncoderSettings::default(), move |piece| {
         sender.publish(&piece.bytes, piece.starts, piece.age)
@@ -70,7 +109,7 @@ fn main() -> anyhow::Result<()> {
     let mut audience: Vec<Watching> = (0..viewers)
         .map(|_| {
             std::thread::sleep(Duration::from_millis(20));
-            join(&ticket)
+            join(&ticket, wan.as_ref())
         })
         .collect();
     // Let everybody settle before measuring the broadcaster's upload.
@@ -90,7 +129,7 @@ fn main() -> anyhow::Result<()> {
                 let gone = audience.remove(leaving);
                 left.push(gone.viewer.stats().received);
                 gone.viewer.stop();
-                let mut newcomer = join(&ticket);
+                let mut newcomer = join(&ticket, wan.as_ref());
                 newcomer.stayed = false;
                 audience.push(newcomer);
                 churned += 1;
@@ -105,12 +144,17 @@ fn main() -> anyhow::Result<()> {
         (after.sent_bytes - before.sent_bytes) as f64 / (after.stream_bytes - before.stream_bytes) as f64;
     let offload = 100.0 * (1.0 - upload / audience.len() as f64);
 
-    let (mut latencies, mut startups, mut continuity, mut duplicates, mut received) =
-        (Vec::new(), Vec::new(), Vec::<f64>::new(), 0u64, 0u64);
+    let (mut latencies, mut steady, mut startups, mut continuity, mut duplicates, mut received) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::<f64>::new(), 0u64, 0u64);
+    let (mut switches, mut stalls, mut relay_dropped) = (0u64, 0u64, after.dropped);
     for w in &audience {
         let stats = w.viewer.stats();
         let p = w.played.lock().unwrap();
         latencies.extend(p.latencies_ms.iter().copied());
+        steady.extend(p.steady_ms.iter().copied());
+        switches += stats.parents.saturating_sub(1);
+        relay_dropped += stats.dropped;
+        stalls += stats.stalls + stats.behind;
         if let (Some(joined), Some(first)) = (p.joined, p.first) {
             startups.push(first.duration_since(joined).as_secs_f64() * 1e3);
         }
@@ -126,7 +170,7 @@ fn main() -> anyhow::Result<()> {
         duplicates += stats.duplicates;
         received += stats.received;
     }
-    for v in [&mut latencies, &mut startups, &mut continuity] {
+    for v in [&mut latencies, &mut steady, &mut startups, &mut continuity] {
         v.sort_by(f64::total_cmp);
     }
     println!(
@@ -139,11 +183,16 @@ fn main() -> anyhow::Result<()> {
             "upload_x": upload,
             "offload_percent": offload,
             "latency_ms": [percentile(&latencies, 0.5), percentile(&latencies, 0.95), percentile(&latencies, 0.99)],
+            "steady_latency_ms": [percentile(&steady, 0.5), percentile(&steady, 0.95), percentile(&steady, 0.99)],
+            "parent_switches": switches,
+            "stalls": stalls,
             "startup_ms": [percentile(&startups, 0.5), percentile(&startups, 1.0)],
             "continuity_percent": [percentile(&continuity, 0.0), percentile(&continuity, 0.5)],
             "duplicates_percent": 100.0 * duplicates as f64 / received.max(1) as f64,
             "stream_kbps": (after.stream_bytes - before.stream_bytes) as f64 * 8.0 / 1e3 / started.elapsed().as_secs_f64(),
-            "dropped_by_queues": after.dropped,
+            "dropped_by_queues": relay_dropped,
+            "network": if wan.is_some() { "wan" } else { "loopback" },
+            "wan_packets_sent_dropped": wan.as_ref().map(|w| w.counts()),
         })
     );
     for w in audience {
