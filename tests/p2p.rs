@@ -532,9 +532,29 @@ fn a_viewer_serves_the_show_to_players_and_to_a_browser() {
     let differ = magick(&["compare", "-metric", "AE", &a, &b, "null:"]);
     eprintln!("pixels that differ inside the picture: {differ}");
     assert!(differ.trim().parse::<f64>().unwrap_or(0.0) > 100.0, "the page shows a still picture: {differ}");
-    // Both stop cleanly when asked.
-    signal(&viewer.child, "INT");
-    finish(viewer.child, "the viewer");
+    // Both stop cleanly when asked, the viewer even with a player still
+    // reading /live.ts from it.
+    let mut reader = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", &format!("http://{at}/live.ts")])
+        .spawn()
+        .expect("curl runs (install the package curl)");
+    std::thread::sleep(Duration::from_secs(1));
+    let (asked, mut viewer) = (Instant::now(), viewer.child);
+    signal(&viewer, "INT");
+    let status = loop {
+        if let Some(status) = viewer.try_wait().unwrap() {
+            break status;
+        }
+        if asked.elapsed() > Duration::from_secs(10) {
+            let _ = viewer.kill();
+            panic!("the viewer did not stop within 10 s while a player read /live.ts");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    eprintln!("the viewer stopped in {:?} with a player reading", asked.elapsed());
+    assert!(status.success(), "the viewer exited with {status}");
+    let _ = reader.kill();
+    let _ = reader.wait();
     signal(&show.child, "INT");
     finish(show.child, "the broadcaster");
 }

@@ -24,6 +24,9 @@ use tokio::sync::broadcast;
 
 use hls::Segmenter;
 
+/// How long open requests may finish when the gateway stops.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Pieces a slow `/live.ts` client may fall behind before it skips.
 const BACKLOG: usize = 1024;
 
@@ -38,7 +41,7 @@ struct Shared {
 pub struct Gateway {
     shared: Arc<Shared>,
     addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    stop: Option<tokio::sync::watch::Sender<bool>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -61,15 +64,28 @@ impl Gateway {
             .route("/segment/{name}", get(segment))
             .with_state(shared.clone());
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
         let thread = std::thread::Builder::new().name("plateau-gateway".into()).spawn(move || {
             runtime.block_on(async move {
                 let Ok(listener) = tokio::net::TcpListener::from_std(listener) else { return };
-                let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                    let _ = stopped.await;
+                let mut asked = stopped.clone();
+                let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                    let _ = asked.changed().await;
                 });
-                if let Err(e) = serve.await {
-                    tracing::warn!(error = %e, "the gateway stopped");
+                // A /live.ts client never ends its request by itself: after a
+                // second of grace the server stops with whatever is open.
+                let mut asked = stopped;
+                let deadline = async move {
+                    let _ = asked.changed().await;
+                    tokio::time::sleep(SHUTDOWN_GRACE).await;
+                };
+                tokio::select! {
+                    result = serve => {
+                        if let Err(e) = result {
+                            tracing::warn!(error = %e, "the gateway stopped");
+                        }
+                    }
+                    _ = deadline => {}
                 }
             })
         })?;
@@ -100,7 +116,7 @@ impl Gateway {
 impl Drop for Gateway {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(true);
         }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
