@@ -100,9 +100,12 @@ fn main() -> anyhow::Result<()> {
     let studio = Studio::start(plateau::model::demo_collection(false), None)?;
     let broadcaster = Arc::new(Broadcaster::start(options(wan.as_ref(), 10e6, 2))?);
     let sender = broadcaster.clone();
-    let feed = TsFeed::start(&studio, "swarm", EncoderSettings::default(), move |piece| {
-        sender.publish(&piece.bytes, piece.starts, piece.age)
-    })?;
+    let feed = TsFeed::start(
+        &studio,
+        "swarm",
+        EncoderSettings { keyframe_seconds: 1, ..EncoderSettings::default() },
+        move |piece| sender.publish(&piece.bytes, piece.starts, piece.age),
+    )?;
     let ticket = broadcaster.ticket().clone();
     std::thread::sleep(Duration::from_secs(2));
 

@@ -25,8 +25,7 @@ use super::studio::Studio;
 pub struct EncoderSettings {
     pub video_kbps: u32,
     pub audio_kbps: u32,
-    /// Seconds between keyframes: one, so that a viewer of the swarm or of
-    /// a stream never waits more than a second for a picture.
+    /// Seconds between keyframes.
     pub keyframe_seconds: u32,
     /// Use a hardware H.264 encoder when the machine has one.
     pub hardware: bool,
@@ -40,7 +39,7 @@ impl Default for EncoderSettings {
         Self {
             video_kbps: 2500,
             audio_kbps: 128,
-            keyframe_seconds: 1,
+            keyframe_seconds: 2,
             hardware: true,
             speed: Speed::Veryfast,
             audio: AudioCodec::Aac,
