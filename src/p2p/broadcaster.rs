@@ -57,7 +57,6 @@ pub struct Broadcaster {
     relay: Arc<Relay>,
     tracker: Arc<Mutex<Tracker>>,
     cutter: Mutex<Cutter>,
-    started: Instant,
     reports: async_channel::Receiver<SwarmReport>,
 }
 
@@ -80,8 +79,7 @@ impl Broadcaster {
         tracing::info!(ticket = %ticket, "live on the swarm");
         let cutter = Mutex::new(Cutter { seq: 0 });
         let (outbox, reports) = async_channel::bounded(8);
-        let broadcaster =
-            Self { runtime, endpoint, key, ticket, relay, tracker, cutter, started: Instant::now(), reports };
+        let broadcaster = Self { runtime, endpoint, key, ticket, relay, tracker, cutter, reports };
         let (relay, tracker) = (broadcaster.relay.clone(), broadcaster.tracker.clone());
         broadcaster.runtime.spawn(async move {
             let mut last = (0u64, 0u64, Instant::now());
@@ -148,11 +146,6 @@ impl Broadcaster {
             dropped: self.relay.sent.dropped.load(Ordering::Relaxed),
             median_latency_ms: tracker.median_latency_ms(),
         }
-    }
-
-    /// How long it has been live.
-    pub fn uptime(&self) -> std::time::Duration {
-        self.started.elapsed()
     }
 
     /// Leaves the swarm cleanly.

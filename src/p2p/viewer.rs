@@ -10,7 +10,7 @@
 //! ```
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -79,7 +79,6 @@ struct Shared {
     player: Mutex<Player>,
     playing: std::sync::atomic::AtomicBool,
     parent: Mutex<Option<EndpointId>>,
-    rejected_total: AtomicU64,
     /// The smallest (arrival - capture) seen, in µs: the clocks' offset plus
     /// the shortest path; lateness is measured against it.
     best_delay_us: Mutex<Option<i64>>,
@@ -120,7 +119,6 @@ impl Viewer {
             player: Mutex::new(Box::new(player)),
             playing: Default::default(),
             parent: Mutex::new(None),
-            rejected_total: AtomicU64::new(0),
             best_delay_us: Mutex::new(None),
         });
         let (reports, outbox) = mpsc::channel(16);
@@ -170,7 +168,6 @@ impl Shared {
             }
             Err(e) => {
                 stats.rejected += 1;
-                self.rejected_total.fetch_add(1, Ordering::Relaxed);
                 return Err(e);
             }
         };
