@@ -5,381 +5,13 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::desktop::{start_session_bus, start_xvfb, Guard, Shot};
+use common::app::*;
+use common::desktop::Shot;
 use common::*;
-use plateau::model::{Settings, Source, SourceKind, TestPattern};
-
-/// Where the program canvas sits in a 1280x800 window with the default layout.
-const CANVAS_CENTRE: (u32, u32) = (560, 300);
-const BALL_AREA: (u32, u32, u32, u32) = (620, 395, 340, 190);
-
-struct App {
-    _app: Guard,
-    _bus: Guard,
-    _x: Guard,
-    display: String,
-    bus: String,
-    dir: tempfile::TempDir,
-}
-
-impl App {
-    /// Starts Plateau on a red scene and a blue scene (each with a moving
-    /// ball in the bottom-right quarter; the blue one with a tone), in its
-    /// own X server, bus and config.
-    fn start(language: Option<&str>) -> Self {
-        Self::start_with(language, |_| {})
-    }
-
-    /// Like `start`, with settings changed by `edit` first.
-    fn start_with(language: Option<&str>, edit: impl FnOnce(&mut Settings)) -> Self {
-        let (x, display) = start_xvfb("1280x800x24");
-        let dir = tempfile::tempdir().expect("temp dir");
-        let runtime = dir.path().join("runtime");
-        std::fs::create_dir_all(&runtime).expect("runtime dir");
-        let (bus_guard, bus) = start_session_bus(&runtime);
-        let mut c = collection();
-        c.sources = vec![
-            color_source("red", RED),
-            color_source("blue", BLUE),
-            Source::new("ball", "Ball", SourceKind::TestPattern { pattern: TestPattern::Ball }),
-            Source::new("tone", "Tone", SourceKind::Tone { frequency: 440.0 }),
-            Source::new(
-                "title",
-                "Title",
-                SourceKind::Text {
-                    text: "On air".into(),
-                    font: "Sans".into(),
-                    size: 20,
-                    // Yellow: nothing else on the screen is (selection handles are white).
-                    color: plateau::model::Color::rgb(255, 255, 0),
-                    outline: false,
-                    shadow: false,
-                    width: 160,
-                    height: 30,
-                },
-            ),
-        ];
-        c.scenes = vec![
-            scene(
-                "Red",
-                vec![
-                    item(1, "red", 0, 0, 640, 360),
-                    item(2, "ball", 320, 180, 320, 180),
-                    item(3, "title", 0, 0, 160, 30),
-                ],
-            ),
-            scene(
-                "Blue",
-                vec![
-                    item(1, "blue", 0, 0, 640, 360),
-                    item(2, "ball", 320, 180, 320, 180),
-                    item(3, "tone", 0, 0, 0, 0),
-                ],
-            ),
-        ];
-        let file = dir.path().join("show.json");
-        plateau::model::save_collection(&c, &file).expect("collection written");
-        let config = dir.path().join("config");
-        let settings =
-            Settings { recording_folder: Some(dir.path().join("recordings")), ..Settings::default() };
-        let mut settings = settings;
-        edit(&mut settings);
-        settings.save(&config.join("plateau/settings.json")).expect("settings written");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_plateau"));
-        cmd.arg("--collection")
-            .arg(&file)
-            .env("DISPLAY", &display)
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .env("XDG_CONFIG_HOME", &config)
-            .env("GSK_RENDERER", "cairo")
-            .env("GTK_A11Y", "atspi")
-            .env("RUST_LOG", "plateau=info")
-            .env_remove("WAYLAND_DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(
-                std::fs::File::create(dir.path().join("plateau.log"))
-                    .map(Stdio::from)
-                    .unwrap_or(Stdio::null()),
-            );
-        if let Some(lang) = language {
-            cmd.env("LANGUAGE", lang);
-        }
-        let app = Guard(cmd.spawn().expect("plateau runs"));
-        Self { _app: app, _bus: bus_guard, _x: x, display, bus, dir }
-    }
-
-    fn shot(&self, name: &str) -> Shot {
-        let shot = Shot::take(&self.display, &self.dir.path().join(name));
-        if std::env::var_os("PLATEAU_KEEP_SHOTS").is_some() {
-            let _ = std::fs::copy(self.dir.path().join(name), format!("/tmp/{name}"));
-        }
-        shot
-    }
-
-    /// Waits for a screenshot in which `test` holds.
-    fn wait_for(&self, what: &str, test: impl Fn(&Shot) -> bool) -> Shot {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let shot = self.shot("wait.png");
-            if test(&shot) {
-                return shot;
-            }
-            if Instant::now() >= deadline {
-                let log = std::fs::read_to_string(self.dir.path().join("plateau.log")).unwrap_or_default();
-                let tail: Vec<&str> = log.lines().rev().take(40).collect();
-                let tail: Vec<&str> = tail.into_iter().rev().collect();
-                let pid = self._x.0.id().to_string();
-                let alive = Command::new("kill").args(["-0", &pid]).status().is_ok_and(|s| s.success());
-                let sockets = std::fs::read_dir("/tmp/.X11-unix")
-                    .map(|d| {
-                        d.filter_map(|e| e.ok())
-                            .map(|e| e.file_name().to_string_lossy().into_owned())
-                            .collect()
-                    })
-                    .unwrap_or_else(|_| Vec::new());
-                panic!(
-                    "{what} did not show within 20 s (display {}, its Xvfb alive: {alive}, sockets {sockets:?}); the end of plateau's log:\n{}",
-                    self.display,
-                    tail.join("\n")
-                );
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    /// Activates an application action over D-Bus.
-    fn activate(&self, action: &str, parameter: Option<&str>) {
-        let params = parameter.map_or("[]".to_owned(), |p| format!("[<{p}>]"));
-        let out = Command::new("gdbus")
-            .args(["call", "--session", "--dest", "io.github.plateau.Plateau"])
-            .args(["--object-path", "/io/github/plateau/Plateau", "--method", "org.gtk.Actions.Activate"])
-            .args([action, &params, "{}"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
-            .output()
-            .expect("gdbus runs (install the package libglib2.0-bin)");
-        let log = std::fs::read_to_string(self.dir.path().join("plateau.log")).unwrap_or_default();
-        assert!(
-            out.status.success(),
-            "activating {action}: {}\nplateau's log:\n{log}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// Names in the application's accessibility tree; a selected node adds
-    /// a line `[selected] NAME` (its own name or its first named descendant's).
-    fn accessible_names(&self) -> String {
-        let script = r#"
-import pyatspi, sys
-def first_name(node, depth=0):
-    if node.name or depth > 6: return node.name
-    for child in node:
-        n = first_name(child, depth + 1)
-        if n: return n
-    return ""
-def walk(node, depth=0):
-    if depth > 40: return
-    try:
-        if node.name: print(node.name)
-        if node.description: print(node.description)
-        if node.getState().contains(pyatspi.STATE_SELECTED): print("[selected] " + first_name(node))
-        for child in node: walk(child, depth + 1)
-    except Exception: pass
-for app in pyatspi.Registry.getDesktop(0):
-    if app and app.name == "plateau": walk(app)
-"#;
-        let out = Command::new("/usr/bin/python3")
-            .args(["-c", script])
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
-            .env("XDG_RUNTIME_DIR", self.dir.path().join("runtime"))
-            .env("DISPLAY", &self.display)
-            .output()
-            .expect("python3 runs (install the package python3-pyatspi)");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Runs the accessibility helper (`tests/common/atspi.py`): what it
-    /// printed, or why it failed and whether the widget was greyed out.
-    fn atspi(&self, args: &[&str]) -> Result<String, (String, bool)> {
-        let out = Command::new("/usr/bin/python3")
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/atspi.py"))
-            .args(args)
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
-            .env("XDG_RUNTIME_DIR", self.dir.path().join("runtime"))
-            .env("DISPLAY", &self.display)
-            .output()
-            .expect("python3 runs (install the package python3-pyatspi)");
-        match out.status.success() {
-            true => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
-            false => {
-                Err((String::from_utf8_lossy(&out.stderr).trim().to_owned(), out.status.code() == Some(2)))
-            }
-        }
-    }
-
-    /// Presses the widget named `name` (a button, a menu entry, a tab) by
-    /// its own action, as soon as it shows (10 s at most). A widget that
-    /// stays greyed out fails the test.
-    fn press(&self, name: &str, role: Option<&str>) {
-        let mut args = vec!["press", name];
-        args.extend(role);
-        poll(Duration::from_secs(10), Duration::from_millis(300), || {
-            self.atspi(&args).map(drop).map_err(|(why, greyed)| match greyed {
-                true => format!("{why}: a person could not press it"),
-                false => format!("{why}\n{}", self.accessible_names()),
-            })
-        });
-        std::thread::sleep(Duration::from_millis(300));
-    }
-
-    /// Clicks the middle of the widget named `name` with the pointer.
-    fn click(&self, name: &str, role: Option<&str>) {
-        self.click_times(name, role, 1)
-    }
-
-    /// Clicks `times` in a row (2: a double click).
-    fn click_times(&self, name: &str, role: Option<&str>, times: u32) {
-        let mut args = vec!["point", name];
-        args.extend(role);
-        let found = poll(Duration::from_secs(10), Duration::from_millis(300), || {
-            self.atspi(&args).map_err(|(why, _)| why)
-        });
-        let mut fields = found.trim().split('\t');
-        let (window, x, y) = (fields.next().unwrap_or_default(), fields.next(), fields.next());
-        let (Some(x), Some(y)) = (x, y) else { panic!("no place for `{name}`: {found}") };
-        let title = format!("^{window}$");
-        let script = ["search", "--onlyvisible", "--name", &title, "mousemove", "--window", "%1", x, y];
-        let times = times.to_string();
-        xdotool(&self.display, &[&script[..], &["click", "--repeat", &times, "--delay", "80", "1"]].concat());
-        std::thread::sleep(Duration::from_millis(300));
-    }
-
-    /// Types `text` on the keyboard, into whatever has the focus.
-    fn type_text(&self, text: &str) {
-        xdotool(&self.display, &["type", "--delay", "30", text]);
-    }
-
-    /// Presses keys (`ctrl+a`, `Return`).
-    fn key(&self, keys: &str) {
-        xdotool(&self.display, &["key", keys]);
-    }
-
-    /// Adds `path` through the + menu's Image or Media File… entry: the
-    /// path is typed into GTK's file chooser (that opens its location
-    /// field) and Enter adds it.
-    fn add_file_through_the_menu(&self, path: &std::path::Path) {
-        self.press("Add a Source", None);
-        self.press("Image or Media File…", Some("menu item"));
-        self.wait_for_name("Add an Image or Media File");
-        self.type_text(&path.display().to_string());
-        std::thread::sleep(Duration::from_millis(500));
-        self.key("Return");
-    }
-
-    /// Waits (20 s at most) until the accessibility tree holds a line with `text`.
-    fn wait_for_name(&self, text: &str) -> String {
-        poll(Duration::from_secs(20), Duration::from_millis(300), || {
-            let names = self.accessible_names();
-            match names.lines().find(|l| l.contains(text)) {
-                Some(line) => Ok(line.to_owned()),
-                None => Err(format!("nothing says `{text}` in the window:\n{names}")),
-            }
-        })
-    }
-
-    /// Waits for the red scene and returns how canvas points map to the
-    /// screen: the red scene covers the whole 640x360 canvas.
-    fn canvas_to_screen(&self) -> impl Fn(f64, f64) -> (f64, f64) {
-        let shot = self.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
-        let (left, top, width, height) = shot.bounds_of(RED);
-        let scale = f64::from(width) / 640.0;
-        assert!((f64::from(height) / 360.0 - scale).abs() < 0.02, "canvas box {width}x{height}");
-        move |cx: f64, cy: f64| (f64::from(left) + cx * scale, f64::from(top) + cy * scale)
-    }
-
-    /// Waits (10 s at most) until the saved collection's item `id` of the
-    /// scene "Red" passes `test`, and returns it.
-    fn saved_red_item(
-        &self,
-        id: u64,
-        test: impl Fn(&plateau::model::SceneItem) -> bool,
-    ) -> plateau::model::SceneItem {
-        let saved = self.dir.path().join("config/plateau/collections/Test.json");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let item = plateau::model::load_collection(&saved)
-                .ok()
-                .and_then(|c| c.scene("Red").and_then(|s| s.items.iter().find(|i| i.id.0 == id).cloned()));
-            if let Some(i) = item.filter(|i| test(i)) {
-                return i;
-            }
-            assert!(Instant::now() < deadline, "the saved item {id} never matched");
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    fn recordings(&self) -> Vec<PathBuf> {
-        std::fs::read_dir(self.dir.path().join("recordings"))
-            .map(|d| d.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default()
-    }
-}
-
-/// Presses the left button at `from`, drags through a few points to `to`, releases.
-/// Calls `check` every `every` until it gives `Ok`; after `within`, fails
-/// with the message of its last `Err`.
-fn poll<T>(within: Duration, every: Duration, mut check: impl FnMut() -> Result<T, String>) -> T {
-    let deadline = Instant::now() + within;
-    loop {
-        match check() {
-            Ok(value) => return value,
-            Err(why) => assert!(Instant::now() < deadline, "{why}"),
-        }
-        std::thread::sleep(every);
-    }
-}
-
-/// Runs xdotool on `display`.
-fn xdotool(display: &str, args: &[&str]) {
-    let status = Command::new("xdotool")
-        .args(args)
-        .env("DISPLAY", display)
-        .status()
-        .expect("xdotool runs (install the package xdotool)");
-    assert!(status.success(), "xdotool {args:?}");
-}
-
-fn drag(display: &str, from: (f64, f64), to: (f64, f64)) {
-    let mut args: Vec<String> =
-        vec!["mousemove".into(), format!("{}", from.0 as i32), format!("{}", from.1 as i32)];
-    args.extend(["mousedown".into(), "1".into()]);
-    for step in 1..=5 {
-        let t = f64::from(step) / 5.0;
-        let (x, y) = (from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t);
-        args.extend([
-            "sleep".into(),
-            "0.05".into(),
-            "mousemove".into(),
-            format!("{}", x.round() as i32),
-            format!("{}", y.round() as i32),
-        ]);
-    }
-    args.extend(["sleep".into(), "0.1".into(), "mouseup".into(), "1".into()]);
-    let status = Command::new("xdotool")
-        .args(&args)
-        .env("DISPLAY", display)
-        .status()
-        .expect("xdotool runs (install the package xdotool)");
-    assert!(status.success(), "xdotool {args:?}");
-}
-
-fn centre_is(shot: &Shot, rgb: [u8; 3]) -> bool {
-    let p = shot.pixel(CANVAS_CENTRE.0, CANVAS_CENTRE.1);
-    near([p[0], p[1], p[2], 255], rgb, 30)
-}
+use plateau::model::{Settings, SourceKind};
 
 #[test]
 fn the_window_shows_the_live_program_and_obeys_its_actions_over_dbus() {
@@ -1403,4 +1035,159 @@ fn a_split_recording_with_percent_signs_in_its_folder_and_template_is_written() 
 fn this_year() -> String {
     let out = Command::new("date").arg("+%Y").output().expect("date runs");
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+// The window never waits: each test below watches the application's main
+// loop (its watchdog notes every gap) while a person does something that
+// used to freeze it, and allows no gap over 100 ms.
+
+/// The longest the window may go without answering.
+const NEVER_WAITS_MS: u64 = 100;
+
+/// A server that takes connections and never answers (a dead link).
+fn silent_server() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port on loopback");
+    let port = listener.local_addr().expect("its address").port();
+    std::thread::spawn(move || {
+        // Holds what it accepted, and stops by itself after a few.
+        let held: Vec<_> = listener.incoming().take(8).flatten().collect();
+        drop(held);
+    });
+    port
+}
+
+#[test]
+fn stopping_a_recording_and_two_streams_one_to_a_dead_server_keeps_the_window_answering() {
+    let nginx = common::nginx::Nginx::start();
+    let home = nginx.url("live", "window");
+    let dead = format!("rtmp://127.0.0.1:{}/live/gone", silent_server());
+    let app = App::start_with(None, move |s| {
+        s.destinations.push(plateau::model::Destination { name: "Home".into(), server: home, enabled: true });
+        s.destinations.push(plateau::model::Destination { name: "Gone".into(), server: dead, enabled: true });
+    });
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.press("Record", None);
+    app.press("Go Live", None);
+    poll(Duration::from_secs(20), Duration::from_millis(300), || {
+        let line = app.status_line();
+        match line.contains("● Recording") && line.contains("● Live") && line.contains("Home ") {
+            true => Ok(()),
+            false => Err(format!("not recording and live to Home: {line}")),
+        }
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let from = now_ms();
+    app.press("Stop Recording*", None);
+    app.press("Stop Streaming", None);
+    let finished = Instant::now();
+    poll(Duration::from_secs(30), Duration::from_millis(300), || {
+        let line = app.status_line();
+        let done = !line.contains("Recording") && !line.contains("Live") && !line.contains("…");
+        match done && app.recordings().len() == 1 {
+            true => Ok(()),
+            false => Err(format!("still finishing: {line}")),
+        }
+    });
+    let took = finished.elapsed();
+    let blocked = app.longest_block_since(from);
+    eprintln!("stop of a recording and two streams (one dead): finished in {took:?}, window blocked at most {blocked} ms");
+    assert!(blocked <= NEVER_WAITS_MS, "the window did not answer for {blocked} ms");
+    let file = &app.recordings()[0];
+    let seconds = duration_of(file);
+    assert!(seconds >= 3.0, "{} holds {seconds} s", file.display());
+}
+
+#[test]
+fn stopping_a_minute_long_normalised_podcast_keeps_the_window_answering() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.key("ctrl+p");
+    poll(Duration::from_secs(10), Duration::from_millis(300), || {
+        match app.status_line().contains("● Podcast") {
+            true => Ok(()),
+            false => Err(format!("no podcast running: {}", app.status_line())),
+        }
+    });
+    std::thread::sleep(Duration::from_secs(60));
+    let from = now_ms();
+    app.key("ctrl+p");
+    // The status line says how far the end has gone, then that it is over.
+    let mut said = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let line = app.status_line();
+        if let Some(part) = line.split(" · ").find(|p| p.contains('…')) {
+            said.push(part.to_owned());
+        }
+        if !line.contains("Podcast") && !line.contains('…') && !app.recordings().is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the podcast is still finishing: {line}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let blocked = app.longest_block_since(from);
+    eprintln!("stop of a 60 s normalised podcast: the window said {said:?}; blocked at most {blocked} ms");
+    assert!(blocked <= NEVER_WAITS_MS, "the window did not answer for {blocked} ms");
+    assert!(!said.is_empty(), "the window never said the podcast was being finished");
+    let file = app.recordings().into_iter().find(|p| p.extension().is_some_and(|e| e == "mka"));
+    let file = file.expect("a podcast file");
+    let seconds = duration_of(&file);
+    assert!((58.0..64.0).contains(&seconds), "{} holds {seconds} s", file.display());
+}
+
+#[test]
+fn closing_the_window_while_recording_asks_first_then_finishes_the_file() {
+    let mut app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.press("Record", None);
+    std::thread::sleep(Duration::from_secs(4));
+    let from = now_ms();
+    app.key("ctrl+q");
+    app.wait_for_name("Stop the Show and Quit?");
+    assert!(!app.has_exited(), "the window closed without asking");
+    app.press("Stop and Quit", None);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !app.has_exited() {
+        assert!(Instant::now() < deadline, "Plateau is still open 30 s after Stop and Quit");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let blocked = app.longest_block_since(from);
+    eprintln!("closing while recording: window blocked at most {blocked} ms");
+    assert!(blocked <= NEVER_WAITS_MS, "the window did not answer for {blocked} ms");
+    let files = app.recordings();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let seconds = duration_of(&files[0]);
+    assert!(seconds >= 4.0, "{} holds {seconds} s", files[0].display());
+}
+
+#[test]
+fn typing_a_server_address_keeps_the_window_answering_and_is_saved() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    let settings_file = app.dir.path().join("config/plateau/settings.json");
+    app.press("Main Menu", None);
+    app.press("Settings", Some("menu item"));
+    app.press("Streaming", Some("page tab"));
+    app.press("Add a Destination", None);
+    app.press("Custom server", Some("menu item"));
+    app.click("Server", Some("text"));
+    app.key("ctrl+a");
+    let from = now_ms();
+    app.type_text("rtmp://192.0.2.1:1935/live/a-rather-long-stream-key");
+    poll(Duration::from_secs(10), Duration::from_millis(200), || {
+        let saved = Settings::load(&settings_file).map(|s| s.destinations).unwrap_or_default();
+        match saved.iter().any(|d| d.server == "rtmp://192.0.2.1:1935/live/a-rather-long-stream-key") {
+            true => Ok(()),
+            false => Err(format!("the settings hold {saved:?}")),
+        }
+    });
+    let blocked = app.longest_block_since(from);
+    eprintln!("typing a server address: window blocked at most {blocked} ms");
+    assert!(blocked <= NEVER_WAITS_MS, "the window did not answer for {blocked} ms");
+}
+
+/// How many seconds of media `path` holds, as ffprobe reads it.
+fn duration_of(path: &std::path::Path) -> f64 {
+    let text = ffprobe(path, &["-show_entries", "format=duration", "-of", "csv=p=0"]);
+    text.trim().parse().unwrap_or_else(|_| panic!("no duration for {}: {text}", path.display()))
 }

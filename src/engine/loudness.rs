@@ -20,8 +20,9 @@ use super::producer::gst_audio_caps;
 /// The loudest true peak a normalised mix may reach, in dBTP.
 const PEAK_CEILING_DB: f64 = -1.0;
 
-/// Integrated loudness (LUFS) and true peak (dBTP) of the first sound of `path`.
-pub(crate) fn measure(path: &Path) -> Result<(f64, f64), EngineError> {
+/// Integrated loudness (LUFS) and true peak (dBTP) of the first sound of
+/// `path`; `progress` is told how much of it has been read (0 to 1).
+pub(crate) fn measure(path: &Path, progress: &dyn Fn(f64)) -> Result<(f64, f64), EngineError> {
     let fail =
         |message: String| EngineError::Start { what: format!("loudness of {}", path.display()), message };
     let pipeline = gst::Pipeline::new();
@@ -60,7 +61,14 @@ pub(crate) fn measure(path: &Path) -> Result<(f64, f64), EngineError> {
     let mut meter = ebur128::EbuR128::new(2, 48_000, ebur128::Mode::I | ebur128::Mode::TRUE_PEAK)
         .map_err(|e| fail(e.to_string()))?;
     pipeline.set_state(gst::State::Playing).map_err(|e| fail(e.to_string()))?;
+    let mut told = std::time::Instant::now();
     while let Ok(sample) = sink.pull_sample() {
+        if told.elapsed() >= std::time::Duration::from_millis(250) {
+            told = std::time::Instant::now();
+            if let Some(f) = super::podcast::fraction(&pipeline) {
+                progress(f);
+            }
+        }
         let Some(buffer) = sample.buffer() else { continue };
         let Ok(map) = buffer.map_readable() else { continue };
         let samples: Vec<f32> =

@@ -32,7 +32,7 @@ pub use cpu::CpuMeter;
 pub use encoder::{AudioCodec, EncoderSettings, Speed};
 pub use error::EngineError;
 pub use events::{Event, Levels, OutputStatus, Stats, StudioState};
-pub use podcast::{Podcast, PodcastCodec, PodcastSettings, PODCAST};
+pub use podcast::{Finishing, Podcast, PodcastCodec, PodcastSettings, PODCAST};
 pub use preview::Preview;
 pub use record::{split_file, Container, RecordSettings, Recorder, RECORDING};
 pub use stream::{redact, Stream, StreamSettings};

@@ -31,6 +31,15 @@ use crate::model::write_atomically;
 /// The name podcast recordings report under in `Event::Output`.
 pub const PODCAST: &str = "Podcast";
 
+/// How far the end of a podcast has gone: its mix is measured, then the
+/// file is copied once more (with chapters, or the normalised mix). Each
+/// stage goes from 0 to 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Finishing {
+    Measuring(f64),
+    Rewriting(f64),
+}
+
 /// The audio format of every track.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PodcastCodec {
@@ -225,7 +234,13 @@ impl Podcast {
     }
 
     /// Writes the chapters and ends the file(s) cleanly.
-    pub fn stop(mut self) -> Result<PathBuf, EngineError> {
+    pub fn stop(self) -> Result<PathBuf, EngineError> {
+        self.stop_with_progress(|_| {})
+    }
+
+    /// Like `stop`, telling `progress` how far measuring and rewriting the
+    /// mix have gone (they read the whole file: long for a long podcast).
+    pub fn stop_with_progress(mut self, progress: impl Fn(Finishing)) -> Result<PathBuf, EngineError> {
         let end = self.elapsed();
         self.output.finish(Duration::from_secs(15))?;
         let mix = if self.toc_setter.is_some() {
@@ -233,15 +248,17 @@ impl Podcast {
         } else {
             self.path.join(format!("{}.{}", file_stem("Mix"), self.settings.codec.extension()))
         };
-        let gain = self.settings.loudness_target.and_then(|target| match super::loudness::measure(&mix) {
-            Ok((loudness, peak)) => {
-                let gain = super::loudness::gain_db(target, loudness, peak);
-                tracing::info!(loudness, peak, ?gain, "podcast mix measured");
-                gain
-            }
-            Err(e) => {
-                tracing::warn!(%e, "the mix could not be measured; it is left as recorded");
-                None
+        let gain = self.settings.loudness_target.and_then(|target| {
+            match super::loudness::measure(&mix, &|f| progress(Finishing::Measuring(f))) {
+                Ok((loudness, peak)) => {
+                    let gain = super::loudness::gain_db(target, loudness, peak);
+                    tracing::info!(loudness, peak, ?gain, "podcast mix measured");
+                    gain
+                }
+                Err(e) => {
+                    tracing::warn!(%e, "the mix could not be measured; it is left as recorded");
+                    None
+                }
             }
         });
         if self.toc_setter.is_some() {
@@ -249,10 +266,11 @@ impl Podcast {
             // the first byte: the file is copied once more with them.
             let toc = (!self.chapters.is_empty()).then(|| self.toc(end));
             if toc.is_some() || gain.is_some() {
-                rewrite_matroska(&self.path, toc.as_ref(), gain, self.settings.codec)?;
+                let rewriting = |f| progress(Finishing::Rewriting(f));
+                rewrite_matroska(&self.path, toc.as_ref(), gain, self.settings.codec, &rewriting)?;
             }
         } else if let Some(gain) = gain {
-            rewrite_single(&mix, gain, self.settings.codec)?;
+            rewrite_single(&mix, gain, self.settings.codec, &|f| progress(Finishing::Rewriting(f)))?;
         }
         if !self.chapters.is_empty() {
             let side = self.chapters_file();
@@ -315,24 +333,59 @@ fn gain_chain(gain_db: f64, codec: PodcastCodec) -> Result<Vec<gst::Element>, En
     Ok(chain)
 }
 
-/// Runs `pipeline` to its end (a minute at most), then puts `tmp` in the place of `path`.
-fn run_to_end(pipeline: &gst::Pipeline, tmp: &Path, path: &Path) -> Result<(), EngineError> {
+/// Runs `pipeline` to its end, telling `progress` how far it has gone,
+/// then puts `tmp` in the place of `path`. There is no time limit (a long
+/// podcast takes long); a copy that stops moving for `STALLED` fails, and
+/// the original stays.
+fn run_to_end(
+    pipeline: &gst::Pipeline,
+    tmp: &Path,
+    path: &Path,
+    progress: &dyn Fn(f64),
+) -> Result<(), EngineError> {
     let fail =
         |message: String| EngineError::Start { what: format!("finishing {}", path.display()), message };
     pipeline.set_state(gst::State::Playing).map_err(|e| fail(e.to_string()))?;
     let bus = pipeline.bus().ok_or_else(|| fail("no bus".into()))?;
-    let msg = bus.timed_pop_filtered(
-        gst::ClockTime::from_seconds(60),
-        &[gst::MessageType::Eos, gst::MessageType::Error],
-    );
-    let _ = pipeline.set_state(gst::State::Null);
-    let result = match msg.as_ref().map(|m| m.view()) {
-        Some(gst::MessageView::Eos(_)) => return std::fs::rename(tmp, path).map_err(|e| fail(e.to_string())),
-        Some(gst::MessageView::Error(e)) => Err(fail(e.error().to_string())),
-        _ => Err(fail("copying took more than a minute".into())),
+    let mut moved = (None, std::time::Instant::now());
+    let result = loop {
+        let msg = bus.timed_pop_filtered(
+            gst::ClockTime::from_mseconds(250),
+            &[gst::MessageType::Eos, gst::MessageType::Error],
+        );
+        match msg.as_ref().map(|m| m.view()) {
+            Some(gst::MessageView::Eos(_)) => break Ok(()),
+            Some(gst::MessageView::Error(e)) => break Err(fail(e.error().to_string())),
+            _ => {}
+        }
+        let position = pipeline.query_position::<gst::ClockTime>();
+        if position != moved.0 {
+            moved = (position, std::time::Instant::now());
+        } else if moved.1.elapsed() > STALLED {
+            break Err(fail(format!("the copy stopped moving for {} s", STALLED.as_secs())));
+        }
+        if let Some(f) = fraction(pipeline) {
+            progress(f);
+        }
     };
-    let _ = std::fs::remove_file(tmp);
-    result
+    let _ = pipeline.set_state(gst::State::Null);
+    match result {
+        Ok(()) => std::fs::rename(tmp, path).map_err(|e| fail(e.to_string())),
+        Err(e) => {
+            let _ = std::fs::remove_file(tmp);
+            Err(e)
+        }
+    }
+}
+
+/// How long a copy may go without moving before it is given up.
+const STALLED: Duration = Duration::from_secs(30);
+
+/// How far `pipeline` has read its file (0 to 1), when it knows.
+pub(crate) fn fraction(pipeline: &gst::Pipeline) -> Option<f64> {
+    let position = pipeline.query_position::<gst::ClockTime>()?;
+    let duration = pipeline.query_duration::<gst::ClockTime>().filter(|d| !d.is_zero())?;
+    Some((position.nseconds() as f64 / duration.nseconds() as f64).clamp(0.0, 1.0))
 }
 
 /// Copies the Matroska file at `path` once more: with `toc` as its chapters,
@@ -343,6 +396,7 @@ fn rewrite_matroska(
     toc: Option<&gst::Toc>,
     gain: Option<f64>,
     codec: PodcastCodec,
+    progress: &dyn Fn(f64),
 ) -> Result<(), EngineError> {
     let tmp = path.with_extension("finishing.mka");
     let pipeline = gst::Pipeline::new();
@@ -405,11 +459,16 @@ fn rewrite_matroska(
             tracing::warn!(%e, "a track could not be copied");
         }
     });
-    run_to_end(&pipeline, &tmp, path)
+    run_to_end(&pipeline, &tmp, path, progress)
 }
 
 /// Re-encodes a one-track file (the mix of a podcast in separate files) with `gain` dB.
-fn rewrite_single(path: &Path, gain: f64, codec: PodcastCodec) -> Result<(), EngineError> {
+fn rewrite_single(
+    path: &Path,
+    gain: f64,
+    codec: PodcastCodec,
+    progress: &dyn Fn(f64),
+) -> Result<(), EngineError> {
     let tmp = path.with_extension(format!("finishing.{}", codec.extension()));
     let pipeline = gst::Pipeline::new();
     let src = make("filesrc")?;
@@ -431,7 +490,7 @@ fn rewrite_single(path: &Path, gain: f64, codec: PodcastCodec) -> Result<(), Eng
             let _ = p.link(&sink);
         }
     });
-    run_to_end(&pipeline, &tmp, path)
+    run_to_end(&pipeline, &tmp, path, progress)
 }
 
 fn timestamp(t: gst::ClockTime) -> String {

@@ -16,10 +16,14 @@ impl Window {
     /// be unlocked); the streams start when they are there.
     pub fn toggle_live(&self) {
         let imp = self.imp();
-        if !imp.streams.borrow().is_empty() {
-            for s in imp.streams.take() {
-                s.stop();
-            }
+        if imp.show.is_streaming() {
+            let (w, show) = (self.downgrade(), imp.show.clone());
+            glib::spawn_future_local(async move {
+                show.stop_streams().await;
+                if let Some(w) = w.upgrade() {
+                    w.show_live();
+                }
+            });
             return self.show_live();
         }
         if imp.keys_pending.get() {
@@ -75,7 +79,7 @@ impl Window {
             let settings = StreamSettings { name: name.clone(), url, encoder: Default::default() };
             let started = imp.studio.borrow().as_ref().map(|s| Stream::start(s, settings));
             match started {
-                Some(Ok(s)) => imp.streams.borrow_mut().push(s),
+                Some(Ok(s)) => imp.show.add_stream(s),
                 Some(Err(e)) => self.show_error(&name, &e.to_string()),
                 None => {}
             }
@@ -86,13 +90,17 @@ impl Window {
     /// Stops every stream and starts them again at once (the Retry button).
     pub fn retry_live(&self) {
         let imp = self.imp();
-        if imp.streams.borrow().is_empty() {
+        if !imp.show.is_streaming() {
             return;
         }
-        for s in imp.streams.take() {
-            s.stop();
-        }
-        self.toggle_live();
+        let (w, show) = (self.downgrade(), imp.show.clone());
+        glib::spawn_future_local(async move {
+            show.stop_streams().await;
+            if let Some(w) = w.upgrade() {
+                w.toggle_live();
+            }
+        });
+        self.show_live();
     }
 
     /// A destination's link changed.
@@ -121,14 +129,13 @@ impl Window {
     /// Whether a server takes the stream now.
     pub(super) fn is_on_air(&self) -> bool {
         let imp = self.imp();
-        !imp.streams.borrow().is_empty()
-            && imp.destination_states.borrow().values().any(|s| *s == LinkState::Live)
+        imp.show.is_streaming() && imp.destination_states.borrow().values().any(|s| *s == LinkState::Live)
     }
 
     /// Go Live's button and the band of problems follow the links.
     pub(super) fn show_live(&self) {
         let imp = self.imp();
-        let streaming = !imp.streams.borrow().is_empty();
+        let streaming = imp.show.is_streaming();
         if !streaming {
             imp.destination_states.borrow_mut().clear();
             imp.destination_traffic.borrow_mut().clear();
@@ -174,7 +181,7 @@ impl Window {
     /// connecting; then each destination's traffic or state.
     pub(super) fn live_status(&self, on_air_for: Option<&str>) -> Vec<String> {
         let imp = self.imp();
-        if imp.streams.borrow().is_empty() {
+        if !imp.show.is_streaming() {
             return Vec::new();
         }
         let states = imp.destination_states.borrow();

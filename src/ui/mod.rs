@@ -3,6 +3,7 @@
 //! on the application (`app.record`, `app.switch-scene`, …), so that it can
 //! be triggered from the keyboard, from D-Bus (org.gtk.Actions) and from tests.
 
+mod autosave;
 mod canvas;
 mod collections;
 mod file_dialog;
@@ -10,9 +11,11 @@ mod live;
 mod manipulation;
 mod mixer_strip;
 mod settings_dialog;
+mod show;
 mod source_properties;
 mod text_fit;
 mod undo;
+mod watchdog;
 mod window;
 
 use adw::prelude::*;
@@ -74,6 +77,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
 
     let app = adw::Application::builder().application_id(APP_ID).build();
     install_actions(&app);
+    app.connect_startup(|_| watchdog::start());
     app.connect_activate(move |app| {
         if let Some(window) = app.active_window() {
             window.present();

@@ -202,29 +202,48 @@ pub fn show(parent: &impl IsA<gtk::Window>, source: Source, apply: Apply) -> adw
             } else {
                 "Audio/Source"
             };
-            let found = devices::list(class);
-            let mut names = vec![gettext("Default")];
-            names.extend(found.iter().map(|d| d.name.clone()));
-            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-            let row =
-                adw::ComboRow::builder().title(gettext("Device")).model(&gtk::StringList::new(&refs)).build();
-            if found.is_empty() {
-                row.set_subtitle(&gettext("No device is connected"));
-            }
-            let selected = device
-                .as_ref()
-                .and_then(|d| found.iter().position(|f| &f.name == d || f.path.as_ref() == Some(d)));
-            row.set_selected(selected.map_or(0, |i| i as u32 + 1));
+            // The device monitor can take a while: the list is filled when it answers.
+            let row = adw::ComboRow::builder()
+                .title(gettext("Device"))
+                .model(&gtk::StringList::new(&[&gettext("Default")]))
+                .subtitle(gettext("Looking for devices…"))
+                .build();
+            let found: std::rc::Rc<RefCell<Vec<devices::DeviceInfo>>> = Default::default();
+            let filling = std::rc::Rc::new(std::cell::Cell::new(true));
+            let (f, busy) = (found.clone(), filling.clone());
             let e = edit.clone();
             row.connect_selected_notify(move |r| {
-                let chosen =
-                    (r.selected() as usize).checked_sub(1).and_then(|i| found.get(i)).map(|d| d.name.clone());
+                if busy.get() {
+                    return;
+                }
+                let chosen = (r.selected() as usize)
+                    .checked_sub(1)
+                    .and_then(|i| f.borrow().get(i).map(|d| d.name.clone()));
                 e(&|s| match &mut s.kind {
                     SourceKind::Webcam { device, .. } | SourceKind::AudioInput { device } => {
                         *device = chosen.clone()
                     }
                     _ => {}
                 })
+            });
+            let (class, device, weak_row) = (class.to_owned(), device.clone(), row.downgrade());
+            glib::spawn_future_local(async move {
+                let listed = gio::spawn_blocking(move || devices::list(&class)).await.unwrap_or_default();
+                let Some(row) = weak_row.upgrade() else { return };
+                let mut names = vec![gettext("Default")];
+                names.extend(listed.iter().map(|d| d.name.clone()));
+                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                row.set_model(Some(&gtk::StringList::new(&refs)));
+                row.set_subtitle(&match listed.is_empty() {
+                    true => gettext("No device is connected"),
+                    false => String::new(),
+                });
+                let selected = device
+                    .as_ref()
+                    .and_then(|d| listed.iter().position(|f| &f.name == d || f.path.as_ref() == Some(d)));
+                *found.borrow_mut() = listed;
+                row.set_selected(selected.map_or(0, |i| i as u32 + 1));
+                filling.set(false);
             });
             group.add(&row);
         }

@@ -10,15 +10,17 @@ use adw::subclass::prelude::*;
 use gettextrs::gettext;
 use gtk::{glib, CompositeTemplate};
 use plateau::engine::{
-    Event, OutputStatus, Podcast, PodcastSettings, Preview, RecordSettings, Recorder, Stream, Studio,
+    Event, OutputStatus, Podcast, PodcastSettings, Preview, RecordSettings, Recorder, Studio,
 };
 use plateau::model::{
     CollectionStore, Color, ItemId, Scene, SceneCollection, SceneItem, Settings, Source, SourceId,
     SourceKind, TestPattern, Transition, TransitionKind,
 };
 
+use super::autosave::{self, Autosave};
 use super::canvas::{CanvasEdit, ProgramCanvas};
 use super::mixer_strip::MixerStrip;
+use super::show::{Ended, Show};
 
 /// Told the name of a destination added through `app.add-destination`.
 type DestinationListener = Box<dyn Fn(Option<&str>)>;
@@ -88,15 +90,16 @@ mod imp {
         pub program_view: RefCell<Option<Preview>>,
         pub studio_view: RefCell<Option<Preview>>,
         pub studio_mode: Cell<bool>,
-        pub recorder: RefCell<Option<Recorder>>,
-        pub recording_paused: Cell<bool>,
-        pub podcast: RefCell<Option<Podcast>>,
-        pub streams: RefCell<Vec<Stream>>,
+        /// The recording, the podcast, the streams, and what is being finished.
+        pub show: Show,
+        /// The window closes once every output is finished.
+        pub closing: Cell<bool>,
         pub strips: RefCell<HashMap<SourceId, MixerStrip>>,
         pub program_scene: RefCell<Option<String>>,
         pub settings: RefCell<Settings>,
         pub store: RefCell<Option<CollectionStore>>,
-        pub save_pending: Cell<bool>,
+        pub collection_autosave: Autosave,
+        pub settings_autosave: Autosave,
         pub watching_frames: Cell<bool>,
         /// Called when destinations are added from outside the settings dialog.
         pub destination_listeners: RefCell<Vec<DestinationListener>>,
@@ -162,6 +165,12 @@ mod imp {
                 studio.as_ref()?.source_size(source).ok().flatten()
             });
             self.obj().offer_screen_capture();
+            let obj = self.obj().downgrade();
+            self.show.connect_finishing_notify(move |_| {
+                if let Some(w) = obj.upgrade() {
+                    w.update_status();
+                }
+            });
             // A text is always resized in proportion: its glyphs never stretch.
             let obj = self.obj().downgrade();
             self.canvas.set_keeps_aspect(move |source| {
@@ -216,7 +225,16 @@ mod imp {
     impl WidgetImpl for Window {}
     impl WindowImpl for Window {
         fn close_request(&self) -> glib::Propagation {
-            self.obj().shut_down();
+            let window = self.obj();
+            if self.show.is_running() && !self.closing.get() {
+                window.ask_to_stop_and_quit();
+                return glib::Propagation::Stop;
+            }
+            if self.show.is_running() || self.show.is_finishing() {
+                window.finish_and_close();
+                return glib::Propagation::Stop;
+            }
+            window.shut_down();
             self.parent_close_request()
         }
     }
@@ -451,13 +469,9 @@ impl Window {
             Event::Output { output, status } => match status {
                 OutputStatus::Failed(cause) => {
                     // A recording that failed (a full disk, say) has stopped: say so and show it.
-                    let stopped = match output.as_str() {
-                        plateau::engine::RECORDING => imp.recorder.take().is_some(),
-                        plateau::engine::PODCAST => imp.podcast.take().is_some(),
-                        _ => false,
-                    };
+                    let stopped = imp.show.drop_failed(&output);
                     if stopped {
-                        imp.record_button.set_active(imp.recorder.borrow().is_some());
+                        imp.record_button.set_active(imp.show.is_recording());
                         self.update_status();
                     }
                     self.show_error(&format!("{output} {}", gettext("stopped")), &cause);
@@ -484,8 +498,8 @@ impl Window {
     pub(super) fn update_status(&self) {
         let imp = self.imp();
         let running = [
-            ("recording", imp.recorder.borrow().is_some()),
-            ("podcast", imp.podcast.borrow().is_some()),
+            ("recording", imp.show.is_recording()),
+            ("podcast", imp.show.is_podcasting()),
             ("live", self.is_on_air()),
         ];
         let mut since = imp.since.borrow_mut();
@@ -507,7 +521,7 @@ impl Window {
         parts.retain(|p| !p.is_empty());
         let recording = running[0].1.then(|| elapsed("recording"));
         if let Some(time) = &recording {
-            let label = if imp.recording_paused.get() {
+            let label = if imp.show.is_paused() {
                 gettext("❚❚ Recording paused")
             } else {
                 gettext("● Recording")
@@ -521,6 +535,10 @@ impl Window {
         drop(since);
         self.show_record_button(recording.as_deref());
         parts.extend(self.live_status(live.as_deref()));
+        let finishing = imp.show.finishing();
+        if !finishing.is_empty() {
+            parts.push(finishing);
+        }
         imp.status.set_label(&parts.join(" · "));
     }
 
@@ -530,7 +548,7 @@ impl Window {
         let imp = self.imp();
         let label = match recording {
             None => gettext("Record"),
-            Some(time) if imp.recording_paused.get() => format!("{} {time}", gettext("Paused")),
+            Some(time) if imp.show.is_paused() => format!("{} {time}", gettext("Paused")),
             Some(time) => format!("{} {time}", gettext("Stop Recording")),
         };
         imp.record_content.set_label(&label);
@@ -917,27 +935,50 @@ impl Window {
         }
     }
 
-    /// Saves the collection half a second after the last change.
+    /// Saves the collection half a second after the last change, off
+    /// the interface thread.
     fn schedule_save(&self) {
-        let imp = self.imp();
-        if imp.save_pending.replace(true) {
-            return;
-        }
-        let w = self.downgrade();
-        glib::timeout_add_local_once(std::time::Duration::from_millis(500), move || {
-            if let Some(w) = w.upgrade() {
-                w.imp().save_pending.set(false);
-                w.save_now();
-            }
-        });
+        self.imp().collection_autosave.schedule(self.collection_snapshot(), self.save_failed("collection"));
     }
 
+    /// Saves the collection now, on this thread.
     pub fn save_now(&self) {
-        let imp = self.imp();
-        let (Some(collection), Some(store)) = (self.collection(), imp.store.borrow().clone()) else { return };
-        if let Err(e) = store.save(&collection) {
-            self.show_error(&gettext("The collection could not be saved"), &e.to_string());
+        if let Err(e) = self.imp().collection_autosave.flush(&self.collection_snapshot()) {
+            self.show_error(&gettext("The collection could not be saved"), &e);
         }
+    }
+
+    /// The write of the collection as it is now, into its store.
+    fn collection_snapshot(&self) -> autosave::Snapshot {
+        let w = self.downgrade();
+        std::rc::Rc::new(move || {
+            let w = w.upgrade()?;
+            let (collection, store) = (w.collection()?, w.imp().store.borrow().clone()?);
+            Some(Box::new(move || store.save(&collection).map(drop).map_err(|e| e.to_string())))
+        })
+    }
+
+    /// The write of the settings as they are now.
+    fn settings_snapshot(&self) -> autosave::Snapshot {
+        let w = self.downgrade();
+        std::rc::Rc::new(move || {
+            let settings = w.upgrade()?.settings();
+            let path = Settings::path().ok()?;
+            Some(Box::new(move || settings.save(&path).map_err(|e| e.to_string())))
+        })
+    }
+
+    /// Tells the window that a save in the background failed.
+    fn save_failed(&self, what: &'static str) -> autosave::Failed {
+        let w = self.downgrade();
+        std::rc::Rc::new(move |e| {
+            let Some(w) = w.upgrade() else { return };
+            let title = match what {
+                "collection" => gettext("The collection could not be saved"),
+                _ => gettext("The settings could not be saved"),
+            };
+            w.show_error(&title, &e);
+        })
     }
 
     pub fn transition(&self) -> Transition {
@@ -1301,10 +1342,11 @@ impl Window {
         self.imp().settings.borrow().clone()
     }
 
-    /// Changes the settings and saves them at once.
+    /// Changes the settings; they are saved half a second after the last
+    /// change, off the interface thread.
     pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) {
         change(&mut self.imp().settings.borrow_mut());
-        self.save_settings();
+        self.imp().settings_autosave.schedule(self.settings_snapshot(), self.save_failed("settings"));
     }
 
     /// Adds a destination for `service` ("YouTube", "Twitch", or anything
@@ -1346,7 +1388,7 @@ impl Window {
     /// Whether a recording, a podcast or a stream runs.
     pub fn outputs_running(&self) -> bool {
         let imp = self.imp();
-        imp.recorder.borrow().is_some() || imp.podcast.borrow().is_some() || !imp.streams.borrow().is_empty()
+        imp.show.is_running() || imp.show.is_finishing()
     }
 
     /// Changes the canvas size and rate: the engine restarts on the
@@ -1396,40 +1438,30 @@ impl Window {
         self.start_studio(collection, scene, self.settings(), store);
     }
 
-    /// Saves the settings now (atomically, through the model).
+    /// Saves the settings now, on this thread (atomically, through the model).
     pub fn save_settings(&self) {
-        let result = Settings::path().and_then(|p| self.imp().settings.borrow().save(&p));
-        if let Err(e) = result {
-            self.show_error(&gettext("The settings could not be saved"), &e.to_string());
+        if let Err(e) = self.imp().settings_autosave.flush(&self.settings_snapshot()) {
+            self.show_error(&gettext("The settings could not be saved"), &e);
         }
     }
 
     /// Pauses or resumes the running recording; returns whether it is paused.
     pub fn toggle_pause(&self) -> bool {
-        let imp = self.imp();
-        let recorder = imp.recorder.borrow();
-        let Some(r) = recorder.as_ref() else { return false };
-        let paused = !imp.recording_paused.get();
-        if paused {
-            r.pause();
-        } else {
-            r.resume();
-        }
-        drop(recorder);
-        imp.recording_paused.set(paused);
+        let paused = self.imp().show.toggle_pause();
         self.update_status();
         paused
     }
 
     /// Starts or stops the podcast recording (the mix and one track per
-    /// source, one Matroska file); returns whether one runs now.
+    /// source, one Matroska file); returns whether one runs now. Stopping
+    /// finishes the file in the background (measured and normalised).
     pub fn toggle_podcast(&self) -> bool {
         let imp = self.imp();
-        if let Some(podcast) = imp.podcast.take() {
-            match podcast.stop() {
-                Ok(path) => self.toast_recorded(&path),
-                Err(e) => self.show_error(&gettext("The podcast did not end cleanly"), &e.to_string()),
-            }
+        if imp.show.is_podcasting() {
+            self.end_in_background(
+                |show| async move { show.stop_podcast().await },
+                gettext("The podcast did not end cleanly"),
+            );
         } else {
             let prefs = self.settings().podcast;
             let file = self.new_recording_path("mka");
@@ -1443,38 +1475,58 @@ impl Window {
             let settings = PodcastSettings { codec, loudness_target: prefs.normalize.then_some(-16.0) };
             let started = imp.studio.borrow().as_ref().map(|s| Podcast::start(s, &path, settings));
             match started {
-                Some(Ok(p)) => *imp.podcast.borrow_mut() = Some(p),
+                Some(Ok(p)) => imp.show.set_podcast(p),
                 Some(Err(e)) => self.show_error(&gettext("The podcast could not start"), &e.to_string()),
                 None => {}
             }
         }
         self.update_status();
-        imp.podcast.borrow().is_some()
+        imp.show.is_podcasting()
+    }
+
+    /// Ends an output with `stop` (given the show) off the interface
+    /// thread, then says how it ended.
+    fn end_in_background<F>(&self, stop: impl FnOnce(Show) -> F + 'static, failure: String)
+    where
+        F: std::future::Future<Output = Option<Ended>> + 'static,
+    {
+        let (w, show) = (self.downgrade(), self.imp().show.clone());
+        glib::spawn_future_local(async move {
+            let ended = stop(show).await;
+            if let (Some(w), Some(ended)) = (w.upgrade(), ended) {
+                w.say_ended(ended, &failure);
+            }
+        });
+    }
+
+    /// Says how an output ended: its toast, or what went wrong.
+    fn say_ended(&self, ended: Ended, failure: &str) {
+        match ended {
+            Ok(path) => self.toast_recorded(&path),
+            Err(e) => self.show_error(failure, &e),
+        }
     }
 
     /// Marks a chapter in the running podcast.
     pub fn add_chapter(&self) {
-        let imp = self.imp();
-        let mut podcast = imp.podcast.borrow_mut();
-        let Some(p) = podcast.as_mut() else {
-            drop(podcast);
-            return self.toast(&gettext("Chapters go into a podcast recording: start one first"));
-        };
-        let n = p.chapter_count() + 1;
-        let at = p.add_chapter(&format!("{} {n}", gettext("Chapter")));
-        drop(podcast);
-        self.toast(&format!("{} {n} · {}:{:02}", gettext("Chapter"), at.seconds() / 60, at.seconds() % 60));
+        let chapter = gettext("Chapter");
+        match self.imp().show.add_chapter(|n| format!("{chapter} {n}")) {
+            Some((n, at)) => {
+                self.toast(&format!("{chapter} {n} · {}:{:02}", at.seconds() / 60, at.seconds() % 60))
+            }
+            None => self.toast(&gettext("Chapters go into a podcast recording: start one first")),
+        }
     }
 
     /// Starts or stops the recording; returns whether one runs now.
+    /// Stopping finishes the file in the background.
     pub fn toggle_record(&self) -> bool {
         let imp = self.imp();
-        if let Some(recorder) = imp.recorder.take() {
-            imp.recording_paused.set(false);
-            match recorder.stop() {
-                Ok(path) => self.toast_recorded(&path),
-                Err(e) => self.show_error(&gettext("The recording did not end cleanly"), &e.to_string()),
-            }
+        if imp.show.is_recording() {
+            self.end_in_background(
+                |show| async move { show.stop_recording().await },
+                gettext("The recording did not end cleanly"),
+            );
         } else {
             let prefs = imp.settings.borrow().recording.clone();
             let path = self.new_recording_path(prefs.format.extension());
@@ -1485,34 +1537,76 @@ impl Window {
             };
             let started = imp.studio.borrow().as_ref().map(|s| Recorder::start(s, &path, settings));
             match started {
-                Some(Ok(r)) => *imp.recorder.borrow_mut() = Some(r),
+                Some(Ok(r)) => imp.show.set_recorder(r),
                 Some(Err(e)) => self.show_error(&gettext("The recording could not start"), &e.to_string()),
                 None => {}
             }
         }
-        let recording = imp.recorder.borrow().is_some();
+        let recording = imp.show.is_recording();
         imp.record_button.set_active(recording);
         self.update_status();
         recording
     }
 
-    /// Stops outputs and the engine; the collection, the settings and the
-    /// window's state are saved first.
+    /// Closing while on air or recording: asks first.
+    fn ask_to_stop_and_quit(&self) {
+        let dialog = adw::MessageDialog::builder()
+            .transient_for(self)
+            .modal(true)
+            .heading(gettext("Stop the Show and Quit?"))
+            .body(gettext(
+                "Recording and streaming stop. Every file is finished and kept before Plateau closes.",
+            ))
+            .build();
+        dialog.add_responses(&[("keep", &gettext("_Keep Going")), ("quit", &gettext("_Stop and Quit"))]);
+        dialog.set_response_appearance("quit", adw::ResponseAppearance::Destructive);
+        dialog.set_default_response(Some("keep"));
+        dialog.set_close_response("keep");
+        let w = self.downgrade();
+        dialog.connect_response(None, move |_, response| {
+            if let (Some(w), "quit") = (w.upgrade(), response) {
+                w.finish_and_close();
+            }
+        });
+        dialog.present();
+    }
+
+    /// Stops every output, lets them finish in the background (the status
+    /// line says so), then closes the window.
+    fn finish_and_close(&self) {
+        let imp = self.imp();
+        if imp.closing.replace(true) {
+            return;
+        }
+        imp.record_button.set_sensitive(false);
+        imp.live_button.set_sensitive(false);
+        let (w, show) = (self.downgrade(), imp.show.clone());
+        glib::spawn_future_local(async move {
+            for ended in show.stop_all().await {
+                match ended {
+                    Ok(path) => tracing::info!(path = %path.display(), "finished before closing"),
+                    Err(e) => tracing::error!(%e, "an output did not finish cleanly before closing"),
+                }
+            }
+            // Outputs stopped earlier may still be finishing.
+            while show.is_finishing() {
+                glib::timeout_future(std::time::Duration::from_millis(100)).await;
+            }
+            if let Some(w) = w.upgrade() {
+                w.close();
+            }
+        });
+    }
+
+    /// Stops the engine; the collection, the settings and the window's
+    /// state are saved first. Every output has been finished already.
     pub fn shut_down(&self) {
         let imp = self.imp();
-        self.save_now();
         let (width, height) = self.default_size();
         let state = plateau::model::WindowState { width, height, maximized: self.is_maximized() };
-        self.update_settings(|s| s.window = Some(state));
-        for s in imp.streams.take() {
-            s.stop();
-        }
-        if let Some(r) = imp.recorder.take() {
-            let _ = r.stop();
-        }
-        if let Some(p) = imp.podcast.take() {
-            let _ = p.stop();
-        }
+        imp.settings.borrow_mut().window = Some(state);
+        self.save_now();
+        self.save_settings();
         imp.studio_view.take();
         imp.program_view.take();
         if let Some(studio) = imp.studio.take() {

@@ -2,6 +2,7 @@
 //! colour checks with a tolerance, and waiting for engine events.
 #![allow(dead_code)]
 
+pub mod app;
 pub mod desktop;
 pub mod netns;
 pub mod nginx;

@@ -1,0 +1,226 @@
+//! The show: what the studio sends out now (the recording, the podcast,
+//! the live streams) and what is still being finished in the background.
+//!
+//! Ending an output waits for its files to be complete: a recording drains
+//! its muxer, a podcast measures and rewrites its whole mix, a stream says
+//! goodbye to its server (or waits for one that no longer answers). None of
+//! that happens on the interface thread: each stop runs on a worker and the
+//! window follows the `finishing` property ("Finishing the recording…").
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+
+use gettextrs::gettext;
+use glib::prelude::*;
+use glib::subclass::prelude::*;
+use plateau::engine::{Finishing, Podcast, Recorder, Stream};
+
+mod imp {
+    use super::*;
+
+    #[derive(Default, glib::Properties)]
+    #[properties(wrapper_type = super::Show)]
+    pub struct Show {
+        pub recorder: RefCell<Option<Recorder>>,
+        pub paused: std::cell::Cell<bool>,
+        pub podcast: RefCell<Option<Podcast>>,
+        pub streams: RefCell<Vec<Stream>>,
+        /// Outputs being finished: a number each, and what the window says.
+        pub tasks: RefCell<Vec<(u64, String)>>,
+        pub next_task: std::cell::Cell<u64>,
+        /// What is being finished, as the window says it; empty when nothing is.
+        #[property(get)]
+        pub finishing: RefCell<String>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for Show {
+        const NAME: &'static str = "PlateauShow";
+        type Type = super::Show;
+    }
+
+    #[glib::derived_properties]
+    impl ObjectImpl for Show {}
+}
+
+glib::wrapper! {
+    pub struct Show(ObjectSubclass<imp::Show>);
+}
+
+impl Default for Show {
+    fn default() -> Self {
+        glib::Object::new()
+    }
+}
+
+/// How an output ended: the file it wrote, or what went wrong.
+pub type Ended = Result<PathBuf, String>;
+
+impl Show {
+    pub fn is_recording(&self) -> bool {
+        self.imp().recorder.borrow().is_some()
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.imp().paused.get()
+    }
+
+    pub fn is_podcasting(&self) -> bool {
+        self.imp().podcast.borrow().is_some()
+    }
+
+    pub fn is_streaming(&self) -> bool {
+        !self.imp().streams.borrow().is_empty()
+    }
+
+    /// Whether anything is recorded or streamed now.
+    pub fn is_running(&self) -> bool {
+        self.is_recording() || self.is_podcasting() || self.is_streaming()
+    }
+
+    /// Whether an output is still being finished.
+    pub fn is_finishing(&self) -> bool {
+        !self.imp().tasks.borrow().is_empty()
+    }
+
+    pub fn set_recorder(&self, recorder: Recorder) {
+        self.imp().paused.set(false);
+        self.imp().recorder.replace(Some(recorder));
+    }
+
+    pub fn set_podcast(&self, podcast: Podcast) {
+        self.imp().podcast.replace(Some(podcast));
+    }
+
+    pub fn add_stream(&self, stream: Stream) {
+        self.imp().streams.borrow_mut().push(stream);
+    }
+
+    /// Pauses or resumes the recording; whether it is paused now.
+    pub fn toggle_pause(&self) -> bool {
+        let imp = self.imp();
+        let recorder = imp.recorder.borrow();
+        let Some(r) = recorder.as_ref() else { return false };
+        let paused = !imp.paused.get();
+        match paused {
+            true => r.pause(),
+            false => r.resume(),
+        }
+        imp.paused.set(paused);
+        paused
+    }
+
+    /// Marks a chapter titled by its number in the podcast: the number
+    /// and when it starts, none without a podcast.
+    pub fn add_chapter(&self, title: impl Fn(usize) -> String) -> Option<(usize, gst::ClockTime)> {
+        let mut podcast = self.imp().podcast.borrow_mut();
+        let p = podcast.as_mut()?;
+        let n = p.chapter_count() + 1;
+        Some((n, p.add_chapter(&title(n))))
+    }
+
+    /// Forgets an output that failed by itself (its pipeline has stopped
+    /// already): whether it was running.
+    pub fn drop_failed(&self, output: &str) -> bool {
+        let imp = self.imp();
+        match output {
+            plateau::engine::RECORDING => imp.recorder.take().is_some(),
+            plateau::engine::PODCAST => imp.podcast.take().is_some(),
+            _ => false,
+        }
+    }
+
+    /// Ends the recording in the background; none when none runs.
+    pub async fn stop_recording(&self) -> Option<Ended> {
+        let recorder = self.imp().recorder.take()?;
+        self.imp().paused.set(false);
+        let task = self.begin(gettext("Finishing the recording…"));
+        let ended = gio::spawn_blocking(move || recorder.stop().map_err(|e| e.to_string())).await;
+        self.end(task);
+        Some(ended.unwrap_or_else(|_| Err(gettext("Finishing the recording failed."))))
+    }
+
+    /// Ends the podcast in the background: its mix is measured and
+    /// rewritten (normalised) however long that takes, and the window
+    /// shows how far it has gone.
+    pub async fn stop_podcast(&self) -> Option<Ended> {
+        let podcast = self.imp().podcast.take()?;
+        let task = self.begin(gettext("Finishing the podcast…"));
+        let (tx, rx) = async_channel::unbounded();
+        let ended = gio::spawn_blocking(move || {
+            podcast
+                .stop_with_progress(|f| {
+                    let _ = tx.try_send(f);
+                })
+                .map_err(|e| e.to_string())
+        });
+        let this = self.downgrade();
+        glib::spawn_future_local(async move {
+            while let Ok(step) = rx.recv().await {
+                let Some(show) = this.upgrade() else { return };
+                let text = match step {
+                    Finishing::Measuring(f) => {
+                        format!("{} {:.0} %", gettext("Measuring the podcast’s loudness…"), f * 100.0)
+                    }
+                    Finishing::Rewriting(f) => {
+                        format!("{} {:.0} %", gettext("Writing the finished podcast…"), f * 100.0)
+                    }
+                };
+                show.relabel(task, text);
+            }
+        });
+        let ended = ended.await;
+        self.end(task);
+        Some(ended.unwrap_or_else(|_| Err(gettext("Finishing the podcast failed."))))
+    }
+
+    /// Ends every live stream at once, in the background; a server that
+    /// no longer answers delays nobody else.
+    pub async fn stop_streams(&self) {
+        let streams = self.imp().streams.take();
+        if streams.is_empty() {
+            return;
+        }
+        let task = self.begin(gettext("Ending the live streams…"));
+        let stops: Vec<_> = streams.into_iter().map(|s| gio::spawn_blocking(move || s.stop())).collect();
+        for stop in stops {
+            let _ = stop.await;
+        }
+        self.end(task);
+    }
+
+    /// Ends everything that runs, all at once.
+    pub async fn stop_all(&self) -> Vec<Ended> {
+        let (recording, podcast, streams) = (self.stop_recording(), self.stop_podcast(), self.stop_streams());
+        let ((recording, podcast), ()) =
+            futures_util::future::join(futures_util::future::join(recording, podcast), streams).await;
+        recording.into_iter().chain(podcast).collect()
+    }
+
+    fn begin(&self, text: String) -> u64 {
+        let imp = self.imp();
+        let id = imp.next_task.get() + 1;
+        imp.next_task.set(id);
+        imp.tasks.borrow_mut().push((id, text));
+        self.update_finishing();
+        id
+    }
+
+    fn relabel(&self, id: u64, text: String) {
+        if let Some(task) = self.imp().tasks.borrow_mut().iter_mut().find(|(t, _)| *t == id) {
+            task.1 = text;
+        }
+        self.update_finishing();
+    }
+
+    fn end(&self, id: u64) {
+        self.imp().tasks.borrow_mut().retain(|(t, _)| *t != id);
+        self.update_finishing();
+    }
+
+    fn update_finishing(&self) {
+        let text: Vec<String> = self.imp().tasks.borrow().iter().map(|(_, t)| t.clone()).collect();
+        self.imp().finishing.replace(text.join(" · "));
+        self.notify_finishing();
+    }
+}
