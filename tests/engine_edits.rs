@@ -156,3 +156,40 @@ fn a_scene_on_air_can_be_renamed_and_reordered() {
     studio.switch_scene("Empty", plateau::model::Transition::CUT).expect("switch");
     shows(&tap, |f| near(f.pixel(200, 150), [0, 0, 0], 24), "an empty scene is black");
 }
+
+#[test]
+fn a_request_is_answered_with_the_new_collection_and_a_source_comes_with_its_item_or_not_at_all() {
+    let (studio, tap) = red_with_blue_square();
+    let green = color_source("green", GREEN);
+    let command = |scene: &str| plateau::engine::Command::AddSourceWithItem {
+        source: green.clone(),
+        scene: scene.into(),
+        item: item(0, "anything", 400, 200, 100, 100),
+    };
+    // Sent without waiting; the answer carries the collection after it.
+    let pending = studio.request(command("Main"));
+    let answer = glib::MainContext::default().block_on(pending).expect("added");
+    let plateau::engine::Reply::Item(id) = answer.reply else { panic!("{:?}", answer.reply) };
+    let added = answer.collection.scene("Main").and_then(|s| s.item(id)).expect("the item in the answer");
+    assert_eq!(added.source.as_str(), "green", "the item shows the new source");
+    shows(&tap, |f| near(f.pixel(450, 250), GREEN, 24), "green appears");
+    // Whoever listens is told, with the same revision.
+    let told = event_where(
+        &studio,
+        Duration::from_secs(2),
+        |e| matches!(e, plateau::engine::Event::CollectionChanged { revision, .. } if *revision == answer.revision),
+    );
+    assert!(told.is_some(), "no CollectionChanged event for revision {}", answer.revision);
+    // Into a scene that does not exist: neither the source nor an item.
+    let mut other = green.clone();
+    other.id = plateau::model::SourceId::new("green-2");
+    let refused = studio.send(plateau::engine::Command::AddSourceWithItem {
+        source: other,
+        scene: "Nowhere".into(),
+        item: item(0, "green-2", 0, 0, 10, 10),
+    });
+    assert!(refused.is_err(), "{refused:?}");
+    let now = studio.collection().expect("collection");
+    assert!(now.source(&plateau::model::SourceId::new("green-2")).is_none(), "no half-added source");
+    assert_eq!(now.sources.len(), 3);
+}

@@ -1191,3 +1191,36 @@ fn duration_of(path: &std::path::Path) -> f64 {
     let text = ffprobe(path, &["-show_entries", "format=duration", "-of", "csv=p=0"]);
     text.trim().parse().unwrap_or_else(|_| panic!("no duration for {}: {text}", path.display()))
 }
+
+#[test]
+fn adding_and_removing_sources_and_listing_cameras_keep_the_window_answering() {
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    let from = now_ms();
+    // A camera: its properties open and list the cameras there are (none here).
+    app.press("Add a Source", None);
+    app.press("Webcam", Some("menu item"));
+    app.wait_for_name("Properties — Webcam");
+    app.wait_for_name("No device is connected");
+    app.key("Escape");
+    // A colour, added and removed again from the source list.
+    app.press("Add a Source", None);
+    app.press("Colour", Some("menu item"));
+    app.wait_for_name("Properties — Colour");
+    app.key("Escape");
+    app.press("Remove Colour", None);
+    app.press("Remove Webcam", None);
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    poll(Duration::from_secs(10), Duration::from_millis(200), || {
+        let c = plateau::model::load_collection(&saved).map_err(|e| e.to_string())?;
+        let red = c.scene("Red").ok_or("no scene Red")?;
+        let shown: Vec<&str> = red.items.iter().map(|i| i.source.as_str()).collect();
+        match shown == ["red", "ball", "title"] && c.sources.len() == 7 {
+            true => Ok(()),
+            false => Err(format!("the saved scene shows {shown:?}, {} sources", c.sources.len())),
+        }
+    });
+    let blocked = app.longest_block_since(from);
+    eprintln!("adding and removing sources, listing cameras: window blocked at most {blocked} ms");
+    assert!(blocked <= NEVER_WAITS_MS, "the window did not answer for {blocked} ms");
+}

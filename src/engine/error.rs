@@ -1,7 +1,5 @@
 use gst::prelude::*;
 
-use crate::model::SourceId;
-
 /// What went wrong in the engine, with enough to tell the user what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -11,12 +9,9 @@ pub enum EngineError {
     Build { what: String, message: String },
     #[error("could not start the {what}: {message}")]
     Start { what: String, message: String },
-    #[error("no scene named `{0}` in this collection")]
-    NoSuchScene(String),
-    #[error("no source with id `{0}` in this collection")]
-    NoSuchSource(SourceId),
-    #[error("scene `{scene}` has no item {item}")]
-    NoSuchItem { scene: String, item: u64 },
+    /// An edit of the collection was refused (no such scene, source or item…).
+    #[error(transparent)]
+    Edit(#[from] crate::model::EditError),
     #[error("{0}")]
     Invalid(String),
     #[error("the engine has stopped")]

@@ -78,6 +78,13 @@ pub enum Event {
     SourceChanged {
         source: SourceId,
     },
+    /// The collection changed (an edit, or the engine's own change):
+    /// here is the new one. `revision` grows with every change, so that a
+    /// listener can tell the newest.
+    CollectionChanged {
+        revision: u64,
+        collection: std::sync::Arc<crate::model::SceneCollection>,
+    },
     /// An output changed state; `output` is its display name.
     Output {
         output: String,

@@ -36,7 +36,7 @@ pub use podcast::{Finishing, Podcast, PodcastCodec, PodcastSettings, PODCAST};
 pub use preview::Preview;
 pub use record::{split_file, Container, RecordSettings, Recorder, RECORDING};
 pub use stream::{redact, Stream, StreamSettings};
-pub use studio::{Command, Reply, Studio};
+pub use studio::{Answer, Command, Reply, Studio};
 pub use tap::{Frame, VideoTap};
 pub use ts_feed::{TsFeed, TsPiece};
 

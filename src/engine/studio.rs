@@ -13,8 +13,8 @@ use super::events::Event;
 use super::fanout::Fanout;
 use super::producer::Formats;
 use super::program::Program;
-use super::supervisor::{level_event, AudioTaps, Message, Supervisor};
-use crate::model::{ItemId, SceneCollection, SceneItem, Source, SourceId, Transition};
+use super::supervisor::{level_event, Message, Shared, Supervisor};
+use crate::model::{EditError, ItemId, SceneCollection, SceneItem, Source, SourceId, Transition};
 
 /// What the engine is asked to do. Each command is applied on the engine's
 /// thread, in order, to the running program.
@@ -44,6 +44,13 @@ pub enum Command {
         index: usize,
     },
     AddSource(Source),
+    /// Adds a source and an item showing it in `scene`: both or neither
+    /// (the item's source is the new one). Replies with the item's id.
+    AddSourceWithItem {
+        source: Source,
+        scene: String,
+        item: SceneItem,
+    },
     UpdateSource(Source),
     SetVolume {
         source: SourceId,
@@ -72,6 +79,62 @@ pub enum Command {
     ProgramScene,
     /// The size of the pictures a source delivers now (before crop).
     SourceSize(SourceId),
+    /// Commands applied in order, up to the first that fails (whose error
+    /// is the answer); otherwise the last one's reply. One change of the
+    /// collection is told for the whole batch.
+    Batch(Vec<Command>),
+}
+
+impl Command {
+    /// Its name, for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::SwitchScene { .. } => "switch-scene",
+            Command::UpdateItem { .. } => "update-item",
+            Command::AddItem { .. } => "add-item",
+            Command::RemoveItem { .. } => "remove-item",
+            Command::MoveItem { .. } => "move-item",
+            Command::AddSource(_) => "add-source",
+            Command::AddSourceWithItem { .. } => "add-source-with-item",
+            Command::UpdateSource(_) => "update-source",
+            Command::SetVolume { .. } => "set-volume",
+            Command::RetrySource(_) => "retry-source",
+            Command::AddScene(_) => "add-scene",
+            Command::RenameScene { .. } => "rename-scene",
+            Command::MoveScene { .. } => "move-scene",
+            Command::PreviewScene(_) => "preview-scene",
+            Command::TransitionToPreview(_) => "transition-to-preview",
+            Command::RemoveScene(_) => "remove-scene",
+            Command::Collection => "collection",
+            Command::ProgramScene => "program-scene",
+            Command::SourceSize(_) => "source-size",
+            Command::Batch(_) => "batch",
+        }
+    }
+
+    /// Whether applying it may change the collection.
+    pub fn changes_collection(&self) -> bool {
+        match self {
+            Command::SwitchScene { .. }
+            | Command::PreviewScene(_)
+            | Command::TransitionToPreview(_)
+            | Command::RetrySource(_)
+            | Command::Collection
+            | Command::ProgramScene
+            | Command::SourceSize(_) => false,
+            Command::Batch(commands) => commands.iter().any(Command::changes_collection),
+            _ => true,
+        }
+    }
+}
+
+/// How a command went: its reply, and the collection as it is after it
+/// (with its revision, as in `Event::CollectionChanged`).
+#[derive(Debug)]
+pub struct Answer {
+    pub reply: Reply,
+    pub revision: u64,
+    pub collection: Arc<SceneCollection>,
 }
 
 #[derive(Debug)]
@@ -96,7 +159,7 @@ pub struct Studio {
     audio_settings: crate::model::AudioSettings,
     emitter: async_channel::Sender<Event>,
     encoders: Mutex<HashMap<EncoderSettings, Weak<Encoder>>>,
-    taps: AudioTaps,
+    shared: Shared,
     preview: Arc<Fanout>,
 }
 
@@ -110,7 +173,7 @@ impl Studio {
                 collection
                     .scene(name)
                     .map(|s| s.name.clone())
-                    .ok_or_else(|| EngineError::NoSuchScene(name.into()))?,
+                    .ok_or_else(|| EditError::NoSuchScene(name.into()))?,
             ),
             None => collection.scenes.first().map(|s| s.name.clone()),
         };
@@ -147,8 +210,8 @@ impl Studio {
             (program.video.clone(), program.audio.clone(), program.pipeline.clone());
         let preview = program.preview.clone();
         let (canvas, audio_settings) = (collection.video, collection.audio);
-        let taps = AudioTaps::default();
-        let mut supervisor = Supervisor::new(collection, formats, program, events_tx, news, taps.clone());
+        let shared = Shared::default();
+        let mut supervisor = Supervisor::new(collection, formats, program, events_tx, news, shared.clone());
         if let Some(first) = first {
             supervisor.show_first(&first)?;
         }
@@ -168,7 +231,7 @@ impl Studio {
             audio_settings,
             emitter,
             encoders: Mutex::new(HashMap::new()),
-            taps,
+            shared,
             preview,
         })
     }
@@ -186,11 +249,28 @@ impl Studio {
         self.audio_settings
     }
 
-    /// Sends a command and waits for the engine to have applied it.
+    /// Sends a command and waits for the engine to have applied it (for
+    /// scripts and tests: a window uses `request`).
     pub fn send(&self, command: Command) -> Result<Reply, EngineError> {
         let (tx, rx) = mpsc::channel();
-        self.inbox.send(Message::Command(command, tx)).map_err(|_| EngineError::Stopped)?;
-        rx.recv().map_err(|_| EngineError::Stopped)?
+        let reply = Box::new(move |answer| drop(tx.send(answer)));
+        self.inbox.send(Message::Command(command, reply)).map_err(|_| EngineError::Stopped)?;
+        rx.recv().map_err(|_| EngineError::Stopped)?.map(|a: Answer| a.reply)
+    }
+
+    /// Sends a command without waiting: the engine applies it in turn
+    /// (commands keep their order) and the future gives its answer.
+    pub fn request(
+        &self,
+        command: Command,
+    ) -> impl std::future::Future<Output = Result<Answer, EngineError>> + 'static {
+        let (tx, rx) = async_channel::bounded(1);
+        let reply = Box::new(move |answer| drop(tx.try_send(answer)));
+        let sent = self.inbox.send(Message::Command(command, reply)).map_err(|_| EngineError::Stopped);
+        async move {
+            sent?;
+            rx.recv().await.map_err(|_| EngineError::Stopped)?
+        }
     }
 
     pub fn switch_scene(&self, scene: &str, transition: Transition) -> Result<(), EngineError> {
@@ -271,19 +351,17 @@ impl Studio {
 
     /// The width and height of the pictures `source` delivers now, before
     /// any crop; none while it has not delivered one (or has no picture).
+    /// Read at once, without asking the engine's thread.
     pub fn source_size(&self, source: &SourceId) -> Result<Option<(u32, u32)>, EngineError> {
-        match self.send(Command::SourceSize(source.clone()))? {
-            Reply::Size(size) => Ok(size),
-            other => Err(EngineError::Invalid(format!("unexpected reply {other:?}"))),
-        }
+        let video = self.shared.video.lock().unwrap_or_else(|e| e.into_inner());
+        let fanout = video.get(source).ok_or_else(|| EditError::NoSuchSource(source.clone()))?;
+        Ok(fanout.frame_size())
     }
 
-    /// The scene the program shows (the outgoing one during a transition).
+    /// The scene the program shows (the outgoing one during a
+    /// transition), as the engine's thread last published it.
     pub fn program_scene(&self) -> Result<Option<String>, EngineError> {
-        match self.send(Command::ProgramScene)? {
-            Reply::Scene(s) => Ok(s),
-            other => Err(EngineError::Invalid(format!("unexpected reply {other:?}"))),
-        }
+        Ok(self.shared.program_scene.lock().unwrap_or_else(|e| e.into_inner()).clone())
     }
 
     /// The running encoder with `settings`, or a new one: outputs that
@@ -312,7 +390,7 @@ impl Studio {
     /// Every source that makes sound: id, name, and its sound as captured
     /// (before volume and mute), flowing while the source is in the program.
     pub(crate) fn audio_sources(&self) -> Vec<(SourceId, String, Arc<Fanout>)> {
-        self.taps.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.shared.audio.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Sends events to whoever listens (outputs report through this).

@@ -17,16 +17,30 @@ use super::producer::Formats;
 use super::program::{Channel, Layer, Program};
 use super::runner::{Health, NewsSink, ProducerNews, Runner};
 use super::stacking::Stacking;
+use super::studio::Answer;
 use super::transition;
 use super::{Command, Reply};
-use crate::model::{ItemId, SceneCollection, SceneItem, Source, SourceId, Transition};
+use crate::model::{EditError, ItemId, SceneCollection, SceneItem, Source, SourceId, Transition};
 
 /// The sound of every source that makes some, for outputs that record
 /// sources apart (podcasts): id, name and the source's audio fan-out.
 pub(crate) type AudioTaps = Arc<Mutex<Vec<(SourceId, String, Arc<Fanout>)>>>;
 
+/// What the engine's thread publishes for others to read without asking
+/// it (and so without waiting for it).
+#[derive(Clone, Default)]
+pub(crate) struct Shared {
+    pub audio: AudioTaps,
+    /// Every source's pictures, to read their size.
+    pub video: Arc<Mutex<HashMap<SourceId, Arc<Fanout>>>>,
+    pub program_scene: Arc<Mutex<Option<String>>>,
+}
+
+/// Told how a command went, on the engine's thread.
+pub(crate) type Replier = Box<dyn FnOnce(Result<Answer, EngineError>) + Send>;
+
 pub(crate) enum Message {
-    Command(Command, std::sync::mpsc::Sender<Result<Reply, EngineError>>),
+    Command(Command, Replier),
     News(ProducerNews),
     Stop,
 }
@@ -66,7 +80,13 @@ pub(crate) struct Supervisor {
     running: Option<Running>,
     events: async_channel::Sender<Event>,
     news: NewsSink,
-    taps: AudioTaps,
+    shared: Shared,
+    /// Counts the collection's changes; `snapshot` is the collection as of the last one.
+    revision: u64,
+    snapshot: Arc<SceneCollection>,
+    /// Events of a command being applied, told after the change of the
+    /// collection it made (a new source's failure names a known source).
+    held: std::cell::RefCell<Option<Vec<Event>>>,
     last_stats: (Instant, u64),
     last_care: Instant,
 }
@@ -78,7 +98,7 @@ impl Supervisor {
         program: Program,
         events: async_channel::Sender<Event>,
         news: NewsSink,
-        taps: AudioTaps,
+        shared: Shared,
     ) -> Self {
         let runners: HashMap<SourceId, Runner> = collection
             .sources
@@ -91,7 +111,10 @@ impl Supervisor {
             .filter(|s| s.kind.has_audio())
             .filter_map(|s| runners_tap(&runners, s))
             .collect();
-        *taps.lock().unwrap_or_else(|e| e.into_inner()) = supervisor_taps;
+        *shared.audio.lock().unwrap_or_else(|e| e.into_inner()) = supervisor_taps;
+        *shared.video.lock().unwrap_or_else(|e| e.into_inner()) =
+            runners.iter().map(|(id, r)| (id.clone(), r.video.clone())).collect();
+        let snapshot = Arc::new(collection.clone());
         Self {
             collection,
             formats,
@@ -104,13 +127,19 @@ impl Supervisor {
             running: None,
             events,
             news,
-            taps,
+            shared,
+            revision: 0,
+            snapshot,
+            held: Default::default(),
             last_stats: (Instant::now(), 0),
             last_care: Instant::now(),
         }
     }
 
     pub fn emit(&self, event: Event) {
+        if let Some(held) = self.held.borrow_mut().as_mut() {
+            return held.push(event);
+        }
         // A full queue means nobody reads: drop rather than grow.
         let _ = self.events.try_send(event);
     }
@@ -128,6 +157,7 @@ impl Supervisor {
     pub fn show_first(&mut self, scene: &str) -> Result<(), EngineError> {
         self.load_slot(self.active, scene)?;
         self.emit(Event::ProgramScene(scene.to_owned()));
+        self.publish_program_scene();
         Ok(())
     }
 
@@ -138,8 +168,22 @@ impl Supervisor {
             let wait = if busy { Duration::from_millis(5) } else { Duration::from_millis(100) };
             match inbox.recv_timeout(wait) {
                 Ok(Message::Command(command, reply)) => {
+                    let (changes, what, started) =
+                        (command.changes_collection(), command.name(), Instant::now());
+                    self.held.replace(Some(Vec::new()));
                     let result = self.apply(command);
-                    let _ = reply.send(result);
+                    let ms = started.elapsed().as_millis() as u64;
+                    if ms >= 20 {
+                        tracing::info!(command = what, ms, "a command took long to apply");
+                    }
+                    let held = self.held.take().unwrap_or_default();
+                    if changes {
+                        self.collection_changed();
+                    }
+                    held.into_iter().for_each(|e| self.emit(e));
+                    self.publish_program_scene();
+                    let (revision, collection) = (self.revision, self.snapshot.clone());
+                    reply(result.map(|reply| Answer { reply, revision, collection }));
                 }
                 Ok(Message::News(news)) => {
                     let id = match &news {
@@ -159,8 +203,24 @@ impl Supervisor {
             self.step_transition();
             self.care();
             self.restack_if_split_changed();
+            self.publish_program_scene();
         }
         self.shutdown();
+    }
+
+    /// Tells everyone the collection changed, with the new one.
+    fn collection_changed(&mut self) {
+        self.revision += 1;
+        self.snapshot = Arc::new(self.collection.clone());
+        self.emit(Event::CollectionChanged { revision: self.revision, collection: self.snapshot.clone() });
+    }
+
+    fn publish_program_scene(&self) {
+        let now = &self.slots[self.active].scene;
+        let mut shared = self.shared.program_scene.lock().unwrap_or_else(|e| e.into_inner());
+        if shared.as_ref() != now.as_ref() {
+            shared.clone_from(now);
+        }
     }
 
     fn shutdown(&mut self) {
@@ -207,37 +267,26 @@ impl Supervisor {
             Command::AddSource(source) => self.add_source(source),
             Command::SetVolume { source, volume, muted } => self.set_volume(&source, volume, muted),
             Command::RetrySource(id) => {
-                let runner = self.runners.get_mut(&id).ok_or(EngineError::NoSuchSource(id.clone()))?;
+                let runner = self.runners.get_mut(&id).ok_or(EditError::NoSuchSource(id.clone()))?;
                 let health = runner.retry(&self.formats, &self.news);
                 self.report(&id, health);
                 Ok(Reply::Done)
             }
-            Command::AddScene(scene) => {
-                if scene.name.trim().is_empty() || self.collection.scene(&scene.name).is_some() {
-                    return Err(EngineError::Invalid(format!(
-                        "a scene needs a new, non-empty name (`{}`)",
-                        scene.name
-                    )));
-                }
-                if let Some(item) = scene.items.iter().find(|i| self.collection.source(&i.source).is_none()) {
-                    return Err(EngineError::NoSuchSource(item.source.clone()));
-                }
-                self.collection.scenes.push(scene);
-                Ok(Reply::Done)
-            }
+            Command::AddScene(scene) => Ok(self.collection.add_scene(scene).map(|()| Reply::Done)?),
             Command::RemoveScene(name) => self.remove_scene(&name),
-            Command::RenameScene { from, to } => self.rename_scene(&from, to),
+            Command::RenameScene { from, to } => self.rename_scene(&from, &to),
             Command::MoveScene { scene, index } => {
-                let from = self
-                    .collection
-                    .scenes
-                    .iter()
-                    .position(|s| s.name == scene)
-                    .ok_or(EngineError::NoSuchScene(scene))?;
-                let moved = self.collection.scenes.remove(from);
-                let to = index.min(self.collection.scenes.len());
-                self.collection.scenes.insert(to, moved);
-                Ok(Reply::Done)
+                Ok(self.collection.move_scene(&scene, index).map(|()| Reply::Done)?)
+            }
+            Command::AddSourceWithItem { source, scene, item } => {
+                self.add_source_with_item(source, &scene, item)
+            }
+            Command::Batch(commands) => {
+                let mut reply = Reply::Done;
+                for command in commands {
+                    reply = self.apply(command)?;
+                }
+                Ok(reply)
             }
             Command::PreviewScene(name) => self.preview_scene(&name),
             Command::TransitionToPreview(transition) => self.transition_to_preview(transition),
@@ -257,6 +306,7 @@ impl Supervisor {
             if *restore_token != token {
                 *restore_token = token;
                 self.emit(Event::SourceChanged { source: id.clone() });
+                self.collection_changed();
             }
         }
     }
@@ -264,7 +314,7 @@ impl Supervisor {
     // --- scenes in slots -------------------------------------------------
 
     fn load_slot(&mut self, slot: usize, name: &str) -> Result<(), EngineError> {
-        let scene = self.collection.scene(name).ok_or_else(|| EngineError::NoSuchScene(name.into()))?.clone();
+        let scene = self.collection.scene(name).ok_or_else(|| EditError::NoSuchScene(name.into()))?.clone();
         self.program.open_slot(slot)?;
         if slot == self.active {
             self.program.show_slot(slot);
@@ -383,7 +433,7 @@ impl Supervisor {
 
     fn switch_scene(&mut self, scene: String, transition: Transition) -> Result<Reply, EngineError> {
         if self.collection.scene(&scene).is_none() {
-            return Err(EngineError::NoSuchScene(scene));
+            return Err(EditError::NoSuchScene(scene).into());
         }
         self.complete_transition();
         if self.slots[self.active].scene.as_deref() == Some(scene.as_str()) {
@@ -410,7 +460,7 @@ impl Supervisor {
     /// preview, without touching the program.
     fn preview_scene(&mut self, scene: &str) -> Result<Reply, EngineError> {
         if self.collection.scene(scene).is_none() {
-            return Err(EngineError::NoSuchScene(scene.into()));
+            return Err(EditError::NoSuchScene(scene.into()).into());
         }
         self.complete_transition();
         let slot = if self.slots[self.active].scene.as_deref() == Some(scene) {
@@ -487,12 +537,8 @@ impl Supervisor {
         self.emit(Event::ProgramScene(r.scene));
     }
 
-    fn rename_scene(&mut self, from: &str, to: String) -> Result<Reply, EngineError> {
-        let to = to.trim().to_owned();
-        if to.is_empty() || (to != from && self.collection.scene(&to).is_some()) {
-            return Err(EngineError::Invalid(format!("a scene needs a new, non-empty name (`{to}`)")));
-        }
-        self.scene_mut(from)?.name = to.clone();
+    fn rename_scene(&mut self, from: &str, to: &str) -> Result<Reply, EngineError> {
+        let to = self.collection.rename_scene(from, to)?;
         for slot in &mut self.slots {
             if slot.scene.as_deref() == Some(from) {
                 slot.scene = Some(to.clone());
@@ -511,7 +557,7 @@ impl Supervisor {
 
     fn remove_scene(&mut self, name: &str) -> Result<Reply, EngineError> {
         if self.collection.scene(name).is_none() {
-            return Err(EngineError::NoSuchScene(name.into()));
+            return Err(EditError::NoSuchScene(name.into()).into());
         }
         self.complete_transition();
         if self.slots[self.active].scene.as_deref() == Some(name) {
@@ -524,24 +570,14 @@ impl Supervisor {
                 None => self.clear_slot(self.active),
             }
         }
-        self.collection.scenes.retain(|s| s.name != name);
+        self.collection.remove_scene(name)?;
         Ok(Reply::Done)
     }
 
     // --- live edits ------------------------------------------------------
 
-    fn scene_mut(&mut self, scene: &str) -> Result<&mut crate::model::Scene, EngineError> {
-        self.collection.scene_mut(scene).ok_or_else(|| EngineError::NoSuchScene(scene.into()))
-    }
-
     fn update_item(&mut self, scene: &str, item: SceneItem) -> Result<Reply, EngineError> {
-        let s = self.scene_mut(scene)?;
-        let index = s
-            .items
-            .iter()
-            .position(|i| i.id == item.id)
-            .ok_or(EngineError::NoSuchItem { scene: scene.into(), item: item.id.0 })?;
-        let old = std::mem::replace(&mut s.items[index], item.clone());
+        let old = self.collection.update_item(scene, item.clone())?;
         if old.source != item.source || (old.width == 0) != (item.width == 0) {
             for slot in self.slot_of(scene) {
                 if let Some(layer) = self.slots[slot].layers.remove(&item.id) {
@@ -553,33 +589,27 @@ impl Supervisor {
         Ok(Reply::Done)
     }
 
-    fn add_item(&mut self, scene: &str, mut item: SceneItem) -> Result<Reply, EngineError> {
-        if self.collection.source(&item.source).is_none() {
-            return Err(EngineError::NoSuchSource(item.source));
-        }
-        let s = self.scene_mut(scene)?;
-        if item.id.0 == 0 || s.item(item.id).is_some() {
-            item.id = s.next_item_id();
-        }
-        s.items.push(item.clone());
-        let size = size_hint(&self.collection, &item.source);
-        if let Some(runner) = self.runners.get_mut(&item.source) {
+    fn add_item(&mut self, scene: &str, item: SceneItem) -> Result<Reply, EngineError> {
+        let source = item.source.clone();
+        let id = self.collection.add_item(scene, item)?;
+        self.item_added(scene, &source);
+        Ok(Reply::Item(id))
+    }
+
+    /// The pipelines' side of a new item: its source's picture size, its layers.
+    fn item_added(&mut self, scene: &str, source: &SourceId) {
+        let size = size_hint(&self.collection, source);
+        if let Some(runner) = self.runners.get_mut(source) {
             runner.size = size;
         }
         // Restacking gives the new item its layers.
         self.restack(scene);
-        Ok(Reply::Item(item.id))
     }
 
     fn remove_item(&mut self, scene: &str, id: ItemId) -> Result<Reply, EngineError> {
-        let s = self.scene_mut(scene)?;
-        let index = s
-            .items
-            .iter()
-            .position(|i| i.id == id)
-            .ok_or(EngineError::NoSuchItem { scene: scene.into(), item: id.0 })?;
-        let item = s.items.remove(index);
-        let still_uses_source = s.items.iter().any(|i| i.source == item.source);
+        let item = self.collection.remove_item(scene, id)?;
+        let still_uses_source =
+            self.collection.scene(scene).is_some_and(|s| s.items.iter().any(|i| i.source == item.source));
         for slot in self.slot_of(scene) {
             if let Some(layer) = self.slots[slot].layers.remove(&id) {
                 self.drop_layer(layer);
@@ -594,15 +624,7 @@ impl Supervisor {
     }
 
     fn move_item(&mut self, scene: &str, id: ItemId, index: usize) -> Result<Reply, EngineError> {
-        let s = self.scene_mut(scene)?;
-        let from = s
-            .items
-            .iter()
-            .position(|i| i.id == id)
-            .ok_or(EngineError::NoSuchItem { scene: scene.into(), item: id.0 })?;
-        let item = s.items.remove(from);
-        let to = index.min(s.items.len());
-        s.items.insert(to, item);
+        self.collection.move_item(scene, id, index)?;
         self.restack(scene);
         Ok(Reply::Done)
     }
@@ -637,28 +659,48 @@ impl Supervisor {
     }
 
     fn add_source(&mut self, source: Source) -> Result<Reply, EngineError> {
-        if self.collection.source(&source.id).is_some() {
-            return Err(EngineError::Invalid(format!("a source with id `{}` exists already", source.id)));
-        }
-        self.collection.sources.push(source.clone());
+        self.collection.add_source(source.clone())?;
+        self.source_added(source);
+        Ok(Reply::Done)
+    }
+
+    /// A source and its item, both or neither.
+    fn add_source_with_item(
+        &mut self,
+        source: Source,
+        scene: &str,
+        item: SceneItem,
+    ) -> Result<Reply, EngineError> {
+        let id = self.collection.add_source_with_item(source.clone(), scene, item)?;
+        let source_id = source.id.clone();
+        self.source_added(source);
+        self.item_added(scene, &source_id);
+        Ok(Reply::Item(id))
+    }
+
+    /// The pipelines' side of a new source: its runner and its sound's tap.
+    fn source_added(&mut self, source: Source) {
         let size = size_hint(&self.collection, &source.id);
         let runner = Runner::new(source.clone(), size);
         if source.kind.has_audio() {
             let tap = (source.id.clone(), source.name.clone(), runner.audio.clone());
-            self.taps.lock().unwrap_or_else(|e| e.into_inner()).push(tap);
+            self.shared.audio.lock().unwrap_or_else(|e| e.into_inner()).push(tap);
         }
+        self.shared
+            .video
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(source.id.clone(), runner.video.clone());
         self.runners.insert(source.id.clone(), runner);
-        Ok(Reply::Done)
     }
 
     fn update_source(&mut self, source: Source) -> Result<Reply, EngineError> {
         let id = source.id.clone();
-        let slot = self.collection.source_mut(&id).ok_or_else(|| EngineError::NoSuchSource(id.clone()))?;
-        *slot = source.clone();
+        self.collection.update_source(source.clone())?;
         if let Some((channel, _)) = self.channels.get(&id) {
             channel.set_volume(source.volume, source.muted);
         }
-        let runner = self.runners.get_mut(&id).ok_or_else(|| EngineError::NoSuchSource(id.clone()))?;
+        let runner = self.runners.get_mut(&id).ok_or_else(|| EditError::NoSuchSource(id.clone()))?;
         let health = runner.update(source, &self.formats, &self.news);
         self.report(&id, health);
         Ok(Reply::Done)
@@ -671,7 +713,7 @@ impl Supervisor {
         muted: Option<bool>,
     ) -> Result<Reply, EngineError> {
         let mut source =
-            self.collection.source(id).ok_or_else(|| EngineError::NoSuchSource(id.clone()))?.clone();
+            self.collection.source(id).ok_or_else(|| EditError::NoSuchSource(id.clone()))?.clone();
         if let Some(v) = volume {
             if !v.is_finite() || v < 0.0 {
                 return Err(EngineError::Invalid(format!("volume {v} is not a level from 0 up")));

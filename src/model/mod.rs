@@ -4,6 +4,7 @@
 
 mod collection;
 mod demo;
+mod edit;
 mod error;
 mod settings;
 mod source;
@@ -14,6 +15,7 @@ pub use collection::{
     AudioSettings, Crop, ItemId, Scene, SceneCollection, SceneItem, VideoSettings, CURRENT_VERSION,
 };
 pub use demo::demo_collection;
+pub use edit::EditError;
 pub use error::ModelError;
 pub use settings::{
     config_dir, is_stream_server, Destination, PodcastFormat, PodcastPrefs, RecordingFormat, RecordingPrefs,

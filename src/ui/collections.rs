@@ -40,7 +40,7 @@ impl Window {
     }
 
     fn name_of_open(&self) -> Option<String> {
-        self.collection().map(|c| c.name)
+        self.collection().map(|c| c.name.clone())
     }
 
     /// Whether the collection can change now; says why not.
@@ -118,7 +118,7 @@ impl Window {
         let next = store.names().unwrap_or_default().into_iter().find_map(|n| store.load(&n).ok());
         let next = next.unwrap_or_else(|| empty_collection(&gettext("My show"), current.video));
         let removed = current.name.clone();
-        *self.imp().removed_collection.borrow_mut() = Some(current);
+        *self.imp().removed_collection.borrow_mut() = Some((*current).clone());
         self.open_collection(next);
         self.save_now();
         self.toast_with_undo(

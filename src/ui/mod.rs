@@ -6,6 +6,7 @@
 mod autosave;
 mod canvas;
 mod collections;
+mod edits;
 mod file_dialog;
 mod live;
 mod manipulation;

@@ -37,21 +37,19 @@ impl Window {
             return self.toast(&gettext("Nothing to undo"));
         };
         let name = before.name.clone();
-        self.edit(|s| {
+        self.edit_and_refresh(|s| {
             for item in now.items.iter().filter(|i| before.item(i.id).is_none()) {
-                s.remove_item(&name, item.id)?;
+                s.remove_item(&name, item.id);
             }
             for item in &before.items {
                 match now.item(item.id) {
-                    Some(_) => s.update_item(&name, item.clone())?,
-                    None => s.add_item(&name, item.clone()).map(drop)?,
+                    Some(_) => s.update_item(&name, item.clone()),
+                    None => s.add_item(&name, item.clone()),
                 }
             }
             for (index, item) in before.items.iter().enumerate() {
-                s.move_item(&name, item.id, index)?;
+                s.move_item(&name, item.id, index);
             }
-            Ok(())
         });
-        self.refresh();
     }
 }

@@ -4,13 +4,14 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gettextrs::gettext;
 use gtk::{glib, CompositeTemplate};
 use plateau::engine::{
-    Event, OutputStatus, Podcast, PodcastSettings, Preview, RecordSettings, Recorder, Studio,
+    Event, OutputStatus, Podcast, PodcastSettings, Preview, RecordSettings, Recorder, Reply, Studio,
 };
 use plateau::model::{
     CollectionStore, Color, ItemId, Scene, SceneCollection, SceneItem, Settings, Source, SourceId,
@@ -19,6 +20,7 @@ use plateau::model::{
 
 use super::autosave::{self, Autosave};
 use super::canvas::{CanvasEdit, ProgramCanvas};
+use super::edits::Edits;
 use super::mixer_strip::MixerStrip;
 use super::show::{Ended, Show};
 
@@ -96,6 +98,8 @@ mod imp {
         pub closing: Cell<bool>,
         pub strips: RefCell<HashMap<SourceId, MixerStrip>>,
         pub program_scene: RefCell<Option<String>>,
+        /// The collection as the engine last told it, and its revision.
+        pub collection: RefCell<Option<(u64, Arc<SceneCollection>)>>,
         pub settings: RefCell<Settings>,
         pub store: RefCell<Option<CollectionStore>>,
         pub collection_autosave: Autosave,
@@ -287,6 +291,7 @@ impl Window {
         *imp.settings.borrow_mut() = settings;
         *imp.store.borrow_mut() = store;
         self.fill_collections_menu(&collection.name);
+        *imp.collection.borrow_mut() = Some((0, Arc::new(collection.clone())));
         let started = std::time::Instant::now();
         let studio = match Studio::start(collection, scene) {
             Ok(s) => s,
@@ -465,7 +470,7 @@ impl Window {
             Event::SourceRecovered { name, .. } => {
                 self.toast(&format!("{} “{name}”", gettext("Source is back:")))
             }
-            Event::SourceChanged { .. } => self.schedule_save(),
+            Event::CollectionChanged { revision, collection } => self.take_collection(revision, collection),
             Event::Output { output, status } => match status {
                 OutputStatus::Failed(cause) => {
                     // A recording that failed (a full disk, say) has stopped: say so and show it.
@@ -648,8 +653,21 @@ impl Window {
         dialog.present();
     }
 
-    pub fn collection(&self) -> Option<SceneCollection> {
-        self.imp().studio.borrow().as_ref().and_then(|s| s.collection().ok())
+    /// The collection as the engine last told it (no waiting).
+    pub fn collection(&self) -> Option<Arc<SceneCollection>> {
+        self.imp().collection.borrow().as_ref().map(|(_, c)| c.clone())
+    }
+
+    /// Keeps a collection the engine told, unless a newer one is known;
+    /// a new one is saved.
+    fn take_collection(&self, revision: u64, collection: Arc<SceneCollection>) {
+        let mut known = self.imp().collection.borrow_mut();
+        if known.as_ref().is_some_and(|(r, _)| *r >= revision) {
+            return;
+        }
+        *known = Some((revision, collection));
+        drop(known);
+        self.schedule_save();
     }
 
     /// Rebuilds the scene list, the source list and the mixer from the engine.
@@ -730,14 +748,13 @@ impl Window {
                 item.visible = b.is_active();
                 b.set_icon_name(if item.visible { "view-reveal-symbolic" } else { "view-conceal-symbolic" });
                 w.remember_scene();
-                w.edit(|s| s.update_item(&scene_name, item).map(drop));
+                w.edit(|s| s.update_item(&scene_name, item));
             });
             let (w, scene_name, id) = (self.downgrade(), scene.name.clone(), item.id);
             remove.connect_clicked(move |_| {
                 if let Some(w) = w.upgrade() {
                     w.remember_scene();
-                    w.edit(|s| s.remove_item(&scene_name, id));
-                    w.refresh();
+                    w.edit_and_refresh(|s| s.remove_item(&scene_name, id));
                 }
             });
             row.add_suffix(&visible);
@@ -779,8 +796,7 @@ impl Window {
         };
         let index = count.saturating_sub(1).saturating_sub(row_position);
         self.remember_scene();
-        self.edit(|s| s.move_item(&scene, id, index));
-        self.refresh();
+        self.edit_and_refresh(|s| s.move_item(&scene, id, index));
     }
 
     fn fill_mixer(&self, collection: &SceneCollection, scene: Option<&str>) {
@@ -796,10 +812,7 @@ impl Window {
             let (w, id) = (self.downgrade(), source.id.clone());
             let strip = MixerStrip::new(&source.name, source.volume, source.muted, move |volume, muted| {
                 if let Some(w) = w.upgrade() {
-                    w.edit(|s| {
-                        s.set_volume(&id, volume)?;
-                        s.set_muted(&id, muted)
-                    });
+                    w.edit(|s| s.set_volume(&id, volume, muted));
                 }
             });
             imp.mixer.append(&strip);
@@ -832,8 +845,7 @@ impl Window {
             }
             CanvasEdit::Remove(id) => {
                 self.remember_scene();
-                self.edit(|s| s.remove_item(&scene, id));
-                self.refresh();
+                self.edit_and_refresh(|s| s.remove_item(&scene, id));
             }
         }
     }
@@ -913,26 +925,55 @@ impl Window {
             }
             _ => Vec::new(),
         };
-        self.edit(|s| {
-            s.update_source(edited)?;
-            items.into_iter().try_for_each(|(scene, item)| s.update_item(&scene, item))
-        });
-        if let Some(collection) = self.collection() {
-            let scene = self.edited_scene().and_then(|n| collection.scene(&n).cloned());
-            self.imp().canvas.set_scene(scene, (collection.video.width, collection.video.height));
-        }
+        let show_on_canvas = |w: &Self, _: &Reply| {
+            if let Some(collection) = w.collection() {
+                let scene = w.edited_scene().and_then(|n| collection.scene(&n).cloned());
+                w.imp().canvas.set_scene(scene, (collection.video.width, collection.video.height));
+            }
+        };
+        self.edit_then(
+            |s| {
+                s.update_source(edited);
+                items.into_iter().for_each(|(scene, item)| s.update_item(&scene, item));
+            },
+            show_on_canvas,
+        );
     }
 
-    /// Applies an edit to the engine, reports a failure, saves on success.
-    pub(super) fn edit(&self, f: impl FnOnce(&Studio) -> Result<(), plateau::engine::EngineError>) {
-        let result = match self.imp().studio.borrow().as_ref() {
-            Some(studio) => f(studio),
-            None => return,
+    /// Sends the edits `f` gathers to the engine, without waiting; a
+    /// failure is reported when the engine answers.
+    pub(super) fn edit(&self, f: impl FnOnce(&mut Edits)) {
+        self.edit_then(f, |_, _| {});
+    }
+
+    /// Like `edit`, and rebuilds the lists once the engine has applied them.
+    pub(super) fn edit_and_refresh(&self, f: impl FnOnce(&mut Edits)) {
+        self.edit_then(f, |w, _| w.refresh());
+    }
+
+    /// Like `edit`; `then` runs with the engine's reply once it applied them.
+    pub(super) fn edit_then(&self, f: impl FnOnce(&mut Edits), then: impl FnOnce(&Self, &Reply) + 'static) {
+        let mut edits = Edits::default();
+        f(&mut edits);
+        let Some(answer) = self.imp().studio.borrow().as_ref().and_then(|s| super::edits::send(s, edits))
+        else {
+            return;
         };
-        match result {
-            Ok(()) => self.schedule_save(),
-            Err(e) => self.show_error(&gettext("That change could not be made"), &e.to_string()),
-        }
+        let w = self.downgrade();
+        glib::spawn_future_local(async move {
+            let answer = answer.await;
+            let Some(w) = w.upgrade() else { return };
+            match answer {
+                Ok(answer) => {
+                    w.take_collection(answer.revision, answer.collection);
+                    then(&w, &answer.reply);
+                }
+                Err(e) => {
+                    w.show_error(&gettext("That change could not be made"), &e.to_string());
+                    w.refresh();
+                }
+            }
+        });
     }
 
     /// Saves the collection half a second after the last change, off
@@ -1026,8 +1067,8 @@ impl Window {
                 return w.toast(&format!("{} “{name}”", gettext("There is a scene named so already:")));
             }
             w.edit(|s| s.add_scene(Scene::new(name.as_str())));
+            // The lists follow when the program (or the preview) shows it.
             w.switch_scene(&name);
-            w.refresh();
         });
     }
 
@@ -1041,34 +1082,40 @@ impl Window {
         let Some(collection) = self.collection() else { return };
         let Some(index) = collection.scenes.iter().position(|s| s.name == name) else { return };
         let scene = collection.scenes[index].clone();
-        self.edit(|s| s.remove_scene(name));
+        let removed = name.to_owned();
+        self.edit_then(
+            |s| s.remove_scene(name),
+            move |w, _| {
+                // The program moved on to another scene (or to black).
+                if w.imp().program_scene.borrow().as_deref() == Some(removed.as_str()) {
+                    *w.imp().program_scene.borrow_mut() = w.studio_program_scene();
+                }
+                w.refresh();
+            },
+        );
         *self.imp().removed_scene.borrow_mut() = Some((index, scene));
-        if self.imp().program_scene.borrow().as_deref() == Some(name) {
-            *self.imp().program_scene.borrow_mut() = self.studio_program_scene();
-        }
         self.toast_with_undo(&format!("{} “{name}”", gettext("Removed scene")), "app.undo-remove-scene");
-        self.refresh();
     }
 
     /// Brings back the last removed scene where it was.
     pub fn undo_remove_scene(&self) {
         let Some((index, scene)) = self.imp().removed_scene.take() else { return };
         let name = scene.name.clone();
-        self.edit(|s| {
-            s.add_scene(scene)?;
-            s.move_scene(&name, index)
+        self.edit_and_refresh(|s| {
+            s.add_scene(scene);
+            s.move_scene(&name, index);
         });
-        self.refresh();
     }
 
     pub fn rename_scene(&self, from: &str, to: &str) {
-        self.edit(|s| s.rename_scene(from, to));
+        // Edits sent from now on name the scene by its new name (the engine
+        // applies them after the renaming).
         let mut program = self.imp().program_scene.borrow_mut();
         if program.as_deref() == Some(from) {
             *program = Some(to.trim().to_owned());
         }
         drop(program);
-        self.refresh();
+        self.edit_and_refresh(|s| s.rename_scene(from, to));
     }
 
     /// Asks for a new name for a scene.
@@ -1123,11 +1170,10 @@ impl Window {
             .find(|n| collection.scene(n).is_none())
             .unwrap_or_default();
         let new = copy.name.clone();
-        self.edit(|s| {
-            s.add_scene(copy)?;
-            s.move_scene(&new, index + 1)
+        self.edit_and_refresh(|s| {
+            s.add_scene(copy);
+            s.move_scene(&new, index + 1);
         });
-        self.refresh();
     }
 
     /// Moves a scene one place up (`-1`) or down (`1`) in the list.
@@ -1135,8 +1181,7 @@ impl Window {
         let Some(collection) = self.collection() else { return };
         let Some(index) = collection.scenes.iter().position(|s| s.name == name) else { return };
         let to = index.saturating_add_signed(by);
-        self.edit(|s| s.move_scene(name, to));
-        self.refresh();
+        self.edit_and_refresh(|s| s.move_scene(name, to));
     }
 
     /// Changes an item of the program scene: `op` is raise, lower, fit or lock.
@@ -1150,16 +1195,16 @@ impl Window {
         let mut item = s.items[index].clone();
         self.remember_scene();
         match op {
-            "raise" => self.edit(|st| st.move_item(&scene, item.id, index + 1)),
-            "lower" => self.edit(|st| st.move_item(&scene, item.id, index.saturating_sub(1))),
+            "raise" => self.edit_and_refresh(|st| st.move_item(&scene, item.id, index + 1)),
+            "lower" => self.edit_and_refresh(|st| st.move_item(&scene, item.id, index.saturating_sub(1))),
             "fit" => {
                 (item.x, item.y, item.width, item.height) =
                     (0, 0, collection.video.width, collection.video.height);
-                self.edit(|st| st.update_item(&scene, item));
+                self.edit_and_refresh(|st| st.update_item(&scene, item));
             }
             "lock" => {
                 item.locked = !item.locked;
-                self.edit(|st| st.update_item(&scene, item));
+                self.edit_and_refresh(|st| st.update_item(&scene, item));
             }
             "reset" => {
                 // The source's own size at the top-left corner, uncropped;
@@ -1169,12 +1214,11 @@ impl Window {
                 let (w, h) = size.flatten().unwrap_or((collection.video.width, collection.video.height));
                 (item.x, item.y, item.width, item.height) = (0, 0, w, h);
                 item.crop = plateau::model::Crop::default();
-                self.edit(|st| st.update_item(&scene, item));
+                self.edit_and_refresh(|st| st.update_item(&scene, item));
             }
-            "remove" => self.edit(|st| st.remove_item(&scene, item.id)),
-            _ => return,
+            "remove" => self.edit_and_refresh(|st| st.remove_item(&scene, item.id)),
+            _ => {}
         }
-        self.refresh();
     }
 
     fn studio_program_scene(&self) -> Option<String> {
@@ -1188,19 +1232,22 @@ impl Window {
         }
         let Some(source_kind) = new_source_kind(kind) else { return };
         // A new source opens its properties, to be set up at once (as in OBS).
-        if let Some(id) = self.add_source_at(source_kind, None) {
-            self.show_properties(id.as_str());
-        }
+        self.add_source_at(source_kind, None, |w, id| w.show_properties(id.as_str()));
     }
 
-    /// Adds a source to the program scene; with `at` (a point of the canvas
-    /// view) its item is centred there, else on the canvas.
-    /// Returns the new source's id.
-    fn add_source_at(&self, kind: SourceKind, at: Option<(f64, f64)>) -> Option<SourceId> {
-        let collection = self.collection()?;
+    /// Adds a source and its item to the edited scene, in one command
+    /// that the engine applies whole or not at all; with `at` (a point of
+    /// the canvas view) the item is centred there, else on the canvas.
+    /// `then` gets the new source's id once the engine has added it.
+    fn add_source_at(
+        &self,
+        kind: SourceKind,
+        at: Option<(f64, f64)>,
+        then: impl FnOnce(&Self, SourceId) + 'static,
+    ) {
+        let Some(collection) = self.collection() else { return };
         let Some(scene) = self.edited_scene() else {
-            self.toast(&gettext("Add a scene first"));
-            return None;
+            return self.toast(&gettext("Add a scene first"));
         };
         // A picture or a clip is named after its file, as people know it.
         let name = match &kind {
@@ -1239,18 +1286,18 @@ impl Window {
         let (x, y) = ((cx - f64::from(iw) / 2.0).round() as i32, (cy - f64::from(ih) / 2.0).round() as i32);
         let is_media = matches!(kind, SourceKind::Media { .. });
         let source = Source::new(id.0.clone(), name, kind);
-        let added = id.clone();
-        let item = std::cell::Cell::new(None);
-        self.edit(|s| {
-            s.add_source(source)?;
-            item.set(Some(s.add_item(&scene, SceneItem::new(ItemId(0), id, x, y, iw, ih))?));
-            Ok(())
-        });
-        self.refresh();
-        if let (true, Some(item)) = (is_media, item.get()) {
-            self.fit_to_own_size_when_known(scene, item, added.clone(), (x, y, iw, ih));
-        }
-        Some(added)
+        let item = SceneItem::new(ItemId(0), id.clone(), x, y, iw, ih);
+        let edited = scene.clone();
+        self.edit_then(
+            |s| s.add_source_with_item(source, &scene, item),
+            move |w, reply| {
+                w.refresh();
+                if let (true, Reply::Item(item)) = (is_media, reply) {
+                    w.fit_to_own_size_when_known(edited, *item, id.clone(), (x, y, iw, ih));
+                }
+                then(w, id);
+            },
+        );
     }
 
     /// A clip's size is known once it plays: its new item then takes it
@@ -1284,8 +1331,7 @@ impl Window {
             let mut fitted = item;
             (fitted.x, fitted.y, fitted.width, fitted.height) =
                 (centre.0 - nw as i32 / 2, centre.1 - nh as i32 / 2, nw, nh);
-            w.edit(|s| s.update_item(&scene, fitted));
-            w.refresh();
+            w.edit_and_refresh(|s| s.update_item(&scene, fitted));
             glib::ControlFlow::Break
         });
     }
@@ -1318,7 +1364,7 @@ impl Window {
         } else {
             SourceKind::Media { path, looping: true }
         };
-        self.add_source_at(kind, at);
+        self.add_source_at(kind, at, |_, _| {});
     }
 
     /// A new file in the recording folder, named from the settings'
@@ -1396,7 +1442,7 @@ impl Window {
     /// nothing is recorded or streamed.
     pub fn change_canvas(&self, video: plateau::model::VideoSettings) -> bool {
         let imp = self.imp();
-        let Some(mut collection) = self.collection() else { return false };
+        let Some(mut collection) = self.collection().map(|c| (*c).clone()) else { return false };
         if collection.video == video {
             return true;
         }
