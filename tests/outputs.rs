@@ -204,9 +204,12 @@ fn starting_and_stopping_a_recording_leaves_the_stream_untouched() {
         std::thread::spawn(move || {
             for n in 0..3 {
                 std::thread::sleep(Duration::from_millis(1200));
-                let r =
-                    Recorder::start(&studio, &dir.join(format!("take-{n}.mkv")), RecordSettings::default())
-                        .expect("recording starts");
+                let r = Recorder::start(
+                    studio.feeds(),
+                    &dir.join(format!("take-{n}.mkv")),
+                    RecordSettings::default(),
+                )
+                .expect("recording starts");
                 std::thread::sleep(Duration::from_millis(1200));
                 r.stop().expect("recording stops");
             }

@@ -17,6 +17,10 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// The sound of every source that makes some, for outputs that record
+/// sources apart (podcasts): id, name and the source's audio fan-out.
+pub(crate) type AudioTaps = Arc<Mutex<Vec<(crate::model::SourceId, String, Arc<Fanout>)>>>;
+
 use gst::prelude::*;
 use gst_app::{AppSink, AppSrc};
 

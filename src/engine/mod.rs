@@ -1,44 +1,43 @@
 //! All of Plateau's GStreamer: sources, the program, transitions, outputs,
 //! levels and statistics. No GTK here: other code drives the engine with
 //! [`Command`]s through a [`Studio`] and listens to its [`Event`]s.
+//!
+//! Grouped by what each part does:
+//! - `sources/`: one pipeline per source (`producer`), run, replaced by a
+//!   placeholder and retried by a `runner`; devices and the screen portal.
+//! - `program/`: the program pipeline (compositor and audio mixer, two
+//!   slots for transitions), overlays, and the `supervisor` thread that
+//!   owns it all and applies commands.
+//! - `outputs/`: everything fed from the program through a [`Feeds`]
+//!   handle (never the studio itself): shared encoders, recordings,
+//!   podcasts, streams, the swarm's MPEG-TS, previews and taps.
+//! - here: the `Studio` handle, events, errors, and the `fanout` that hands
+//!   one pipeline's buffers to others.
 
-mod alpha;
+mod command;
 mod cpu;
-pub mod devices;
-mod encoder;
 mod error;
 mod events;
 mod fanout;
-mod loudness;
-mod output;
-mod overlay;
-mod podcast;
-mod portal;
-mod preview;
-mod producer;
+mod outputs;
 mod program;
-mod record;
-mod runner;
-mod stacking;
-mod stream;
+mod sources;
 mod studio;
-mod supervisor;
-mod tap;
-mod tcp_link;
-mod transition;
-mod ts_feed;
 
+pub use command::{Answer, Command, Reply};
 pub use cpu::CpuMeter;
-pub use encoder::{AudioCodec, EncoderSettings, Speed};
 pub use error::EngineError;
 pub use events::{Event, Levels, OutputStatus, Stats, StudioState};
-pub use podcast::{Finishing, Podcast, PodcastCodec, PodcastSettings, PODCAST};
-pub use preview::Preview;
-pub use record::{split_file, Container, RecordSettings, Recorder, RECORDING};
-pub use stream::{redact, Stream, StreamSettings};
-pub use studio::{Answer, Command, Reply, Studio};
-pub use tap::{Frame, VideoTap};
-pub use ts_feed::{TsFeed, TsPiece};
+pub use outputs::encoder::{AudioCodec, EncoderSettings, Speed};
+pub use outputs::feeds::Feeds;
+pub use outputs::podcast::{Finishing, Podcast, PodcastCodec, PodcastSettings, PODCAST};
+pub use outputs::preview::Preview;
+pub use outputs::record::{split_file, Container, RecordSettings, Recorder, RECORDING};
+pub use outputs::stream::{redact, Stream, StreamSettings};
+pub use outputs::tap::{Frame, VideoTap};
+pub use outputs::ts_feed::{TsFeed, TsPiece};
+pub use sources::devices;
+pub use studio::Studio;
 
 /// Initialises GStreamer once; cheap to call again.
 pub fn init() -> Result<(), EngineError> {

@@ -1,150 +1,20 @@
-//! The engine's face: a `Studio` handle with commands, and a stream of events.
+//! The engine's face: a `Studio` handle that takes [`Command`]s, and a
+//! stream of events.
 
-use std::collections::HashMap;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use gst::prelude::*;
 
-use super::encoder::{Encoder, EncoderSettings};
-use super::error::EngineError;
-use super::events::Event;
-use super::fanout::Fanout;
-use super::producer::Formats;
-use super::program::Program;
-use super::supervisor::{level_event, Message, Shared, Supervisor};
+use crate::engine::command::{Answer, Command, Reply};
+use crate::engine::error::EngineError;
+use crate::engine::events::Event;
+use crate::engine::outputs::feeds::Feeds;
+use crate::engine::program::supervisor::{level_event, Message, Shared, Supervisor};
+use crate::engine::program::Program;
+use crate::engine::sources::producer::Formats;
 use crate::model::{EditError, ItemId, SceneCollection, SceneItem, Source, SourceId, Transition};
-
-/// What the engine is asked to do. Each command is applied on the engine's
-/// thread, in order, to the running program.
-#[derive(Debug, Clone)]
-pub enum Command {
-    SwitchScene {
-        scene: String,
-        transition: Transition,
-    },
-    UpdateItem {
-        scene: String,
-        item: SceneItem,
-    },
-    /// Adds an item; an id of 0 or one in use gets a fresh id (returned).
-    AddItem {
-        scene: String,
-        item: SceneItem,
-    },
-    RemoveItem {
-        scene: String,
-        item: ItemId,
-    },
-    /// Moves an item to `index` in its scene's stacking order (0 = bottom).
-    MoveItem {
-        scene: String,
-        item: ItemId,
-        index: usize,
-    },
-    AddSource(Source),
-    /// Adds a source and an item showing it in `scene`: both or neither
-    /// (the item's source is the new one). Replies with the item's id.
-    AddSourceWithItem {
-        source: Source,
-        scene: String,
-        item: SceneItem,
-    },
-    UpdateSource(Source),
-    SetVolume {
-        source: SourceId,
-        volume: Option<f64>,
-        muted: Option<bool>,
-    },
-    RetrySource(SourceId),
-    AddScene(crate::model::Scene),
-    RenameScene {
-        from: String,
-        to: String,
-    },
-    /// Moves a scene to `index` in the list (0 = first).
-    MoveScene {
-        scene: String,
-        index: usize,
-    },
-    /// Studio mode: prepares a scene on the preview without changing the program.
-    PreviewScene(String),
-    /// Studio mode: sends the preview to the program with this transition.
-    TransitionToPreview(Transition),
-    /// Removes a scene; if the program shows it, the program cuts to the
-    /// first other scene (or to black when none is left).
-    RemoveScene(String),
-    Collection,
-    ProgramScene,
-    /// The size of the pictures a source delivers now (before crop).
-    SourceSize(SourceId),
-    /// Commands applied in order, up to the first that fails (whose error
-    /// is the answer); otherwise the last one's reply. One change of the
-    /// collection is told for the whole batch.
-    Batch(Vec<Command>),
-}
-
-impl Command {
-    /// Its name, for logs.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Command::SwitchScene { .. } => "switch-scene",
-            Command::UpdateItem { .. } => "update-item",
-            Command::AddItem { .. } => "add-item",
-            Command::RemoveItem { .. } => "remove-item",
-            Command::MoveItem { .. } => "move-item",
-            Command::AddSource(_) => "add-source",
-            Command::AddSourceWithItem { .. } => "add-source-with-item",
-            Command::UpdateSource(_) => "update-source",
-            Command::SetVolume { .. } => "set-volume",
-            Command::RetrySource(_) => "retry-source",
-            Command::AddScene(_) => "add-scene",
-            Command::RenameScene { .. } => "rename-scene",
-            Command::MoveScene { .. } => "move-scene",
-            Command::PreviewScene(_) => "preview-scene",
-            Command::TransitionToPreview(_) => "transition-to-preview",
-            Command::RemoveScene(_) => "remove-scene",
-            Command::Collection => "collection",
-            Command::ProgramScene => "program-scene",
-            Command::SourceSize(_) => "source-size",
-            Command::Batch(_) => "batch",
-        }
-    }
-
-    /// Whether applying it may change the collection.
-    pub fn changes_collection(&self) -> bool {
-        match self {
-            Command::SwitchScene { .. }
-            | Command::PreviewScene(_)
-            | Command::TransitionToPreview(_)
-            | Command::RetrySource(_)
-            | Command::Collection
-            | Command::ProgramScene
-            | Command::SourceSize(_) => false,
-            Command::Batch(commands) => commands.iter().any(Command::changes_collection),
-            _ => true,
-        }
-    }
-}
-
-/// How a command went: its reply, and the collection as it is after it
-/// (with its revision, as in `Event::CollectionChanged`).
-#[derive(Debug)]
-pub struct Answer {
-    pub reply: Reply,
-    pub revision: u64,
-    pub collection: Arc<SceneCollection>,
-}
-
-#[derive(Debug)]
-pub enum Reply {
-    Done,
-    Item(ItemId),
-    Collection(Box<SceneCollection>),
-    Scene(Option<String>),
-    Size(Option<(u32, u32)>),
-}
 
 /// A running studio: the program pipeline, its sources, and the thread
 /// that owns them. Dropping it stops everything.
@@ -152,21 +22,23 @@ pub struct Studio {
     inbox: mpsc::Sender<Message>,
     events: async_channel::Receiver<Event>,
     thread: Mutex<Option<JoinHandle<()>>>,
-    video: Arc<Fanout>,
-    audio: Arc<Fanout>,
     pipeline: gst::Pipeline,
-    canvas: crate::model::VideoSettings,
-    audio_settings: crate::model::AudioSettings,
-    emitter: async_channel::Sender<Event>,
-    encoders: Mutex<HashMap<EncoderSettings, Weak<Encoder>>>,
+    feeds: Feeds,
     shared: Shared,
-    preview: Arc<Fanout>,
+}
+
+/// Outputs are started with a studio (`Recorder::start(&studio, …)`) and
+/// take only its feeds.
+impl AsRef<Feeds> for Studio {
+    fn as_ref(&self) -> &Feeds {
+        &self.feeds
+    }
 }
 
 impl Studio {
     /// Starts the program with `collection`, showing `scene` (or the first).
     pub fn start(collection: SceneCollection, scene: Option<&str>) -> Result<Self, EngineError> {
-        super::init()?;
+        crate::engine::init()?;
         collection.validate().map_err(EngineError::Invalid)?;
         let first = match scene {
             Some(name) => Some(
@@ -220,20 +92,17 @@ impl Studio {
             .spawn(move || supervisor.run(receiver))
             .map_err(|e| EngineError::Start { what: "engine thread".into(), message: e.to_string() })?;
         tracing::info!(width = canvas.width, height = canvas.height, fps = canvas.fps, "studio started");
-        Ok(Self {
-            inbox,
-            events,
-            thread: Mutex::new(Some(thread)),
+        let feeds = Feeds {
             video,
             audio,
-            pipeline,
+            preview,
             canvas,
             audio_settings,
-            emitter,
-            encoders: Mutex::new(HashMap::new()),
-            shared,
-            preview,
-        })
+            sources_audio: shared.audio.clone(),
+            events: emitter,
+            encoders: Default::default(),
+        };
+        Ok(Self { inbox, events, thread: Mutex::new(Some(thread)), pipeline, feeds, shared })
     }
 
     /// The events; every clone of the receiver takes its own share.
@@ -242,11 +111,16 @@ impl Studio {
     }
 
     pub fn canvas(&self) -> crate::model::VideoSettings {
-        self.canvas
+        self.feeds.canvas()
     }
 
     pub fn audio_settings(&self) -> crate::model::AudioSettings {
-        self.audio_settings
+        self.feeds.audio_settings()
+    }
+
+    /// What outputs are fed from.
+    pub fn feeds(&self) -> &Feeds {
+        &self.feeds
     }
 
     /// Sends a command and waits for the engine to have applied it (for
@@ -364,50 +238,9 @@ impl Studio {
         Ok(self.shared.program_scene.lock().unwrap_or_else(|e| e.into_inner()).clone())
     }
 
-    /// The running encoder with `settings`, or a new one: outputs that
-    /// agree on settings share one encode.
-    pub(crate) fn encoder(&self, settings: EncoderSettings) -> Result<Arc<Encoder>, EngineError> {
-        let mut encoders = self.encoders.lock().unwrap_or_else(|e| e.into_inner());
-        encoders.retain(|_, e| e.strong_count() > 0);
-        if let Some(encoder) = encoders.get(&settings).and_then(Weak::upgrade) {
-            return Ok(encoder);
-        }
-        let encoder = Arc::new(Encoder::start(self, settings)?);
-        encoders.insert(settings, Arc::downgrade(&encoder));
-        Ok(encoder)
-    }
-
     /// How many encoders run now.
     pub fn encoder_count(&self) -> usize {
-        self.encoders
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-            .filter(|e| e.strong_count() > 0)
-            .count()
-    }
-
-    /// Every source that makes sound: id, name, and its sound as captured
-    /// (before volume and mute), flowing while the source is in the program.
-    pub(crate) fn audio_sources(&self) -> Vec<(SourceId, String, Arc<Fanout>)> {
-        self.shared.audio.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// Sends events to whoever listens (outputs report through this).
-    pub(crate) fn emitter(&self) -> async_channel::Sender<Event> {
-        self.emitter.clone()
-    }
-
-    pub(crate) fn preview_video(&self) -> &Arc<Fanout> {
-        &self.preview
-    }
-
-    pub(crate) fn program_video(&self) -> &Arc<Fanout> {
-        &self.video
-    }
-
-    pub(crate) fn program_audio(&self) -> &Arc<Fanout> {
-        &self.audio
+        self.feeds.encoder_count()
     }
 
     /// The program's running time now.

@@ -20,10 +20,10 @@ use std::time::Duration;
 
 use gst::prelude::*;
 
-use super::encoder::{link_to_mux, EncoderSettings};
-use super::error::{make, EngineError};
-use super::output::Output;
-use super::studio::Studio;
+use crate::engine::error::{make, EngineError};
+use crate::engine::outputs::encoder::{link_to_mux, EncoderSettings};
+use crate::engine::outputs::feeds::Feeds;
+use crate::engine::outputs::output::Output;
 
 /// One piece of the transport stream.
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ pub struct TsPiece {
 pub struct TsFeed {
     output: Output,
     /// Held: the studio keeps an encoder only while somebody uses it.
-    _encoder: Arc<super::encoder::Encoder>,
+    _encoder: Arc<crate::engine::outputs::encoder::Encoder>,
 }
 
 impl TsFeed {
@@ -50,12 +50,13 @@ impl TsFeed {
     /// Starts feeding `on_piece` from the program's encode (shared with
     /// every output that asks for the same `encoder` settings).
     pub fn start(
-        studio: &Studio,
+        feeds: impl AsRef<Feeds>,
         name: &str,
         encoder: EncoderSettings,
         on_piece: impl FnMut(TsPiece) + Send + 'static,
     ) -> Result<Self, EngineError> {
-        let encoder = studio.encoder(encoder)?;
+        let feeds = feeds.as_ref();
+        let encoder = feeds.encoder(encoder)?;
         let mut output = Output::new(name);
         let vsrc = output.encoded_input(encoder.video.clone(), "video")?;
         let asrc = output.encoded_input(encoder.audio.clone(), "audio")?;

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use gst::prelude::*;
 
-use super::alpha;
-use super::error::EngineError;
-use super::fanout::Fanout;
-use super::producer::{Formats, Producer};
+use crate::engine::error::EngineError;
+use crate::engine::fanout::Fanout;
+use crate::engine::sources::alpha;
+use crate::engine::sources::producer::{Formats, Producer};
 use crate::model::{Source, SourceId, SourceKind};
 
 /// Time for a media file to be opened and decoded before its first
@@ -219,9 +219,9 @@ impl Runner {
         token: Option<String>,
         generation: u64,
         news: &NewsSink,
-    ) -> super::portal::Keeper {
+    ) -> crate::engine::sources::portal::Keeper {
         let (pipeline, news, id) = (pipeline.clone(), news.clone(), self.source.id.clone());
-        super::portal::request(token, move |grant| match grant {
+        crate::engine::sources::portal::request(token, move |grant| match grant {
             Ok(grant) => {
                 src.set_property("fd", grant.fd);
                 src.set_property("path", grant.node.to_string());

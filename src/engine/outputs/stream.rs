@@ -18,12 +18,12 @@ use std::time::{Duration, Instant};
 
 use gst::prelude::*;
 
-use super::encoder::{link_to_mux, Encoder, EncoderSettings};
-use super::error::{make, EngineError};
-use super::events::{Event, OutputStatus};
-use super::output::Output;
-use super::studio::Studio;
-use super::tcp_link::{connections_to, server_of, TcpLink};
+use crate::engine::error::{make, EngineError};
+use crate::engine::events::{Event, OutputStatus};
+use crate::engine::outputs::encoder::{link_to_mux, Encoder, EncoderSettings};
+use crate::engine::outputs::feeds::Feeds;
+use crate::engine::outputs::output::Output;
+use crate::engine::outputs::tcp_link::{connections_to, server_of, TcpLink};
 
 /// Pauses between attempts: a server that comes back is reached within
 /// the last pause of its return.
@@ -87,7 +87,8 @@ pub struct Stream {
 }
 
 impl Stream {
-    pub fn start(studio: &Studio, settings: StreamSettings) -> Result<Self, EngineError> {
+    pub fn start(feeds: impl AsRef<Feeds>, settings: StreamSettings) -> Result<Self, EngineError> {
+        let feeds = feeds.as_ref();
         let protocol = protocol(&settings.url).ok_or_else(|| {
             EngineError::Invalid(format!(
                 "`{}` is not a stream address: use rtmp://, rtmps:// or srt://",
@@ -100,14 +101,16 @@ impl Stream {
                 redact(&settings.url)
             )));
         }
-        if matches!(protocol, Protocol::Rtmp) && settings.encoder.audio == super::encoder::AudioCodec::Opus {
+        if matches!(protocol, Protocol::Rtmp)
+            && settings.encoder.audio == crate::engine::outputs::encoder::AudioCodec::Opus
+        {
             return Err(EngineError::Invalid(format!(
                 "{}: RTMP carries AAC sound, not Opus",
                 redact(&settings.url)
             )));
         }
-        let encoder = studio.encoder(settings.encoder)?;
-        let events = studio.emitter();
+        let encoder = feeds.encoder(settings.encoder)?;
+        let events = feeds.emitter();
         let (stop, stopped) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name(format!("plateau-stream-{}", settings.name))

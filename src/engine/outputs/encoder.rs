@@ -15,10 +15,10 @@ use std::sync::Arc;
 use gst::prelude::*;
 use gst_app::AppSink;
 
-use super::error::{make, short_queue, EngineError};
-use super::fanout::Fanout;
-use super::output::Output;
-use super::studio::Studio;
+use crate::engine::error::{make, short_queue, EngineError};
+use crate::engine::fanout::Fanout;
+use crate::engine::outputs::feeds::Feeds;
+use crate::engine::outputs::output::Output;
 
 /// How the program is encoded. Outputs with equal settings share an encoder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -117,31 +117,32 @@ fn x264(settings: &EncoderSettings, fps: u32) -> Result<gst::Element, EngineErro
 }
 
 impl Encoder {
-    pub fn start(studio: &Studio, settings: EncoderSettings) -> Result<Self, EngineError> {
-        let fps = studio.canvas().fps;
+    pub fn start(feeds: impl AsRef<Feeds>, settings: EncoderSettings) -> Result<Self, EngineError> {
+        let feeds = feeds.as_ref();
+        let fps = feeds.canvas().fps;
         if settings.hardware {
             if let Some(hw) = hardware_encoder() {
                 let name = hw.factory().map(|f| f.name().to_string()).unwrap_or_default();
                 if hw.has_property("bitrate") {
                     hw.set_property_from_str("bitrate", &settings.video_kbps.to_string());
                 }
-                match Self::with_video_encoder(studio, settings, hw, &name) {
+                match Self::with_video_encoder(feeds, settings, hw, &name) {
                     Ok(e) => return Ok(e),
                     Err(e) => tracing::warn!(encoder = %name, %e, "hardware encoder failed; using x264"),
                 }
             }
         }
-        Self::with_video_encoder(studio, settings, x264(&settings, fps)?, "x264enc")
+        Self::with_video_encoder(feeds, settings, x264(&settings, fps)?, "x264enc")
     }
 
     fn with_video_encoder(
-        studio: &Studio,
+        feeds: &Feeds,
         settings: EncoderSettings,
         encoder: gst::Element,
         codec: &str,
     ) -> Result<Self, EngineError> {
         let mut output = Output::new("encoder");
-        let vsrc = output.video_input(studio)?;
+        let vsrc = output.video_input(feeds)?;
         let vqueue = short_queue(3)?;
         let convert = make("videoconvert")?;
         let i420 = make("capsfilter")?;
@@ -158,7 +159,7 @@ impl Encoder {
         );
         let vsink = encoded_sink("h264");
 
-        let asrc = output.audio_input(studio)?;
+        let asrc = output.audio_input(feeds)?;
         let aqueue = make("queue")?;
         let aconvert = make("audioconvert")?;
         let bits = (settings.audio_kbps.clamp(16, 512) * 1000) as i32;

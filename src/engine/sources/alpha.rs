@@ -1,13 +1,13 @@
 //! Whether a source's pictures can have transparent pixels: those that
 //! cannot are handed over in I420 and composed as opaque layers (see
-//! [`super::stacking`]), which costs far less than blending.
+//! [`crate::engine::program::stacking`]), which costs far less than blending.
 
 use std::io::Read;
 use std::path::Path;
 
 use gst::prelude::*;
 
-use super::error::make;
+use crate::engine::error::make;
 use crate::model::SourceKind;
 
 /// Whether `kind`'s pictures may be (partly) transparent. Texts always may;

@@ -21,11 +21,11 @@ use std::time::Duration;
 
 use gst::prelude::*;
 
-use super::encoder::{check_writable_folder, link_to_mux};
-use super::error::{make, EngineError};
-use super::output::Output;
-use super::producer::gst_audio_caps;
-use super::studio::Studio;
+use crate::engine::error::{make, EngineError};
+use crate::engine::outputs::encoder::{check_writable_folder, link_to_mux};
+use crate::engine::outputs::feeds::Feeds;
+use crate::engine::outputs::output::Output;
+use crate::engine::sources::producer::gst_audio_caps;
 use crate::model::write_atomically;
 
 /// The name podcast recordings report under in `Event::Output`.
@@ -141,7 +141,12 @@ fn track_stems(titles: &[String]) -> Vec<String> {
 impl Podcast {
     /// Records into `path`: a `.mka`/`.mkv` file holds every track; any other
     /// path is a folder that gets one file per track.
-    pub fn start(studio: &Studio, path: &Path, settings: PodcastSettings) -> Result<Self, EngineError> {
+    pub fn start(
+        feeds: impl AsRef<Feeds>,
+        path: &Path,
+        settings: PodcastSettings,
+    ) -> Result<Self, EngineError> {
+        let feeds = feeds.as_ref();
         let fail =
             |message: String| EngineError::Start { what: format!("podcast to {}", path.display()), message };
         let one_file = matches!(path.extension().and_then(|e| e.to_str()), Some("mka" | "mkv"));
@@ -157,7 +162,7 @@ impl Podcast {
             std::fs::create_dir_all(path).map_err(|e| fail(e.to_string()))?;
             check_writable_folder(&path.join("probe")).map_err(fail)?;
         }
-        let audio = studio.audio_settings();
+        let audio = feeds.audio_settings();
         let mut output = Output::new("podcast");
         let mux = if one_file {
             let mux = make("matroskamux")?;
@@ -171,8 +176,8 @@ impl Podcast {
         };
 
         // The mix first, then one track per source that makes sound.
-        let mut tracks = vec![("Mix".to_owned(), output.audio_input(studio)?)];
-        for (n, (_, name, fanout)) in studio.audio_sources().into_iter().enumerate() {
+        let mut tracks = vec![("Mix".to_owned(), output.audio_input(feeds)?)];
+        for (n, (_, name, fanout)) in feeds.audio_sources().into_iter().enumerate() {
             tracks.push((name, output.input(fanout, &format!("track{n}"), 64)?));
         }
         let titles: Vec<String> = tracks.iter().map(|(t, _)| t.clone()).collect();
@@ -207,7 +212,7 @@ impl Podcast {
                 link_to_mux(&queue, mux, "audio_%u")?;
             }
         }
-        output.report_failures(studio.emitter(), PODCAST);
+        output.report_failures(feeds.emitter(), PODCAST);
         output.start().map_err(|e| fail(e.to_string()))?;
         tracing::info!(path = %path.display(), codec = ?settings.codec, "podcast recording started");
         Ok(Self { output, path: path.to_owned(), settings, toc_setter: mux, chapters: Vec::new() })
@@ -248,10 +253,13 @@ impl Podcast {
         } else {
             self.path.join(format!("{}.{}", file_stem("Mix"), self.settings.codec.extension()))
         };
-        let gain = self.settings.loudness_target.and_then(|target| {
-            match super::loudness::measure(&mix, &|f| progress(Finishing::Measuring(f))) {
+        let gain =
+            self.settings.loudness_target.and_then(|target| match crate::engine::outputs::loudness::measure(
+                &mix,
+                &|f| progress(Finishing::Measuring(f)),
+            ) {
                 Ok((loudness, peak)) => {
-                    let gain = super::loudness::gain_db(target, loudness, peak);
+                    let gain = crate::engine::outputs::loudness::gain_db(target, loudness, peak);
                     tracing::info!(loudness, peak, ?gain, "podcast mix measured");
                     gain
                 }
@@ -259,8 +267,7 @@ impl Podcast {
                     tracing::warn!(%e, "the mix could not be measured; it is left as recorded");
                     None
                 }
-            }
-        });
+            });
         if self.toc_setter.is_some() {
             // matroskamux writes chapters only when it knows them before
             // the first byte: the file is copied once more with them.

@@ -14,8 +14,8 @@ use std::path::Path;
 use gst::prelude::*;
 use gst_app::AppSink;
 
-use super::error::{make, EngineError};
-use super::producer::gst_audio_caps;
+use crate::engine::error::{make, EngineError};
+use crate::engine::sources::producer::gst_audio_caps;
 
 /// The loudest true peak a normalised mix may reach, in dBTP.
 const PEAK_CEILING_DB: f64 = -1.0;
@@ -65,7 +65,7 @@ pub(crate) fn measure(path: &Path, progress: &dyn Fn(f64)) -> Result<(f64, f64),
     while let Ok(sample) = sink.pull_sample() {
         if told.elapsed() >= std::time::Duration::from_millis(250) {
             told = std::time::Instant::now();
-            if let Some(f) = super::podcast::fraction(&pipeline) {
+            if let Some(f) = crate::engine::outputs::podcast::fraction(&pipeline) {
                 progress(f);
             }
         }

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use gst::prelude::*;
 
-use super::error::EngineError;
-use super::events::{Event, OutputStatus};
-use super::fanout::{Consumer, Fanout, Origin};
-use super::studio::Studio;
+use crate::engine::error::EngineError;
+use crate::engine::events::{Event, OutputStatus};
+use crate::engine::fanout::{Consumer, Fanout, Origin};
+use crate::engine::outputs::feeds::Feeds;
 
 pub(crate) struct Output {
     pub pipeline: gst::Pipeline,
@@ -26,18 +26,18 @@ impl Output {
     }
 
     /// An appsrc carrying the program's pictures, added to this pipeline.
-    pub fn video_input(&mut self, studio: &Studio) -> Result<gst::Element, EngineError> {
-        self.input(studio.program_video().clone(), "video", 8)
+    pub fn video_input(&mut self, feeds: &Feeds) -> Result<gst::Element, EngineError> {
+        self.input(feeds.program_video().clone(), "video", 8)
     }
 
     /// An appsrc carrying the studio-mode preview's pictures.
-    pub fn preview_input(&mut self, studio: &Studio) -> Result<gst::Element, EngineError> {
-        self.input(studio.preview_video().clone(), "video", 8)
+    pub fn preview_input(&mut self, feeds: &Feeds) -> Result<gst::Element, EngineError> {
+        self.input(feeds.preview_video().clone(), "video", 8)
     }
 
     /// An appsrc carrying the program's sound, added to this pipeline.
-    pub fn audio_input(&mut self, studio: &Studio) -> Result<gst::Element, EngineError> {
-        self.input(studio.program_audio().clone(), "audio", 64)
+    pub fn audio_input(&mut self, feeds: &Feeds) -> Result<gst::Element, EngineError> {
+        self.input(feeds.program_audio().clone(), "audio", 64)
     }
 
     /// An appsrc carrying what `fanout` hands out.

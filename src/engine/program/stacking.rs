@@ -1,5 +1,5 @@
 //! How a scene's layers are split between a slot's compositor and the
-//! overlays blended over its picture (see [`super::overlay`]).
+//! overlays blended over its picture (see [`crate::engine::program::overlay`]).
 //!
 //! ```text
 //!  top     title (text)      ─┐ overlays: transparent layers above

@@ -11,9 +11,9 @@ use gst::prelude::*;
 use gst_app::AppSink;
 use gst_video::prelude::*;
 
-use super::error::{make, EngineError};
-use super::output::Output;
-use super::studio::Studio;
+use crate::engine::error::{make, EngineError};
+use crate::engine::outputs::feeds::Feeds;
+use crate::engine::outputs::output::Output;
 
 /// One program picture.
 #[derive(Debug, Clone)]
@@ -42,18 +42,20 @@ pub struct VideoTap {
 
 impl VideoTap {
     /// Taps the program; at most `depth` frames wait unread, newer ones are dropped.
-    pub fn start(studio: &Studio, depth: usize) -> Result<Self, EngineError> {
-        Self::build(studio, depth, false)
+    pub fn start(feeds: impl AsRef<Feeds>, depth: usize) -> Result<Self, EngineError> {
+        let feeds = feeds.as_ref();
+        Self::build(feeds, depth, false)
     }
 
     /// Taps the studio-mode preview instead of the program.
-    pub fn start_studio_preview(studio: &Studio, depth: usize) -> Result<Self, EngineError> {
-        Self::build(studio, depth, true)
+    pub fn start_studio_preview(feeds: impl AsRef<Feeds>, depth: usize) -> Result<Self, EngineError> {
+        let feeds = feeds.as_ref();
+        Self::build(feeds, depth, true)
     }
 
-    fn build(studio: &Studio, depth: usize, studio_preview: bool) -> Result<Self, EngineError> {
+    fn build(feeds: &Feeds, depth: usize, studio_preview: bool) -> Result<Self, EngineError> {
         let mut output = Output::new("tap");
-        let src = if studio_preview { output.preview_input(studio)? } else { output.video_input(studio)? };
+        let src = if studio_preview { output.preview_input(feeds)? } else { output.video_input(feeds)? };
         let convert = make("videoconvert")?;
         let caps = gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::Rgba).build();
         let sink = AppSink::builder().caps(&caps).sync(false).enable_last_sample(false).build();

@@ -25,8 +25,8 @@ use std::path::Path;
 use gst::prelude::*;
 use gst_app::AppSink;
 
-use super::devices;
-use super::error::{make, make_named, EngineError};
+use crate::engine::error::{make, make_named, EngineError};
+use crate::engine::sources::devices;
 use crate::model::{AudioSettings, Source, SourceKind, TestPattern, VideoSettings};
 
 /// A built, not yet started, source pipeline.
@@ -39,7 +39,7 @@ pub(crate) struct Producer {
     /// the portal has answered.
     pub portal: Option<(gst::Element, Option<String>)>,
     /// Keeps the portal session open while this pipeline lives.
-    pub portal_keeper: Option<super::portal::Keeper>,
+    pub portal_keeper: Option<crate::engine::sources::portal::Keeper>,
 }
 
 /// The formats every producer hands over.

@@ -2,7 +2,7 @@
 
 use gst::prelude::*;
 
-use super::error::{make, EngineError};
+use crate::engine::error::{make, EngineError};
 
 /// A device a source can open.
 #[derive(Debug, Clone, PartialEq)]

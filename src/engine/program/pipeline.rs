@@ -22,7 +22,7 @@
 //! background under a full-frame slot, and the encoder needs no conversion
 //! of its own. A slot composes its opaque layers in I420 too (their sources
 //! make I420), and the layers with transparency above the topmost opaque
-//! one are blended over that picture as overlays ([`super::overlay`]); only
+//! one are blended over that picture as overlays ([`crate::engine::program::overlay`]); only
 //! while a layer with transparency lies under an opaque one does the slot
 //! compose in AYUV and convert its picture. Every aggregator is
 //! forced live, so the program runs at the canvas rate whatever its inputs do.
@@ -33,10 +33,10 @@ use std::sync::Arc;
 use gst::prelude::*;
 use gst_app::AppSink;
 
-use super::error::{make, make_named, short_queue, EngineError};
-use super::fanout::{running_time_on, Consumer, Fanout};
-use super::overlay::{Overlay, Picture, Placement, Planes};
-use super::producer::{gst_audio_caps, Formats};
+use crate::engine::error::{make, make_named, short_queue, EngineError};
+use crate::engine::fanout::{running_time_on, Consumer, Fanout};
+use crate::engine::program::overlay::{Overlay, Picture, Placement, Planes};
+use crate::engine::sources::producer::{gst_audio_caps, Formats};
 use crate::model::{Crop, SceneItem, SourceId};
 
 /// How far an input's sound may stray from its timestamps before the

@@ -19,10 +19,10 @@ use std::time::Duration;
 
 use gst::prelude::*;
 
-use super::encoder::{check_writable_folder, link_to_mux, Encoder, EncoderSettings};
-use super::error::{make, EngineError};
-use super::output::Output;
-use super::studio::Studio;
+use crate::engine::error::{make, EngineError};
+use crate::engine::outputs::encoder::{check_writable_folder, link_to_mux, Encoder, EncoderSettings};
+use crate::engine::outputs::feeds::Feeds;
+use crate::engine::outputs::output::Output;
 
 /// The name recordings report under in `Event::Output`.
 pub const RECORDING: &str = "Recording";
@@ -90,7 +90,12 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn start(studio: &Studio, path: &Path, settings: RecordSettings) -> Result<Self, EngineError> {
+    pub fn start(
+        feeds: impl AsRef<Feeds>,
+        path: &Path,
+        settings: RecordSettings,
+    ) -> Result<Self, EngineError> {
+        let feeds = feeds.as_ref();
         let fail = |message: String| EngineError::Start {
             what: format!("recording to {}", path.display()),
             message,
@@ -108,7 +113,7 @@ impl Recorder {
                 first.display()
             )));
         }
-        let encoder = studio.encoder(settings.encoder)?;
+        let encoder = feeds.encoder(settings.encoder)?;
 
         let mut output = Output::new("recorder");
         let vsrc = output.encoded_input(encoder.video.clone(), "video")?;
@@ -150,7 +155,7 @@ impl Recorder {
             link_to_mux(&aqueue, &mux, "audio_%u")?;
             mux.link(&sink)?;
         }
-        output.report_failures(studio.emitter(), RECORDING);
+        output.report_failures(feeds.emitter(), RECORDING);
         output.start().map_err(|e| fail(e.to_string()))?;
         encoder.request_keyframe();
         let syncing = Arc::new(AtomicBool::new(true));

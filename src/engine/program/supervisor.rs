@@ -10,21 +10,16 @@ use std::time::{Duration, Instant};
 
 use gst::prelude::*;
 
-use super::error::EngineError;
-use super::events::{Event, Levels, Stats, StudioState};
-use super::fanout::Fanout;
-use super::producer::Formats;
-use super::program::{Channel, Layer, Program};
-use super::runner::{Health, NewsSink, ProducerNews, Runner};
-use super::stacking::Stacking;
-use super::studio::Answer;
-use super::transition;
-use super::{Command, Reply};
+use crate::engine::command::{Answer, Command, Reply};
+use crate::engine::error::EngineError;
+use crate::engine::events::{Event, Levels, Stats, StudioState};
+use crate::engine::fanout::{AudioTaps, Fanout};
+use crate::engine::program::stacking::Stacking;
+use crate::engine::program::transition;
+use crate::engine::program::{Channel, Layer, Program};
+use crate::engine::sources::producer::Formats;
+use crate::engine::sources::runner::{Health, NewsSink, ProducerNews, Runner};
 use crate::model::{EditError, ItemId, SceneCollection, SceneItem, Source, SourceId, Transition};
-
-/// The sound of every source that makes some, for outputs that record
-/// sources apart (podcasts): id, name and the source's audio fan-out.
-pub(crate) type AudioTaps = Arc<Mutex<Vec<(SourceId, String, Arc<Fanout>)>>>;
 
 /// What the engine's thread publishes for others to read without asking
 /// it (and so without waiting for it).

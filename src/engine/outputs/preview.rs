@@ -7,9 +7,9 @@
 
 use gst::prelude::*;
 
-use super::error::{make, EngineError};
-use super::output::Output;
-use super::studio::Studio;
+use crate::engine::error::{make, EngineError};
+use crate::engine::outputs::feeds::Feeds;
+use crate::engine::outputs::output::Output;
 
 pub struct Preview {
     _output: Output,
@@ -17,18 +17,20 @@ pub struct Preview {
 
 impl Preview {
     /// Shows the program in `sink`.
-    pub fn start(studio: &Studio, sink: gst::Element) -> Result<Self, EngineError> {
-        Self::build(studio, sink, false)
+    pub fn start(feeds: impl AsRef<Feeds>, sink: gst::Element) -> Result<Self, EngineError> {
+        let feeds = feeds.as_ref();
+        Self::build(feeds, sink, false)
     }
 
     /// Shows the studio-mode preview (the scene being prepared) in `sink`.
-    pub fn start_studio_preview(studio: &Studio, sink: gst::Element) -> Result<Self, EngineError> {
-        Self::build(studio, sink, true)
+    pub fn start_studio_preview(feeds: impl AsRef<Feeds>, sink: gst::Element) -> Result<Self, EngineError> {
+        let feeds = feeds.as_ref();
+        Self::build(feeds, sink, true)
     }
 
-    fn build(studio: &Studio, sink: gst::Element, studio_preview: bool) -> Result<Self, EngineError> {
+    fn build(feeds: &Feeds, sink: gst::Element, studio_preview: bool) -> Result<Self, EngineError> {
         let mut output = Output::new(if studio_preview { "studio-preview" } else { "preview" });
-        let src = if studio_preview { output.preview_input(studio)? } else { output.video_input(studio)? };
+        let src = if studio_preview { output.preview_input(feeds)? } else { output.video_input(feeds)? };
         let queue = make("queue")?;
         queue.set_property_from_str("leaky", "downstream");
         queue.set_property("max-size-buffers", 2u32);

@@ -1,0 +1,136 @@
+//! What the engine can be asked, and how it answers: the commands a
+//! `Studio` sends to the supervisor's thread, applied there in order.
+
+use std::sync::Arc;
+
+use crate::model::{ItemId, SceneCollection, SceneItem, Source, SourceId, Transition};
+
+/// What the engine is asked to do. Each command is applied on the engine's
+/// thread, in order, to the running program.
+#[derive(Debug, Clone)]
+pub enum Command {
+    SwitchScene {
+        scene: String,
+        transition: Transition,
+    },
+    UpdateItem {
+        scene: String,
+        item: SceneItem,
+    },
+    /// Adds an item; an id of 0 or one in use gets a fresh id (returned).
+    AddItem {
+        scene: String,
+        item: SceneItem,
+    },
+    RemoveItem {
+        scene: String,
+        item: ItemId,
+    },
+    /// Moves an item to `index` in its scene's stacking order (0 = bottom).
+    MoveItem {
+        scene: String,
+        item: ItemId,
+        index: usize,
+    },
+    AddSource(Source),
+    /// Adds a source and an item showing it in `scene`: both or neither
+    /// (the item's source is the new one). Replies with the item's id.
+    AddSourceWithItem {
+        source: Source,
+        scene: String,
+        item: SceneItem,
+    },
+    UpdateSource(Source),
+    SetVolume {
+        source: SourceId,
+        volume: Option<f64>,
+        muted: Option<bool>,
+    },
+    RetrySource(SourceId),
+    AddScene(crate::model::Scene),
+    RenameScene {
+        from: String,
+        to: String,
+    },
+    /// Moves a scene to `index` in the list (0 = first).
+    MoveScene {
+        scene: String,
+        index: usize,
+    },
+    /// Studio mode: prepares a scene on the preview without changing the program.
+    PreviewScene(String),
+    /// Studio mode: sends the preview to the program with this transition.
+    TransitionToPreview(Transition),
+    /// Removes a scene; if the program shows it, the program cuts to the
+    /// first other scene (or to black when none is left).
+    RemoveScene(String),
+    Collection,
+    ProgramScene,
+    /// The size of the pictures a source delivers now (before crop).
+    SourceSize(SourceId),
+    /// Commands applied in order, up to the first that fails (whose error
+    /// is the answer); otherwise the last one's reply. One change of the
+    /// collection is told for the whole batch.
+    Batch(Vec<Command>),
+}
+
+impl Command {
+    /// Its name, for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::SwitchScene { .. } => "switch-scene",
+            Command::UpdateItem { .. } => "update-item",
+            Command::AddItem { .. } => "add-item",
+            Command::RemoveItem { .. } => "remove-item",
+            Command::MoveItem { .. } => "move-item",
+            Command::AddSource(_) => "add-source",
+            Command::AddSourceWithItem { .. } => "add-source-with-item",
+            Command::UpdateSource(_) => "update-source",
+            Command::SetVolume { .. } => "set-volume",
+            Command::RetrySource(_) => "retry-source",
+            Command::AddScene(_) => "add-scene",
+            Command::RenameScene { .. } => "rename-scene",
+            Command::MoveScene { .. } => "move-scene",
+            Command::PreviewScene(_) => "preview-scene",
+            Command::TransitionToPreview(_) => "transition-to-preview",
+            Command::RemoveScene(_) => "remove-scene",
+            Command::Collection => "collection",
+            Command::ProgramScene => "program-scene",
+            Command::SourceSize(_) => "source-size",
+            Command::Batch(_) => "batch",
+        }
+    }
+
+    /// Whether applying it may change the collection.
+    pub fn changes_collection(&self) -> bool {
+        match self {
+            Command::SwitchScene { .. }
+            | Command::PreviewScene(_)
+            | Command::TransitionToPreview(_)
+            | Command::RetrySource(_)
+            | Command::Collection
+            | Command::ProgramScene
+            | Command::SourceSize(_) => false,
+            Command::Batch(commands) => commands.iter().any(Command::changes_collection),
+            _ => true,
+        }
+    }
+}
+
+/// How a command went: its reply, and the collection as it is after it
+/// (with its revision, as in `Event::CollectionChanged`).
+#[derive(Debug)]
+pub struct Answer {
+    pub reply: Reply,
+    pub revision: u64,
+    pub collection: Arc<SceneCollection>,
+}
+
+#[derive(Debug)]
+pub enum Reply {
+    Done,
+    Item(ItemId),
+    Collection(Box<SceneCollection>),
+    Scene(Option<String>),
+    Size(Option<(u32, u32)>),
+}

@@ -1,0 +1,11 @@
+//! The program: the pipeline that composes the scenes (`pipeline`), the
+//! overlays blended over them, transitions, and the supervisor thread that
+//! owns it and applies every command.
+
+pub(crate) mod overlay;
+mod pipeline;
+pub(crate) mod stacking;
+pub(crate) mod supervisor;
+pub(crate) mod transition;
+
+pub(crate) use pipeline::*;

@@ -1,0 +1,7 @@
+//! The sources: one pipeline each, so that a source's failure stays its own.
+
+pub(crate) mod alpha;
+pub mod devices;
+pub(crate) mod portal;
+pub(crate) mod producer;
+pub(crate) mod runner;
