@@ -21,8 +21,11 @@ use plateau::model::{
 use super::autosave::{self, Autosave};
 use super::canvas::{CanvasEdit, ProgramCanvas};
 use super::edits::Edits;
-use super::mixer_strip::MixerStrip;
+use super::menus::item_menu_model;
+use super::mixer::Mixer;
+use super::scene_list::SceneList;
 use super::show::{Ended, Show};
+use super::source_list::{kind_label, SourceList};
 
 /// Told the name of a destination added through `app.add-destination`.
 type DestinationListener = Box<dyn Fn(Option<&str>)>;
@@ -58,11 +61,11 @@ mod imp {
         #[template_child]
         pub title: TemplateChild<adw::WindowTitle>,
         #[template_child]
-        pub scenes: TemplateChild<gtk::ListBox>,
+        pub scene_list: TemplateChild<SceneList>,
         #[template_child]
-        pub sources: TemplateChild<gtk::ListBox>,
+        pub source_list: TemplateChild<SourceList>,
         #[template_child]
-        pub mixer: TemplateChild<gtk::Box>,
+        pub mixer: TemplateChild<Mixer>,
         #[template_child]
         pub transition_kind: TemplateChild<gtk::DropDown>,
         #[template_child]
@@ -80,8 +83,6 @@ mod imp {
         pub live_problem_text: TemplateChild<gtk::Label>,
         #[template_child]
         pub main_menu_button: TemplateChild<gtk::MenuButton>,
-        #[template_child]
-        pub add_source_menu: TemplateChild<gio::Menu>,
         /// The "Scene Collections" submenu of the main menu.
         pub collections_menu: RefCell<Option<gio::Menu>>,
         /// The last removed collection, for the undo toast.
@@ -96,7 +97,6 @@ mod imp {
         pub show: Show,
         /// The window closes once every output is finished.
         pub closing: Cell<bool>,
-        pub strips: RefCell<HashMap<SourceId, MixerStrip>>,
         pub program_scene: RefCell<Option<String>>,
         /// The collection as the engine last told it, and its revision.
         pub collection: RefCell<Option<(u64, Arc<SceneCollection>)>>,
@@ -107,7 +107,6 @@ mod imp {
         pub watching_frames: Cell<bool>,
         /// Called when destinations are added from outside the settings dialog.
         pub destination_listeners: RefCell<Vec<DestinationListener>>,
-        pub filling: Cell<bool>,
         pub fps_text: RefCell<String>,
         pub cpu: RefCell<plateau::engine::CpuMeter>,
         pub cpu_text: RefCell<String>,
@@ -139,6 +138,9 @@ mod imp {
 
         fn class_init(klass: &mut Self::Class) {
             ProgramCanvas::ensure_type();
+            SceneList::ensure_type();
+            SourceList::ensure_type();
+            Mixer::ensure_type();
             klass.bind_template();
         }
 
@@ -201,29 +203,10 @@ mod imp {
             let obj = self.obj().downgrade();
             self.canvas.connect_selected(move |id| {
                 if let Some(w) = obj.upgrade() {
-                    w.show_selected_in_list(id);
+                    w.imp().source_list.select(id);
                 }
             });
-            // One click chooses a source; a double click or Enter opens
-            // its properties (as in OBS), so Delete still removes the item.
-            self.sources.set_activate_on_single_click(false);
-            // A source chosen in the list (by mouse or keyboard) is selected
-            // on the canvas, where the arrow keys then move it.
-            let obj = self.obj().downgrade();
-            self.sources.connect_row_selected(move |_, row| {
-                let id = row.and_then(|r| r.widget_name().as_str().strip_prefix("item:")?.parse().ok());
-                if let (Some(w), Some(id)) = (obj.upgrade(), id) {
-                    w.imp().canvas.select_item(ItemId(id));
-                }
-            });
-            let obj = self.obj().downgrade();
-            self.scenes.connect_row_activated(move |_, row| {
-                if let (Some(w), Some(name)) =
-                    (obj.upgrade(), row.widget_name().as_str().strip_prefix("scene:"))
-                {
-                    w.switch_scene(name);
-                }
-            });
+            self.obj().connect_lists();
         }
     }
     impl WidgetImpl for Window {}
@@ -265,7 +248,7 @@ impl Window {
         let target = if wayland { "screen-portal" } else { "screen-x11" };
         let item = gio::MenuItem::new(Some(&gettext("Screen")), None);
         item.set_action_and_target_value(Some("app.add-source"), Some(&target.to_variant()));
-        let menu = self.imp().add_source_menu.get();
+        let menu = self.imp().source_list.add_menu();
         let section = menu.item_link(0, gio::MENU_LINK_SECTION).and_downcast::<gio::Menu>().unwrap_or(menu);
         // After the file entry.
         section.insert_item(4.min(section.n_items()), &item);
@@ -447,9 +430,7 @@ impl Window {
                 self.update_status();
             }
             Event::Levels { source: Some(id), levels } => {
-                if let Some(strip) = imp.strips.borrow().get(&id) {
-                    strip.set_levels(&levels.peak_db, &levels.rms_db);
-                }
+                imp.mixer.set_levels(&id, &levels.peak_db, &levels.rms_db);
             }
             Event::ProgramScene(name) => {
                 *imp.program_scene.borrow_mut() = Some(name);
@@ -676,161 +657,75 @@ impl Window {
         let Some(collection) = self.collection() else { return };
         let program = imp.program_scene.borrow().clone();
         let edited = self.edited_scene();
-        imp.filling.set(true);
-        while let Some(row) = imp.scenes.row_at_index(0) {
-            imp.scenes.remove(&row);
-        }
-        for scene in &collection.scenes {
-            let row = adw::ActionRow::builder().title(scene.name.as_str()).activatable(true).build();
-            row.add_suffix(&scene_menu(&scene.name));
-            row.set_widget_name(&format!("scene:{}", scene.name));
-            imp.scenes.append(&row);
-            if Some(&scene.name) == edited.as_ref() {
-                imp.scenes.select_row(Some(&row));
-            }
-        }
-        imp.filling.set(false);
+        imp.scene_list.show(collection.scenes.iter().map(|s| s.name.as_str()), edited.as_deref());
         let scene = edited.as_deref().and_then(|p| collection.scene(p)).cloned();
         imp.canvas.set_scene(scene, (collection.video.width, collection.video.height));
-        self.fill_sources(&collection, edited.as_deref());
-        // The mixer is what is heard: the program's sound.
-        self.fill_mixer(&collection, program.as_deref());
-    }
-
-    fn fill_sources(&self, collection: &SceneCollection, scene: Option<&str>) {
-        let imp = self.imp();
-        while let Some(row) = imp.sources.row_at_index(0) {
-            imp.sources.remove(&row);
-        }
-        let Some(scene) = scene.and_then(|s| collection.scene(s)) else { return };
-        for item in scene.items.iter().rev() {
-            let Some(source) = collection.source(&item.source) else { continue };
-            let row = adw::ActionRow::builder()
-                .title(source.name.as_str())
-                .subtitle(kind_label(&source.kind))
-                .activatable(true)
-                .tooltip_text(gettext("Open its properties"))
-                .build();
-            row.set_widget_name(&format!("item:{}", item.id.0));
-            let (w, id) = (self.downgrade(), source.id.clone());
-            row.connect_activated(move |_| {
-                if let Some(w) = w.upgrade() {
-                    w.show_properties(id.as_str());
-                }
-            });
-            let visible = gtk::ToggleButton::builder()
-                .icon_name(if item.visible { "view-reveal-symbolic" } else { "view-conceal-symbolic" })
-                .active(item.visible)
-                .valign(gtk::Align::Center)
-                .tooltip_text(gettext("Show or hide"))
-                .css_classes(["flat"])
-                .build();
-            visible.update_property(&[gtk::accessible::Property::Label(&format!(
-                "{} {}",
-                gettext("Show"),
-                source.name
-            ))]);
-            let remove = gtk::Button::builder()
-                .icon_name("user-trash-symbolic")
-                .valign(gtk::Align::Center)
-                .tooltip_text(gettext("Remove from this scene"))
-                .css_classes(["flat"])
-                .build();
-            remove.update_property(&[gtk::accessible::Property::Label(&format!(
-                "{} {}",
-                gettext("Remove"),
-                source.name
-            ))]);
-            let (w, scene_name, item_c) = (self.downgrade(), scene.name.clone(), item.clone());
-            visible.connect_toggled(move |b| {
-                let Some(w) = w.upgrade() else { return };
-                let mut item = item_c.clone();
-                item.visible = b.is_active();
-                b.set_icon_name(if item.visible { "view-reveal-symbolic" } else { "view-conceal-symbolic" });
-                w.remember_scene();
-                w.edit(|s| s.update_item(&scene_name, item));
-            });
-            let (w, scene_name, id) = (self.downgrade(), scene.name.clone(), item.id);
-            remove.connect_clicked(move |_| {
-                if let Some(w) = w.upgrade() {
-                    w.remember_scene();
-                    w.edit_and_refresh(|s| s.remove_item(&scene_name, id));
-                }
-            });
-            row.add_suffix(&visible);
-            row.add_suffix(&item_menu(item.id, item.locked, &source.name));
-            row.add_suffix(&remove);
-            self.make_draggable(&row, item.id, scene.items.len() - 1 - index_of(scene, item.id));
-            imp.sources.append(&row);
-        }
         // The chosen row follows its item wherever it now stands.
-        self.show_selected_in_list(imp.canvas.selected());
+        imp.source_list.show(&collection, edited.as_deref(), imp.canvas.selected());
+        // The mixer is what is heard: the program's sound.
+        imp.mixer.show(&collection, program.as_deref());
     }
 
-    /// A source row can be dragged onto another to take its place in the
-    /// stack (`stack_index`: its place, 0 = bottom).
-    fn make_draggable(&self, row: &adw::ActionRow, id: ItemId, row_position: usize) {
-        let drag = gtk::DragSource::new();
-        drag.set_actions(gtk::gdk::DragAction::MOVE);
-        drag.connect_prepare(move |_, _, _| {
-            Some(gtk::gdk::ContentProvider::for_value(&id.0.to_string().to_value()))
-        });
-        row.add_controller(drag);
-        let drop = gtk::DropTarget::new(String::static_type(), gtk::gdk::DragAction::MOVE);
-        let w = self.downgrade();
-        drop.connect_drop(move |_, value, _, _| {
-            let (Some(w), Ok(dragged)) = (w.upgrade(), value.get::<String>()) else { return false };
-            let Ok(dragged) = dragged.parse::<u64>() else { return false };
-            w.move_item_to_row(ItemId(dragged), row_position);
-            true
-        });
-        row.add_controller(drop);
-    }
-
-    /// Moves an item to the place of the list row at `row_position` (the
-    /// list shows the top of the stack first).
-    fn move_item_to_row(&self, id: ItemId, row_position: usize) {
-        let Some(scene) = self.edited_scene() else { return };
-        let Some(count) = self.collection().and_then(|c| c.scene(&scene).map(|s| s.items.len())) else {
-            return;
-        };
-        let index = count.saturating_sub(1).saturating_sub(row_position);
-        self.remember_scene();
-        self.edit_and_refresh(|s| s.move_item(&scene, id, index));
-    }
-
-    fn fill_mixer(&self, collection: &SceneCollection, scene: Option<&str>) {
+    /// What a person does in the scene list, the source list and the mixer.
+    fn connect_lists(&self) {
         let imp = self.imp();
-        while let Some(child) = imp.mixer.first_child() {
-            imp.mixer.remove(&child);
-        }
-        let mut strips = HashMap::new();
-        let in_scene = |id: &SourceId| {
-            scene.and_then(|s| collection.scene(s)).is_some_and(|s| s.items.iter().any(|i| &i.source == id))
-        };
-        for source in collection.sources.iter().filter(|s| s.kind.has_audio() && in_scene(&s.id)) {
-            let (w, id) = (self.downgrade(), source.id.clone());
-            let strip = MixerStrip::new(&source.name, source.volume, source.muted, move |volume, muted| {
-                if let Some(w) = w.upgrade() {
-                    w.edit(|s| s.set_volume(&id, volume, muted));
-                }
-            });
-            imp.mixer.append(&strip);
-            strips.insert(source.id.clone(), strip);
-        }
-        if strips.is_empty() {
-            // The mixer keeps its height, so that the canvas never jumps.
-            let (_, strip_height, _, _) =
-                MixerStrip::new("", 1.0, false, |_, _| {}).measure(gtk::Orientation::Vertical, -1);
-            let empty = gtk::Label::builder()
-                .label(gettext("No sound in this scene: add a microphone, desktop audio or a media file."))
-                .hexpand(true)
-                .height_request(strip_height)
-                .css_classes(["dim-label"])
-                .build();
-            imp.mixer.append(&empty);
-        }
-        *imp.strips.borrow_mut() = strips;
+        let w = self.downgrade();
+        imp.scene_list.connect_activated(move |name| {
+            if let Some(w) = w.upgrade() {
+                w.switch_scene(name);
+            }
+        });
+        // A source chosen in the list (by mouse or keyboard) is selected
+        // on the canvas, where the arrow keys then move it.
+        let w = self.downgrade();
+        imp.source_list.connect_item_selected(move |id| {
+            if let Some(w) = w.upgrade() {
+                w.imp().canvas.select_item(id);
+            }
+        });
+        let w = self.downgrade();
+        imp.source_list.connect_item_activated(move |source| {
+            if let Some(w) = w.upgrade() {
+                w.show_properties(source);
+            }
+        });
+        let w = self.downgrade();
+        imp.source_list.connect_visibility_toggled(move |id, shown| {
+            let Some(w) = w.upgrade() else { return };
+            w.edit_item(id, |item| item.visible = shown);
+        });
+        let w = self.downgrade();
+        imp.source_list.connect_item_removed(move |id| {
+            let Some((w, scene)) = w.upgrade().and_then(|w| Some((w.clone(), w.edited_scene()?))) else {
+                return;
+            };
+            w.remember_scene();
+            w.edit_and_refresh(|s| s.remove_item(&scene, id));
+        });
+        let w = self.downgrade();
+        imp.source_list.connect_item_moved(move |id, index| {
+            let Some((w, scene)) = w.upgrade().and_then(|w| Some((w.clone(), w.edited_scene()?))) else {
+                return;
+            };
+            w.remember_scene();
+            w.edit_and_refresh(|s| s.move_item(&scene, id, index));
+        });
+        let w = self.downgrade();
+        imp.mixer.connect_volume_changed(move |id, volume, muted| {
+            if let Some(w) = w.upgrade() {
+                w.edit(|s| s.set_volume(id, volume, muted));
+            }
+        });
+    }
+
+    /// Changes item `id` of the edited scene with `change` (undoable).
+    fn edit_item(&self, id: ItemId, change: impl FnOnce(&mut SceneItem)) {
+        let Some(scene) = self.edited_scene() else { return };
+        let item = self.collection().and_then(|c| c.scene(&scene)?.item(id).cloned());
+        let Some(mut item) = item else { return };
+        change(&mut item);
+        self.remember_scene();
+        self.edit(|s| s.update_item(&scene, item));
     }
 
     fn on_canvas_edit(&self, edit: CanvasEdit) {
@@ -847,19 +742,6 @@ impl Window {
                 self.remember_scene();
                 self.edit_and_refresh(|s| s.remove_item(&scene, id));
             }
-        }
-    }
-
-    /// Selects the row of item `id` in the source list (none: no row).
-    fn show_selected_in_list(&self, id: Option<ItemId>) {
-        let list = &self.imp().sources;
-        let name = id.map(|id| format!("item:{}", id.0));
-        let row = (0..)
-            .map_while(|i| list.row_at_index(i))
-            .find(|r| Some(r.widget_name().as_str()) == name.as_deref());
-        match row {
-            Some(row) => list.select_row(Some(&row)),
-            None => list.unselect_all(),
         }
     }
 
@@ -1034,9 +916,6 @@ impl Window {
 
     /// Switches the program to `name`, or in studio mode prepares it on the preview.
     pub fn switch_scene(&self, name: &str) {
-        if self.imp().filling.get() {
-            return;
-        }
         if self.imp().studio_mode.get() {
             return self.edit(|s| s.preview_scene(name));
         }
@@ -1661,63 +1540,6 @@ impl Window {
     }
 }
 
-/// The menu of a source row: stacking, lock, fit.
-fn item_menu(id: ItemId, locked: bool, name: &str) -> gtk::MenuButton {
-    row_menu(item_menu_model(id, locked), &gettext("Item actions"), name)
-}
-
-/// An item's actions: stacking, fit, reset, lock, remove (the row's menu
-/// and the canvas's right-click menu).
-fn item_menu_model(id: ItemId, locked: bool) -> gio::Menu {
-    let lock = if locked { gettext("_Unlock") } else { gettext("_Lock") };
-    let entries = [
-        (gettext("Bring _Forward"), "app.item-raise"),
-        (gettext("Send _Backward"), "app.item-lower"),
-        (gettext("_Fit to Canvas"), "app.item-fit"),
-        (gettext("Reset _Transform"), "app.item-reset"),
-        (lock, "app.item-lock"),
-        (gettext("_Remove"), "app.item-remove"),
-    ];
-    menu_model(&entries, &id.0.to_string().to_variant())
-}
-
-/// The menu of a scene row: rename, duplicate, move, remove.
-fn scene_menu(scene: &str) -> gtk::MenuButton {
-    let entries = [
-        (gettext("_Rename…"), "app.scene-rename"),
-        (gettext("_Duplicate"), "app.scene-duplicate"),
-        (gettext("Move _Up"), "app.scene-up"),
-        (gettext("Move _Down"), "app.scene-down"),
-        (gettext("_Remove"), "app.scene-remove"),
-    ];
-    row_menu(menu_model(&entries, &scene.to_variant()), &gettext("Scene actions"), scene)
-}
-
-/// A menu that runs each action on `target`.
-fn menu_model(entries: &[(String, &str)], target: &glib::Variant) -> gio::Menu {
-    let menu = gio::Menu::new();
-    for (label, action) in entries {
-        let item = gio::MenuItem::new(Some(label), None);
-        item.set_action_and_target_value(Some(action), Some(target));
-        menu.append_item(&item);
-    }
-    menu
-}
-
-/// A "more" button with `menu`.
-fn row_menu(menu: gio::Menu, tooltip: &str, name: &str) -> gtk::MenuButton {
-    let button = gtk::MenuButton::builder()
-        .icon_name("view-more-symbolic")
-        .menu_model(&menu)
-        .valign(gtk::Align::Center)
-        .css_classes(["flat"])
-        .tooltip_text(tooltip)
-        .build();
-    button
-        .update_property(&[gtk::accessible::Property::Label(&format!("{} {name}", gettext("Actions for")))]);
-    button
-}
-
 fn new_source_kind(kind: &str) -> Option<SourceKind> {
     Some(match kind {
         "test-pattern" => SourceKind::TestPattern { pattern: TestPattern::Smpte },
@@ -1739,22 +1561,6 @@ fn new_source_kind(kind: &str) -> Option<SourceKind> {
         "desktop-audio" => SourceKind::DesktopAudio,
         _ => return None,
     })
-}
-
-/// A source kind as the user reads it.
-fn kind_label(kind: &SourceKind) -> String {
-    match kind {
-        SourceKind::TestPattern { .. } => gettext("Test Pattern"),
-        SourceKind::Color { .. } => gettext("Colour"),
-        SourceKind::Image { .. } => gettext("Image"),
-        SourceKind::Media { .. } => gettext("Media File"),
-        SourceKind::ScreenX11 { .. } | SourceKind::ScreenPortal { .. } => gettext("Screen"),
-        SourceKind::Webcam { .. } => gettext("Webcam"),
-        SourceKind::AudioInput { .. } => gettext("Microphone"),
-        SourceKind::DesktopAudio => gettext("Desktop Audio"),
-        SourceKind::Text { .. } => gettext("Text"),
-        SourceKind::Tone { .. } => gettext("Tone"),
-    }
 }
 
 /// What a presenter can do when a source of this kind fails.
@@ -1782,9 +1588,4 @@ fn own_size_within(size: (u32, u32), canvas: (u32, u32)) -> (u32, u32) {
     let (sw, sh) = (f64::from(size.0.max(1)), f64::from(size.1.max(1)));
     let scale = (f64::from(canvas.0) / sw).min(f64::from(canvas.1) / sh).min(1.0);
     ((sw * scale).round() as u32, (sh * scale).round() as u32)
-}
-
-/// Where item `id` is in `scene`'s stack (0 = bottom).
-fn index_of(scene: &Scene, id: ItemId) -> usize {
-    scene.items.iter().position(|i| i.id == id).unwrap_or(0)
 }
