@@ -24,7 +24,7 @@ impl Window {
             menu
         });
         menu.remove_all();
-        let names = imp.store.borrow().as_ref().and_then(|s| s.names().ok()).unwrap_or_default();
+        let names = imp.document.store().and_then(|s| s.names().ok()).unwrap_or_default();
         let list = gio::Menu::new();
         for name in names.iter().chain((!names.iter().any(|n| n == open)).then_some(&open.to_owned())) {
             let label = if name == open { format!("✓ {name}") } else { name.clone() };
@@ -61,7 +61,7 @@ impl Window {
         if self.name_of_open().as_deref() == Some(name) || !self.can_change_collection() {
             return;
         }
-        let Some(store) = self.imp().store.borrow().clone() else { return };
+        let Some(store) = self.imp().document.store() else { return };
         let collection = match store.load(name) {
             Ok(c) => c,
             Err(e) => return self.show_error(&gettext("The collection could not be opened"), &e.to_string()),
@@ -91,7 +91,7 @@ impl Window {
         if !self.can_change_collection() {
             return;
         }
-        let Some(store) = self.imp().store.borrow().clone() else { return };
+        let Some(store) = self.imp().document.store() else { return };
         if store.names().unwrap_or_default().iter().any(|n| n == name) {
             return self.show_error(&gettext("That name is taken"), &format!("“{name}”"));
         }
@@ -109,7 +109,7 @@ impl Window {
         if !self.can_change_collection() {
             return;
         }
-        let (Some(store), Some(current)) = (self.imp().store.borrow().clone(), self.collection()) else {
+        let (Some(store), Some(current)) = (self.imp().document.store(), self.collection()) else {
             return;
         };
         if let Err(e) = store.remove(&current.name) {
@@ -118,7 +118,7 @@ impl Window {
         let next = store.names().unwrap_or_default().into_iter().find_map(|n| store.load(&n).ok());
         let next = next.unwrap_or_else(|| empty_collection(&gettext("My show"), current.video));
         let removed = current.name.clone();
-        *self.imp().removed_collection.borrow_mut() = Some((*current).clone());
+        self.imp().document.set_removed_collection((*current).clone());
         self.open_collection(next);
         self.save_now();
         self.toast_with_undo(
@@ -129,8 +129,8 @@ impl Window {
 
     /// Brings the last removed collection back (it is not opened).
     pub fn undo_remove_collection(&self) {
-        let Some(collection) = self.imp().removed_collection.take() else { return };
-        let Some(store) = self.imp().store.borrow().clone() else { return };
+        let Some(collection) = self.imp().document.take_removed_collection() else { return };
+        let Some(store) = self.imp().document.store() else { return };
         match store.save(&collection) {
             Ok(_) => {
                 let open = self.name_of_open().unwrap_or_default();

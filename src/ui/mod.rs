@@ -6,6 +6,7 @@
 mod autosave;
 mod canvas;
 mod collections;
+mod document;
 mod edits;
 mod file_dialog;
 mod live;

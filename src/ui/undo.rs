@@ -12,10 +12,7 @@ impl Window {
     pub fn remember_scene(&self) {
         let Some(name) = self.edited_scene() else { return };
         let Some(scene) = self.collection().and_then(|c| c.scene(&name).cloned()) else { return };
-        let mut undo = self.imp().undo.borrow_mut();
-        undo.push(scene);
-        let excess = undo.len().saturating_sub(100);
-        undo.drain(..excess);
+        self.imp().document.remember(scene);
     }
 
     /// Undoes the last item edit (move, resize, crop, stacking, lock,
@@ -25,13 +22,13 @@ impl Window {
         let collection = self.collection();
         let current = |name: &str| collection.as_ref().and_then(|c| c.scene(name).cloned());
         let step = loop {
-            let Some(before) = self.imp().undo.borrow_mut().pop() else { break None };
+            let Some(before) = self.imp().document.pop_undo() else { break None };
             if let Some(now) = current(&before.name).filter(|now| *now != before) {
                 break Some((before, now));
             }
         };
         let Some((before, now)) = step else {
-            if self.imp().removed_scene.borrow().is_some() {
+            if self.imp().document.has_removed_scene() {
                 return self.undo_remove_scene();
             }
             return self.toast(&gettext("Nothing to undo"));

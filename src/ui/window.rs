@@ -20,6 +20,7 @@ use plateau::model::{
 
 use super::autosave::{self, Autosave};
 use super::canvas::{CanvasEdit, ProgramCanvas};
+use super::document::Document;
 use super::edits::Edits;
 use super::menus::item_menu_model;
 use super::mixer::Mixer;
@@ -85,8 +86,6 @@ mod imp {
         pub main_menu_button: TemplateChild<gtk::MenuButton>,
         /// The "Scene Collections" submenu of the main menu.
         pub collections_menu: RefCell<Option<gio::Menu>>,
-        /// The last removed collection, for the undo toast.
-        pub removed_collection: RefCell<Option<SceneCollection>>,
         #[template_child]
         pub live_button: TemplateChild<gtk::ToggleButton>,
         pub studio: RefCell<Option<Studio>>,
@@ -98,11 +97,9 @@ mod imp {
         /// The window closes once every output is finished.
         pub closing: Cell<bool>,
         pub program_scene: RefCell<Option<String>>,
-        /// The collection as the engine last told it, and its revision.
-        pub collection: RefCell<Option<(u64, Arc<SceneCollection>)>>,
         pub settings: RefCell<Settings>,
-        pub store: RefCell<Option<CollectionStore>>,
-        pub collection_autosave: Autosave,
+        /// The collection shown, its store, autosave and undo.
+        pub document: Document,
         pub settings_autosave: Autosave,
         pub watching_frames: Cell<bool>,
         /// Called when destinations are added from outside the settings dialog.
@@ -118,12 +115,8 @@ mod imp {
         pub destination_traffic: RefCell<std::collections::BTreeMap<String, String>>,
         /// The last file recorded, for its toast's Show in Files.
         pub last_recording: RefCell<Option<PathBuf>>,
-        /// The last removed scene and its place, for the undo toast.
-        pub removed_scene: RefCell<Option<(usize, Scene)>>,
         /// The last error shown: its title and its whole explanation.
         pub last_error: RefCell<Option<(String, String)>>,
-        /// Scenes as they were before each item edit, newest last (Ctrl+Z).
-        pub undo: RefCell<Vec<Scene>>,
         /// Go Live is waiting for the keyring to give the stream keys.
         pub keys_pending: Cell<bool>,
         /// A canvas gesture is under way (its start is already remembered).
@@ -171,6 +164,12 @@ mod imp {
                 studio.as_ref()?.source_size(source).ok().flatten()
             });
             self.obj().offer_screen_capture();
+            let obj = self.obj().downgrade();
+            self.document.connect_save_failed(move |cause| {
+                if let Some(w) = obj.upgrade() {
+                    w.show_error(&gettext("The collection could not be saved"), cause);
+                }
+            });
             let obj = self.obj().downgrade();
             self.show.connect_finishing_notify(move |_| {
                 if let Some(w) = obj.upgrade() {
@@ -272,9 +271,8 @@ impl Window {
         });
         imp.transition_ms.set_value(f64::from(t.duration_ms));
         *imp.settings.borrow_mut() = settings;
-        *imp.store.borrow_mut() = store;
         self.fill_collections_menu(&collection.name);
-        *imp.collection.borrow_mut() = Some((0, Arc::new(collection.clone())));
+        let epoch = imp.document.open(collection.clone(), store);
         let started = std::time::Instant::now();
         let studio = match Studio::start(collection, scene) {
             Ok(s) => s,
@@ -285,7 +283,7 @@ impl Window {
             Err(e) => self.show_error(&gettext("The program cannot be shown"), &e.to_string()),
         }
         *imp.program_scene.borrow_mut() = studio.program_scene().ok().flatten();
-        self.listen(studio.events());
+        self.listen(studio.events(), epoch);
         *imp.studio.borrow_mut() = Some(studio);
         self.refresh();
         self.report_first_frame(started);
@@ -403,17 +401,22 @@ impl Window {
         }
     }
 
-    fn listen(&self, events: async_channel::Receiver<Event>) {
+    /// Follows the events of the engine started at `epoch`, while the
+    /// document still belongs to it.
+    fn listen(&self, events: async_channel::Receiver<Event>, epoch: u64) {
         let window = self.downgrade();
         glib::spawn_future_local(async move {
             while let Ok(event) = events.recv().await {
                 let Some(window) = window.upgrade() else { break };
-                window.on_event(event);
+                if window.imp().document.epoch() != epoch {
+                    break;
+                }
+                window.on_event(event, epoch);
             }
         });
     }
 
-    fn on_event(&self, event: Event) {
+    fn on_event(&self, event: Event, epoch: u64) {
         let imp = self.imp();
         match event {
             Event::Stats(stats) => {
@@ -451,7 +454,9 @@ impl Window {
             Event::SourceRecovered { name, .. } => {
                 self.toast(&format!("{} “{name}”", gettext("Source is back:")))
             }
-            Event::CollectionChanged { revision, collection } => self.take_collection(revision, collection),
+            Event::CollectionChanged { revision, collection } => {
+                imp.document.take(epoch, revision, collection);
+            }
             Event::Output { output, status } => match status {
                 OutputStatus::Failed(cause) => {
                     // A recording that failed (a full disk, say) has stopped: say so and show it.
@@ -636,19 +641,7 @@ impl Window {
 
     /// The collection as the engine last told it (no waiting).
     pub fn collection(&self) -> Option<Arc<SceneCollection>> {
-        self.imp().collection.borrow().as_ref().map(|(_, c)| c.clone())
-    }
-
-    /// Keeps a collection the engine told, unless a newer one is known;
-    /// a new one is saved.
-    fn take_collection(&self, revision: u64, collection: Arc<SceneCollection>) {
-        let mut known = self.imp().collection.borrow_mut();
-        if known.as_ref().is_some_and(|(r, _)| *r >= revision) {
-            return;
-        }
-        *known = Some((revision, collection));
-        drop(known);
-        self.schedule_save();
+        self.imp().document.collection()
     }
 
     /// Rebuilds the scene list, the source list and the mixer from the engine.
@@ -841,13 +834,14 @@ impl Window {
         else {
             return;
         };
+        let epoch = self.imp().document.epoch();
         let w = self.downgrade();
         glib::spawn_future_local(async move {
             let answer = answer.await;
             let Some(w) = w.upgrade() else { return };
             match answer {
                 Ok(answer) => {
-                    w.take_collection(answer.revision, answer.collection);
+                    w.imp().document.take(epoch, answer.revision, answer.collection);
                     then(&w, &answer.reply);
                 }
                 Err(e) => {
@@ -858,27 +852,11 @@ impl Window {
         });
     }
 
-    /// Saves the collection half a second after the last change, off
-    /// the interface thread.
-    fn schedule_save(&self) {
-        self.imp().collection_autosave.schedule(self.collection_snapshot(), self.save_failed("collection"));
-    }
-
     /// Saves the collection now, on this thread.
     pub fn save_now(&self) {
-        if let Err(e) = self.imp().collection_autosave.flush(&self.collection_snapshot()) {
+        if let Err(e) = self.imp().document.save_now() {
             self.show_error(&gettext("The collection could not be saved"), &e);
         }
-    }
-
-    /// The write of the collection as it is now, into its store.
-    fn collection_snapshot(&self) -> autosave::Snapshot {
-        let w = self.downgrade();
-        std::rc::Rc::new(move || {
-            let w = w.upgrade()?;
-            let (collection, store) = (w.collection()?, w.imp().store.borrow().clone()?);
-            Some(Box::new(move || store.save(&collection).map(drop).map_err(|e| e.to_string())))
-        })
     }
 
     /// The write of the settings as they are now.
@@ -891,16 +869,13 @@ impl Window {
         })
     }
 
-    /// Tells the window that a save in the background failed.
-    fn save_failed(&self, what: &'static str) -> autosave::Failed {
+    /// Tells the window that saving the settings in the background failed.
+    fn settings_save_failed(&self) -> autosave::Failed {
         let w = self.downgrade();
         std::rc::Rc::new(move |e| {
-            let Some(w) = w.upgrade() else { return };
-            let title = match what {
-                "collection" => gettext("The collection could not be saved"),
-                _ => gettext("The settings could not be saved"),
-            };
-            w.show_error(&title, &e);
+            if let Some(w) = w.upgrade() {
+                w.show_error(&gettext("The settings could not be saved"), &e);
+            }
         })
     }
 
@@ -972,13 +947,13 @@ impl Window {
                 w.refresh();
             },
         );
-        *self.imp().removed_scene.borrow_mut() = Some((index, scene));
+        self.imp().document.set_removed_scene(index, scene);
         self.toast_with_undo(&format!("{} “{name}”", gettext("Removed scene")), "app.undo-remove-scene");
     }
 
     /// Brings back the last removed scene where it was.
     pub fn undo_remove_scene(&self) {
-        let Some((index, scene)) = self.imp().removed_scene.take() else { return };
+        let Some((index, scene)) = self.imp().document.take_removed_scene() else { return };
         let name = scene.name.clone();
         self.edit_and_refresh(|s| {
             s.add_scene(scene);
@@ -1271,7 +1246,7 @@ impl Window {
     /// change, off the interface thread.
     pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) {
         change(&mut self.imp().settings.borrow_mut());
-        self.imp().settings_autosave.schedule(self.settings_snapshot(), self.save_failed("settings"));
+        self.imp().settings_autosave.schedule(self.settings_snapshot(), self.settings_save_failed());
     }
 
     /// Adds a destination for `service` ("YouTube", "Twitch", or anything
@@ -1359,8 +1334,8 @@ impl Window {
         if let Some(old) = imp.studio.take() {
             old.stop();
         }
-        let store = imp.store.borrow().clone();
-        self.start_studio(collection, scene, self.settings(), store);
+        // The store stays the one already open.
+        self.start_studio(collection, scene, self.settings(), None);
     }
 
     /// Saves the settings now, on this thread (atomically, through the model).
