@@ -107,12 +107,11 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     }
 
     let swarm = match cli.p2p {
-        true => Some(crate::swarm::Live::start(
-            &studio,
-            encoder_settings(cli),
-            cli.p2p_bind,
-            cli.ticket_file.as_ref(),
-        )?),
+        true => {
+            let mut live = crate::swarm::Live::start(&studio, encoder_settings(cli), cli.p2p_bind)?;
+            live.announce(cli.ticket_file.as_ref())?;
+            Some(live)
+        }
         false => None,
     };
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use plateau::engine::{EncoderSettings, Studio, TsFeed};
 use plateau::gateway::Gateway;
-use plateau::p2p::{Broadcaster, PeerOptions, Ticket, Viewer};
+use plateau::p2p::{Broadcaster, PeerOptions, SwarmReport, Ticket, Viewer};
 
 /// `plateau watch TICKET` / `plateau relay TICKET`.
 #[derive(Debug, clap::Args)]
@@ -106,20 +106,9 @@ pub struct Live {
 }
 
 impl Live {
-    pub fn start(
-        studio: &Studio,
-        encoder: EncoderSettings,
-        bind: SocketAddr,
-        ticket_file: Option<&PathBuf>,
-    ) -> anyhow::Result<Self> {
+    /// Opens the studio's endpoint at `bind` and feeds it the program.
+    pub fn start(studio: &Studio, encoder: EncoderSettings, bind: SocketAddr) -> anyhow::Result<Self> {
         let broadcaster = Arc::new(Broadcaster::start(PeerOptions { bind, ..PeerOptions::default() })?);
-        let ticket = broadcaster.ticket().to_string();
-        println!("{ticket}");
-        let _ = std::io::stdout().flush();
-        if let Some(path) = ticket_file {
-            plateau::model::write_atomically(path, |f| f.write_all(ticket.as_bytes()))
-                .with_context(|| format!("cannot write the ticket into {}", path.display()))?;
-        }
         let sender = broadcaster.clone();
         // A keyframe every second, so that a viewer never waits longer for a
         // picture. (Not the default for all outputs: with 1 s keyframes a
@@ -128,27 +117,43 @@ impl Live {
         let feed = TsFeed::start(studio, "swarm", encoder, move |piece| {
             sender.publish(&piece.bytes, piece.starts, piece.age)
         })?;
-        let reports = broadcaster.reports();
-        let reporter = std::thread::spawn(move || {
-            let mut last = Instant::now() - PRINT_EVERY;
-            while let Ok(r) = reports.recv_blocking() {
-                if last.elapsed() < PRINT_EVERY {
-                    continue;
-                }
-                last = Instant::now();
-                eprintln!(
-                    "plateau: swarm: {} viewers, upload {:.0} kbit/s ({:.2}x the stream), offload {:.0} %, latency {} ms",
-                    r.viewers,
-                    r.upload_kbps,
-                    if r.stream_kbps > 0.0 { r.upload_kbps / r.stream_kbps } else { 0.0 },
-                    r.offload_percent,
-                    r.median_latency_ms.map_or("-".into(), |l| l.to_string()),
-                );
-            }
-        });
-        Ok(Self { feed, broadcaster, reporter: Some(reporter) })
+        Ok(Self { feed, broadcaster, reporter: None })
     }
 
+    /// The ticket viewers join with.
+    pub fn ticket(&self) -> String {
+        self.broadcaster.ticket().to_string()
+    }
+
+    /// The audience, as the broadcaster sees it, every second.
+    pub fn reports(&self) -> async_channel::Receiver<SwarmReport> {
+        self.broadcaster.reports()
+    }
+
+    /// For the command line: prints the ticket (and writes it into
+    /// `ticket_file`), then the audience every few seconds.
+    pub fn announce(&mut self, ticket_file: Option<&PathBuf>) -> anyhow::Result<()> {
+        let ticket = self.ticket();
+        println!("{ticket}");
+        let _ = std::io::stdout().flush();
+        if let Some(path) = ticket_file {
+            plateau::model::write_atomically(path, |f| f.write_all(ticket.as_bytes()))
+                .with_context(|| format!("cannot write the ticket into {}", path.display()))?;
+        }
+        let reports = self.reports();
+        self.reporter = Some(std::thread::spawn(move || {
+            let mut last = Instant::now() - PRINT_EVERY;
+            while let Ok(r) = reports.recv_blocking() {
+                if last.elapsed() >= PRINT_EVERY {
+                    last = Instant::now();
+                    eprintln!("plateau: swarm: {}", audience(&r));
+                }
+            }
+        }));
+        Ok(())
+    }
+
+    /// Leaves the swarm; `stats_json` gets the broadcaster's figures.
     pub fn stop(mut self, stats_json: Option<&PathBuf>) -> anyhow::Result<()> {
         self.feed.stop();
         let stats = self.broadcaster.stats();
@@ -161,6 +166,18 @@ impl Live {
             None => Ok(()),
         }
     }
+}
+
+/// The audience in one line: viewers, upload, offload, latency.
+pub fn audience(r: &SwarmReport) -> String {
+    format!(
+        "{} viewers, upload {:.0} kbit/s ({:.2}x the stream), offload {:.0} %, latency {} ms",
+        r.viewers,
+        r.upload_kbps,
+        if r.stream_kbps > 0.0 { r.upload_kbps / r.stream_kbps } else { 0.0 },
+        r.offload_percent,
+        r.median_latency_ms.map_or("-".into(), |l| l.to_string()),
+    )
 }
 
 fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyhow::Result<()> {

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::*;
-use plateau::engine::{Podcast, PodcastCodec, PodcastSettings, Studio};
+use plateau::engine::{Finishing, Podcast, PodcastCodec, PodcastSettings, Studio};
 use plateau::model::{SceneCollection, Source, SourceKind};
 
 fn two_speakers() -> SceneCollection {
@@ -67,7 +67,27 @@ fn one_file_holds_the_mix_and_each_speaker_with_chapters_and_the_mix_at_minus_16
     std::thread::sleep(Duration::from_secs(6));
     podcast.add_chapter("Interview");
     std::thread::sleep(Duration::from_secs(6));
-    podcast.stop().expect("podcast ends cleanly");
+    let steps = std::sync::Mutex::new(Vec::new());
+    podcast.stop_with_progress(|step| steps.lock().unwrap().push(step)).expect("podcast ends cleanly");
+    // Measuring, then rewriting, each told from 0 to 1 without going back.
+    let steps = steps.into_inner().unwrap();
+    for stage in [0, 1] {
+        let fractions: Vec<f64> = steps
+            .iter()
+            .filter_map(|s| match (stage, s) {
+                (0, Finishing::Measuring(f)) | (1, Finishing::Rewriting(f)) => Some(*f),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            fractions.first() == Some(&0.0) && fractions.last() == Some(&1.0),
+            "stage {stage}: {steps:?}"
+        );
+        assert!(fractions.windows(2).all(|w| w[0] <= w[1]), "stage {stage} went back: {steps:?}");
+    }
+    let measured_first = steps.iter().position(|s| matches!(s, Finishing::Rewriting(_)))
+        > steps.iter().rposition(|s| matches!(s, Finishing::Measuring(_)));
+    assert!(measured_first, "measured, then rewritten: {steps:?}");
 
     let streams = ffprobe(
         &path,

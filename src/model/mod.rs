@@ -18,8 +18,8 @@ pub use demo::demo_collection;
 pub use edit::EditError;
 pub use error::ModelError;
 pub use settings::{
-    config_dir, is_stream_server, Destination, PodcastFormat, PodcastPrefs, RecordingFormat, RecordingPrefs,
-    Settings, WindowState, DEFAULT_FILE_NAME, SERVICES,
+    config_dir, is_stream_server, Destination, PeerToPeer, PodcastFormat, PodcastPrefs, RecordingFormat,
+    RecordingPrefs, Settings, WindowState, DEFAULT_FILE_NAME, SERVICES,
 };
 pub use source::{Color, Region, Source, SourceId, SourceKind, TestPattern};
 pub use store::{load_collection, save_collection, write_atomically, CollectionStore};

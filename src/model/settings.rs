@@ -110,6 +110,24 @@ impl Default for PodcastPrefs {
     }
 }
 
+/// Going live to Plateau's own peer-to-peer swarm, where viewers relay
+/// the show to each other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PeerToPeer {
+    /// Go Live sends the show to the swarm too.
+    pub enabled: bool,
+    /// The UDP address the studio takes part from (`0.0.0.0:0`: every
+    /// interface, any port; a fixed port can be forwarded on a router).
+    pub bind: String,
+}
+
+impl Default for PeerToPeer {
+    fn default() -> Self {
+        Self { enabled: false, bind: "0.0.0.0:0".into() }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Settings {
     /// The collection opened at start.
@@ -126,6 +144,8 @@ pub struct Settings {
     pub podcast: PodcastPrefs,
     #[serde(default)]
     pub destinations: Vec<Destination>,
+    #[serde(default)]
+    pub peer_to_peer: PeerToPeer,
     /// The user allowed keeping stream keys in a file readable only by them
     /// when no keyring is available.
     #[serde(default)]

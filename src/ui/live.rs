@@ -31,11 +31,18 @@ impl Window {
             return self.toast(&gettext("Still getting the stream keys from the keyring…"));
         }
         let settings = self.settings();
-        if !settings.destinations.iter().any(|d| d.enabled) {
+        let servers = settings.destinations.iter().any(|d| d.enabled);
+        if !servers && !settings.peer_to_peer.enabled {
             self.show_live();
             self.toast(&gettext("No stream destination yet: add one in Settings, Streaming"));
             super::settings_dialog::show(self).set_visible_page_name("streaming");
             return;
+        }
+        if settings.peer_to_peer.enabled {
+            self.start_swarm(&settings.peer_to_peer);
+        }
+        if !servers {
+            return self.show_live();
         }
         let keyed = gio::spawn_blocking(move || {
             crate::destinations::live_destinations(&settings).map_err(|e| e.to_string())
@@ -87,6 +94,62 @@ impl Window {
         self.show_live();
     }
 
+    /// Goes live to the peer-to-peer swarm and shows the ticket to hand out.
+    fn start_swarm(&self, prefs: &plateau::model::PeerToPeer) {
+        let imp = self.imp();
+        let bind = match prefs.bind.trim().parse::<std::net::SocketAddr>() {
+            Ok(bind) => bind,
+            Err(_) => {
+                return self.show_error(
+                    &gettext("The peer-to-peer address cannot be used"),
+                    &format!("“{}”: {}", prefs.bind, gettext("give an address and port, like 0.0.0.0:0")),
+                )
+            }
+        };
+        let encoder = plateau::engine::EncoderSettings::default();
+        let started = imp.studio.borrow().as_ref().map(|s| crate::swarm::Live::start(s, encoder, bind));
+        let live = match started {
+            Some(Ok(live)) => live,
+            Some(Err(e)) => {
+                return self.show_error(&gettext("The show could not go to the swarm"), &format!("{e:#}"))
+            }
+            None => return,
+        };
+        let ticket = live.ticket();
+        tracing::info!(%ticket, "live on the swarm");
+        self.follow_swarm(live.reports());
+        imp.show.set_swarm(live);
+        *imp.swarm_ticket.borrow_mut() = Some(ticket);
+        self.show_ticket();
+    }
+
+    /// Shows the ticket of the show on the swarm.
+    pub fn show_ticket(&self) {
+        let ticket = self.imp().swarm_ticket.borrow().clone();
+        match ticket.filter(|_| self.imp().show.is_swarming()) {
+            Some(ticket) => drop(super::ticket_dialog::TicketDialog::show(self, &ticket)),
+            None => {
+                self.toast(&gettext("Go live with peer-to-peer on (Settings, Streaming) to get a ticket"))
+            }
+        }
+    }
+
+    /// Keeps the status line's audience up to date while the swarm runs.
+    fn follow_swarm(&self, reports: async_channel::Receiver<plateau::p2p::SwarmReport>) {
+        let w = self.downgrade();
+        glib::spawn_future_local(async move {
+            while let Ok(report) = reports.recv().await {
+                let Some(w) = w.upgrade() else { return };
+                *w.imp().swarm_audience.borrow_mut() = Some(audience(&report));
+                w.update_status();
+            }
+            if let Some(w) = w.upgrade() {
+                w.imp().swarm_audience.take();
+                w.update_status();
+            }
+        });
+    }
+
     /// Stops every stream and starts them again at once (the Retry button).
     pub fn retry_live(&self) {
         let imp = self.imp();
@@ -129,7 +192,9 @@ impl Window {
     /// Whether a server takes the stream now.
     pub(super) fn is_on_air(&self) -> bool {
         let imp = self.imp();
-        imp.show.is_streaming() && imp.destination_states.borrow().values().any(|s| *s == LinkState::Live)
+        imp.show.is_swarming()
+            || imp.show.is_streaming()
+                && imp.destination_states.borrow().values().any(|s| *s == LinkState::Live)
     }
 
     /// Go Live's button and the band of problems follow the links.
@@ -187,6 +252,7 @@ impl Window {
         let states = imp.destination_states.borrow();
         let traffic = imp.destination_traffic.borrow();
         let any_down = states.values().any(|s| matches!(s, LinkState::Down { .. }));
+        let audience = imp.swarm_audience.borrow().clone().filter(|_| imp.show.is_swarming());
         let mut parts = vec![match on_air_for {
             Some(time) => format!("{} {time}", gettext("● Live")),
             None if any_down => gettext("Not connected"),
@@ -197,6 +263,7 @@ impl Window {
             LinkState::Connecting => Some(format!("{name}: {}", gettext("connecting"))),
             LinkState::Down { cause, .. } => Some(format!("{name}: {} ({cause})", gettext("not connected"))),
         }));
+        parts.extend(audience);
         parts
     }
 
@@ -223,4 +290,25 @@ pub enum LinkState {
         cause: String,
         retry_in: Option<u32>,
     },
+}
+
+/// The audience on the swarm as the status line says it.
+fn audience(r: &plateau::p2p::SwarmReport) -> String {
+    let viewers = match r.viewers {
+        1 => gettext("1 viewer"),
+        n => format!("{n} {}", gettext("viewers")),
+    };
+    let ratio = if r.stream_kbps > 0.0 { r.upload_kbps / r.stream_kbps } else { 0.0 };
+    let mut text = format!(
+        "{}: {viewers}, {} {:.0} kbit/s ({ratio:.1}×), {} {:.0} %",
+        gettext("Swarm"),
+        gettext("upload"),
+        r.upload_kbps,
+        gettext("offload"),
+        r.offload_percent
+    );
+    if let Some(ms) = r.median_latency_ms {
+        text.push_str(&format!(", {} {ms} ms", gettext("latency")));
+    }
+    text
 }

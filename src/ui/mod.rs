@@ -20,6 +20,7 @@ mod show;
 mod source_list;
 mod source_properties;
 mod text_fit;
+mod ticket_dialog;
 mod undo;
 mod watchdog;
 mod window;
@@ -126,6 +127,7 @@ fn install_actions(app: &adw::Application) {
         w.toggle_live();
     });
     simple("retry-live", |w| w.retry_live());
+    simple("show-ticket", |w| w.show_ticket());
     simple("show-recording", |w| w.show_last_recording());
     simple("pause-recording", |w| {
         w.toggle_pause();

@@ -173,19 +173,7 @@ fn podcast_group(window: &Window, settings: &Settings) -> adw::PreferencesGroup 
     });
     group.add(&format);
     let toggle = |title: String, subtitle: String, on: bool, set: fn(&mut Settings, bool)| {
-        let row = adw::ActionRow::builder().title(title.as_str()).subtitle(subtitle.as_str()).build();
-        let switch = gtk::Switch::builder().active(on).valign(gtk::Align::Center).build();
-        switch.update_property(&[gtk::accessible::Property::Label(&title)]);
-        let w = window.downgrade();
-        switch.connect_active_notify(move |s| {
-            let on = s.is_active();
-            if let Some(w) = w.upgrade() {
-                w.update_settings(|settings| set(settings, on));
-            }
-        });
-        row.add_suffix(&switch);
-        row.set_activatable_widget(Some(&switch));
-        row
+        switch_row(window, &title, &subtitle, on, set)
     };
     group.add(&toggle(
         gettext("Even loudness"),
@@ -199,6 +187,62 @@ fn podcast_group(window: &Window, settings: &Settings) -> adw::PreferencesGroup 
         settings.podcast.separate_files,
         |s, on| s.podcast.separate_files = on,
     ));
+    group
+}
+
+/// A row with a switch that changes one setting.
+fn switch_row(
+    window: &Window,
+    title: &str,
+    subtitle: &str,
+    on: bool,
+    set: fn(&mut Settings, bool),
+) -> adw::ActionRow {
+    let row = adw::ActionRow::builder().title(title).subtitle(subtitle).build();
+    let switch = gtk::Switch::builder().active(on).valign(gtk::Align::Center).build();
+    switch.update_property(&[gtk::accessible::Property::Label(title)]);
+    let w = window.downgrade();
+    switch.connect_active_notify(move |s| {
+        let on = s.is_active();
+        if let Some(w) = w.upgrade() {
+            w.update_settings(|settings| set(settings, on));
+        }
+    });
+    row.add_suffix(&switch);
+    row.set_activatable_widget(Some(&switch));
+    row
+}
+
+/// Going live to the swarm, beside the servers: on or off, and where from.
+fn peer_to_peer_group(window: &Window) -> adw::PreferencesGroup {
+    let prefs = window.settings().peer_to_peer;
+    let group = adw::PreferencesGroup::builder()
+        .title(gettext("Peer-to-Peer"))
+        .description(gettext(
+            "Viewers relay the show to each other: your upload stays near twice the stream however many watch. Go Live shows the ticket to hand out.",
+        ))
+        .build();
+    group.add(&switch_row(
+        window,
+        &gettext("Go live to the swarm"),
+        &gettext("With Go Live, beside the servers above"),
+        prefs.enabled,
+        |s, on| s.peer_to_peer.enabled = on,
+    ));
+    let bind = adw::EntryRow::builder().title(gettext("Address and port")).text(prefs.bind.as_str()).build();
+    let w = window.downgrade();
+    bind.connect_changed(move |row| {
+        let text = row.text().trim().to_owned();
+        let valid = text.parse::<std::net::SocketAddr>().is_ok();
+        match valid {
+            true => row.remove_css_class("error"),
+            false => row.add_css_class("error"),
+        }
+        if let (Some(w), true) = (w.upgrade(), valid) {
+            w.update_settings(|s| s.peer_to_peer.bind = text);
+        }
+    });
+    group.add(&bind);
     group
 }
 
@@ -296,6 +340,7 @@ fn streaming_page(window: &Window, dialog: &adw::PreferencesWindow) -> adw::Pref
     group.add(&list);
     group.add(&add);
     page.add(&group);
+    page.add(&peer_to_peer_group(window));
     fill_destinations(window, &list, dialog);
     // Rebuilt when a destination is added (through the app action).
     let (list, d, w) = (list.downgrade(), dialog.downgrade(), window.downgrade());

@@ -25,6 +25,8 @@ mod imp {
         pub paused: std::cell::Cell<bool>,
         pub podcast: RefCell<Option<Podcast>>,
         pub streams: RefCell<Vec<Stream>>,
+        /// The show on the peer-to-peer swarm.
+        pub swarm: RefCell<Option<crate::swarm::Live>>,
         /// Outputs being finished: a number each, and what the window says.
         pub tasks: RefCell<Vec<(u64, String)>>,
         pub next_task: std::cell::Cell<u64>,
@@ -69,8 +71,13 @@ impl Show {
         self.imp().podcast.borrow().is_some()
     }
 
+    /// Whether Go Live runs: streams to servers, or the swarm.
     pub fn is_streaming(&self) -> bool {
-        !self.imp().streams.borrow().is_empty()
+        !self.imp().streams.borrow().is_empty() || self.is_swarming()
+    }
+
+    pub fn is_swarming(&self) -> bool {
+        self.imp().swarm.borrow().is_some()
     }
 
     /// Whether anything is recorded or streamed now.
@@ -94,6 +101,10 @@ impl Show {
 
     pub fn add_stream(&self, stream: Stream) {
         self.imp().streams.borrow_mut().push(stream);
+    }
+
+    pub fn set_swarm(&self, live: crate::swarm::Live) {
+        self.imp().swarm.replace(Some(live));
     }
 
     /// Pauses or resumes the recording; whether it is paused now.
@@ -174,15 +185,22 @@ impl Show {
         Some(ended.unwrap_or_else(|_| Err(gettext("Finishing the podcast failed."))))
     }
 
-    /// Ends every live stream at once, in the background; a server that
-    /// no longer answers delays nobody else.
+    /// Ends every live stream and leaves the swarm, all at once, in the
+    /// background; a server that no longer answers delays nobody else.
     pub async fn stop_streams(&self) {
-        let streams = self.imp().streams.take();
-        if streams.is_empty() {
+        let (streams, swarm) = (self.imp().streams.take(), self.imp().swarm.take());
+        if streams.is_empty() && swarm.is_none() {
             return;
         }
         let task = self.begin(gettext("Ending the live streams…"));
-        let stops: Vec<_> = streams.into_iter().map(|s| gio::spawn_blocking(move || s.stop())).collect();
+        let mut stops: Vec<_> = streams.into_iter().map(|s| gio::spawn_blocking(move || s.stop())).collect();
+        if let Some(live) = swarm {
+            stops.push(gio::spawn_blocking(move || {
+                if let Err(e) = live.stop(None) {
+                    tracing::warn!(error = %e, "leaving the swarm");
+                }
+            }));
+        }
         for stop in stops {
             let _ = stop.await;
         }

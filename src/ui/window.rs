@@ -113,6 +113,10 @@ mod imp {
         pub destination_states: RefCell<std::collections::BTreeMap<String, crate::ui::live::LinkState>>,
         /// Each live destination's bitrate (and drops), from its statistics.
         pub destination_traffic: RefCell<std::collections::BTreeMap<String, String>>,
+        /// The ticket of the show on the swarm, while it runs.
+        pub swarm_ticket: RefCell<Option<String>>,
+        /// The swarm's audience as the status line says it.
+        pub swarm_audience: RefCell<Option<String>>,
         /// The last file recorded, for its toast's Show in Files.
         pub last_recording: RefCell<Option<PathBuf>>,
         /// The last error shown: its title and its whole explanation.

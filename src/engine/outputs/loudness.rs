@@ -61,6 +61,7 @@ pub(crate) fn measure(path: &Path, progress: &dyn Fn(f64)) -> Result<(f64, f64),
     let mut meter = ebur128::EbuR128::new(2, 48_000, ebur128::Mode::I | ebur128::Mode::TRUE_PEAK)
         .map_err(|e| fail(e.to_string()))?;
     pipeline.set_state(gst::State::Playing).map_err(|e| fail(e.to_string()))?;
+    progress(0.0);
     let mut told = std::time::Instant::now();
     while let Ok(sample) = sink.pull_sample() {
         if told.elapsed() >= std::time::Duration::from_millis(250) {
@@ -82,6 +83,7 @@ pub(crate) fn measure(path: &Path, progress: &dyn Fn(f64)) -> Result<(f64, f64),
             return Err(fail(e.error().to_string()));
         }
     }
+    progress(1.0);
     let loudness = meter.loudness_global().map_err(|e| fail(e.to_string()))?;
     let peak = (0..2).filter_map(|c| meter.true_peak(c).ok()).fold(0.0, f64::max);
     Ok((loudness, 20.0 * peak.max(1e-9).log10()))

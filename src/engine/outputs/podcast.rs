@@ -354,6 +354,7 @@ fn run_to_end(
         |message: String| EngineError::Start { what: format!("finishing {}", path.display()), message };
     pipeline.set_state(gst::State::Playing).map_err(|e| fail(e.to_string()))?;
     let bus = pipeline.bus().ok_or_else(|| fail("no bus".into()))?;
+    progress(0.0);
     let mut moved = (None, std::time::Instant::now());
     let result = loop {
         let msg = bus.timed_pop_filtered(
@@ -361,7 +362,10 @@ fn run_to_end(
             &[gst::MessageType::Eos, gst::MessageType::Error],
         );
         match msg.as_ref().map(|m| m.view()) {
-            Some(gst::MessageView::Eos(_)) => break Ok(()),
+            Some(gst::MessageView::Eos(_)) => {
+                progress(1.0);
+                break Ok(());
+            }
             Some(gst::MessageView::Error(e)) => break Err(fail(e.error().to_string())),
             _ => {}
         }
