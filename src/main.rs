@@ -110,6 +110,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = if let Some(command) = &cli.command {
         match command {
+            Command::Watch(args) if !cli.headless && args.wants_window() => swarm::watch_in_window(args),
             Command::Watch(args) => swarm::watch(args, cli.duration, true),
             Command::Relay(args) => swarm::watch(args, cli.duration, false),
         }

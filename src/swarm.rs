@@ -35,6 +35,23 @@ pub struct WatchArgs {
     stats_json: Option<PathBuf>,
 }
 
+impl WatchArgs {
+    /// Whether to watch in a window: a display is there and nothing asks
+    /// for a file, a server or figures instead.
+    pub fn wants_window(&self) -> bool {
+        let display =
+            ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+        display && self.output.is_none() && self.serve.is_none() && self.stats_json.is_none()
+    }
+}
+
+/// `plateau watch TICKET` in the viewer's window.
+pub fn watch_in_window(args: &WatchArgs) -> anyhow::Result<()> {
+    let ticket: Ticket = args.ticket.parse().context("this ticket cannot be used")?;
+    let options = PeerOptions { bind: args.bind, children: args.children as usize, ..PeerOptions::default() };
+    crate::ui::watch(ticket, options)
+}
+
 /// How often the swarm's figures are printed at most.
 const PRINT_EVERY: Duration = Duration::from_secs(2);
 
@@ -81,6 +98,10 @@ pub fn watch(args: &WatchArgs, duration: Option<f64>, plays: bool) -> anyhow::Re
     let stop = stop_signal(duration)?;
     while stop.recv_timeout(PRINT_EVERY).is_err() {
         let s = viewer.stats();
+        if s.ended {
+            eprintln!("plateau: the show has ended");
+            break;
+        }
         eprintln!(
             "plateau: swarm: {} chunks, latency {} ms, {} refused, {} children, {:.0} kB relayed",
             s.received,

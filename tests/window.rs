@@ -1285,3 +1285,52 @@ fn go_live_to_the_swarm_shows_a_ticket_its_qr_code_reads_the_same_and_a_viewer_i
         true => Err(format!("still on the swarm: {}", app.status_line())),
     });
 }
+
+#[test]
+fn a_viewer_window_shows_the_live_program_and_says_when_the_show_has_ended() {
+    // The broadcaster: a red program on the swarm, headless, on loopback.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut show = collection();
+    show.sources = vec![color_source("red", RED)];
+    show.scenes = vec![scene("Red", vec![item(1, "red", 0, 0, 640, 360)])];
+    let file = dir.path().join("show.json");
+    plateau::model::save_collection(&show, &file).expect("collection written");
+    let ticket_file = dir.path().join("ticket");
+    let mut broadcaster = Command::new(env!("CARGO_BIN_EXE_plateau"))
+        .args(["--headless", "--p2p", "--p2p-bind", "127.0.0.1:0", "--duration", "120"])
+        .arg("--collection")
+        .arg(&file)
+        .arg("--ticket-file")
+        .arg(&ticket_file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("broadcaster.log")).expect("log"))
+        .spawn()
+        .expect("plateau --headless --p2p runs");
+    let ticket = poll(Duration::from_secs(20), Duration::from_millis(200), || {
+        std::fs::read_to_string(&ticket_file).map_err(|e| format!("no ticket yet: {e}"))
+    });
+    // The viewer's window: the red program inside its picture within 5 s.
+    let started = Instant::now();
+    let viewer = App::watch(ticket.trim());
+    viewer.wait_for("the red program in the viewer's window", |s| {
+        let (_, _, width, height) = s.bounds_of(RED);
+        width >= 320 && height >= 180
+    });
+    let shown_after = started.elapsed();
+    viewer.shot("viewer-playing.png");
+    eprintln!("the viewer's window showed the program {shown_after:?} after it started");
+    assert!(shown_after <= Duration::from_secs(5), "the program showed only after {shown_after:?}");
+    viewer.wait_for_name("Latency");
+    // The broadcaster ends the show: the window says so within 5 s.
+    let pid = broadcaster.id().to_string();
+    let _ = Command::new("kill").args(["-INT", &pid]).status();
+    let ended = Instant::now();
+    let line = viewer.wait_for_name("The show has ended");
+    let said_after = ended.elapsed();
+    viewer.shot("viewer-ended.png");
+    eprintln!("the window says: {line}");
+    eprintln!("the viewer's window said the show had ended {said_after:?} after the broadcaster stopped");
+    assert!(said_after <= Duration::from_secs(5), "it said so only after {said_after:?}");
+    let status = broadcaster.wait().expect("the broadcaster ends");
+    assert!(status.success(), "the broadcaster exited with {status}");
+}

@@ -11,8 +11,9 @@
 //! - `outputs/`: everything fed from the program through a [`Feeds`]
 //!   handle (never the studio itself): shared encoders, recordings,
 //!   podcasts, streams, the swarm's MPEG-TS, previews and taps.
-//! - here: the `Studio` handle, events, errors, and the `fanout` that hands
-//!   one pipeline's buffers to others.
+//! - here: the `Studio` handle, events, errors, the `fanout` that hands
+//!   one pipeline's buffers to others, and `playback` of a show received
+//!   from the swarm.
 
 mod command;
 mod cpu;
@@ -20,6 +21,7 @@ mod error;
 mod events;
 mod fanout;
 mod outputs;
+mod playback;
 mod program;
 mod sources;
 mod studio;
@@ -36,6 +38,7 @@ pub use outputs::record::{split_file, Container, RecordSettings, Recorder, RECOR
 pub use outputs::stream::{redact, Stream, StreamSettings};
 pub use outputs::tap::{Frame, VideoTap};
 pub use outputs::ts_feed::{TsFeed, TsPiece};
+pub use playback::Playback;
 pub use sources::devices;
 pub use studio::Studio;
 

@@ -45,6 +45,10 @@ pub struct SwarmReport {
     pub median_latency_ms: Option<u32>,
 }
 
+/// How long the last chunk is given to reach the audience before the
+/// broadcaster leaves.
+const END_SPREADS: Duration = Duration::from_millis(700);
+
 /// How often a [`SwarmReport`] comes.
 pub const REPORT_EVERY: Duration = Duration::from_secs(1);
 
@@ -148,8 +152,17 @@ impl Broadcaster {
         }
     }
 
-    /// Leaves the swarm cleanly.
+    /// Tells the audience the show has ended (a signed last chunk, passed
+    /// on like the others), gives it a moment to spread, and leaves the
+    /// swarm cleanly.
     pub fn stop(&self) {
+        let mut cutter = lock(&self.cutter);
+        let header =
+            Header { stream: self.ticket.stream, seq: cutter.seq, capture_us: now_us(), flags: chunk::END };
+        cutter.seq += 1;
+        drop(cutter);
+        self.relay.publish(&Chunk::sign(&self.key, header, &[]));
+        std::thread::sleep(END_SPREADS);
         self.reports.close();
         let endpoint = self.endpoint.clone();
         let _ = self.runtime.block_on(async move {

@@ -33,6 +33,8 @@ const AHEAD: u64 = 1 << 16;
 
 /// `flags` bit: a viewer can start playing here (a keyframe begins).
 pub const START: u8 = 1;
+/// `flags` bit: the show has ended (the last chunk; it carries nothing).
+pub const END: u8 = 2;
 
 /// The decoded header of a chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +49,10 @@ pub struct Header {
 impl Header {
     pub fn is_start(&self) -> bool {
         self.flags & START != 0
+    }
+
+    pub fn is_end(&self) -> bool {
+        self.flags & END != 0
     }
 }
 

@@ -60,6 +60,8 @@ pub struct ViewerStats {
     pub stalls: u64,
     /// Parents left because their chunks fell behind.
     pub behind: u64,
+    /// The broadcaster said the show has ended.
+    pub ended: bool,
     pub parent: Option<EndpointId>,
     pub children: usize,
     pub sent_bytes: u64,
@@ -188,8 +190,15 @@ impl Shared {
         if let Some(last) = lock(&self.last_new).replace(now) {
             stats.longest_gap_ms = stats.longest_gap_ms.max(now.duration_since(last).as_millis() as u64);
         }
+        if chunk.header.is_end() {
+            stats.ended = true;
+        }
         drop(stats);
         self.relay.publish(&chunk);
+        if chunk.header.is_end() {
+            tracing::info!("the broadcaster ended the show");
+            return Ok(lateness_ms);
+        }
         if chunk.header.is_start() {
             self.playing.store(true, Ordering::SeqCst);
         }

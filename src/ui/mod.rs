@@ -22,6 +22,7 @@ mod source_properties;
 mod text_fit;
 mod ticket_dialog;
 mod undo;
+mod viewer_window;
 mod watchdog;
 mod window;
 
@@ -99,6 +100,38 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     let status = app.run_with_args(&[std::env::args().next().unwrap_or_default()]);
     if status != glib::ExitCode::SUCCESS {
         anyhow::bail!("the application exited with an error");
+    }
+    Ok(())
+}
+
+/// The viewer's window: joins the show of `ticket` and plays it until
+/// the window is closed.
+pub fn watch(ticket: plateau::p2p::Ticket, options: plateau::p2p::PeerOptions) -> anyhow::Result<()> {
+    init_translations();
+    gio::resources_register_include!("plateau.gresource")?;
+    plateau::engine::init()?;
+    gstgtk4::plugin_register_static()?;
+    // Its own process beside a running studio: not handed over to it.
+    let app =
+        adw::Application::builder().application_id(APP_ID).flags(gio::ApplicationFlags::NON_UNIQUE).build();
+    app.connect_startup(|_| watchdog::start());
+    let failed = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let f = failed.clone();
+    app.connect_activate(move |app| {
+        match viewer_window::ViewerWindow::watch(app, &ticket, options.clone()) {
+            Ok(window) => window.present(),
+            Err(e) => {
+                *f.borrow_mut() = Some(e);
+                app.quit();
+            }
+        }
+    });
+    let status = app.run_with_args(&[std::env::args().next().unwrap_or_default()]);
+    if let Some(e) = failed.take() {
+        return Err(e.context("the show cannot be played"));
+    }
+    if status != glib::ExitCode::SUCCESS {
+        anyhow::bail!("the viewer exited with an error");
     }
     Ok(())
 }

@@ -88,9 +88,31 @@ impl App {
         edit(&mut settings);
         settings.save(&config.join("plateau/settings.json")).expect("settings written");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_plateau"));
-        cmd.arg("--collection")
-            .arg(&file)
-            .env("DISPLAY", &display)
+        cmd.arg("--collection").arg(&file);
+        if let Some(lang) = language {
+            cmd.env("LANGUAGE", lang);
+        }
+        Self::launch(cmd, dir, (x, display), (bus_guard, bus))
+    }
+
+    /// The viewer's window: `plateau watch TICKET` on loopback, in its own
+    /// X server and bus.
+    pub fn watch(ticket: &str) -> Self {
+        let (x, display) = start_xvfb("1280x800x24");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let runtime = dir.path().join("runtime");
+        std::fs::create_dir_all(&runtime).expect("runtime dir");
+        let bus = start_session_bus(&runtime);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_plateau"));
+        cmd.args(["watch", ticket, "--bind", "127.0.0.1:0"]);
+        Self::launch(cmd, dir, (x, display), bus)
+    }
+
+    /// Runs `cmd` in the X server and bus given, its config in `dir`.
+    fn launch(mut cmd: Command, dir: tempfile::TempDir, x: (Guard, String), bus: (Guard, String)) -> Self {
+        let ((x, display), (bus_guard, bus)) = (x, bus);
+        let (runtime, config) = (dir.path().join("runtime"), dir.path().join("config"));
+        cmd.env("DISPLAY", &display)
             .env("DBUS_SESSION_BUS_ADDRESS", &bus)
             .env("XDG_RUNTIME_DIR", &runtime)
             .env("XDG_CONFIG_HOME", &config)
@@ -105,9 +127,6 @@ impl App {
                     .map(Stdio::from)
                     .unwrap_or(Stdio::null()),
             );
-        if let Some(lang) = language {
-            cmd.env("LANGUAGE", lang);
-        }
         let app = Guard(cmd.spawn().expect("plateau runs"));
         Self { _app: app, _bus: bus_guard, _x: x, display, bus, dir }
     }
