@@ -13,9 +13,13 @@ use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(name = "plateau", version, about = "A free broadcasting studio")]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// A `plateau:` link to a show on the swarm: watch it in a window.
+    #[arg(value_name = "LINK")]
+    link: Option<String>,
     /// Run without a window: render the program, record it, print events.
     #[arg(long)]
     headless: bool,
@@ -114,6 +118,8 @@ fn main() -> ExitCode {
             Command::Watch(args) => swarm::watch(args, cli.duration, true),
             Command::Relay(args) => swarm::watch(args, cli.duration, false),
         }
+    } else if let Some(link) = &cli.link {
+        swarm::watch_link(link)
     } else if destinations::requested(&cli) {
         destinations::run(&cli)
     } else if cli.headless {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::model::write_atomically;
+use crate::model::write_privately;
 
 const APP: &str = "io.github.plateau.Plateau";
 
@@ -124,14 +124,10 @@ fn read_file(path: &Path) -> Result<HashMap<String, String>, SecretsError> {
 }
 
 fn write_file(path: &Path, keys: &HashMap<String, String>) -> Result<(), SecretsError> {
-    use std::os::unix::fs::PermissionsExt;
     let json = serde_json::to_vec(keys)
         .map_err(|e| SecretsError::File { path: path.to_owned(), message: e.to_string() })?;
-    write_atomically(path, |f| {
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        std::io::Write::write_all(f, &json)
-    })
-    .map_err(|e| SecretsError::File { path: path.to_owned(), message: e.to_string() })
+    write_privately(path, &json)
+        .map_err(|e| SecretsError::File { path: path.to_owned(), message: e.to_string() })
 }
 
 /// The address to stream to: the server followed by the key.

@@ -52,6 +52,13 @@ pub fn watch_in_window(args: &WatchArgs) -> anyhow::Result<()> {
     crate::ui::watch(ticket, options)
 }
 
+/// `plateau plateau:TICKET` (a link opened from a browser or a chat): the
+/// viewer's window, relaying as it plays.
+pub fn watch_link(link: &str) -> anyhow::Result<()> {
+    let ticket: Ticket = link.parse().context("this link is not a Plateau show")?;
+    crate::ui::watch(ticket, PeerOptions::default())
+}
+
 /// How often the swarm's figures are printed at most.
 const PRINT_EVERY: Duration = Duration::from_secs(2);
 

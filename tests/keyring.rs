@@ -51,8 +51,19 @@ impl Env {
     /// Plateau in this environment, logging at debug level.
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_plateau"));
-        cmd.args(args)
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+        cmd.args(args);
+        self.within(cmd)
+    }
+
+    /// A shell script run in this environment.
+    fn shell(&self, script: &str) -> Command {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", script]);
+        self.within(cmd)
+    }
+
+    fn within(&self, mut cmd: Command) -> Command {
+        cmd.env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_RUNTIME_DIR", self.dir.path().join("runtime"))
             .env("HOME", self.dir.path().join("home"))
@@ -144,4 +155,45 @@ fn without_a_keyring_the_key_is_refused_until_a_private_file_is_allowed() {
     assert_eq!(mode, 0o600, "readable only by the user");
     assert_eq!(env.files_containing(KEY), vec![file.display().to_string()], "only the key file holds it");
     assert!(!text(&allowed).contains(KEY));
+}
+
+#[test]
+fn the_key_file_is_never_readable_by_others_even_under_a_umask_of_000_and_keeps_no_old_keys() {
+    let env = Env::new(false);
+    assert!(env.plateau(&["--add-destination", "Home=rtmp://127.0.0.1:1935/live"], None).status.success());
+    // Under strace, with a umask that would let everybody read a file
+    // created with the default mode: the key file's every creation is seen.
+    let trace = env.dir.path().join("openat.trace");
+    let plateau = env!("CARGO_BIN_EXE_plateau");
+    let script = format!(
+        "umask 000; exec strace -f -qq -e trace=openat -o '{}' '{plateau}' --allow-key-file --set-stream-key Home",
+        trace.display()
+    );
+    let mut child = env
+        .shell(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sh runs");
+    child.stdin.take().expect("stdin").write_all(format!("{KEY}\n").as_bytes()).expect("key");
+    let out = child.wait_with_output().expect("plateau ends");
+    assert!(out.status.success(), "{}", text(&out));
+    let trace = std::fs::read_to_string(&trace).expect("strace wrote its trace (install the package strace)");
+    let created: Vec<&str> =
+        trace.lines().filter(|l| l.contains("stream-keys.json") && l.contains("O_CREAT")).collect();
+    assert!(!created.is_empty(), "the key file was never created:\n{trace}");
+    for line in &created {
+        assert!(
+            line.trim_end().ends_with(|c: char| c.is_ascii_digit()) && line.contains(", 0600)"),
+            "created with another mode: {line}"
+        );
+    }
+    let file = env.dir.path().join("config/plateau/stream-keys.json");
+    let mode = std::fs::metadata(&file).expect("key file").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    // A second key: the first one's old file is not kept as a backup.
+    let again = env.plateau(&["--allow-key-file", "--set-stream-key", "Home"], Some("another-key\n"));
+    assert!(again.status.success(), "{}", text(&again));
+    assert_eq!(env.files_containing(KEY), Vec::<String>::new(), "the replaced key is nowhere");
 }

@@ -1286,32 +1286,38 @@ fn go_live_to_the_swarm_shows_a_ticket_its_qr_code_reads_the_same_and_a_viewer_i
     });
 }
 
-#[test]
-fn a_viewer_window_shows_the_live_program_and_says_when_the_show_has_ended() {
-    // The broadcaster: a red program on the swarm, headless, on loopback.
-    let dir = tempfile::tempdir().expect("temp dir");
+/// A headless broadcaster of a red program on the swarm, on loopback:
+/// its process and its ticket.
+fn red_broadcaster(dir: &std::path::Path) -> (std::process::Child, String) {
     let mut show = collection();
     show.sources = vec![color_source("red", RED)];
     show.scenes = vec![scene("Red", vec![item(1, "red", 0, 0, 640, 360)])];
-    let file = dir.path().join("show.json");
+    let file = dir.join("show.json");
     plateau::model::save_collection(&show, &file).expect("collection written");
-    let ticket_file = dir.path().join("ticket");
-    let mut broadcaster = Command::new(env!("CARGO_BIN_EXE_plateau"))
+    let ticket_file = dir.join("ticket");
+    let broadcaster = Command::new(env!("CARGO_BIN_EXE_plateau"))
         .args(["--headless", "--p2p", "--p2p-bind", "127.0.0.1:0", "--duration", "120"])
         .arg("--collection")
         .arg(&file)
         .arg("--ticket-file")
         .arg(&ticket_file)
         .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(dir.path().join("broadcaster.log")).expect("log"))
+        .stderr(std::fs::File::create(dir.join("broadcaster.log")).expect("log"))
         .spawn()
         .expect("plateau --headless --p2p runs");
     let ticket = poll(Duration::from_secs(20), Duration::from_millis(200), || {
         std::fs::read_to_string(&ticket_file).map_err(|e| format!("no ticket yet: {e}"))
     });
+    (broadcaster, ticket.trim().to_owned())
+}
+
+#[test]
+fn a_viewer_window_shows_the_live_program_and_says_when_the_show_has_ended() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut broadcaster, ticket) = red_broadcaster(dir.path());
     // The viewer's window: the red program inside its picture within 5 s.
     let started = Instant::now();
-    let viewer = App::watch(ticket.trim());
+    let viewer = App::watch(&ticket);
     viewer.wait_for("the red program in the viewer's window", |s| {
         let (_, _, width, height) = s.bounds_of(RED);
         width >= 320 && height >= 180
@@ -1333,4 +1339,66 @@ fn a_viewer_window_shows_the_live_program_and_says_when_the_show_has_ended() {
     assert!(said_after <= Duration::from_secs(5), "it said so only after {said_after:?}");
     let status = broadcaster.wait().expect("the broadcaster ends");
     assert!(status.success(), "the broadcaster exited with {status}");
+}
+
+#[test]
+fn a_ticket_opened_from_the_studio_menu_plays_in_a_viewer_window_of_its_own() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut broadcaster, ticket) = red_broadcaster(dir.path());
+    // The studio shows blue, so that red on the screen can only be the viewer.
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.activate("switch-scene", Some("'Blue'"));
+    app.wait_for("the blue scene on the canvas", |s| centre_is(s, BLUE));
+    app.press("Main Menu", None);
+    app.press("Open a Ticket…", Some("menu item"));
+    app.wait_for_name("Watch a Show");
+    app.type_text(&ticket);
+    app.key("Return");
+    app.wait_for_name("A show by");
+    app.wait_for("the broadcaster's red program in a viewer's window", |s| {
+        let (_, _, width, height) = s.bounds_of(RED);
+        width >= 320 && height >= 180
+    });
+    let _ = broadcaster.kill();
+    let _ = broadcaster.wait();
+    // The viewer is the studio's child, not the test's: ended by name.
+    let ended = Command::new("pkill").args(["-f", &format!("watch {ticket}")]).status();
+    assert!(ended.is_ok_and(|s| s.success()), "no viewer process was running for the ticket");
+}
+
+/// Plateau's window on its own config (no --collection), in its own X
+/// server and bus; `prepare` fills the config dir first.
+fn start_on_config(prepare: impl FnOnce(&std::path::Path)) -> App {
+    let x = common::desktop::start_xvfb("1280x800x24");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let runtime = dir.path().join("runtime");
+    std::fs::create_dir_all(&runtime).expect("runtime dir");
+    let bus = common::desktop::start_session_bus(&runtime);
+    let config = dir.path().join("config/plateau");
+    std::fs::create_dir_all(config.join("collections")).expect("config dir");
+    prepare(&config);
+    App::launch(Command::new(env!("CARGO_BIN_EXE_plateau")), dir, x, bus)
+}
+
+#[test]
+fn the_window_opens_with_corrupt_settings_or_collection_says_so_and_keeps_the_files() {
+    // Settings that do not parse: set aside (not deleted), and said.
+    const BROKEN: &str = "{ \"collection\": \"Show\", oops";
+    let app =
+        start_on_config(|config| std::fs::write(config.join("settings.json"), BROKEN).expect("written"));
+    app.wait_for_name("The settings could not be read");
+    let kept = app.dir.path().join("config/plateau/settings.json.broken");
+    assert_eq!(std::fs::read_to_string(&kept).expect("the broken settings are kept aside"), BROKEN);
+    drop(app);
+    // A last collection that does not parse: said, and left where it is.
+    const TORN: &str = "{ \"version\": 1, \"name\": \"Show\", \"scenes\": [";
+    let app = start_on_config(|config| {
+        std::fs::write(config.join("settings.json"), "{ \"collection\": \"Show\" }").expect("written");
+        std::fs::write(config.join("collections/Show.json"), TORN).expect("written");
+    });
+    let line = app.wait_for_name("This collection could not be opened");
+    assert!(line.contains("Show"), "{line}");
+    let file = app.dir.path().join("config/plateau/collections/Show.json");
+    assert_eq!(std::fs::read_to_string(file).expect("the collection is still there"), TORN);
 }

@@ -22,5 +22,7 @@ pub use settings::{
     RecordingPrefs, Settings, WindowState, DEFAULT_FILE_NAME, SERVICES,
 };
 pub use source::{Color, Region, Source, SourceId, SourceKind, TestPattern};
-pub use store::{load_collection, save_collection, write_atomically, CollectionStore};
+pub use store::{
+    load_collection, save_collection, set_aside, write_atomically, write_privately, CollectionStore,
+};
 pub use transition::{Transition, TransitionKind};

@@ -232,6 +232,45 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut File) -> io::Result
     File::open(dir)?.sync_all()
 }
 
+/// Moves a file that cannot be used out of the way, keeping it for its
+/// owner: `NAME.broken` (or `NAME.broken-2`, …). Returns where it went.
+pub fn set_aside(path: &Path) -> io::Result<PathBuf> {
+    let aside = (1..1000)
+        .map(|n| match n {
+            1 => sibling(path, "broken"),
+            n => sibling(path, &format!("broken-{n}")),
+        })
+        .find(|p| !p.exists())
+        .ok_or_else(|| io::Error::other("too many broken copies already"))?;
+    fs::rename(path, &aside)?;
+    Ok(aside)
+}
+
+/// Like [`write_atomically`], for a secret: the new file is readable by
+/// its owner only from its first moment (created so, whatever the umask,
+/// never changed afterwards), and no `.bak` keeps an older content, so a
+/// forgotten key stays forgotten.
+pub fn write_privately(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let tmp = sibling(path, "tmp");
+    // A leftover from an interrupted write may have any mode: never reused.
+    let _ = fs::remove_file(&tmp);
+    let result = (|| {
+        let mut file = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    fs::rename(&tmp, path)?;
+    let _ = fs::remove_file(sibling(path, "bak"));
+    File::open(dir)?.sync_all()
+}
+
 fn sibling(path: &Path, extension: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".");

@@ -134,6 +134,23 @@ impl Window {
         }
     }
 
+    /// Asks for a ticket (or a `plateau:` link) and watches that show in
+    /// a viewer's window of its own (a process of its own: the studio goes on).
+    pub fn ask_for_ticket(&self) {
+        self.ask_name(&gettext("Watch a Show"), "", &gettext("_Watch"), |w, text| {
+            if let Err(e) = text.parse::<plateau::p2p::Ticket>() {
+                return w.show_error(&gettext("That ticket cannot be used"), &e.to_string());
+            }
+            let spawned = std::env::current_exe()
+                .and_then(|exe| std::process::Command::new(exe).args(["watch", &text]).spawn());
+            match spawned {
+                // Reaped when it ends, so that it never lingers as a zombie.
+                Ok(mut child) => drop(std::thread::spawn(move || child.wait())),
+                Err(e) => w.show_error(&gettext("The viewer could not start"), &e.to_string()),
+            }
+        });
+    }
+
     /// Keeps the status line's audience up to date while the swarm runs.
     fn follow_swarm(&self, reports: async_channel::Receiver<plateau::p2p::SwarmReport>) {
         let w = self.downgrade();

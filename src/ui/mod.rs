@@ -50,6 +50,7 @@ fn open_collection(
     cli: &Cli,
     settings: &mut Settings,
     store: &CollectionStore,
+    problems: &mut Vec<(String, String)>,
 ) -> anyhow::Result<SceneCollection> {
     if cli.collection.is_some() {
         return crate::initial_collection(cli);
@@ -57,7 +58,16 @@ fn open_collection(
     if let Some(name) = settings.collection.clone() {
         match store.load(&name) {
             Ok(c) => return Ok(c),
-            Err(e) => tracing::warn!(%e, "the last collection could not be opened; starting with the demo"),
+            Err(e) => {
+                tracing::warn!(%e, "the last collection could not be opened; starting with the demo");
+                problems.push((
+                    format!("{} “{name}”", gettext("This collection could not be opened:")),
+                    format!(
+                        "{e}\n\n{}",
+                        gettext("Its file stays where it is, untouched. The demo opens instead.")
+                    ),
+                ));
+            }
         }
     }
     let demo = crate::initial_collection(cli)?;
@@ -75,9 +85,22 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     gstgtk4::plugin_register_static()?;
     let config = config_dir()?;
     let settings_path = config.join("settings.json");
-    let mut settings = Settings::load(&settings_path)?;
+    // What could not be used is told in the window, which opens anyway.
+    let mut problems = Vec::new();
+    let mut settings = Settings::load(&settings_path).unwrap_or_else(|e| {
+        tracing::warn!(%e, "the settings could not be read; starting with the defaults");
+        let kept = match plateau::model::set_aside(&settings_path) {
+            Ok(aside) => format!("{} {}", gettext("The file was kept for you as"), aside.display()),
+            Err(why) => format!("{} ({why})", gettext("The file could not be moved aside")),
+        };
+        problems.push((
+            gettext("The settings could not be read"),
+            format!("{e}\n\n{}. {kept}", gettext("Plateau starts with the default settings")),
+        ));
+        Settings::default()
+    });
     let store = CollectionStore::in_config_dir()?;
-    let collection = open_collection(cli, &mut settings, &store)?;
+    let collection = open_collection(cli, &mut settings, &store, &mut problems)?;
     if let Err(e) = settings.save(&settings_path) {
         tracing::warn!(%e, "the settings could not be saved");
     }
@@ -86,6 +109,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     let app = adw::Application::builder().application_id(APP_ID).build();
     install_actions(&app);
     app.connect_startup(|_| watchdog::start());
+    let problems = std::cell::RefCell::new(problems);
     app.connect_activate(move |app| {
         if let Some(window) = app.active_window() {
             window.present();
@@ -95,6 +119,11 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         window.start_studio(collection.clone(), scene.as_deref(), settings.clone(), Some(store.clone()));
         window.restore_state();
         window.present();
+        for (title, detail) in problems.take() {
+            let dialog = adw::MessageDialog::new(Some(&window), Some(&title), Some(&detail));
+            dialog.add_response("close", &gettext("_Close"));
+            dialog.present();
+        }
     });
     // GTK reads its own arguments; ours were read by clap already.
     let status = app.run_with_args(&[std::env::args().next().unwrap_or_default()]);
@@ -161,6 +190,7 @@ fn install_actions(app: &adw::Application) {
     });
     simple("retry-live", |w| w.retry_live());
     simple("show-ticket", |w| w.show_ticket());
+    simple("open-ticket", |w| w.ask_for_ticket());
     simple("show-recording", |w| w.show_last_recording());
     simple("pause-recording", |w| {
         w.toggle_pause();

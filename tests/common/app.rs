@@ -109,7 +109,12 @@ impl App {
     }
 
     /// Runs `cmd` in the X server and bus given, its config in `dir`.
-    fn launch(mut cmd: Command, dir: tempfile::TempDir, x: (Guard, String), bus: (Guard, String)) -> Self {
+    pub fn launch(
+        mut cmd: Command,
+        dir: tempfile::TempDir,
+        x: (Guard, String),
+        bus: (Guard, String),
+    ) -> Self {
         let ((x, display), (bus_guard, bus)) = (x, bus);
         let (runtime, config) = (dir.path().join("runtime"), dir.path().join("config"));
         cmd.env("DISPLAY", &display)
