@@ -1,5 +1,7 @@
 //! The `plateau --headless` command, run as a user would, its file read by ffprobe.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -319,4 +321,28 @@ fn a_collection_that_is_no_file_or_too_big_is_refused_at_once_and_causes_are_sai
         assert!(started.elapsed() < std::time::Duration::from_secs(5), "{path} refused at once");
         assert_eq!(stderr.matches(&expected).count(), 1, "{path}: `{expected}` said once: {stderr}");
     }
+}
+
+#[test]
+fn the_stream_key_reaches_no_line_of_gstreamers_log_at_level_6() {
+    let nginx = common::nginx::Nginx::start();
+    let key = "sk-gstlog-8c1f3a9e";
+    let url = nginx.url("live", key);
+    let config = tempfile::tempdir().expect("temp dir");
+    let run = Command::new(env!("CARGO_BIN_EXE_plateau"))
+        .args(["--headless", "--duration", "3", "--stream", &url])
+        .env_remove("DISPLAY")
+        .env("GST_DEBUG", "*:6")
+        .env("GST_DEBUG_NO_COLOR", "1")
+        .env("XDG_CONFIG_HOME", config.path())
+        .output()
+        .expect("plateau runs");
+    let log = String::from_utf8_lossy(&run.stderr);
+    let lines = log.lines().count();
+    // The log is on (and at its level 6), and rtmp2sink spoke of its address.
+    assert!(lines > 10_000 && log.contains(" LOG "), "{lines} lines: GStreamer's log was not on");
+    assert!(log.contains("rtmp2sink") && log.contains("rtmp://127.0.0.1:"), "rtmp2sink logged no address");
+    let leaks: Vec<&str> = log.lines().filter(|l| l.contains(key)).take(3).collect();
+    assert!(leaks.is_empty(), "the key is in {} log lines, e.g. {leaks:?}", log.matches(key).count());
+    eprintln!("{lines} lines of GStreamer's log at level 6, the key in none");
 }

@@ -20,6 +20,7 @@ mod cpu;
 mod error;
 mod events;
 mod fanout;
+pub mod logs;
 mod outputs;
 mod playback;
 mod program;
@@ -45,5 +46,6 @@ pub use studio::Studio;
 /// Initialises GStreamer once; cheap to call again.
 pub fn init() -> Result<(), EngineError> {
     gst::init().map_err(|e| EngineError::Start { what: "GStreamer".into(), message: e.to_string() })?;
+    logs::install();
     Ok(())
 }

@@ -43,15 +43,26 @@ pub struct StreamSettings {
     pub encoder: EncoderSettings,
 }
 
-/// The URL with its stream key (the last path part) and query hidden, for
-/// logs and messages.
+/// The URL with its secrets hidden, for logs and messages: the query
+/// (SRT pass phrases, `?auth=`), a user and password, and the path after
+/// its first part (the stream key, however it is written: `app/KEY`,
+/// `app/KEY/`, `app/KEY/more`, or `KEY` alone).
 pub fn redact(url: &str) -> String {
-    let base = url.split('?').next().unwrap_or_default();
-    match base.rsplit_once('/') {
-        Some((head, key)) if !key.is_empty() && head.contains("://") && head.matches('/').count() >= 3 => {
-            format!("{head}/…")
-        }
-        _ => base.to_owned(),
+    let base = url.split(['?', '#']).next().unwrap_or_default();
+    let Some((scheme, rest)) = base.split_once("://") else {
+        // Not an address: nothing in it is shown.
+        return if base.is_empty() { String::new() } else { "…".into() };
+    };
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = match authority.rsplit_once('@') {
+        Some((_, host)) => format!("…@{host}"),
+        None => authority.to_owned(),
+    };
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    match parts.as_slice() {
+        [] => format!("{scheme}://{host}"),
+        [_] => format!("{scheme}://{host}/…"),
+        [app, ..] => format!("{scheme}://{host}/{app}/…"),
     }
 }
 
@@ -109,6 +120,7 @@ impl Stream {
                 redact(&settings.url)
             )));
         }
+        crate::engine::logs::hide_url(&settings.url);
         let encoder = feeds.encoder(settings.encoder)?;
         let events = feeds.emitter();
         let (stop, stopped) = mpsc::channel();
@@ -350,5 +362,31 @@ mod tests {
         assert!(!has_app_and_stream("rtmp://127.0.0.1:1935/live"));
         assert!(!has_app_and_stream("rtmp://127.0.0.1/live/"));
         assert!(!has_app_and_stream("rtmp://"));
+    }
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact;
+
+    #[test]
+    fn no_form_of_a_stream_key_survives_redaction() {
+        let cases = [
+            ("rtmp://a.rtmp.youtube.com/live2/KEY", "rtmp://a.rtmp.youtube.com/live2/…"),
+            ("rtmp://host/app/KEY/", "rtmp://host/app/…"),
+            ("rtmp://host/app/KEY/more", "rtmp://host/app/…"),
+            ("rtmp://host//app//KEY", "rtmp://host/app/…"),
+            ("rtmp://host/KEY", "rtmp://host/…"),
+            ("rtmps://host:443/app/KEY?auth=KEY", "rtmps://host:443/app/…"),
+            ("rtmp://user:KEY@host/app/x", "rtmp://…@host/app/…"),
+            ("srt://host:9000?streamid=KEY&passphrase=KEY", "srt://host:9000"),
+            ("rtmp://host", "rtmp://host"),
+            ("KEY", "…"),
+            ("", ""),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(redact(url), shown, "{url}");
+            assert!(!redact(url).contains("KEY"), "{url}");
+        }
     }
 }
