@@ -33,6 +33,15 @@ pub struct WatchArgs {
     /// At the end, write what this viewer saw into this file (JSON).
     #[arg(long, value_name = "FILE")]
     stats_json: Option<PathBuf>,
+    /// The name this viewer chats under.
+    #[arg(long, value_name = "NAME", default_value = "Viewer")]
+    chat_name: String,
+    /// Say this in the chat once the show plays (may be repeated).
+    #[arg(long, value_name = "TEXT")]
+    say: Vec<String>,
+    /// Seconds between two messages given with --say.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    say_every: u64,
 }
 
 impl WatchArgs {
@@ -102,13 +111,36 @@ pub fn watch(args: &WatchArgs, duration: Option<f64>, plays: bool) -> anyhow::Re
         }
     })?;
     eprintln!("plateau: joining the show of {}", ticket.broadcaster.fmt_short());
+    let chat = viewer.chat();
+    std::thread::spawn(move || {
+        while let Ok(line) = chat.recv_blocking() {
+            eprintln!("plateau: chat: {}: {}", line.name, line.text);
+        }
+    });
+    let mut to_say = args.say.iter();
+    let mut said_at: Option<Instant> = None;
+    let mut last_print = Instant::now();
     let stop = stop_signal(duration)?;
-    while stop.recv_timeout(PRINT_EVERY).is_err() {
+    while stop.recv_timeout(Duration::from_millis(500)).is_err() {
         let s = viewer.stats();
         if s.ended {
             eprintln!("plateau: the show has ended");
             break;
         }
+        let due = said_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(args.say_every));
+        if s.received > 0 && due {
+            if let Some(text) = to_say.next() {
+                said_at = Some(Instant::now());
+                match viewer.say(&args.chat_name, text) {
+                    Ok(()) => eprintln!("plateau: said: {text}"),
+                    Err(e) => eprintln!("plateau: the chat message was not sent: {e}"),
+                }
+            }
+        }
+        if last_print.elapsed() < PRINT_EVERY {
+            continue;
+        }
+        last_print = Instant::now();
         eprintln!(
             "plateau: swarm: {} chunks, latency {} ms, {} refused, {} children, {:.0} kB relayed",
             s.received,
@@ -156,6 +188,16 @@ impl Live {
     /// The audience, as the broadcaster sees it, every second.
     pub fn reports(&self) -> async_channel::Receiver<SwarmReport> {
         self.broadcaster.reports()
+    }
+
+    /// The audience's chat messages, checked.
+    pub fn chat(&self) -> async_channel::Receiver<plateau::p2p::ChatMessage> {
+        self.broadcaster.chat()
+    }
+
+    /// Passes a chat message on to the whole audience.
+    pub fn publish_chat(&self, message: &plateau::p2p::ChatMessage) {
+        self.broadcaster.publish_chat(message);
     }
 
     /// For the command line: prints the ticket (and writes it into

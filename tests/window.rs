@@ -1402,3 +1402,68 @@ fn the_window_opens_with_corrupt_settings_or_collection_says_so_and_keeps_the_fi
     let file = app.dir.path().join("config/plateau/collections/Show.json");
     assert_eq!(std::fs::read_to_string(file).expect("the collection is still there"), TORN);
 }
+
+/// A headless `plateau watch` of `ticket`, logging into `dir/NAME.log`.
+fn headless_viewer(dir: &std::path::Path, name: &str, ticket: &str, more: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_plateau"))
+        .args(["watch", ticket, "--bind", "127.0.0.1:0", "--duration", "90"])
+        .arg("--output")
+        .arg(dir.join(format!("{name}.ts")))
+        .args(more)
+        .stderr(std::fs::File::create(dir.join(format!("{name}.log"))).expect("log"))
+        .spawn()
+        .expect("plateau watch runs")
+}
+
+#[test]
+fn the_audience_chat_shows_in_the_studio_reaches_the_audience_and_a_blocked_peer_is_heard_no_more() {
+    let app = App::start_with(None, |s| {
+        s.peer_to_peer.enabled = true;
+        s.peer_to_peer.bind = "127.0.0.1:0".into();
+    });
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.press("Go Live", None);
+    let ticket = app.wait_for_name("plateau1").trim().to_owned();
+    app.key("Escape");
+    let dir = app.dir.path();
+    let log = |name: &str| std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
+    let mut bob = headless_viewer(dir, "bob", &ticket, &[]);
+    let (first, second) = ("Hello from the swarm", "Still here after the block");
+    let mut alice = headless_viewer(
+        dir,
+        "alice",
+        &ticket,
+        &["--chat-name", "Alice", "--say", first, "--say", second, "--say-every", "10"],
+    );
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // The studio lists it; the audience (Bob) receives it.
+        app.wait_for_name(first);
+        poll(Duration::from_secs(10), Duration::from_millis(300), || {
+            match log("bob").contains(&format!("chat: Alice: {first}")) {
+                true => Ok(()),
+                false => Err(format!("Bob never got Alice's message:\n{}", log("bob"))),
+            }
+        });
+        // Blocked: her next message is shown nowhere and reaches nobody.
+        app.press("Block Alice", None);
+        poll(Duration::from_secs(20), Duration::from_millis(300), || {
+            match log("alice").contains(&format!("said: {second}")) {
+                true => Ok(()),
+                false => Err(format!("Alice did not say her second message:\n{}", log("alice"))),
+            }
+        });
+        std::thread::sleep(Duration::from_secs(3));
+        let names = app.accessible_names();
+        assert!(!names.contains(second), "a blocked peer's message shows in the studio:\n{names}");
+        assert!(!names.contains(first), "a blocked peer's earlier message is still listed");
+        assert!(!log("bob").contains(second), "a blocked peer's message reached the audience");
+    }));
+    for child in [&mut alice, &mut bob] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    if let Err(e) = checked {
+        eprintln!("alice:\n{}\nbob:\n{}", log("alice"), log("bob"));
+        std::panic::resume_unwind(e);
+    }
+}

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use iroh::endpoint::Connection;
 use iroh::{Endpoint, SecretKey};
 
+use super::chat::{self, ChatLine, ChatMessage};
 use super::chunk::{self, Chunk, Header};
 use super::relay::{lock, Relay};
 use super::tracker::Tracker;
@@ -62,6 +63,7 @@ pub struct Broadcaster {
     tracker: Arc<Mutex<Tracker>>,
     cutter: Mutex<Cutter>,
     reports: async_channel::Receiver<SwarmReport>,
+    chat: async_channel::Receiver<ChatMessage>,
 }
 
 struct Cutter {
@@ -79,11 +81,12 @@ impl Broadcaster {
         let ticket = Ticket { broadcaster: key.public(), stream, addrs: addrs.clone() };
         let relay = Relay::new(stream, BROADCASTER_CHILDREN);
         let tracker = Arc::new(Mutex::new(Tracker::new(key.public(), addrs)));
-        runtime.spawn(accept(endpoint.clone(), relay.clone(), tracker.clone()));
+        let (said, chat) = async_channel::bounded(256);
+        runtime.spawn(accept(endpoint.clone(), relay.clone(), tracker.clone(), said));
         tracing::info!(ticket = %ticket, "live on the swarm");
         let cutter = Mutex::new(Cutter { seq: 0 });
         let (outbox, reports) = async_channel::bounded(8);
-        let broadcaster = Self { runtime, endpoint, key, ticket, relay, tracker, cutter, reports };
+        let broadcaster = Self { runtime, endpoint, key, ticket, relay, tracker, cutter, reports, chat };
         let (relay, tracker) = (broadcaster.relay.clone(), broadcaster.tracker.clone());
         broadcaster.runtime.spawn(async move {
             let mut last = (0u64, 0u64, Instant::now());
@@ -119,6 +122,23 @@ impl Broadcaster {
     /// remote API, the command line). Reports nobody reads are dropped.
     pub fn reports(&self) -> async_channel::Receiver<SwarmReport> {
         self.reports.clone()
+    }
+
+    /// The audience's chat messages, checked (signature, lengths, rate):
+    /// for the studio to show and, if it will, to `publish_chat`.
+    pub fn chat(&self) -> async_channel::Receiver<ChatMessage> {
+        self.chat.clone()
+    }
+
+    /// Sends a chat message to the whole audience, signed like the stream.
+    pub fn publish_chat(&self, message: &ChatMessage) {
+        let line = ChatLine { from: message.from, name: message.name.clone(), text: message.text.clone() };
+        let mut cutter = lock(&self.cutter);
+        let header =
+            Header { stream: self.ticket.stream, seq: cutter.seq, capture_us: now_us(), flags: chunk::CHAT };
+        cutter.seq += 1;
+        drop(cutter);
+        self.relay.publish(&Chunk::sign(&self.key, header, &line.to_bytes()));
     }
 
     pub fn ticket(&self) -> &Ticket {
@@ -171,19 +191,29 @@ impl Broadcaster {
     }
 }
 
-async fn accept(endpoint: Endpoint, relay: Arc<Relay>, tracker: Arc<Mutex<Tracker>>) {
+async fn accept(
+    endpoint: Endpoint,
+    relay: Arc<Relay>,
+    tracker: Arc<Mutex<Tracker>>,
+    said: async_channel::Sender<ChatMessage>,
+) {
     while let Some(incoming) = endpoint.accept().await {
-        let (relay, tracker) = (relay.clone(), tracker.clone());
+        let (relay, tracker, said) = (relay.clone(), tracker.clone(), said.clone());
         tokio::spawn(async move {
             let Ok(accepting) = incoming.accept() else { return };
             let Ok(connection) = accepting.await else { return };
-            serve(connection, relay, tracker).await;
+            serve(connection, relay, tracker, said).await;
         });
     }
 }
 
 /// One viewer's connection: a tracker session, data subscriptions, or both.
-async fn serve(connection: Connection, relay: Arc<Relay>, tracker: Arc<Mutex<Tracker>>) {
+async fn serve(
+    connection: Connection,
+    relay: Arc<Relay>,
+    tracker: Arc<Mutex<Tracker>>,
+    said: async_channel::Sender<ChatMessage>,
+) {
     let peer = connection.remote_id();
     while let Ok((mut send, mut recv)) = connection.accept_bi().await {
         let Ok(hello) = wire::read_message::<Hello>(&mut recv).await else {
@@ -201,8 +231,10 @@ async fn serve(connection: Connection, relay: Arc<Relay>, tracker: Arc<Mutex<Tra
                     continue;
                 }
                 lock(&tracker).join(peer, addrs, slots.min(64) as usize);
-                let (relay, tracker) = (relay.clone(), tracker.clone());
+                let (relay, tracker, said) = (relay.clone(), tracker.clone(), said.clone());
+                let connection = connection.clone();
                 tokio::spawn(async move {
+                    let mut rate = chat::Rate::default();
                     while let Ok(report) = wire::read_message::<Report>(&mut recv).await {
                         let answer = match report {
                             Report::Status { parent, children, latency_ms } => {
@@ -212,6 +244,25 @@ async fn serve(connection: Connection, relay: Arc<Relay>, tracker: Arc<Mutex<Tra
                             Report::WantParent { exclude } => {
                                 let mine = relay.children();
                                 Some(lock(&tracker).steer(peer, &exclude, &mine, relay.max_children()))
+                            }
+                            Report::Chat { name, text, signature } => {
+                                let taken = chat::check(&peer, stream, &name, &text, &signature)
+                                    .and_then(|()| rate.take());
+                                match taken {
+                                    Ok(()) => {
+                                        let message = ChatMessage { from: peer, name, text };
+                                        let _ = said.force_send(message);
+                                    }
+                                    Err(e) => {
+                                        tracing::debug!(peer = %peer.fmt_short(), %e, "chat message refused")
+                                    }
+                                }
+                                if rate.over > chat::FLOOD {
+                                    tracing::info!(peer = %peer.fmt_short(), "a peer floods the chat: disconnected");
+                                    connection.close(2u32.into(), b"flood");
+                                    break;
+                                }
+                                None
                             }
                         };
                         if let Some(answer) = answer {

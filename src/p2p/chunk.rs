@@ -35,6 +35,8 @@ const AHEAD: u64 = 1 << 16;
 pub const START: u8 = 1;
 /// `flags` bit: the show has ended (the last chunk; it carries nothing).
 pub const END: u8 = 2;
+/// `flags` bit: a chat message the studio published (a `ChatLine`), not the stream.
+pub const CHAT: u8 = 4;
 
 /// The decoded header of a chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +55,10 @@ impl Header {
 
     pub fn is_end(&self) -> bool {
         self.flags & END != 0
+    }
+
+    pub fn is_chat(&self) -> bool {
+        self.flags & CHAT != 0
     }
 }
 

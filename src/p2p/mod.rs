@@ -21,6 +21,7 @@
 //! another one and takes the stream up where it left it.
 
 mod broadcaster;
+pub mod chat;
 pub mod chunk;
 mod endpoint;
 mod relay;
@@ -34,6 +35,7 @@ use std::net::SocketAddr;
 use serde::{Deserialize, Serialize};
 
 pub use broadcaster::{Broadcaster, BroadcasterStats, SwarmReport, REPORT_EVERY};
+pub use chat::{ChatLine, ChatMessage};
 pub use chunk::{Chunk, Refused};
 pub use ticket::{Ticket, TicketError};
 pub use viewer::{Viewer, ViewerStats};

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use iroh::endpoint::Connection;
 use iroh::{Endpoint, EndpointAddr, EndpointId, SecretKey};
+
+use super::chat::{self, ChatLine, ChatRefused};
 use tokio::sync::mpsc;
 
 use super::chunk::{self, Chunk, Refused, Verifier};
@@ -84,6 +86,8 @@ struct Shared {
     /// The smallest (arrival - capture) seen, in µs: the clocks' offset plus
     /// the shortest path; lateness is measured against it.
     best_delay_us: Mutex<Option<i64>>,
+    /// The chat the studio published.
+    chat: async_channel::Sender<ChatLine>,
 }
 
 /// A viewer in the swarm. Dropping it leaves the swarm.
@@ -91,6 +95,9 @@ pub struct Viewer {
     runtime: tokio::runtime::Runtime,
     endpoint: Endpoint,
     shared: Arc<Shared>,
+    key: SecretKey,
+    reports: mpsc::Sender<Report>,
+    chat: async_channel::Receiver<ChatLine>,
 }
 
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, P2pError> {
@@ -111,7 +118,9 @@ impl Viewer {
         player: impl FnMut(&Chunk) + Send + 'static,
     ) -> Result<Self, P2pError> {
         let runtime = runtime()?;
-        let endpoint = runtime.block_on(endpoint::bind(SecretKey::generate(), &options))?;
+        let key = SecretKey::generate();
+        let endpoint = runtime.block_on(endpoint::bind(key.clone(), &options))?;
+        let (said, chat) = async_channel::bounded(256);
         let shared = Arc::new(Shared {
             ticket: ticket.clone(),
             relay: Relay::new(ticket.stream, options.children),
@@ -122,6 +131,7 @@ impl Viewer {
             playing: Default::default(),
             parent: Mutex::new(None),
             best_delay_us: Mutex::new(None),
+            chat: said,
         });
         let (reports, outbox) = mpsc::channel(16);
         let (steers, inbox) = mpsc::channel(4);
@@ -129,8 +139,22 @@ impl Viewer {
         runtime.spawn(accept(endpoint.clone(), shared.clone()));
         runtime.spawn(tracker_session(endpoint.clone(), shared.clone(), addrs, outbox, steers));
         runtime.spawn(report(shared.clone(), reports.clone()));
-        runtime.spawn(follow_parents(endpoint.clone(), shared.clone(), reports, inbox));
-        Ok(Self { runtime, endpoint, shared })
+        runtime.spawn(follow_parents(endpoint.clone(), shared.clone(), reports.clone(), inbox));
+        Ok(Self { runtime, endpoint, shared, key, reports, chat })
+    }
+
+    /// The chat as the studio publishes it.
+    pub fn chat(&self) -> async_channel::Receiver<ChatLine> {
+        self.chat.clone()
+    }
+
+    /// Sends a chat message to the studio, signed with this viewer's key.
+    pub fn say(&self, name: &str, text: &str) -> Result<(), ChatRefused> {
+        let stream = self.shared.ticket.stream;
+        let signature = chat::sign(&self.key, stream, name, text);
+        chat::check(&self.key.public(), stream, name, text, &signature)?;
+        let message = Report::Chat { name: name.to_owned(), text: text.to_owned(), signature };
+        self.reports.try_send(message).map_err(|_| ChatRefused::TooFast)
     }
 
     pub fn id(&self) -> EndpointId {
@@ -197,6 +221,12 @@ impl Shared {
         self.relay.publish(&chunk);
         if chunk.header.is_end() {
             tracing::info!("the broadcaster ended the show");
+            return Ok(lateness_ms);
+        }
+        if chunk.header.is_chat() {
+            if let Some(line) = ChatLine::from_bytes(chunk.payload()) {
+                let _ = self.chat.force_send(line);
+            }
             return Ok(lateness_ms);
         }
         if chunk.header.is_start() {

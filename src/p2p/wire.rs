@@ -52,6 +52,8 @@ pub enum Report {
     Status { parent: Option<EndpointId>, children: Vec<EndpointId>, latency_ms: Option<u32> },
     /// Its parent failed it (or it has none): give it another, not these.
     WantParent { exclude: Vec<EndpointId> },
+    /// A chat message, signed by the viewer's node key (see `chat`).
+    Chat { name: String, text: String, signature: Vec<u8> },
 }
 
 /// The tracker's word to a viewer.

@@ -118,6 +118,7 @@ impl Window {
         let ticket = live.ticket();
         tracing::info!(%ticket, "live on the swarm");
         self.follow_swarm(live.reports());
+        self.follow_chat(live.chat());
         imp.show.set_swarm(live);
         *imp.swarm_ticket.borrow_mut() = Some(ticket);
         self.show_ticket();
@@ -147,6 +148,28 @@ impl Window {
                 // Reaped when it ends, so that it never lingers as a zombie.
                 Ok(mut child) => drop(std::thread::spawn(move || child.wait())),
                 Err(e) => w.show_error(&gettext("The viewer could not start"), &e.to_string()),
+            }
+        });
+    }
+
+    /// Shows the audience's chat, and passes on what nobody blocked.
+    fn follow_chat(&self, chat: async_channel::Receiver<plateau::p2p::ChatMessage>) {
+        let imp = self.imp();
+        imp.chat_panel.set_visible(true);
+        let w = self.downgrade();
+        glib::spawn_future_local(async move {
+            while let Ok(message) = chat.recv().await {
+                let Some(w) = w.upgrade() else { return };
+                let imp = w.imp();
+                if imp.blocked.borrow().contains(&message.from.to_string()) {
+                    tracing::debug!(from = %message.from.fmt_short(), "a blocked peer's message");
+                    continue;
+                }
+                imp.chat_panel.add(&message);
+                imp.show.publish_chat(&message);
+            }
+            if let Some(w) = w.upgrade() {
+                w.imp().chat_panel.set_visible(false);
             }
         });
     }

@@ -5,6 +5,7 @@
 
 mod autosave;
 mod canvas;
+mod chat_panel;
 mod collections;
 mod document;
 mod edits;

@@ -107,6 +107,13 @@ impl Show {
         self.imp().swarm.replace(Some(live));
     }
 
+    /// Passes a chat message on to the swarm's audience (when on the swarm).
+    pub fn publish_chat(&self, message: &plateau::p2p::ChatMessage) {
+        if let Some(live) = self.imp().swarm.borrow().as_ref() {
+            live.publish_chat(message);
+        }
+    }
+
     /// Pauses or resumes the recording; whether it is paused now.
     pub fn toggle_pause(&self) -> bool {
         let imp = self.imp();

@@ -20,6 +20,7 @@ use plateau::model::{
 
 use super::autosave::{self, Autosave};
 use super::canvas::{CanvasEdit, ProgramCanvas};
+use super::chat_panel::ChatPanel;
 use super::document::Document;
 use super::edits::Edits;
 use super::menus::item_menu_model;
@@ -67,6 +68,10 @@ mod imp {
         pub source_list: TemplateChild<SourceList>,
         #[template_child]
         pub mixer: TemplateChild<Mixer>,
+        #[template_child]
+        pub chat_panel: TemplateChild<ChatPanel>,
+        /// Peers whose chat is shown and passed on no more.
+        pub blocked: RefCell<std::collections::HashSet<String>>,
         #[template_child]
         pub transition_kind: TemplateChild<gtk::DropDown>,
         #[template_child]
@@ -138,6 +143,7 @@ mod imp {
             SceneList::ensure_type();
             SourceList::ensure_type();
             Mixer::ensure_type();
+            ChatPanel::ensure_type();
             klass.bind_template();
         }
 
@@ -706,6 +712,12 @@ impl Window {
             };
             w.remember_scene();
             w.edit_and_refresh(|s| s.move_item(&scene, id, index));
+        });
+        let w = self.downgrade();
+        imp.chat_panel.connect_blocked(move |from| {
+            if let Some(w) = w.upgrade() {
+                w.imp().blocked.borrow_mut().insert(from.to_owned());
+            }
         });
         let w = self.downgrade();
         imp.mixer.connect_volume_changed(move |id, volume, muted| {
