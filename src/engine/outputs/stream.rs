@@ -32,7 +32,7 @@ const BACKOFF: [u32; 3] = [1, 2, 3];
 const STALL: Duration = Duration::from_secs(4);
 /// A server that acknowledges nothing of what waits for this long is gone
 /// (a cut cable, a frozen server: no reset ever comes).
-const NO_ACK: Duration = Duration::from_secs(3);
+const NO_ACK: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamSettings {
