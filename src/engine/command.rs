@@ -65,9 +65,6 @@ pub enum Command {
     /// first other scene (or to black when none is left).
     RemoveScene(String),
     Collection,
-    ProgramScene,
-    /// The size of the pictures a source delivers now (before crop).
-    SourceSize(SourceId),
     /// Commands applied in order, up to the first that fails (whose error
     /// is the answer); otherwise the last one's reply. One change of the
     /// collection is told for the whole batch.
@@ -95,8 +92,6 @@ impl Command {
             Command::TransitionToPreview(_) => "transition-to-preview",
             Command::RemoveScene(_) => "remove-scene",
             Command::Collection => "collection",
-            Command::ProgramScene => "program-scene",
-            Command::SourceSize(_) => "source-size",
             Command::Batch(_) => "batch",
         }
     }
@@ -108,9 +103,7 @@ impl Command {
             | Command::PreviewScene(_)
             | Command::TransitionToPreview(_)
             | Command::RetrySource(_)
-            | Command::Collection
-            | Command::ProgramScene
-            | Command::SourceSize(_) => false,
+            | Command::Collection => false,
             Command::Batch(commands) => commands.iter().any(Command::changes_collection),
             _ => true,
         }
@@ -131,6 +124,4 @@ pub enum Reply {
     Done,
     Item(ItemId),
     Collection(Box<SceneCollection>),
-    Scene(Option<String>),
-    Size(Option<(u32, u32)>),
 }

@@ -286,10 +286,6 @@ impl Supervisor {
             Command::PreviewScene(name) => self.preview_scene(&name),
             Command::TransitionToPreview(transition) => self.transition_to_preview(transition),
             Command::Collection => Ok(Reply::Collection(Box::new(self.collection.clone()))),
-            Command::ProgramScene => Ok(Reply::Scene(self.slots[self.active].scene.clone())),
-            Command::SourceSize(id) => {
-                Ok(Reply::Size(self.runners.get(&id).and_then(|r| r.video.frame_size())))
-            }
         }
     }
 
