@@ -144,11 +144,22 @@ impl Window {
             }
             let spawned = std::env::current_exe()
                 .and_then(|exe| std::process::Command::new(exe).args(["watch", &text]).spawn());
-            match spawned {
-                // Reaped when it ends, so that it never lingers as a zombie.
-                Ok(mut child) => drop(std::thread::spawn(move || child.wait())),
-                Err(e) => w.show_error(&gettext("The viewer could not start"), &e.to_string()),
-            }
+            let mut child = match spawned {
+                Ok(child) => child,
+                Err(e) => return w.show_error(&gettext("The viewer could not start"), &e.to_string()),
+            };
+            // Reaped when it ends (never a zombie); a failure is said here.
+            let w = w.downgrade();
+            glib::spawn_future_local(async move {
+                let ended = gio::spawn_blocking(move || child.wait()).await;
+                let failed = !matches!(ended, Ok(Ok(status)) if status.success());
+                if let (true, Some(w)) = (failed, w.upgrade()) {
+                    w.show_error(
+                        &gettext("The viewer could not play the show"),
+                        &gettext("Start it from a terminal with plateau watch TICKET to read why."),
+                    );
+                }
+            });
         });
     }
 
