@@ -270,6 +270,40 @@ fn a_paused_recording_plays_on_without_the_pause_and_without_a_gap() {
 }
 
 #[test]
+fn a_recording_stopped_at_once_is_readable_or_absent_never_broken() {
+    // A muxer stopped before its first picture (a recording waits for a
+    // keyframe) wrote 336 bytes of headers that ffprobe could not read.
+    init_tracing();
+    let studio = Studio::start(demo_collection(false), None).expect("studio starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut refused = 0;
+    for (n, wait_ms) in [0u64, 0, 30, 80, 150, 300, 600].into_iter().enumerate() {
+        let path = dir.path().join(format!("short-{n}.mkv"));
+        let recorder = Recorder::start(&studio, &path, RecordSettings::default()).expect("recording");
+        std::thread::sleep(Duration::from_millis(wait_ms));
+        match recorder.stop() {
+            Ok(_) => {
+                let frames = video_packet_times(&path).len();
+                assert!(frames >= 1, "after {wait_ms} ms: a file without a picture was kept");
+            }
+            Err(e) => {
+                refused += 1;
+                assert!(e.to_string().contains("before its first picture"), "after {wait_ms} ms: {e}");
+                assert!(!path.exists(), "after {wait_ms} ms: the unreadable file was left");
+            }
+        }
+    }
+    // Stopped the moment it started, a recording cannot have a picture yet.
+    assert!(refused >= 2, "the immediate stops were refused, {refused} in all");
+    // The studio records normally afterwards.
+    let path = dir.path().join("after.mkv");
+    let recorder = Recorder::start(&studio, &path, RecordSettings::default()).expect("recording");
+    std::thread::sleep(Duration::from_secs(2));
+    recorder.stop().expect("ends");
+    assert!(video_packet_times(&path).len() >= 45, "two seconds recorded after the short ones");
+}
+
+#[test]
 fn a_recording_split_by_duration_loses_no_frame_between_files() {
     let settings = RecordSettings { split_seconds: Some(3), ..RecordSettings::default() };
     let (_dir, files) = nine_seconds_split("show.mkv", settings);

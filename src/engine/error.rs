@@ -9,6 +9,8 @@ pub enum EngineError {
     Build { what: String, message: String },
     #[error("could not start the {what}: {message}")]
     Start { what: String, message: String },
+    #[error("the {what} did not end cleanly: {message}")]
+    Finish { what: String, message: String },
     /// An edit of the collection was refused (no such scene, source or item…).
     #[error(transparent)]
     Edit(#[from] crate::model::EditError),

@@ -150,9 +150,9 @@ impl Output {
                 match msg.as_ref().map(|m| m.view()) {
                     Some(gst::MessageView::Eos(_)) => Ok(()),
                     Some(gst::MessageView::Error(e)) => {
-                        Err(EngineError::Start { what: self.name.clone(), message: e.error().to_string() })
+                        Err(EngineError::Finish { what: self.name.clone(), message: e.error().to_string() })
                     }
-                    _ => Err(EngineError::Start {
+                    _ => Err(EngineError::Finish {
                         what: self.name.clone(),
                         message: format!("did not finish within {} s", timeout.as_secs()),
                     }),

@@ -13,7 +13,7 @@
 //! is finalised into a regular one (moov first, then rewritten whole).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -85,8 +85,12 @@ fn split_file_named(path: &Path, index: &str) -> PathBuf {
 pub struct Recorder {
     output: Output,
     path: PathBuf,
+    /// The file made first (`show.mkv`, or `show-001.mkv` when split).
+    first: PathBuf,
     _encoder: Arc<Encoder>,
     syncing: Arc<AtomicBool>,
+    /// Pictures that reached the muxer.
+    pictures: Arc<AtomicU64>,
 }
 
 impl Recorder {
@@ -131,6 +135,7 @@ impl Recorder {
         output.pipeline.add_many([&vqueue, &aqueue])?;
         vsrc.link(&vqueue)?;
         asrc.link(&aqueue)?;
+        let pictures = count_buffers(&vqueue);
         if settings.splits() {
             // splitmuxsink closes each file at a keyframe and opens the next.
             let split = make("splitmuxsink")?;
@@ -164,7 +169,7 @@ impl Recorder {
         tracing::info!(path = %path.display(), ?container, codec = %encoder.codec, "recording started");
         // Split recordings are named by their pattern (`show-%03d.mkv`).
         let path = if settings.splits() { split_pattern(path) } else { path.to_owned() };
-        Ok(Self { output, path, _encoder: encoder, syncing })
+        Ok(Self { output, path, first, _encoder: encoder, syncing, pictures })
     }
 
     pub fn path(&self) -> &Path {
@@ -189,11 +194,25 @@ impl Recorder {
         self.output.error()
     }
 
-    /// Ends the file cleanly.
+    /// Ends the file cleanly. A recording stopped before its first picture
+    /// (which waits for a keyframe) leaves no file: a muxer given nothing
+    /// writes headers that no player can read.
     pub fn stop(mut self) -> Result<PathBuf, EngineError> {
         self.syncing.store(false, Ordering::SeqCst);
         self.output.finish(Duration::from_secs(10))?;
-        tracing::info!(path = %self.path.display(), "recording finished");
+        let pictures = self.pictures.load(Ordering::SeqCst);
+        if pictures == 0 {
+            if self.first.metadata().is_ok_and(|m| m.is_file()) {
+                let _ = std::fs::remove_file(&self.first);
+            }
+            tracing::warn!(path = %self.path.display(), "recording stopped before its first picture");
+            return Err(EngineError::Finish {
+                what: format!("recording to {}", self.path.display()),
+                message: "it stopped before its first picture: nothing was recorded and no file was left"
+                    .into(),
+            });
+        }
+        tracing::info!(path = %self.path.display(), pictures, "recording finished");
         Ok(self.path.clone())
     }
 }
@@ -202,6 +221,19 @@ impl Drop for Recorder {
     fn drop(&mut self) {
         self.syncing.store(false, Ordering::SeqCst);
     }
+}
+
+/// Counts the buffers leaving `element`'s source pad.
+fn count_buffers(element: &gst::Element) -> Arc<AtomicU64> {
+    let count = Arc::new(AtomicU64::new(0));
+    if let Some(pad) = element.static_pad("src") {
+        let counted = count.clone();
+        pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+            counted.fetch_add(1, Ordering::Relaxed);
+            gst::PadProbeReturn::Ok
+        });
+    }
+    count
 }
 
 /// Flushes the file's written data to disk every two seconds while
