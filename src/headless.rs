@@ -4,10 +4,14 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use std::rc::Rc;
+
 use plateau::engine::{
     redact, AudioCodec, Container, EncoderSettings, Event, OutputStatus, Podcast, PodcastCodec,
-    PodcastSettings, RecordSettings, Recorder, Speed, Stream, StreamSettings, Studio,
+    PodcastSettings, RecordSettings, Speed, Studio,
 };
+
+use crate::headless_host::HeadlessHost;
 
 use crate::Cli;
 
@@ -25,41 +29,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     let duration = duration_of(cli.duration)?;
     let collection = initial_collection(cli)?;
     let studio = Studio::start(collection, cli.scene.as_deref()).context("could not start the program")?;
+    let studio = Rc::new(studio);
     let events = studio.events();
-    std::thread::spawn(move || {
-        let mut last_report: HashMap<String, Instant> = HashMap::new();
-        while let Ok(event) = events.recv_blocking() {
-            match event {
-                Event::SourceFailed { name, cause, .. } => {
-                    eprintln!("plateau: source `{name}` failed: {cause}")
-                }
-                Event::SourceRecovered { name, .. } => eprintln!("plateau: source `{name}` is back"),
-                Event::Error(e) => eprintln!("plateau: {e}"),
-                Event::Output { output, status } => match status {
-                    OutputStatus::Reconnecting { in_seconds, cause } => {
-                        eprintln!("plateau: {output}: {cause}; reconnecting in {in_seconds} s")
-                    }
-                    OutputStatus::Failed(cause) => eprintln!("plateau: {output}: failed: {cause}"),
-                    other => eprintln!("plateau: {output}: {other:?}"),
-                },
-                // Every five seconds: the program's rate and each output's traffic.
-                Event::Stats(stats) if due(&mut last_report, "program") => {
-                    eprintln!(
-                        "plateau: program: {:.1} fps, {} frames, {} dropped",
-                        stats.fps, stats.frames, stats.dropped
-                    )
-                }
-                Event::OutputStats { output, bytes, kbps, dropped } if due(&mut last_report, &output) => {
-                    eprintln!(
-                        "plateau: {output}: {kbps:.0} kbit/s, {:.1} MB sent, {dropped} frames dropped",
-                        bytes as f64 / 1e6
-                    )
-                }
-                _ => {}
-            }
-        }
-    });
-    let recorder = match &cli.record {
+
+    let record = match &cli.record {
         Some(path) => {
             let audio = if cli.record_audio == "opus" { AudioCodec::Opus } else { AudioCodec::Aac };
             if audio == AudioCodec::Opus && Container::from_path(path) != Some(Container::Matroska) {
@@ -70,11 +43,53 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
                 split_seconds: cli.split_seconds,
                 split_bytes: cli.split_megabytes.map(|mb| mb * 1_000_000),
             };
-            Some(Recorder::start(&studio, path, settings)?)
+            (Some(path.clone()), settings)
         }
-        None => None,
+        None => (None, RecordSettings { encoder: encoder_settings(cli), ..RecordSettings::default() }),
     };
+    let mut targets: Vec<(String, String)> = cli
+        .stream
+        .iter()
+        .enumerate()
+        .map(|(n, url)| (format!("stream {} ({})", n + 1, redact(url)), url.clone()))
+        .collect();
+    let settings = match plateau::model::Settings::load(&plateau::model::Settings::path()?) {
+        Ok(settings) => settings,
+        Err(e) if cli.go_live => return Err(e.into()),
+        Err(e) => {
+            eprintln!("plateau: the settings are ignored: {e}");
+            plateau::model::Settings::default()
+        }
+    };
+    if cli.go_live {
+        let live = crate::destinations::live_destinations(&settings)?;
+        if live.is_empty() {
+            bail!("--go-live: no destination is set up; add one with --add-destination NAME=SERVER");
+        }
+        targets.extend(live);
+    }
+    let host = HeadlessHost::new(studio.clone(), settings, record, targets, encoder_settings(cli))?;
+    if let Some(addr) = cli.remote {
+        let password = remote_password(cli)?;
+        let (calls, asked) = async_channel::bounded(64);
+        let fps = studio.canvas().fps;
+        let server =
+            plateau::remote::Server::start(plateau::remote::Options { bind: addr, password, fps }, calls)?;
+        eprintln!("plateau: remote control (obs-websocket 5) on ws://{}", server.addr());
+        host.serve(server, asked);
+    }
+    let watcher = host.clone();
+    glib::spawn_future_local(async move {
+        let mut last_report: HashMap<String, Instant> = HashMap::new();
+        while let Ok(event) = events.recv().await {
+            watcher.observe(&event);
+            print_event(event, &mut last_report);
+        }
+    });
 
+    if cli.record.is_some() {
+        host.record()?;
+    }
     let podcast = match &cli.podcast {
         Some(path) => {
             let codec = match cli.podcast_format.as_str() {
@@ -83,27 +98,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
                 _ => PodcastCodec::Opus,
             };
             let loudness_target = (!cli.no_normalize).then_some(-16.0);
-            Some(Podcast::start(&studio, path, PodcastSettings { codec, loudness_target })?)
+            Some(Podcast::start(&*studio, path, PodcastSettings { codec, loudness_target })?)
         }
         None => None,
     };
-    let mut targets: Vec<(String, String)> = cli
-        .stream
-        .iter()
-        .enumerate()
-        .map(|(n, url)| (format!("stream {} ({})", n + 1, redact(url)), url.clone()))
-        .collect();
-    if cli.go_live {
-        let settings = plateau::model::Settings::load(&plateau::model::Settings::path()?)?;
-        let live = crate::destinations::live_destinations(&settings)?;
-        if live.is_empty() {
-            bail!("--go-live: no destination is set up; add one with --add-destination NAME=SERVER");
-        }
-        targets.extend(live);
-    }
-    let mut streams = Vec::new();
-    for (name, url) in targets {
-        streams.push(Stream::start(&studio, StreamSettings { name, url, encoder: encoder_settings(cli) })?);
+    if !cli.stream.is_empty() || cli.go_live {
+        host.go_live()?;
     }
 
     let swarm = match cli.p2p {
@@ -124,9 +124,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     });
     main_loop.run();
 
-    for stream in streams {
-        stream.stop();
-    }
+    host.close_remote();
+    let context = glib::MainContext::default();
+    context.block_on(host.end_streams());
     if let Some(swarm) = swarm {
         if let Err(e) = swarm.stop(cli.stats_json.as_ref()) {
             eprintln!("plateau: error: {e:#}");
@@ -138,12 +138,62 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
             Err(e) => eprintln!("plateau: error: the podcast did not end cleanly: {e}"),
         }
     }
-    let result = match recorder {
-        Some(r) => r.stop().map(|path| eprintln!("plateau: recorded {}", path.display())).map_err(Into::into),
+    let result = match context.block_on(host.end_recording()) {
+        Some(ended) => {
+            ended.map(|path| eprintln!("plateau: recorded {}", path.display())).map_err(anyhow::Error::msg)
+        }
         None => Ok(()),
     };
     studio.stop();
     result
+}
+
+/// The remote-control password: from `--remote-password-file`, else the
+/// keyring's.
+fn remote_password(cli: &Cli) -> anyhow::Result<String> {
+    if let Some(file) = &cli.remote_password_file {
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let password = text.lines().next().unwrap_or_default().trim().to_owned();
+        if password.is_empty() {
+            bail!("{}: the first line is the password, and it is empty", file.display());
+        }
+        return Ok(password);
+    }
+    let store = plateau::secrets::KeyStore::keyring().context(
+        "remote control keeps its password in the keyring; without one, give --remote-password-file FILE",
+    )?;
+    Ok(store.remote_password(false)?)
+}
+
+/// Prints what a person running Plateau without a window should know.
+fn print_event(event: Event, last_report: &mut HashMap<String, Instant>) {
+    match event {
+        Event::SourceFailed { name, cause, .. } => eprintln!("plateau: source `{name}` failed: {cause}"),
+        Event::SourceRecovered { name, .. } => eprintln!("plateau: source `{name}` is back"),
+        Event::Error(e) => eprintln!("plateau: {e}"),
+        Event::Output { output, status } => match status {
+            OutputStatus::Reconnecting { in_seconds, cause } => {
+                eprintln!("plateau: {output}: {cause}; reconnecting in {in_seconds} s")
+            }
+            OutputStatus::Failed(cause) => eprintln!("plateau: {output}: failed: {cause}"),
+            other => eprintln!("plateau: {output}: {other:?}"),
+        },
+        // Every five seconds: the program's rate and each output's traffic.
+        Event::Stats(stats) if due(last_report, "program") => {
+            eprintln!(
+                "plateau: program: {:.1} fps, {} frames, {} dropped",
+                stats.fps, stats.frames, stats.dropped
+            )
+        }
+        Event::OutputStats { output, bytes, kbps, dropped } if due(last_report, &output) => {
+            eprintln!(
+                "plateau: {output}: {kbps:.0} kbit/s, {:.1} MB sent, {dropped} frames dropped",
+                bytes as f64 / 1e6
+            )
+        }
+        _ => {}
+    }
 }
 
 fn initial_collection(cli: &Cli) -> anyhow::Result<plateau::model::SceneCollection> {

@@ -4,4 +4,5 @@ pub mod engine;
 pub mod gateway;
 pub mod model;
 pub mod p2p;
+pub mod remote;
 pub mod secrets;

@@ -3,6 +3,8 @@
 
 mod destinations;
 mod headless;
+mod headless_host;
+mod recordings;
 mod swarm;
 mod ui;
 
@@ -88,6 +90,18 @@ pub struct Cli {
     /// At the end, write the swarm's statistics into this file (JSON).
     #[arg(long, value_name = "FILE")]
     stats_json: Option<PathBuf>,
+    /// Let obs-websocket 5 clients (Stream Deck, Companion, scripts) control
+    /// the studio, on this address (127.0.0.1:4455 when none is given).
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:4455")]
+    remote: Option<std::net::SocketAddr>,
+    /// The remote-control password, read from this file's first line;
+    /// without it, the one kept in the keyring (made there the first time).
+    #[arg(long, value_name = "FILE", requires = "remote")]
+    remote_password_file: Option<PathBuf>,
+    /// Print the remote-control password kept in the keyring (made there
+    /// the first time).
+    #[arg(long)]
+    show_remote_password: bool,
     /// Stop after this many seconds (headless).
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true, global = true)]
     duration: Option<f64>,
@@ -120,6 +134,11 @@ fn main() -> ExitCode {
         }
     } else if let Some(link) = &cli.link {
         swarm::watch_link(link)
+    } else if cli.show_remote_password {
+        plateau::secrets::KeyStore::keyring()
+            .and_then(|k| k.remote_password(false))
+            .map(|password| println!("{password}"))
+            .map_err(Into::into)
     } else if destinations::requested(&cli) {
         destinations::run(&cli)
     } else if cli.headless {

@@ -114,6 +114,36 @@ impl KeyStore {
     }
 }
 
+/// The remote-control password's entry (apart from every destination's).
+const REMOTE_CONTROL: [(&str, &str); 2] = [("application", APP), ("purpose", "remote-control")];
+
+impl KeyStore {
+    /// The remote-control password, made and kept in the keyring the first
+    /// time (or made anew with `regenerate`). Never in a file: without a
+    /// keyring there is none to give.
+    pub fn remote_password(&self, regenerate: bool) -> Result<String, SecretsError> {
+        let Self::Keyring { runtime, keyring } = self else {
+            return Err(SecretsError::NoKeyring(
+                "the remote-control password is kept only in a keyring".into(),
+            ));
+        };
+        runtime
+            .block_on(async {
+                if !regenerate {
+                    if let Some(item) = keyring.search_items(&REMOTE_CONTROL).await?.first() {
+                        return Ok(String::from_utf8_lossy(&item.secret().await?).into_owned());
+                    }
+                }
+                let password = crate::remote::auth::generate_password();
+                keyring
+                    .create_item("Plateau remote control", &REMOTE_CONTROL, password.as_str(), true)
+                    .await?;
+                Ok(password)
+            })
+            .map_err(|e: oo7::Error| SecretsError::Keyring(e.to_string()))
+    }
+}
+
 fn read_file(path: &Path) -> Result<HashMap<String, String>, SecretsError> {
     match std::fs::read_to_string(path) {
         Ok(text) => serde_json::from_str(&text)

@@ -197,3 +197,54 @@ fn the_key_file_is_never_readable_by_others_even_under_a_umask_of_000_and_keeps_
     assert!(again.status.success(), "{}", text(&again));
     assert_eq!(env.files_containing(KEY), Vec::<String>::new(), "the replaced key is nowhere");
 }
+
+#[test]
+fn the_remote_control_password_is_made_in_the_keyring_used_by_clients_and_in_no_file() {
+    let env = Env::new(true);
+    let first = env.plateau(&["--show-remote-password"], None);
+    assert!(first.status.success(), "{}", text(&first));
+    let password = String::from_utf8_lossy(&first.stdout).trim().to_owned();
+    assert_eq!(password.len(), 16, "a 16-character password: {password:?}");
+    let again = env.plateau(&["--show-remote-password"], None);
+    assert_eq!(String::from_utf8_lossy(&again.stdout).trim(), password, "kept, not made anew");
+    assert!(
+        env.files_containing(&password).is_empty(),
+        "the password is in {:?}",
+        env.files_containing(&password)
+    );
+
+    // A headless run takes it from the keyring; a client that knows it gets in.
+    let mut child = env
+        .command(&["--headless", "--duration", "30", "--remote", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("plateau runs");
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stderr.take().expect("stderr")));
+    let port = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split_once("remote control (obs-websocket 5) on ws://127.0.0.1:")
+                .map(|(_, p)| p.trim().to_owned())
+        })
+        .expect("remote control announced");
+    std::thread::spawn(move || lines.for_each(drop));
+    let client = Command::new(common::remote_clients().join("venv/bin/python"))
+        .args(["-c", "import sys, obsws_python as o; c = o.ReqClient(host='127.0.0.1', port=int(sys.argv[1]), password=sys.argv[2], timeout=5); print(c.get_version().rpc_version)"])
+        .args([&port, &password])
+        .output()
+        .expect("python runs");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        String::from_utf8_lossy(&client.stdout).trim(),
+        "1",
+        "{}",
+        String::from_utf8_lossy(&client.stderr)
+    );
+    assert!(
+        env.files_containing(&password).is_empty(),
+        "the password is in {:?}",
+        env.files_containing(&password)
+    );
+}

@@ -591,16 +591,5 @@ fn move_key(window: &Window, from: String, to: String) {
 
 /// The name a recording started now would get from `template`.
 fn example_name(template: &str, extension: &str) -> String {
-    format!("{}.{extension}", recording_name(template))
-}
-
-/// A recording's name made from `template` and the date and time now
-/// (never empty, never a path).
-pub(super) fn recording_name(template: &str) -> String {
-    glib::DateTime::now_local()
-        .ok()
-        .and_then(|d| d.format(template).ok())
-        .map(|s| s.replace(['/', '\0'], "-").trim().to_owned())
-        .filter(|s| !s.is_empty() && s != "." && s != "..")
-        .unwrap_or_else(|| "Plateau".into())
+    format!("{}.{extension}", crate::recordings::recording_name(template))
 }

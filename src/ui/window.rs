@@ -1240,17 +1240,7 @@ impl Window {
     /// A new file in the recording folder, named from the settings'
     /// template and the date and time; never one that exists already.
     fn new_recording_path(&self, ext: &str) -> PathBuf {
-        let settings = self.imp().settings.borrow();
-        let folder = settings.recording_folder();
-        let _ = std::fs::create_dir_all(&folder);
-        let name = super::settings_dialog::recording_name(&settings.recording.file_name);
-        (1..)
-            .map(|n| match n {
-                1 => folder.join(format!("{name}.{ext}")),
-                n => folder.join(format!("{name} ({n}).{ext}")),
-            })
-            .find(|p| !p.exists() && !plateau::engine::split_file(p, 1).exists())
-            .unwrap_or_else(|| folder.join(format!("{name}.{ext}")))
+        crate::recordings::new_path(&self.imp().settings.borrow(), ext)
     }
 
     /// The settings as they are now.

@@ -102,3 +102,26 @@ pub fn init_tracing() {
         .with_test_writer()
         .try_init();
 }
+
+/// Where the remote-control clients users use (obsws-python in a venv,
+/// obs-websocket-js in node_modules) were installed by scripts/install-deps.
+pub fn remote_clients() -> std::path::PathBuf {
+    let dir = std::env::var_os("PLATEAU_CLIENTS").map(std::path::PathBuf::from).unwrap_or_else(|| {
+        std::path::PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/plateau-clients")
+    });
+    for needed in ["venv/bin/python", "node_modules/obs-websocket-js/package.json"] {
+        assert!(
+            dir.join(needed).exists(),
+            "{} is missing: run scripts/install-deps (it installs python3-venv and npm, then obsws-python and obs-websocket-js)",
+            dir.join(needed).display()
+        );
+    }
+    dir
+}
+
+/// The Python of the clients' venv, running `script` from tests/clients.
+pub fn python_client(script: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(remote_clients().join("venv/bin/python"));
+    cmd.arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients").join(script));
+    cmd
+}

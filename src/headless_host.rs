@@ -1,0 +1,294 @@
+//! What a headless run gives remote control: its studio, its recording
+//! and its streams, all on the main loop's thread.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures_util::future::LocalBoxFuture;
+use futures_util::FutureExt;
+use plateau::engine::{
+    Answer, Command, EncoderSettings, EngineError, Event, RecordSettings, Recorder, Stream, StreamSettings,
+    Studio,
+};
+use plateau::model::{SceneCollection, Settings, SourceId, Transition};
+use plateau::remote::{self, events, protocol::Failure, OutputState, Server, Translator};
+
+pub struct HeadlessHost {
+    studio: Rc<Studio>,
+    settings: Settings,
+    collection: RefCell<Arc<SceneCollection>>,
+    program: RefCell<Option<String>>,
+    preview: RefCell<Option<String>>,
+    studio_mode: Cell<bool>,
+    transition: Cell<Transition>,
+    stats: Cell<(f64, u64)>,
+    /// The file `--record` named, used by the first recording only.
+    first_recording: RefCell<Option<PathBuf>>,
+    record_settings: RecordSettings,
+    recorder: RefCell<Option<(Recorder, Instant)>>,
+    paused: Cell<bool>,
+    /// Where streams go (display name, address), and their encoder.
+    targets: Vec<(String, String)>,
+    encoder: EncoderSettings,
+    streams: RefCell<Vec<Stream>>,
+    streaming_since: Cell<Option<Instant>>,
+    sent: RefCell<HashMap<String, u64>>,
+    translator: RefCell<Translator>,
+    server: RefCell<Option<Server>>,
+}
+
+impl HeadlessHost {
+    pub fn new(
+        studio: Rc<Studio>,
+        settings: Settings,
+        record: (Option<PathBuf>, RecordSettings),
+        targets: Vec<(String, String)>,
+        encoder: EncoderSettings,
+    ) -> anyhow::Result<Rc<Self>> {
+        let collection = Arc::new(studio.collection()?);
+        let program = studio.program_scene()?;
+        Ok(Rc::new(Self {
+            transition: Cell::new(settings.transition),
+            settings,
+            collection: RefCell::new(collection.clone()),
+            program: RefCell::new(program),
+            preview: RefCell::new(None),
+            studio_mode: Cell::new(false),
+            stats: Cell::new((0.0, 0)),
+            first_recording: RefCell::new(record.0),
+            record_settings: record.1,
+            recorder: RefCell::new(None),
+            paused: Cell::new(false),
+            targets,
+            encoder,
+            streams: RefCell::new(Vec::new()),
+            streaming_since: Cell::new(None),
+            sent: RefCell::new(HashMap::new()),
+            translator: RefCell::new(Translator::new(collection)),
+            server: RefCell::new(None),
+            studio,
+        }))
+    }
+
+    /// Serves remote control with `server`; `calls` are its requests.
+    pub fn serve(self: &Rc<Self>, server: Server, calls: async_channel::Receiver<remote::Call>) {
+        self.server.replace(Some(server));
+        let host = self.clone();
+        glib::spawn_future_local(async move {
+            while let Ok(call) = calls.recv().await {
+                let host = host.clone();
+                glib::spawn_future_local(async move {
+                    let result = remote::answer(&*host, &call.request).await;
+                    call.answer(result);
+                });
+            }
+        });
+    }
+
+    /// Follows an engine event.
+    pub fn observe(&self, event: &Event) {
+        match event {
+            Event::CollectionChanged { collection, .. } => *self.collection.borrow_mut() = collection.clone(),
+            Event::ProgramScene(scene) => *self.program.borrow_mut() = Some(scene.clone()),
+            Event::PreviewScene(scene) => *self.preview.borrow_mut() = Some(scene.clone()),
+            Event::Stats(s) => self.stats.set((s.fps, s.frames)),
+            Event::OutputStats { output, bytes, .. } => {
+                self.sent.borrow_mut().insert(output.clone(), *bytes);
+            }
+            _ => {}
+        }
+        let Some(server) = &*self.server.borrow() else { return };
+        for e in self.translator.borrow_mut().take(event) {
+            server.emit(e.kind, e.intent, e.data);
+        }
+        if matches!(event, Event::Levels { source: Some(_), .. }) {
+            server.set_meters(self.translator.borrow().meters());
+        }
+    }
+
+    fn emit(&self, e: remote::ObsEvent) {
+        if let Some(server) = &*self.server.borrow() {
+            server.emit(e.kind, e.intent, e.data);
+        }
+    }
+
+    /// Starts the recording (`--record`'s file first, then new files in
+    /// the recording folder).
+    pub fn record(&self) -> anyhow::Result<PathBuf> {
+        let path =
+            self.first_recording.take().unwrap_or_else(|| crate::recordings::new_path(&self.settings, "mkv"));
+        self.emit(events::record_state(false, "OBS_WEBSOCKET_OUTPUT_STARTING", None));
+        let recorder = Recorder::start(&*self.studio, &path, self.record_settings)?;
+        self.emit(events::record_state(true, "OBS_WEBSOCKET_OUTPUT_STARTED", Some(&path)));
+        self.recorder.replace(Some((recorder, Instant::now())));
+        self.paused.set(false);
+        Ok(path)
+    }
+
+    /// Ends the recording, if one runs; off the main loop's thread.
+    pub async fn end_recording(&self) -> Option<Result<PathBuf, String>> {
+        let (recorder, _) = self.recorder.take()?;
+        self.emit(events::record_state(true, "OBS_WEBSOCKET_OUTPUT_STOPPING", None));
+        let ended = off_thread(move || recorder.stop().map_err(|e| e.to_string())).await;
+        let path = ended.as_ref().ok().cloned();
+        self.emit(events::record_state(false, "OBS_WEBSOCKET_OUTPUT_STOPPED", path.as_deref()));
+        Some(ended)
+    }
+
+    /// Starts a stream to every target.
+    pub fn go_live(&self) -> anyhow::Result<()> {
+        if self.targets.is_empty() {
+            anyhow::bail!("no stream destination: give --stream URL or set destinations up");
+        }
+        self.emit(events::stream_state(false, "OBS_WEBSOCKET_OUTPUT_STARTING"));
+        let mut streams = Vec::new();
+        for (name, url) in &self.targets {
+            let settings = StreamSettings { name: name.clone(), url: url.clone(), encoder: self.encoder };
+            streams.push(Stream::start(&*self.studio, settings)?);
+        }
+        self.streams.replace(streams);
+        self.streaming_since.set(Some(Instant::now()));
+        self.emit(events::stream_state(true, "OBS_WEBSOCKET_OUTPUT_STARTED"));
+        Ok(())
+    }
+
+    /// Ends every stream, off the main loop's thread.
+    pub async fn end_streams(&self) {
+        let streams = self.streams.take();
+        if streams.is_empty() {
+            return;
+        }
+        self.emit(events::stream_state(true, "OBS_WEBSOCKET_OUTPUT_STOPPING"));
+        off_thread(move || streams.into_iter().for_each(Stream::stop)).await;
+        self.streaming_since.set(None);
+        self.emit(events::stream_state(false, "OBS_WEBSOCKET_OUTPUT_STOPPED"));
+    }
+
+    /// Tells the clients Plateau is ending, and closes them.
+    pub fn close_remote(&self) {
+        self.emit(events::exit_started());
+        if let Some(server) = self.server.take() {
+            // Give the event a moment to leave before the sessions close.
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            drop(server);
+        }
+    }
+}
+
+/// Runs `work` on a thread of its own; the main loop goes on meanwhile.
+async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = async_channel::bounded(1);
+    std::thread::spawn(move || {
+        let _ = tx.send_blocking(work());
+    });
+    rx.recv().await.expect("the worker sends before it ends")
+}
+
+impl remote::Host for HeadlessHost {
+    fn collection(&self) -> Option<Arc<SceneCollection>> {
+        Some(self.collection.borrow().clone())
+    }
+
+    fn program_scene(&self) -> Option<String> {
+        self.program.borrow().clone()
+    }
+
+    fn preview_scene(&self) -> Option<String> {
+        self.studio_mode.get().then(|| self.preview.borrow().clone()).flatten()
+    }
+
+    fn studio_mode(&self) -> bool {
+        self.studio_mode.get()
+    }
+
+    fn set_studio_mode(&self, on: bool) -> Result<(), Failure> {
+        if self.studio_mode.replace(on) != on {
+            if on {
+                *self.preview.borrow_mut() = self.program.borrow().clone();
+            }
+            self.emit(events::studio_mode(on));
+        }
+        Ok(())
+    }
+
+    fn transition(&self) -> Transition {
+        self.transition.get()
+    }
+
+    fn set_transition(&self, transition: Transition) {
+        self.transition.set(transition);
+    }
+
+    fn source_size(&self, source: &SourceId) -> Option<(u32, u32)> {
+        self.studio.source_size(source).ok().flatten()
+    }
+
+    fn command(&self, command: Command) -> LocalBoxFuture<'static, Result<Answer, EngineError>> {
+        self.studio.request(command).boxed_local()
+    }
+
+    fn program_stats(&self) -> (f64, u64) {
+        self.stats.get()
+    }
+
+    fn recording(&self) -> OutputState {
+        let recorder = self.recorder.borrow();
+        let Some((r, since)) = recorder.as_ref() else { return OutputState::default() };
+        let bytes = std::fs::metadata(r.path()).map(|m| m.len()).unwrap_or(0);
+        OutputState {
+            active: true,
+            paused: self.paused.get(),
+            duration_ms: since.elapsed().as_millis() as u64,
+            bytes,
+            ..Default::default()
+        }
+    }
+
+    fn start_recording(&self) -> LocalBoxFuture<'_, Result<(), String>> {
+        let started = self.record().map(|_| ()).map_err(|e| format!("{e:#}"));
+        async move { started }.boxed_local()
+    }
+
+    fn stop_recording(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>> {
+        async move { self.end_recording().await.unwrap_or_else(|| Err("not recording".into())) }.boxed_local()
+    }
+
+    fn pause_recording(&self, paused: bool) -> Result<(), String> {
+        let recorder = self.recorder.borrow();
+        let (r, _) = recorder.as_ref().ok_or("not recording")?;
+        if paused {
+            r.pause();
+        } else {
+            r.resume();
+        }
+        self.paused.set(paused);
+        Ok(())
+    }
+
+    fn streaming(&self) -> OutputState {
+        let Some(since) = self.streaming_since.get() else { return OutputState::default() };
+        OutputState {
+            active: true,
+            duration_ms: since.elapsed().as_millis() as u64,
+            bytes: self.sent.borrow().values().sum(),
+            ..Default::default()
+        }
+    }
+
+    fn start_streaming(&self) -> LocalBoxFuture<'_, Result<(), String>> {
+        let started = self.go_live().map_err(|e| format!("{e:#}"));
+        async move { started }.boxed_local()
+    }
+
+    fn stop_streaming(&self) -> LocalBoxFuture<'_, Result<(), String>> {
+        async move {
+            self.end_streams().await;
+            Ok(())
+        }
+        .boxed_local()
+    }
+}

@@ -1,0 +1,260 @@
+//! Remote control: the obs-websocket 5 clients users have (obsws-python,
+//! obs-websocket-js in its JSON and MessagePack forms) drive a headless
+//! Plateau; what they do shows in the program's pixels and levels.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "remote-test-9f2c";
+
+/// Red scene; blue scene with a green box; a tone heard in both.
+const COLLECTION: &str = r##"{ "version": 1, "name": "Remote", "video": { "width": 640, "height": 360, "fps": 30 },
+  "sources": [
+    { "id": "red", "name": "Red", "kind": "color", "color": "#ff0000" },
+    { "id": "blue", "name": "Blue", "kind": "color", "color": "#0000ff" },
+    { "id": "box", "name": "Box", "kind": "color", "color": "#00ff00" },
+    { "id": "tone", "name": "Tone", "kind": "tone", "frequency": 440 } ],
+  "scenes": [
+    { "name": "Red", "items": [
+      { "id": 1, "source": "red", "x": 0, "y": 0, "width": 640, "height": 360 },
+      { "id": 2, "source": "tone", "x": 0, "y": 0, "width": 0, "height": 0 } ] },
+    { "name": "Blue", "items": [
+      { "id": 1, "source": "blue", "x": 0, "y": 0, "width": 640, "height": 360 },
+      { "id": 2, "source": "box", "x": 40, "y": 100, "width": 160, "height": 160 },
+      { "id": 3, "source": "tone", "x": 0, "y": 0, "width": 0, "height": 0 } ] } ] }"##;
+
+/// A headless Plateau with remote control on, and what it printed.
+struct Remote {
+    child: Child,
+    port: u16,
+    log: Arc<Mutex<Vec<String>>>,
+    dir: tempfile::TempDir,
+}
+
+impl Remote {
+    fn start(bind: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = dir.path().join("config");
+        std::fs::create_dir_all(config.join("plateau")).expect("config dir");
+        let settings = serde_json::json!({ "recording_folder": dir.path().join("recordings") });
+        std::fs::write(config.join("plateau/settings.json"), settings.to_string()).expect("settings");
+        std::fs::write(dir.path().join("collection.json"), COLLECTION).expect("collection");
+        // The password file lies outside the config dir, as a server's secret would.
+        std::fs::write(dir.path().join("password"), format!("{PASSWORD}\n")).expect("password");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_plateau"))
+            .args(["--headless", "--duration", "120", "--remote", bind, "--remote-password-file"])
+            .arg(dir.path().join("password"))
+            .arg("--collection")
+            .arg(dir.path().join("collection.json"))
+            .env("XDG_CONFIG_HOME", &config)
+            .env("RUST_LOG", "info")
+            .env_remove("DISPLAY")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("plateau runs");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let lines = BufReader::new(child.stderr.take().expect("stderr"));
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.lines().map_while(Result::ok) {
+                kept.lock().expect("log").push(line);
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let port = loop {
+            let found = log.lock().expect("log").iter().find_map(|l| {
+                l.split_once("remote control (obs-websocket 5) on ws://")
+                    .and_then(|(_, addr)| addr.trim().rsplit(':').next()?.parse::<u16>().ok())
+            });
+            if let Some(port) = found {
+                break port;
+            }
+            assert!(Instant::now() < deadline, "no remote control announced: {:?}", log.lock().expect("log"));
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Self { child, port, log, dir }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().expect("log").join("\n")
+    }
+
+    /// Stops Plateau as Ctrl+C would, and checks it ended well.
+    fn stop(mut self) -> String {
+        let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();
+        let status = self.child.wait().expect("plateau ends");
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(status.success(), "plateau ended badly: {}", self.log());
+        self.log()
+    }
+}
+
+impl Drop for Remote {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs a client and reads the JSON object it prints last.
+fn run_client(mut cmd: Command, what: &str) -> serde_json::Value {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what} runs: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{what} failed: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let last = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("{what} printed no JSON ({e}): {stdout}"))
+}
+
+/// The RGB pixel at (x, y) of the recording's picture at `seconds`.
+fn pixel_at(file: &Path, seconds: f64, x: usize, y: usize) -> [u8; 3] {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-ss", &format!("{seconds:.2}"), "-i"])
+        .arg(file)
+        .args(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .expect("ffmpeg runs (install the package ffmpeg)");
+    let i = (y * 640 + x) * 3;
+    assert!(out.stdout.len() >= 640 * 360 * 3, "no picture at {seconds} s in {}", file.display());
+    [out.stdout[i], out.stdout[i + 1], out.stdout[i + 2]]
+}
+
+fn near(p: [u8; 3], rgb: [u8; 3]) -> bool {
+    p.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= 40)
+}
+
+#[test]
+fn obsws_python_records_switches_scenes_and_moves_an_item_that_the_pixels_show() {
+    let remote = Remote::start("127.0.0.1:0");
+    let mut cmd = common::python_client("obsws_python_show.py");
+    cmd.args([&remote.port.to_string(), PASSWORD]);
+    let seen = run_client(cmd, "obsws-python");
+    assert_eq!(seen["scenes"], serde_json::json!(["Blue", "Red"]), "OBS lists the last scene first");
+    assert_eq!(seen["before"], serde_json::json!([40.0, 100.0]));
+    assert_eq!(seen["after"], serde_json::json!([400.0, 100.0]));
+    assert_eq!(seen["muted"], serde_json::json!(true));
+    let events: Vec<String> = seen["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| format!("{}={}", e[0].as_str().unwrap_or(""), e[1]))
+        .collect();
+    for expected in [
+        "RecordStateChanged=\"OBS_WEBSOCKET_OUTPUT_STARTED\"",
+        "CurrentProgramSceneChanged=\"Blue\"",
+        "SceneItemTransformChanged=400.0",
+        "InputMuteStateChanged=true",
+        "RecordStateChanged=\"OBS_WEBSOCKET_OUTPUT_STOPPED\"",
+    ] {
+        assert!(events.iter().any(|e| e == expected), "{expected} in {events:?}");
+    }
+
+    // The recording plays, and shows what the client did when it did it:
+    // red, then blue with the box on the left, then the box on the right.
+    let path = PathBuf::from(seen["path"].as_str().expect("the recording's path"));
+    assert!(
+        path.starts_with(remote.dir.path().join("recordings")),
+        "{} in the recording folder",
+        path.display()
+    );
+    let seconds = common::playable_seconds(&path);
+    assert!((5.0..9.0).contains(&seconds), "{} plays {seconds} s", path.display());
+    let (top, left_box, right_box) = ((320, 40), (120, 180), (480, 180));
+    let at = |t: f64, (x, y): (usize, usize)| pixel_at(&path, t, x, y);
+    assert!(near(at(1.0, top), [255, 0, 0]), "red first: {:?}", at(1.0, top));
+    assert!(near(at(3.2, top), [0, 0, 255]), "blue after the switch: {:?}", at(3.2, top));
+    assert!(near(at(3.2, left_box), [0, 255, 0]), "the box on the left: {:?}", at(3.2, left_box));
+    assert!(near(at(3.2, right_box), [0, 0, 255]), "nothing on the right yet: {:?}", at(3.2, right_box));
+    let end = seconds - 0.5;
+    assert!(near(at(end, right_box), [0, 255, 0]), "the box moved right: {:?}", at(end, right_box));
+    assert!(near(at(end, left_box), [0, 0, 255]), "and left the left: {:?}", at(end, left_box));
+    remote.stop();
+}
+
+#[test]
+fn obs_websocket_js_in_json_and_msgpack_meters_mutes_batches_and_is_refused_a_wrong_password() {
+    let clients = common::remote_clients();
+    for mode in ["json", "msgpack"] {
+        let remote = Remote::start("127.0.0.1:0");
+        let mut cmd = Command::new("node");
+        cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/obs_websocket_js.cjs"))
+            .args([mode, &remote.port.to_string(), PASSWORD])
+            .env("PLATEAU_CLIENTS", &clients);
+        let seen = run_client(cmd, &format!("obs-websocket-js ({mode})"));
+        eprintln!("{mode}: {seen}");
+        assert_eq!(seen["rpc"], 1, "{mode}");
+        assert_eq!(seen["scenes"], serde_json::json!(["Blue", "Red"]), "{mode}");
+        let rate = seen["metersPerSecond"].as_f64().expect("a rate");
+        assert!((15.0..=25.0).contains(&rate), "{mode}: {rate} InputVolumeMeters a second (about 20)");
+        let loud = seen["loud"].as_f64().expect("a level");
+        assert!(loud > 0.05, "{mode}: the tone is heard: {loud}");
+        let quiet = seen["quiet"].as_f64().expect("a level");
+        assert!((0.0..0.001).contains(&quiet), "{mode}: muted, the tone's meter is silent: {quiet}");
+        assert_eq!(seen["muteEvents"], serde_json::json!([true, false]), "{mode}");
+        assert_eq!(seen["metersAfterUnsubscribing"], 0, "{mode}: meters stop when not subscribed");
+        let batch = seen["batch"].as_array().expect("batch");
+        assert_eq!(batch.len(), 50, "{mode}");
+        for (i, pair) in batch.chunks(2).enumerate() {
+            let volume = pair[1].as_f64().expect("a volume");
+            assert_eq!(pair[0], 100, "{mode}: set {i} succeeded");
+            assert!((volume - (i + 1) as f64 / 25.0).abs() < 1e-6, "{mode}: get {i} saw set {i}: {volume}");
+        }
+        assert_eq!(seen["programChanged"], "Blue", "{mode}");
+        assert_eq!(seen["unknown"], 204, "{mode}: unknown requests get UnknownRequestType");
+        assert_eq!(seen["wrongPassword"], 4009, "{mode}: AuthenticationFailed");
+        let log = remote.stop();
+        assert!(!log.contains(PASSWORD), "{mode}: the password is in Plateau's log");
+    }
+}
+
+#[test]
+fn remote_control_listens_on_the_chosen_address_only_and_needs_a_password() {
+    let remote = Remote::start("127.0.0.1:0");
+    // Another address of this machine, even another loopback one, finds nobody.
+    let mut others = vec!["127.0.0.2".to_owned()];
+    if let Ok(out) = Command::new("hostname").arg("-I").output() {
+        others.extend(String::from_utf8_lossy(&out.stdout).split_whitespace().map(str::to_owned));
+    }
+    for ip in others.iter().filter(|ip| !ip.contains(':')) {
+        let reached = std::net::TcpStream::connect_timeout(
+            &format!("{ip}:{}", remote.port).parse().expect("an address"),
+            Duration::from_secs(2),
+        );
+        assert!(reached.is_err(), "{ip}:{} answered", remote.port);
+    }
+    assert!(std::net::TcpStream::connect(("127.0.0.1", remote.port)).is_ok(), "127.0.0.1 answers");
+    // The password is in no file of the configuration.
+    let mut stack = vec![remote.dir.path().join("config")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else {
+                let text = std::fs::read(e.path()).unwrap_or_default();
+                assert!(
+                    !String::from_utf8_lossy(&text).contains(PASSWORD),
+                    "the password is in {}",
+                    e.path().display()
+                );
+            }
+        }
+    }
+    remote.stop();
+
+    // A server cannot start without a password.
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("empty"), "\n").expect("file");
+    let out = Command::new(env!("CARGO_BIN_EXE_plateau"))
+        .args(["--headless", "--duration", "1", "--remote", "127.0.0.1:0", "--remote-password-file"])
+        .arg(dir.path().join("empty"))
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env_remove("DISPLAY")
+        .output()
+        .expect("plateau runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("empty"), "{stderr}");
+}
