@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use common::desktop::{start_bare_session_bus, Guard};
+use common::desktop::{start_bare_session_bus, start_keyring, Guard};
 use common::nginx::{probe, Nginx};
 
 const KEY: &str = "live_4e7a9c1b2d_secret";
@@ -29,22 +29,7 @@ impl Env {
         let runtime = dir.path().join("runtime");
         std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).expect("runtime mode");
         let (bus_guard, bus) = start_bare_session_bus(dir.path());
-        let keyring = with_keyring.then(|| {
-            let mut child = Command::new("gnome-keyring-daemon")
-                .args(["--foreground", "--components=secrets", "--unlock"])
-                .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-                .env("HOME", dir.path().join("home"))
-                .env("XDG_DATA_HOME", dir.path().join("data"))
-                .env("XDG_RUNTIME_DIR", &runtime)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("gnome-keyring-daemon runs (install the package gnome-keyring)");
-            child.stdin.take().expect("stdin").write_all(b"test-password").expect("password");
-            std::thread::sleep(Duration::from_millis(800));
-            Guard(child)
-        });
+        let keyring = with_keyring.then(|| start_keyring(&bus, dir.path(), &runtime));
         Self { dir, bus, _bus: bus_guard, _keyring: keyring }
     }
 

@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::app::*;
@@ -1466,4 +1466,69 @@ fn the_audience_chat_shows_in_the_studio_reaches_the_audience_and_a_blocked_peer
         eprintln!("alice:\n{}\nbob:\n{}", log("alice"), log("bob"));
         std::panic::resume_unwind(e);
     }
+}
+
+#[test]
+fn remote_control_turned_on_in_settings_lets_a_client_switch_scenes_and_hear_the_windows_switches() {
+    let app = App::start_with(None, |s| s.remote_control.bind = "127.0.0.1:0".into());
+    let runtime = app.dir.path().join("runtime");
+    let _keyring = common::desktop::start_keyring(&app.bus, app.dir.path(), &runtime);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.press("Main Menu", None);
+    app.press("Settings", Some("menu item"));
+    app.press("Remote Control", Some("page tab"));
+    app.click("Allow remote control", None); // the row, whose switch it turns
+    let listening = app.wait_for_name("Listening on ws://127.0.0.1:");
+    let port: u16 = listening
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.trim().trim_end_matches(|c: char| !c.is_ascii_digit()).parse().ok())
+        .unwrap_or_else(|| panic!("a port in {listening}"));
+    // The password the window shows is the keyring's.
+    let password = Command::new(env!("CARGO_BIN_EXE_plateau"))
+        .arg("--show-remote-password")
+        .env("DBUS_SESSION_BUS_ADDRESS", &app.bus)
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .output()
+        .expect("plateau runs");
+    let password = String::from_utf8_lossy(&password.stdout).trim().to_owned();
+    assert_eq!(password.len(), 16, "a password in the keyring");
+    app.press("Show", Some("push button"));
+    app.wait_for_name(&password);
+
+    let mut client = common::python_client("obsws_python_window.py")
+        .args([&port.to_string(), password.as_str()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(client.stdout.take().expect("stdout")));
+    let mut next_line = || lines.next().and_then(Result::ok).unwrap_or_default();
+    let from = now_ms();
+    assert_eq!(next_line(), "set Blue");
+    app.wait_for_name("connected · JSON");
+    app.key("Escape");
+    // The client's switch shows in the window…
+    app.wait_for("the client's Blue on the canvas", |s| centre_is(s, BLUE));
+    // …and the window's switch reaches the client.
+    app.click("Red", Some("label"));
+    assert_eq!(next_line(), "heard Blue,Red", "the client heard both switches");
+
+    // The presenter disconnects the clients from the list.
+    app.press("Main Menu", None);
+    app.press("Settings", Some("menu item"));
+    app.press("Remote Control", Some("page tab"));
+    for _ in 0..2 {
+        app.press("Disconnect", Some("push button"));
+    }
+    app.wait_for_name("No client is connected");
+    let mut stdin = client.stdin.take().expect("stdin");
+    std::io::Write::write_all(&mut stdin, b"go\n").expect("told");
+    let last = next_line();
+    let _ = client.wait();
+    assert!(last.starts_with("disconnected"), "the client was not cut off: {last}");
+    // Answering the client never held the window up.
+    let blocked = app.longest_block_since(from);
+    eprintln!("longest main-loop block while a client drove the window: {blocked} ms");
+    assert!(blocked <= NEVER_WAITS_MS, "the window did not answer for {blocked} ms");
 }

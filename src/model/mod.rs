@@ -19,7 +19,7 @@ pub use edit::EditError;
 pub use error::ModelError;
 pub use settings::{
     config_dir, is_stream_server, Destination, PeerToPeer, PodcastFormat, PodcastPrefs, RecordingFormat,
-    RecordingPrefs, Settings, WindowState, DEFAULT_FILE_NAME, SERVICES,
+    RecordingPrefs, RemoteControlPrefs, Settings, WindowState, DEFAULT_FILE_NAME, SERVICES,
 };
 pub use source::{Color, Region, Source, SourceId, SourceKind, TestPattern};
 pub use store::{

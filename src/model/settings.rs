@@ -128,6 +128,23 @@ impl Default for PeerToPeer {
     }
 }
 
+/// Remote control by obs-websocket 5 clients (Stream Deck, Companion,
+/// phone apps). The password is kept in the keyring, never here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RemoteControlPrefs {
+    pub enabled: bool,
+    /// The TCP address clients connect to: this machine only unless the
+    /// user chooses another.
+    pub bind: String,
+}
+
+impl Default for RemoteControlPrefs {
+    fn default() -> Self {
+        Self { enabled: false, bind: "127.0.0.1:4455".into() }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Settings {
     /// The collection opened at start.
@@ -146,6 +163,8 @@ pub struct Settings {
     pub destinations: Vec<Destination>,
     #[serde(default)]
     pub peer_to_peer: PeerToPeer,
+    #[serde(default)]
+    pub remote_control: RemoteControlPrefs,
     /// The user allowed keeping stream keys in a file readable only by them
     /// when no keyring is available.
     #[serde(default)]

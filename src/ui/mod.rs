@@ -15,6 +15,8 @@ mod manipulation;
 mod menus;
 mod mixer;
 mod mixer_strip;
+mod remote_control;
+mod remote_page;
 mod scene_list;
 mod settings_dialog;
 mod show;
@@ -119,6 +121,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         let window = window::Window::new(app);
         window.start_studio(collection.clone(), scene.as_deref(), settings.clone(), Some(store.clone()));
         window.restore_state();
+        window.apply_remote_control();
         window.present();
         for (title, detail) in problems.take() {
             let dialog = adw::MessageDialog::new(Some(&window), Some(&title), Some(&detail));

@@ -28,6 +28,7 @@ pub fn show(window: &Window) -> adw::PreferencesWindow {
     dialog.add(&recording_page(window));
     dialog.add(&video_page(window));
     dialog.add(&streaming_page(window, &dialog));
+    dialog.add(&super::remote_page::page(window));
     dialog.present();
     dialog
 }

@@ -148,14 +148,26 @@ impl Show {
         }
     }
 
-    /// Ends the recording in the background; none when none runs.
-    pub async fn stop_recording(&self) -> Option<Ended> {
-        let recorder = self.imp().recorder.take()?;
-        self.imp().paused.set(false);
-        let task = self.begin(gettext("Finishing the recording…"));
-        let ended = gio::spawn_blocking(move || recorder.stop().map_err(|e| e.to_string())).await;
-        self.end(task);
-        Some(ended.unwrap_or_else(|_| Err(gettext("Finishing the recording failed."))))
+    /// Ends the recording in the background; none when none runs. The
+    /// recording stops counting as running at once, before the future runs.
+    pub fn stop_recording(&self) -> impl std::future::Future<Output = Option<Ended>> + 'static {
+        let recorder = self.imp().recorder.take();
+        let task = recorder.as_ref().map(|_| {
+            self.imp().paused.set(false);
+            self.begin(gettext("Finishing the recording…"))
+        });
+        let show = self.clone();
+        async move {
+            let (recorder, task) = (recorder?, task?);
+            let ended = gio::spawn_blocking(move || recorder.stop().map_err(|e| e.to_string())).await;
+            show.end(task);
+            Some(ended.unwrap_or_else(|_| Err(gettext("Finishing the recording failed."))))
+        }
+    }
+
+    /// The file being recorded, while a recording runs.
+    pub fn recording_path(&self) -> Option<PathBuf> {
+        self.imp().recorder.borrow().as_ref().map(|r| r.path().to_owned())
     }
 
     /// Ends the podcast in the background: its mix is measured and

@@ -72,20 +72,27 @@ impl TicketDialog {
         let imp = dialog.imp();
         imp.ticket.set_label(ticket);
         imp.link.set_uri(&format!("plateau:{ticket}"));
-        match qrcode::QrCode::with_error_correction_level(ticket.as_bytes(), qrcode::EcLevel::M) {
-            Ok(code) => {
-                let (width, dark) = (code.width(), code.to_colors());
-                imp.qr.set_draw_func(move |_, cr, w, h| draw_qr(cr, w, h, width, &dark));
-            }
-            Err(e) => {
-                tracing::warn!(%e, "the ticket does not fit a QR code");
-                imp.qr.set_visible(false);
-            }
-        }
+        show_qr(&imp.qr, ticket);
         dialog.present();
         // Not the selectable ticket: its text would show all selected.
         imp.copy.grab_focus();
         dialog
+    }
+}
+
+/// Draws `text` as a QR code in `area`; hides the area when it does not fit.
+pub(super) fn show_qr(area: &gtk::DrawingArea, text: &str) {
+    match qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M) {
+        Ok(code) => {
+            let (width, dark) = (code.width(), code.to_colors());
+            area.set_draw_func(move |_, cr, w, h| draw_qr(cr, w, h, width, &dark));
+            area.set_visible(true);
+            area.queue_draw();
+        }
+        Err(e) => {
+            tracing::warn!(%e, "the text does not fit a QR code");
+            area.set_visible(false);
+        }
     }
 }
 

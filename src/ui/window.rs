@@ -18,6 +18,8 @@ use plateau::model::{
     SourceKind, TestPattern, Transition, TransitionKind,
 };
 
+use plateau::remote::events;
+
 use super::autosave::{self, Autosave};
 use super::canvas::{CanvasEdit, ProgramCanvas};
 use super::chat_panel::ChatPanel;
@@ -130,6 +132,8 @@ mod imp {
         pub keys_pending: Cell<bool>,
         /// A canvas gesture is under way (its start is already remembered).
         pub gesture_open: Cell<bool>,
+        /// obs-websocket clients, while the settings allow them.
+        pub remote: crate::ui::remote_control::RemoteControl,
     }
 
     #[glib::object_subclass]
@@ -216,6 +220,7 @@ mod imp {
                 }
             });
             self.obj().connect_lists();
+            self.remote.attach(&self.obj());
         }
     }
     impl WidgetImpl for Window {}
@@ -428,6 +433,7 @@ impl Window {
 
     fn on_event(&self, event: Event, epoch: u64) {
         let imp = self.imp();
+        imp.remote.observe(&event);
         match event {
             Event::Stats(stats) => {
                 *imp.fps_text.borrow_mut() = format!(
@@ -1429,10 +1435,13 @@ impl Window {
     pub fn toggle_record(&self) -> bool {
         let imp = self.imp();
         if imp.show.is_recording() {
-            self.end_in_background(
-                |show| async move { show.stop_recording().await },
-                gettext("The recording did not end cleanly"),
-            );
+            let w = self.downgrade();
+            glib::spawn_future_local(async move {
+                let Some(window) = w.upgrade() else { return };
+                if let Some(ended) = window.end_recording().await {
+                    window.say_ended(ended, &gettext("The recording did not end cleanly"));
+                }
+            });
         } else {
             let prefs = imp.settings.borrow().recording.clone();
             let path = self.new_recording_path(prefs.format.extension());
@@ -1443,7 +1452,10 @@ impl Window {
             };
             let started = imp.studio.borrow().as_ref().map(|s| Recorder::start(s, &path, settings));
             match started {
-                Some(Ok(r)) => imp.show.set_recorder(r),
+                Some(Ok(r)) => {
+                    imp.show.set_recorder(r);
+                    imp.remote.emit(events::record_state(true, "OBS_WEBSOCKET_OUTPUT_STARTED", Some(&path)));
+                }
                 Some(Err(e)) => self.show_error(&gettext("The recording could not start"), &e.to_string()),
                 None => {}
             }
@@ -1452,6 +1464,36 @@ impl Window {
         imp.record_button.set_active(recording);
         self.update_status();
         recording
+    }
+
+    /// Starts, moves or stops remote control as the settings say.
+    pub fn apply_remote_control(&self) {
+        let prefs = self.imp().settings.borrow().remote_control.clone();
+        self.imp().remote.apply(&prefs);
+    }
+
+    /// The window's remote control.
+    pub fn remote(&self) -> crate::ui::remote_control::RemoteControl {
+        self.imp().remote.clone()
+    }
+
+    /// Ends the recording in the background and waits for its end (none
+    /// when none runs); the button, the status line and remote clients
+    /// follow.
+    pub async fn end_recording(&self) -> Option<Ended> {
+        let imp = self.imp();
+        if !imp.show.is_recording() {
+            return None;
+        }
+        imp.remote.emit(events::record_state(true, "OBS_WEBSOCKET_OUTPUT_STOPPING", None));
+        let show = imp.show.clone();
+        let stopping = show.stop_recording();
+        imp.record_button.set_active(false);
+        self.update_status();
+        let ended = stopping.await?;
+        let path = ended.as_ref().ok().cloned();
+        imp.remote.emit(events::record_state(false, "OBS_WEBSOCKET_OUTPUT_STOPPED", path.as_deref()));
+        Some(ended)
     }
 
     /// Closing while on air or recording: asks first.
@@ -1513,6 +1555,7 @@ impl Window {
         imp.settings.borrow_mut().window = Some(state);
         self.save_now();
         self.save_settings();
+        imp.remote.close();
         imp.studio_view.take();
         imp.program_view.take();
         if let Some(studio) = imp.studio.take() {

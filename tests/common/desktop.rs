@@ -170,3 +170,23 @@ impl Shot {
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 }
+
+/// A gnome-keyring serving secrets on `bus`, unlocked, its files under
+/// `dir` (`home`, `data`) and `runtime` (a private folder).
+pub fn start_keyring(bus: &str, dir: &Path, runtime: &Path) -> Guard {
+    use std::io::Write;
+    let mut child = Command::new("gnome-keyring-daemon")
+        .args(["--foreground", "--components=secrets", "--unlock"])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .env("HOME", dir.join("home"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_RUNTIME_DIR", runtime)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("gnome-keyring-daemon runs (install the package gnome-keyring)");
+    child.stdin.take().expect("stdin").write_all(b"test-password").expect("password");
+    std::thread::sleep(Duration::from_millis(800));
+    Guard(child)
+}
