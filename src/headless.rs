@@ -7,11 +7,11 @@ use anyhow::{bail, Context};
 use std::rc::Rc;
 
 use plateau::engine::{
-    redact, AudioCodec, Container, EncoderSettings, Event, OutputStatus, Podcast, PodcastCodec,
-    PodcastSettings, RecordSettings, Speed, Studio,
+    redact, AudioCodec, Container, EncoderSettings, Event, OutputStatus, PodcastCodec, PodcastSettings,
+    RecordSettings, Speed, Studio,
 };
 
-use crate::headless_host::HeadlessHost;
+use crate::headless_host::{HeadlessHost, Plans};
 
 use crate::Cli;
 
@@ -68,7 +68,20 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         }
         targets.extend(live);
     }
-    let host = HeadlessHost::new(studio.clone(), settings, record, targets, encoder_settings(cli))?;
+    let codec = match cli.podcast_format.as_str() {
+        "flac" => PodcastCodec::Flac,
+        "wav" => PodcastCodec::Wav,
+        _ => PodcastCodec::Opus,
+    };
+    let podcast = PodcastSettings { codec, loudness_target: (!cli.no_normalize).then_some(-16.0) };
+    let plans = Plans {
+        record,
+        podcast: (cli.podcast.clone(), podcast),
+        targets,
+        encoder: encoder_settings(cli),
+        swarm_bind: cli.p2p_bind,
+    };
+    let host = HeadlessHost::new(studio.clone(), settings, plans)?;
     if let Some(addr) = cli.remote {
         let password = remote_password(cli)?;
         let (calls, asked) = async_channel::bounded(64);
@@ -90,30 +103,16 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     if cli.record.is_some() {
         host.record()?;
     }
-    let podcast = match &cli.podcast {
-        Some(path) => {
-            let codec = match cli.podcast_format.as_str() {
-                "flac" => PodcastCodec::Flac,
-                "wav" => PodcastCodec::Wav,
-                _ => PodcastCodec::Opus,
-            };
-            let loudness_target = (!cli.no_normalize).then_some(-16.0);
-            Some(Podcast::start(&*studio, path, PodcastSettings { codec, loudness_target })?)
-        }
-        None => None,
-    };
+    if cli.podcast.is_some() {
+        host.record_podcast()?;
+    }
     if !cli.stream.is_empty() || cli.go_live {
         host.go_live()?;
     }
 
-    let swarm = match cli.p2p {
-        true => {
-            let mut live = crate::swarm::Live::start(&studio, encoder_settings(cli), cli.p2p_bind)?;
-            live.announce(cli.ticket_file.as_ref())?;
-            Some(live)
-        }
-        false => None,
-    };
+    if cli.p2p {
+        host.go_to_swarm(Some(cli.ticket_file.as_ref()))?;
+    }
 
     let main_loop = glib::MainLoop::new(None, false);
     let stopped = crate::swarm::stop_signal(duration)?;
@@ -127,16 +126,13 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     host.close_remote();
     let context = glib::MainContext::default();
     context.block_on(host.end_streams());
-    if let Some(swarm) = swarm {
-        if let Err(e) = swarm.stop(cli.stats_json.as_ref()) {
-            eprintln!("plateau: error: {e:#}");
-        }
+    if let Some(Err(e)) = context.block_on(host.leave_swarm(cli.stats_json.clone())) {
+        eprintln!("plateau: error: {e:#}");
     }
-    if let Some(p) = podcast {
-        match p.stop() {
-            Ok(path) => eprintln!("plateau: podcast recorded in {}", path.display()),
-            Err(e) => eprintln!("plateau: error: the podcast did not end cleanly: {e}"),
-        }
+    match context.block_on(host.end_podcast()) {
+        Some(Ok(path)) => eprintln!("plateau: podcast recorded in {}", path.display()),
+        Some(Err(e)) => eprintln!("plateau: error: the podcast did not end cleanly: {e}"),
+        None => {}
     }
     let result = match context.block_on(host.end_recording()) {
         Some(ended) => {

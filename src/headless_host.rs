@@ -11,11 +11,18 @@ use std::time::Instant;
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt;
 use plateau::engine::{
-    Answer, Command, EncoderSettings, EngineError, Event, RecordSettings, Recorder, Stream, StreamSettings,
-    Studio,
+    Answer, Command, EncoderSettings, EngineError, Event, OutputStatus, Podcast, PodcastSettings,
+    RecordSettings, Recorder, Stream, StreamSettings, Studio,
 };
 use plateau::model::{SceneCollection, Settings, SourceId, Transition};
-use plateau::remote::{self, events, protocol::Failure, OutputState, Server, Translator};
+use plateau::remote::{
+    self, events, protocol::Failure, DestinationState, OutputState, Server, SwarmState, Translator,
+};
+
+use crate::swarm::Live;
+
+/// The actions a control surface can trigger by name.
+const HOTKEYS: &[&str] = &["plateau.record", "plateau.go-live", "plateau.podcast", "plateau.chapter"];
 
 pub struct HeadlessHost {
     studio: Rc<Studio>,
@@ -39,19 +46,32 @@ pub struct HeadlessHost {
     sent: RefCell<HashMap<String, u64>>,
     translator: RefCell<Translator>,
     server: RefCell<Option<Server>>,
+    /// How each stream's link stands, by display name.
+    links: RefCell<HashMap<String, String>>,
+    /// The podcast `--podcast` named (used first), and how podcasts are made.
+    first_podcast: RefCell<Option<PathBuf>>,
+    podcast_settings: PodcastSettings,
+    podcast: RefCell<Option<(Podcast, Instant)>>,
+    swarm_bind: std::net::SocketAddr,
+    swarm: RefCell<Option<Live>>,
+    this: std::rc::Weak<Self>,
+}
+
+/// What a headless run was asked to make, for the host to make again
+/// when a client asks.
+pub struct Plans {
+    pub record: (Option<PathBuf>, RecordSettings),
+    pub podcast: (Option<PathBuf>, PodcastSettings),
+    pub targets: Vec<(String, String)>,
+    pub encoder: EncoderSettings,
+    pub swarm_bind: std::net::SocketAddr,
 }
 
 impl HeadlessHost {
-    pub fn new(
-        studio: Rc<Studio>,
-        settings: Settings,
-        record: (Option<PathBuf>, RecordSettings),
-        targets: Vec<(String, String)>,
-        encoder: EncoderSettings,
-    ) -> anyhow::Result<Rc<Self>> {
+    pub fn new(studio: Rc<Studio>, settings: Settings, plans: Plans) -> anyhow::Result<Rc<Self>> {
         let collection = Arc::new(studio.collection()?);
         let program = studio.program_scene()?;
-        Ok(Rc::new(Self {
+        Ok(Rc::new_cyclic(|this| Self {
             transition: Cell::new(settings.transition),
             settings,
             collection: RefCell::new(collection.clone()),
@@ -59,17 +79,24 @@ impl HeadlessHost {
             preview: RefCell::new(None),
             studio_mode: Cell::new(false),
             stats: Cell::new((0.0, 0)),
-            first_recording: RefCell::new(record.0),
-            record_settings: record.1,
+            first_recording: RefCell::new(plans.record.0),
+            record_settings: plans.record.1,
             recorder: RefCell::new(None),
             paused: Cell::new(false),
-            targets,
-            encoder,
+            targets: plans.targets,
+            encoder: plans.encoder,
             streams: RefCell::new(Vec::new()),
             streaming_since: Cell::new(None),
             sent: RefCell::new(HashMap::new()),
             translator: RefCell::new(Translator::new(collection)),
             server: RefCell::new(None),
+            links: RefCell::new(HashMap::new()),
+            first_podcast: RefCell::new(plans.podcast.0),
+            podcast_settings: plans.podcast.1,
+            podcast: RefCell::new(None),
+            swarm_bind: plans.swarm_bind,
+            swarm: RefCell::new(None),
+            this: this.clone(),
             studio,
         }))
     }
@@ -98,6 +125,16 @@ impl HeadlessHost {
             Event::Stats(s) => self.stats.set((s.fps, s.frames)),
             Event::OutputStats { output, bytes, .. } => {
                 self.sent.borrow_mut().insert(output.clone(), *bytes);
+            }
+            Event::Output { output, status } => {
+                let state = match status {
+                    OutputStatus::Connecting => "connecting",
+                    OutputStatus::Live => "live",
+                    OutputStatus::Reconnecting { .. } => "reconnecting",
+                    OutputStatus::Failed(_) => "failed",
+                    OutputStatus::Stopped => "off",
+                };
+                self.links.borrow_mut().insert(output.clone(), state.into());
             }
             _ => {}
         }
@@ -168,6 +205,41 @@ impl HeadlessHost {
         self.emit(events::stream_state(false, "OBS_WEBSOCKET_OUTPUT_STOPPED"));
     }
 
+    /// Starts the podcast (`--podcast`'s path first, then new files in the
+    /// recording folder).
+    pub fn record_podcast(&self) -> anyhow::Result<PathBuf> {
+        let path =
+            self.first_podcast.take().unwrap_or_else(|| crate::recordings::new_path(&self.settings, "mka"));
+        let podcast = Podcast::start(&*self.studio, &path, self.podcast_settings.clone())?;
+        self.podcast.replace(Some((podcast, Instant::now())));
+        Ok(path)
+    }
+
+    /// Ends the podcast, if one runs (measured and normalised), off the
+    /// main loop's thread.
+    pub async fn end_podcast(&self) -> Option<Result<PathBuf, String>> {
+        let (podcast, _) = self.podcast.take()?;
+        Some(off_thread(move || podcast.stop().map_err(|e| e.to_string())).await)
+    }
+
+    /// Goes live to the swarm; `announce` prints the ticket and the
+    /// audience (the command line's `--p2p`).
+    pub fn go_to_swarm(&self, announce: Option<Option<&PathBuf>>) -> anyhow::Result<String> {
+        let mut live = Live::start(&self.studio, self.encoder, self.swarm_bind)?;
+        if let Some(ticket_file) = announce {
+            live.announce(ticket_file)?;
+        }
+        let ticket = live.ticket();
+        self.swarm.replace(Some(live));
+        Ok(ticket)
+    }
+
+    /// Leaves the swarm (the figures into `stats_json`), off the main loop's thread.
+    pub async fn leave_swarm(&self, stats_json: Option<PathBuf>) -> Option<anyhow::Result<()>> {
+        let live = self.swarm.take()?;
+        Some(off_thread(move || live.stop(stats_json.as_ref())).await)
+    }
+
     /// Tells the clients Plateau is ending, and closes them.
     pub fn close_remote(&self) {
         self.emit(events::exit_started());
@@ -189,6 +261,100 @@ async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static
 }
 
 impl remote::Host for HeadlessHost {
+    fn podcast(&self) -> OutputState {
+        match &*self.podcast.borrow() {
+            Some((_, since)) => OutputState {
+                active: true,
+                duration_ms: since.elapsed().as_millis() as u64,
+                ..Default::default()
+            },
+            None => OutputState::default(),
+        }
+    }
+
+    fn start_podcast(&self) -> Result<PathBuf, String> {
+        self.record_podcast().map_err(|e| format!("{e:#}"))
+    }
+
+    fn stop_podcast(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>> {
+        async move { self.end_podcast().await.unwrap_or_else(|| Err("no podcast is recorded".into())) }
+            .boxed_local()
+    }
+
+    fn add_chapter(&self, title: Option<String>) -> Result<(usize, f64), String> {
+        let mut podcast = self.podcast.borrow_mut();
+        let (p, _) = podcast.as_mut().ok_or("no podcast is recorded")?;
+        let n = p.chapter_count() + 1;
+        let at = p.add_chapter(&title.unwrap_or_else(|| format!("Chapter {n}")));
+        Ok((n, at.nseconds() as f64 / 1e9))
+    }
+
+    fn swarm(&self) -> Option<SwarmState> {
+        let swarm = self.swarm.borrow();
+        let live = swarm.as_ref()?;
+        Some(SwarmState { ticket: live.ticket(), report: live.latest_report() })
+    }
+
+    fn start_swarm(&self) -> Result<String, String> {
+        self.go_to_swarm(None).map_err(|e| format!("{e:#}"))
+    }
+
+    fn stop_swarm(&self) -> LocalBoxFuture<'_, Result<(), String>> {
+        async move {
+            match self.leave_swarm(None).await {
+                Some(result) => result.map_err(|e| format!("{e:#}")),
+                None => Err("not on the swarm".into()),
+            }
+        }
+        .boxed_local()
+    }
+
+    fn destinations(&self) -> Vec<DestinationState> {
+        let running = !self.streams.borrow().is_empty();
+        let links = self.links.borrow();
+        self.targets
+            .iter()
+            .map(|(name, url)| DestinationState {
+                name: name.clone(),
+                server: plateau::engine::redact(url),
+                enabled: true,
+                state: match running {
+                    true => links.get(name).cloned().unwrap_or_else(|| "connecting".into()),
+                    false => "off".into(),
+                },
+            })
+            .collect()
+    }
+
+    fn hotkeys(&self) -> Vec<String> {
+        HOTKEYS.iter().map(|h| h.to_string()).collect()
+    }
+
+    fn trigger_hotkey(&self, name: &str) -> Result<(), String> {
+        let this = self.this.upgrade().ok_or("Plateau is stopping")?;
+        match name {
+            "plateau.record" if self.recorder.borrow().is_some() => {
+                glib::spawn_future_local(async move {
+                    this.end_recording().await;
+                });
+            }
+            "plateau.record" => drop(self.record().map_err(|e| format!("{e:#}"))?),
+            "plateau.go-live" if !self.streams.borrow().is_empty() => {
+                glib::spawn_future_local(async move { this.end_streams().await });
+            }
+            "plateau.go-live" => self.go_live().map_err(|e| format!("{e:#}"))?,
+            "plateau.podcast" if self.podcast.borrow().is_some() => {
+                glib::spawn_future_local(async move {
+                    this.end_podcast().await;
+                });
+            }
+            "plateau.podcast" => drop(self.record_podcast().map_err(|e| format!("{e:#}"))?),
+            "plateau.chapter" => drop(remote::Host::add_chapter(self, None)?),
+            other => return Err(format!("no hotkey named {other}")),
+        }
+        Ok(())
+    }
+
     fn collection(&self) -> Option<Arc<SceneCollection>> {
         Some(self.collection.borrow().clone())
     }

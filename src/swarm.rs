@@ -190,6 +190,11 @@ impl Live {
         self.broadcaster.reports()
     }
 
+    /// The audience's newest figures, if any came yet.
+    pub fn latest_report(&self) -> Option<SwarmReport> {
+        self.broadcaster.latest_report()
+    }
+
     /// The audience's chat messages, checked.
     pub fn chat(&self) -> async_channel::Receiver<plateau::p2p::ChatMessage> {
         self.broadcaster.chat()

@@ -38,6 +38,11 @@ struct Remote {
 
 impl Remote {
     fn start(bind: &str) -> Self {
+        Self::start_with(bind, &[])
+    }
+
+    /// With more command-line arguments.
+    fn start_with(bind: &str, more: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = dir.path().join("config");
         std::fs::create_dir_all(config.join("plateau")).expect("config dir");
@@ -51,6 +56,7 @@ impl Remote {
             .arg(dir.path().join("password"))
             .arg("--collection")
             .arg(dir.path().join("collection.json"))
+            .args(more)
             .env("XDG_CONFIG_HOME", &config)
             .env("RUST_LOG", "info")
             .env_remove("DISPLAY")
@@ -257,4 +263,99 @@ fn remote_control_listens_on_the_chosen_address_only_and_needs_a_password() {
         .expect("plateau runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains("empty"), "{stderr}");
+}
+
+#[test]
+fn plateaus_own_requests_run_the_swarm_the_podcast_and_its_chapters_and_hotkeys_record() {
+    let nginx = common::nginx::Nginx::start();
+    let url = nginx.url("live", "vendor-key-51b3");
+    let remote = Remote::start_with("127.0.0.1:0", &["--p2p-bind", "127.0.0.1:0", "--stream", &url]);
+    let mut cmd = common::python_client("obsws_python_vendor.py");
+    cmd.args([&remote.port.to_string(), PASSWORD]).stdin(Stdio::piped()).stdout(Stdio::piped());
+    let mut client = cmd.spawn().expect("python runs");
+    let mut lines = BufReader::new(client.stdout.take().expect("stdout")).lines();
+    let first: serde_json::Value =
+        serde_json::from_str(&lines.next().and_then(Result::ok).unwrap_or_default())
+            .expect("the ticket line");
+    let ticket = first["ticket"].as_str().expect("a ticket").to_owned();
+    assert!(ticket.starts_with("plateau1"), "{ticket}");
+    // A viewer joins the swarm with the ticket the client was given.
+    let mut viewer = Command::new(env!("CARGO_BIN_EXE_plateau"))
+        .args(["relay", &ticket, "--bind", "127.0.0.1:0", "--duration", "60"])
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("plateau relay runs");
+    std::io::Write::write_all(&mut client.stdin.take().expect("stdin"), b"joined\n").expect("told");
+    let second = lines.next().and_then(Result::ok).unwrap_or_default();
+    let status = client.wait().expect("python ends");
+    let _ = viewer.kill();
+    let _ = viewer.wait();
+    assert!(status.success(), "the client failed: {second}");
+    let seen: serde_json::Value = serde_json::from_str(&second).expect("the client's findings");
+    eprintln!("{seen}");
+
+    assert_eq!(seen["swarmBefore"]["active"], false);
+    assert_eq!(seen["swarm"]["active"], true);
+    assert_eq!(seen["swarm"]["viewers"], 1, "the viewer is counted");
+    assert_eq!(seen["swarmAfter"]["active"], false);
+
+    let podcast = PathBuf::from(seen["podcast"].as_str().expect("a podcast path"));
+    assert_eq!(seen["podcastStart"], seen["podcast"]);
+    assert_eq!(seen["chapter"]["chapterNumber"], 1);
+    let chapters = common::ffprobe(&podcast, &["-show_chapters", "-of", "csv=p=0"]);
+    assert!(chapters.contains("Questions"), "the chapter is in {}: {chapters}", podcast.display());
+    assert_eq!(seen["chapterWithoutPodcast"], 501, "OutputNotRunning");
+
+    let destinations = seen["destinations"].as_array().expect("destinations");
+    assert_eq!(destinations.len(), 1);
+    assert_eq!(destinations[0]["state"], "live", "{destinations:?}");
+    assert!(!destinations[0].to_string().contains("vendor-key-51b3"), "the stream key reached a client");
+
+    let hotkeys: Vec<&str> =
+        seen["hotkeys"].as_array().expect("hotkeys").iter().filter_map(|h| h.as_str()).collect();
+    assert!(hotkeys.contains(&"plateau.record"), "{hotkeys:?}");
+    assert_eq!(seen["recordingAfterHotkey"], true);
+    assert_eq!(seen["recordingAfterSecondPress"], false);
+    assert_eq!(seen["unknownHotkey"], 600, "ResourceNotFound");
+    assert_eq!(seen["otherVendor"], 600, "ResourceNotFound");
+    let recorded: Vec<PathBuf> = std::fs::read_dir(remote.dir.path().join("recordings"))
+        .expect("the recording folder")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "mkv"))
+        .collect();
+    assert_eq!(recorded.len(), 1, "one recording from the hotkey: {recorded:?}");
+    assert!(common::playable_seconds(&recorded[0]) > 0.5, "{} plays", recorded[0].display());
+    remote.stop();
+}
+
+#[test]
+fn bad_frames_and_wrong_passwords_get_the_protocols_close_codes_and_change_nothing() {
+    let remote = Remote::start("127.0.0.1:0");
+    let mut cmd = common::python_client("raw_frames.py");
+    cmd.args([&remote.port.to_string(), PASSWORD]);
+    let seen = run_client(cmd, "websocket-client");
+    eprintln!("{seen}");
+    let code =
+        |case: &str| seen[case][0].as_u64().unwrap_or_else(|| panic!("{case}: no close code in {seen}"));
+    assert_eq!(code("requestBeforeIdentify"), 4007, "NotIdentified");
+    assert_eq!(code("notJson"), 4002, "MessageDecodeError");
+    assert_eq!(code("unknownOp"), 4006, "UnknownOpCode");
+    assert_eq!(code("identifyTwice"), 4008, "AlreadyIdentified");
+    assert_eq!(code("rpcVersion2"), 4010, "UnsupportedRpcVersion");
+    assert_eq!(code("binaryOnJson"), 4002, "MessageDecodeError");
+    assert_eq!(code("huge"), 1009, "a 2 MiB frame: Message Too Big");
+    assert_eq!(seen["helloAfterwards"], 0, "the server still greets new clients");
+    assert_eq!(code("wrongPassword"), 4009, "AuthenticationFailed");
+    assert_eq!(code("rightPasswordTooSoon"), 4009, "refused while waiting after a wrong password");
+    assert!(seen["rightPasswordTooSoon"][1].as_str().unwrap_or("").contains("too many"), "{seen}");
+    assert_eq!(seen["rightPasswordLater"], 2, "Identified after the wait");
+    assert_eq!(seen["badVolume"], 401, "InvalidRequestFieldType");
+    assert_eq!(seen["outOfRange"], 402, "RequestFieldOutOfRange");
+    assert_eq!(seen["noSuchInput"], 600, "ResourceNotFound");
+    assert_eq!(seen["missingField"], 300, "MissingRequestField");
+    assert_eq!(seen["volumeAfter"], 1.0, "nothing changed");
+    assert_eq!(seen["programAfter"], "Red", "nothing changed");
+    let log = remote.stop();
+    assert!(!log.contains("panicked"), "{log}");
 }

@@ -1513,6 +1513,21 @@ fn remote_control_turned_on_in_settings_lets_a_client_switch_scenes_and_hear_the
     // …and the window's switch reaches the client.
     app.click("Red", Some("label"));
     assert_eq!(next_line(), "heard Blue,Red", "the client heard both switches");
+    // A control surface's button records: the window says so.
+    assert_eq!(next_line(), "hotkey plateau.record listed=True recording=True");
+    poll(Duration::from_secs(10), Duration::from_millis(300), || match app.status_line() {
+        line if line.contains("● Recording") => Ok(()),
+        line => Err(format!("the window does not say it records: {line}")),
+    });
+    let mut stdin = client.stdin.take().expect("stdin");
+    std::io::Write::write_all(&mut stdin, b"stop\n").expect("told");
+    assert_eq!(next_line(), "stopped recording=False");
+    let recorded =
+        poll(Duration::from_secs(10), Duration::from_millis(300), || match app.recordings().as_slice() {
+            [one] if common::playable_seconds(one) > 0.5 => Ok(one.clone()),
+            other => Err(format!("no playable recording yet: {other:?}")),
+        });
+    eprintln!("recorded through the hotkey: {}", recorded.display());
 
     // The presenter disconnects the clients from the list.
     app.press("Main Menu", None);
@@ -1522,7 +1537,6 @@ fn remote_control_turned_on_in_settings_lets_a_client_switch_scenes_and_hear_the
         app.press("Disconnect", Some("push button"));
     }
     app.wait_for_name("No client is connected");
-    let mut stdin = client.stdin.take().expect("stdin");
     std::io::Write::write_all(&mut stdin, b"go\n").expect("told");
     let last = next_line();
     let _ = client.wait();

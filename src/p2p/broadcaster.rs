@@ -34,7 +34,7 @@ pub struct BroadcasterStats {
 }
 
 /// What the studio shows of its audience, every [`REPORT_EVERY`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmReport {
     pub viewers: usize,
     /// What the broadcaster sent to peers, over the last period.
@@ -63,6 +63,8 @@ pub struct Broadcaster {
     tracker: Arc<Mutex<Tracker>>,
     cutter: Mutex<Cutter>,
     reports: async_channel::Receiver<SwarmReport>,
+    /// The newest report, for whoever asks rather than listens.
+    latest: Arc<Mutex<Option<SwarmReport>>>,
     chat: async_channel::Receiver<ChatMessage>,
 }
 
@@ -86,7 +88,10 @@ impl Broadcaster {
         tracing::info!(ticket = %ticket, "live on the swarm");
         let cutter = Mutex::new(Cutter { seq: 0 });
         let (outbox, reports) = async_channel::bounded(8);
-        let broadcaster = Self { runtime, endpoint, key, ticket, relay, tracker, cutter, reports, chat };
+        let latest = Arc::new(Mutex::new(None));
+        let newest = latest.clone();
+        let broadcaster =
+            Self { runtime, endpoint, key, ticket, relay, tracker, cutter, reports, latest, chat };
         let (relay, tracker) = (broadcaster.relay.clone(), broadcaster.tracker.clone());
         broadcaster.runtime.spawn(async move {
             let mut last = (0u64, 0u64, Instant::now());
@@ -111,6 +116,7 @@ impl Broadcaster {
                     offload_percent,
                     median_latency_ms,
                 };
+                *lock(&newest) = Some(report.clone());
                 // The newest report replaces the oldest one nobody read.
                 let _ = outbox.force_send(report);
             }
@@ -122,6 +128,11 @@ impl Broadcaster {
     /// remote API, the command line). Reports nobody reads are dropped.
     pub fn reports(&self) -> async_channel::Receiver<SwarmReport> {
         self.reports.clone()
+    }
+
+    /// The newest report, if one came yet.
+    pub fn latest_report(&self) -> Option<SwarmReport> {
+        lock(&self.latest).clone()
     }
 
     /// The audience's chat messages, checked (signature, lengths, rate):

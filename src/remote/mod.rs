@@ -13,9 +13,10 @@ pub mod names;
 pub mod protocol;
 pub mod requests;
 pub mod server;
+pub mod vendor;
 
 pub use events::{ObsEvent, Translator};
-pub use requests::{answer, Host, OutputState};
+pub use requests::{answer, DestinationState, Host, OutputState, SwarmState};
 pub use server::{Call, Client, Options, RemoteError, Server};
 
 /// The port obs-websocket listens on by default.

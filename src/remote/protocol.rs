@@ -51,6 +51,8 @@ pub enum CloseCode {
     UnsupportedRpcVersion = 4010,
     SessionInvalidated = 4011,
     UnsupportedFeature = 4012,
+    /// WebSocket's own code for a frame larger than the server takes.
+    MessageTooBig = 1009,
 }
 
 /// Why a session is closed.

@@ -29,6 +29,23 @@ pub struct OutputState {
     pub bytes: u64,
 }
 
+/// The show on the swarm: its ticket and the audience's newest figures.
+#[derive(Debug, Clone)]
+pub struct SwarmState {
+    pub ticket: String,
+    pub report: Option<crate::p2p::SwarmReport>,
+}
+
+/// A streaming destination as clients see it (the server without its key).
+#[derive(Debug, Clone)]
+pub struct DestinationState {
+    pub name: String,
+    pub server: String,
+    pub enabled: bool,
+    /// "live", "connecting", "reconnecting", "failed" or "off".
+    pub state: String,
+}
+
 /// What a host gives the requests. Everything runs on the host's thread.
 pub trait Host {
     /// The collection as the engine has it; none while no studio runs.
@@ -54,6 +71,20 @@ pub trait Host {
     fn streaming(&self) -> OutputState;
     fn start_streaming(&self) -> LocalBoxFuture<'_, Result<(), String>>;
     fn stop_streaming(&self) -> LocalBoxFuture<'_, Result<(), String>>;
+    fn podcast(&self) -> OutputState;
+    /// Starts the podcast; its file (or folder).
+    fn start_podcast(&self) -> Result<PathBuf, String>;
+    fn stop_podcast(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>>;
+    /// Marks a chapter in the podcast: its number and when it starts (s).
+    fn add_chapter(&self, title: Option<String>) -> Result<(usize, f64), String>;
+    fn swarm(&self) -> Option<SwarmState>;
+    /// Goes live to the swarm; the ticket.
+    fn start_swarm(&self) -> Result<String, String>;
+    fn stop_swarm(&self) -> LocalBoxFuture<'_, Result<(), String>>;
+    fn destinations(&self) -> Vec<DestinationState>;
+    /// Plateau's actions a control surface can trigger by name.
+    fn hotkeys(&self) -> Vec<String>;
+    fn trigger_hotkey(&self, name: &str) -> Result<(), String>;
 }
 
 /// The requests this server knows (for `GetVersion`).
@@ -61,6 +92,9 @@ pub const REQUESTS: &[&str] = &[
     "GetVersion",
     "GetStats",
     "BroadcastCustomEvent",
+    "CallVendorRequest",
+    "GetHotkeyList",
+    "TriggerHotkeyByName",
     "Sleep",
     "GetSceneList",
     "GetCurrentProgramScene",
@@ -146,6 +180,16 @@ pub async fn answer(host: &impl Host, request: &Request) -> Reply {
                 "webSocketSessionIncomingMessages": 0,
                 "webSocketSessionOutgoingMessages": 0,
             }))
+        }
+        "CallVendorRequest" => crate::remote::vendor::answer(host, &request.data).await,
+        "GetHotkeyList" => Ok(json!({ "hotkeys": host.hotkeys() })),
+        "TriggerHotkeyByName" => {
+            let name = data.text("hotkeyName")?;
+            if !host.hotkeys().iter().any(|h| h == name) {
+                return Err(Failure::new(status::RESOURCE_NOT_FOUND, format!("no hotkey named {name}")));
+            }
+            host.trigger_hotkey(name).map_err(|e| Failure::new(status::RESOURCE_ACTION_FAILED, e))?;
+            Ok(Value::Null)
         }
         "GetSceneList" => {
             let c = collection()?;

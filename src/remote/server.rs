@@ -30,8 +30,12 @@ use crate::remote::protocol::{
     Outgoing, Request, JSON_PROTOCOL, MSGPACK_PROTOCOL,
 };
 
-/// Frames larger than this close the session (a request is a few hundred bytes).
+/// Messages larger than this close the session with 1009 "message too
+/// big" (a request is a few hundred bytes)…
 const MAX_MESSAGE: usize = 1 << 20;
+/// …once read whole, up to this size; beyond it the link is cut while
+/// the client still sends (it sees a reset, not a close frame).
+const MAX_READ: usize = 4 << 20;
 /// At most this many clients at once.
 const MAX_CLIENTS: usize = 32;
 /// A client has this long to identify itself.
@@ -200,8 +204,8 @@ async fn upgrade(
     State((shared, stopped)): State<(Arc<Shared>, watch::Receiver<bool>)>,
 ) -> Response {
     ws.protocols([JSON_PROTOCOL, MSGPACK_PROTOCOL])
-        .max_message_size(MAX_MESSAGE)
-        .max_frame_size(MAX_MESSAGE)
+        .max_message_size(MAX_READ)
+        .max_frame_size(MAX_READ)
         .on_upgrade(move |socket| Session::run(socket, peer, shared, stopped))
 }
 
@@ -310,6 +314,10 @@ impl Session {
     }
 
     async fn take(&mut self, bytes: &[u8], binary: bool, challenge: &Challenge) -> Next {
+        if bytes.len() > MAX_MESSAGE {
+            let reason = format!("a message is at most {MAX_MESSAGE} bytes");
+            return Next::Close(Closing::new(CloseCode::MessageTooBig, reason));
+        }
         let message = match decode(self.encoding, bytes, binary) {
             Ok(m) => m,
             Err(closing) => return Next::Close(closing),

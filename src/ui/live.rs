@@ -124,6 +124,23 @@ impl Window {
         self.show_ticket();
     }
 
+    /// Goes live to the swarm alone (remote control), as the settings say.
+    pub fn go_to_swarm(&self) {
+        if !self.imp().show.is_swarming() {
+            let prefs = self.settings().peer_to_peer;
+            self.start_swarm(&prefs);
+            self.show_live();
+        }
+    }
+
+    /// Leaves the swarm; the servers stay live.
+    pub async fn leave_swarm(&self) {
+        let show = self.imp().show.clone();
+        show.stop_swarm().await;
+        self.imp().swarm_ticket.take();
+        self.show_live();
+    }
+
     /// Shows the ticket of the show on the swarm.
     pub fn show_ticket(&self) {
         let ticket = self.imp().swarm_ticket.borrow().clone();

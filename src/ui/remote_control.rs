@@ -19,7 +19,8 @@ use gtk::subclass::prelude::*;
 use plateau::engine::{Answer, Command, EngineError, Event};
 use plateau::model::{RemoteControlPrefs, SceneCollection, SourceId, Transition, TransitionKind};
 use plateau::remote::{
-    self, events, protocol::status, protocol::Failure, Client, OutputState, Server, Translator,
+    self, events, protocol::status, protocol::Failure, Client, DestinationState, OutputState, Server,
+    SwarmState, Translator,
 };
 
 use super::window::Window;
@@ -211,7 +212,126 @@ impl Host {
     }
 }
 
+/// Plateau's actions a control surface can trigger by name (each is the
+/// `app.*` action of the same name).
+const HOTKEYS: &[&str] = &[
+    "record",
+    "pause",
+    "go-live",
+    "podcast",
+    "chapter",
+    "studio-mode",
+    "transition",
+    "scene-1",
+    "scene-2",
+    "scene-3",
+    "scene-4",
+    "scene-5",
+    "scene-6",
+    "scene-7",
+    "scene-8",
+    "scene-9",
+];
+
 impl remote::Host for Host {
+    fn podcast(&self) -> OutputState {
+        let Some(w) = self.window().filter(|w| w.imp().show.is_podcasting()) else {
+            return OutputState::default();
+        };
+        let since = w.imp().since.borrow().get("podcast").copied();
+        OutputState {
+            active: true,
+            duration_ms: since.map_or(0, |s| s.elapsed().as_millis() as u64),
+            ..Default::default()
+        }
+    }
+
+    fn start_podcast(&self) -> Result<PathBuf, String> {
+        let w = self.window().ok_or_else(|| closed().comment)?;
+        match w.imp().show.is_podcasting() || w.toggle_podcast() {
+            true => Ok(w.imp().show.podcast_path().unwrap_or_default()),
+            false => Err(gettext("The podcast could not start")),
+        }
+    }
+
+    fn stop_podcast(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>> {
+        async move {
+            let w = self.window().ok_or_else(|| closed().comment)?;
+            let show = w.imp().show.clone();
+            let ended = show.stop_podcast().await;
+            w.update_status();
+            ended.unwrap_or_else(|| Err("no podcast is recorded".into()))
+        }
+        .boxed_local()
+    }
+
+    fn add_chapter(&self, title: Option<String>) -> Result<(usize, f64), String> {
+        let w = self.window().ok_or_else(|| closed().comment)?;
+        let chapter = gettext("Chapter");
+        let made = w.imp().show.add_chapter(|n| title.clone().unwrap_or_else(|| format!("{chapter} {n}")));
+        let (n, at) = made.ok_or_else(|| gettext("Chapters go into a podcast recording: start one first"))?;
+        Ok((n, at.nseconds() as f64 / 1e9))
+    }
+
+    fn swarm(&self) -> Option<SwarmState> {
+        let w = self.window()?;
+        let ticket = w.imp().swarm_ticket.borrow().clone()?;
+        Some(SwarmState { ticket, report: w.imp().show.swarm_report() })
+    }
+
+    fn start_swarm(&self) -> Result<String, String> {
+        let w = self.window().ok_or_else(|| closed().comment)?;
+        w.go_to_swarm();
+        let ticket = w.imp().swarm_ticket.borrow().clone();
+        ticket.ok_or_else(|| gettext("The show could not go to the swarm"))
+    }
+
+    fn stop_swarm(&self) -> LocalBoxFuture<'_, Result<(), String>> {
+        async move {
+            let w = self.window().ok_or_else(|| closed().comment)?;
+            w.leave_swarm().await;
+            Ok(())
+        }
+        .boxed_local()
+    }
+
+    fn destinations(&self) -> Vec<DestinationState> {
+        let Some(w) = self.window() else { return Vec::new() };
+        let states = w.imp().destination_states.borrow();
+        w.settings()
+            .destinations
+            .into_iter()
+            .map(|d| {
+                let state = match states.get(&d.name) {
+                    Some(super::live::LinkState::Live) => "live",
+                    Some(super::live::LinkState::Connecting) => "connecting",
+                    Some(super::live::LinkState::Down { retry_in: Some(_), .. }) => "reconnecting",
+                    Some(super::live::LinkState::Down { retry_in: None, .. }) => "failed",
+                    None => "off",
+                };
+                DestinationState { server: d.server, enabled: d.enabled, state: state.into(), name: d.name }
+            })
+            .collect()
+    }
+
+    fn hotkeys(&self) -> Vec<String> {
+        HOTKEYS.iter().map(|h| format!("plateau.{h}")).collect()
+    }
+
+    fn trigger_hotkey(&self, name: &str) -> Result<(), String> {
+        let w = self.window().ok_or_else(|| closed().comment)?;
+        let app = w.application().ok_or_else(|| closed().comment)?;
+        let action = name.strip_prefix("plateau.").unwrap_or(name);
+        match action.strip_prefix("scene-").and_then(|n| n.parse::<usize>().ok()) {
+            Some(n) => w.switch_scene_number(n),
+            None if app.lookup_action(action).is_some_and(|a| a.is_enabled()) => {
+                app.activate_action(action, None)
+            }
+            None => return Err(format!("{name} cannot be used now")),
+        }
+        Ok(())
+    }
+
     fn collection(&self) -> Option<Arc<SceneCollection>> {
         self.window()?.collection()
     }

@@ -165,6 +165,29 @@ impl Show {
         }
     }
 
+    /// The podcast's file (or folder), while one is recorded.
+    pub fn podcast_path(&self) -> Option<PathBuf> {
+        self.imp().podcast.borrow().as_ref().map(|p| p.path().to_owned())
+    }
+
+    /// The swarm's newest audience figures, while the show is on it.
+    pub fn swarm_report(&self) -> Option<plateau::p2p::SwarmReport> {
+        self.imp().swarm.borrow().as_ref()?.latest_report()
+    }
+
+    /// Leaves the swarm in the background (the servers stay live).
+    pub async fn stop_swarm(&self) {
+        let Some(live) = self.imp().swarm.take() else { return };
+        let task = self.begin(gettext("Leaving the swarm…"));
+        let _ = gio::spawn_blocking(move || {
+            if let Err(e) = live.stop(None) {
+                tracing::warn!(error = %e, "leaving the swarm");
+            }
+        })
+        .await;
+        self.end(task);
+    }
+
     /// The file being recorded, while a recording runs.
     pub fn recording_path(&self) -> Option<PathBuf> {
         self.imp().recorder.borrow().as_ref().map(|r| r.path().to_owned())

@@ -27,6 +27,17 @@ deadline = time.time() + 30
 while "Red" not in seen and time.time() < deadline:
     time.sleep(0.1)
 print("heard " + ",".join(seen), flush=True)
+# A control surface's button: Plateau's record action, by its hotkey name.
+names = req.send("GetHotkeyList", raw=True)["hotkeys"]
+req.send("TriggerHotkeyByName", {"hotkeyName": "plateau.record"})
+time.sleep(1.0)
+print("hotkey plateau.record listed=%s recording=%s" % ("plateau.record" in names, req.get_record_status().output_active), flush=True)
+sys.stdin.readline()
+req.send("TriggerHotkeyByName", {"hotkeyName": "plateau.record"})
+deadline = time.time() + 15
+while req.get_record_status().output_active and time.time() < deadline:
+    time.sleep(0.2)
+print("stopped recording=%s" % req.get_record_status().output_active, flush=True)
 sys.stdin.readline()
 try:
     req.get_version()

@@ -225,6 +225,11 @@ impl Podcast {
         at
     }
 
+    /// The file (or the folder of tracks) recorded into.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     pub fn chapter_count(&self) -> usize {
         self.chapters.len()
     }
