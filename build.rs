@@ -8,6 +8,10 @@ use std::process::Command;
 fn main() {
     glib_build_tools::compile_resources(&["."], "resources/resources.gresource.xml", "plateau.gresource");
 
+    // The templates and styles inside the GResource (a folder is watched
+    // file by file).
+    println!("cargo:rerun-if-changed=ui");
+    println!("cargo:rerun-if-changed=resources");
     println!("cargo:rerun-if-changed=po");
     println!("cargo:rerun-if-env-changed=PLATEAU_LOCALEDIR");
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");

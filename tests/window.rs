@@ -1546,3 +1546,65 @@ fn remote_control_turned_on_in_settings_lets_a_client_switch_scenes_and_hear_the
     eprintln!("longest main-loop block while a client drove the window: {blocked} ms");
     assert!(blocked <= NEVER_WAITS_MS, "the window did not answer for {blocked} ms");
 }
+
+#[test]
+fn a_chat_source_shows_the_audience_messages_in_the_program_and_drops_a_blocked_peers() {
+    let app = App::start_with(None, |s| {
+        s.peer_to_peer.enabled = true;
+        s.peer_to_peer.bind = "127.0.0.1:0".into();
+    });
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    // The moving ball would change the pixels by itself: it goes first.
+    app.press("Remove Ball", None);
+    app.press("Add a Source", None);
+    app.press("Chat of the Swarm", Some("menu item"));
+    app.wait_for_name("Properties — Chat");
+    app.key("Escape");
+    app.press("Go Live", None);
+    let ticket = app.wait_for_name("plateau1").trim().to_owned();
+    app.key("Escape");
+    // Measured now: the chat panel that came with Go Live narrowed the canvas.
+    let to_screen = app.canvas_to_screen();
+    // The chat's box: the canvas's width, 240 high, in its middle.
+    let (left, top) = to_screen(0.0, 60.0);
+    let (right, bottom) = to_screen(640.0, 300.0);
+    let area = (left as u32, top as u32, (right - left) as u32, (bottom - top) as u32);
+    let not_red = |shot: &Shot| shot.count_unlike(RED, area, 25);
+    std::thread::sleep(Duration::from_secs(1));
+    let before = not_red(&app.shot("chat-before.png"));
+    let dir = app.dir.path();
+    let log = |name: &str| std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
+    let mut alice = headless_viewer(
+        dir,
+        "alice",
+        &ticket,
+        &["--chat-name", "Alice", "--say", "Hello program", "--say", "Blocked words", "--say-every", "8"],
+    );
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let shown = app.wait_for("the chat's words over the program", |shot| not_red(shot) > before + 1000);
+        let after = not_red(&shown);
+        eprintln!(
+            "pixels other than the scene's red in the chat's box: {before} before the message, {after} after"
+        );
+        // Blocked: her words leave the program, and her next message never comes.
+        app.press("Block Alice", None);
+        let cleared = app.wait_for("the chat box emptied", |shot| not_red(shot) <= before + 50);
+        eprintln!("after the block: {}", not_red(&cleared));
+        poll(Duration::from_secs(20), Duration::from_millis(300), || {
+            match log("alice").contains("said: Blocked words") {
+                true => Ok(()),
+                false => Err(format!("Alice did not say her second message:\n{}", log("alice"))),
+            }
+        });
+        std::thread::sleep(Duration::from_secs(2));
+        let late = not_red(&app.shot("chat-after-block.png"));
+        assert!(late <= before + 50, "a blocked peer's message shows in the program: {late} pixels");
+    }));
+    let _ = alice.kill();
+    let _ = alice.wait();
+    if let Err(e) = checked {
+        eprintln!("alice:\n{}", log("alice"));
+        std::panic::resume_unwind(e);
+    }
+    assert!(before < 200, "the empty chat drew {before} pixels");
+}

@@ -65,6 +65,8 @@ pub enum Command {
     /// first other scene (or to black when none is left).
     RemoveScene(String),
     Collection,
+    /// The audience's chat as chat sources show it (oldest first).
+    ShowChat(Vec<String>),
     /// Commands applied in order, up to the first that fails (whose error
     /// is the answer); otherwise the last one's reply. One change of the
     /// collection is told for the whole batch.
@@ -92,6 +94,7 @@ impl Command {
             Command::TransitionToPreview(_) => "transition-to-preview",
             Command::RemoveScene(_) => "remove-scene",
             Command::Collection => "collection",
+            Command::ShowChat(_) => "show-chat",
             Command::Batch(_) => "batch",
         }
     }
@@ -103,7 +106,8 @@ impl Command {
             | Command::PreviewScene(_)
             | Command::TransitionToPreview(_)
             | Command::RetrySource(_)
-            | Command::Collection => false,
+            | Command::Collection
+            | Command::ShowChat(_) => false,
             Command::Batch(commands) => commands.iter().any(Command::changes_collection),
             _ => true,
         }

@@ -202,6 +202,27 @@ pub enum SourceKind {
         #[serde(default = "text_box_height")]
         height: u32,
     },
+    /// The last messages of the audience's chat (a show on the swarm),
+    /// drawn like a text, one message a line, newest last.
+    Chat {
+        #[serde(default = "default_font")]
+        font: String,
+        #[serde(default = "default_chat_size")]
+        size: u32,
+        #[serde(default = "white")]
+        color: Color,
+        #[serde(default)]
+        outline: bool,
+        #[serde(default)]
+        shadow: bool,
+        #[serde(default = "text_box_width")]
+        width: u32,
+        #[serde(default = "text_box_height")]
+        height: u32,
+        /// How many messages show at most.
+        #[serde(default = "default_chat_lines")]
+        lines: u32,
+    },
     /// A sine tone, for tests and line-ups.
     Tone {
         #[serde(default = "default_frequency")]
@@ -210,6 +231,25 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
+    /// A chat drawn as the text it shows now: its last `lines` messages of
+    /// `chat` (oldest first); none for the other kinds.
+    pub fn chat_as_text(&self, chat: &[String]) -> Option<SourceKind> {
+        let SourceKind::Chat { font, size, color, outline, shadow, width, height, lines } = self else {
+            return None;
+        };
+        let shown = chat.len().saturating_sub(*lines as usize);
+        Some(SourceKind::Text {
+            text: chat[shown..].join("\n"),
+            font: font.clone(),
+            size: *size,
+            color: *color,
+            outline: *outline,
+            shadow: *shadow,
+            width: *width,
+            height: *height,
+        })
+    }
+
     /// Whether the source makes pictures.
     pub fn has_video(&self) -> bool {
         !matches!(self, SourceKind::AudioInput { .. } | SourceKind::DesktopAudio | SourceKind::Tone { .. })
@@ -218,13 +258,20 @@ impl SourceKind {
     /// Whether every pixel the source makes is opaque, so that it can be
     /// copied onto the canvas instead of blended.
     pub fn is_opaque(&self) -> bool {
-        !matches!(self, SourceKind::Image { .. } | SourceKind::Text { .. }) && self.has_video()
+        !matches!(self, SourceKind::Image { .. } | SourceKind::Text { .. } | SourceKind::Chat { .. })
+            && self.has_video()
     }
 
     /// Whether the picture only changes when its settings do: such sources
     /// are refreshed at a low rate and held by the compositor in between.
     pub fn is_still(&self) -> bool {
-        matches!(self, SourceKind::Image { .. } | SourceKind::Text { .. } | SourceKind::Color { .. })
+        matches!(
+            self,
+            SourceKind::Image { .. }
+                | SourceKind::Text { .. }
+                | SourceKind::Chat { .. }
+                | SourceKind::Color { .. }
+        )
     }
 
     /// Whether the source makes (or may make) sound.
@@ -279,6 +326,12 @@ fn default_text_size() -> u32 {
 }
 fn white() -> Color {
     Color::rgb(255, 255, 255)
+}
+fn default_chat_size() -> u32 {
+    28
+}
+fn default_chat_lines() -> u32 {
+    5
 }
 fn text_box_width() -> u32 {
     1280

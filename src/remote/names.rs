@@ -20,6 +20,7 @@ pub const INPUT_KINDS: &[&str] = &[
     "pulse_output_capture",
     "text_ft2_source_v2",
     "plateau_tone",
+    "plateau_chat",
 ];
 
 pub fn input_kind(kind: &SourceKind) -> &'static str {
@@ -35,6 +36,7 @@ pub fn input_kind(kind: &SourceKind) -> &'static str {
         SourceKind::DesktopAudio => INPUT_KINDS[8],
         SourceKind::Text { .. } => INPUT_KINDS[9],
         SourceKind::Tone { .. } => INPUT_KINDS[10],
+        SourceKind::Chat { .. } => INPUT_KINDS[11],
     }
 }
 
@@ -49,6 +51,9 @@ pub fn new_kind(kind: &str) -> Result<SourceKind, Failure> {
                 .map_err(|e| internal(e.to_string()))?
         }
         "plateau_tone" => SourceKind::Tone { frequency: 440.0 },
+        "plateau_chat" => {
+            serde_json::from_value(json!({ "kind": "chat" })).map_err(|e| internal(e.to_string()))?
+        }
         "pulse_output_capture" => SourceKind::DesktopAudio,
         "pulse_input_capture" => SourceKind::AudioInput { device: None },
         "pipewire-screen-capture-source" => SourceKind::ScreenPortal { restore_token: None },
@@ -88,6 +93,11 @@ pub fn settings_of(kind: &SourceKind) -> Value {
             "color2": obs_color(*color),
         }),
         SourceKind::Tone { frequency } => json!({ "frequency": frequency }),
+        SourceKind::Chat { font, size, color, lines, .. } => json!({
+            "font": { "face": font, "size": size },
+            "color1": obs_color(*color),
+            "lines": lines,
+        }),
         SourceKind::Webcam { device, .. } => json!({ "device_id": device }),
         SourceKind::AudioInput { device } => json!({ "device_id": device }),
         _ => json!({}),
@@ -169,7 +179,7 @@ pub fn apply_settings(kind: &mut SourceKind, settings: &Map<String, Value>) -> R
 /// The size a new item of `kind` gets: a text's box, else the canvas.
 pub fn natural_size(kind: &SourceKind, c: &SceneCollection) -> (u32, u32) {
     match kind {
-        SourceKind::Text { width, height, .. } => (*width, *height),
+        SourceKind::Text { width, height, .. } | SourceKind::Chat { width, height, .. } => (*width, *height),
         k if !k.has_video() => (0, 0),
         _ => (c.video.width, c.video.height),
     }

@@ -195,11 +195,27 @@ impl Window {
                 }
                 imp.chat_panel.add(&message);
                 imp.show.publish_chat(&message);
+                let mut lines = imp.chat_lines.borrow_mut();
+                lines.push_back((message.from.to_string(), format!("{}: {}", message.name, message.text)));
+                while lines.len() > 50 {
+                    lines.pop_front();
+                }
+                drop(lines);
+                w.show_chat_in_program();
             }
             if let Some(w) = w.upgrade() {
                 w.imp().chat_panel.set_visible(false);
             }
         });
+    }
+
+    /// Gives the program's chat sources the messages shown now.
+    pub(super) fn show_chat_in_program(&self) {
+        let lines: Vec<String> = self.imp().chat_lines.borrow().iter().map(|(_, l)| l.clone()).collect();
+        if let Some(studio) = self.imp().studio.borrow().as_ref() {
+            // Nothing to wait for: the answer only says it was applied.
+            drop(studio.request(plateau::engine::Command::ShowChat(lines)));
+        }
     }
 
     /// Keeps the status line's audience up to date while the swarm runs.

@@ -244,6 +244,7 @@ pub fn kind_label(kind: &SourceKind) -> String {
         SourceKind::DesktopAudio => gettext("Desktop Audio"),
         SourceKind::Text { .. } => gettext("Text"),
         SourceKind::Tone { .. } => gettext("Tone"),
+        SourceKind::Chat { .. } => gettext("Chat"),
     }
 }
 

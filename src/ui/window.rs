@@ -74,6 +74,8 @@ mod imp {
         pub chat_panel: TemplateChild<ChatPanel>,
         /// Peers whose chat is shown and passed on no more.
         pub blocked: RefCell<std::collections::HashSet<String>>,
+        /// The chat shown in the program's chat sources: (peer, line).
+        pub chat_lines: RefCell<std::collections::VecDeque<(String, String)>>,
         #[template_child]
         pub transition_kind: TemplateChild<gtk::DropDown>,
         #[template_child]
@@ -723,6 +725,8 @@ impl Window {
         imp.chat_panel.connect_blocked(move |from| {
             if let Some(w) = w.upgrade() {
                 w.imp().blocked.borrow_mut().insert(from.to_owned());
+                w.imp().chat_lines.borrow_mut().retain(|(peer, _)| peer != from);
+                w.show_chat_in_program();
             }
         });
         let w = self.downgrade();
@@ -1148,6 +1152,8 @@ impl Window {
                     Some((_, pw, ph)) if pw > 0 && ph > 0 => own_size_within((pw as u32, ph as u32), (w, h)),
                     _ => (w / 2, h / 2),
                 },
+                // A chat shows its box at its own size (smaller if the canvas is).
+                SourceKind::Chat { width, height, .. } => own_size_within((*width, *height), (w, h)),
                 kind if kind.has_video() => (w / 2, h / 2),
                 _ => (0, 0),
             },
@@ -1583,6 +1589,16 @@ fn new_source_kind(kind: &str) -> Option<SourceKind> {
         "webcam" => SourceKind::Webcam { device: None, width: 1280, height: 720, fps: 30 },
         "microphone" => SourceKind::AudioInput { device: None },
         "desktop-audio" => SourceKind::DesktopAudio,
+        "chat" => SourceKind::Chat {
+            font: "Sans Bold".into(),
+            size: 28,
+            color: Color::rgb(255, 255, 255),
+            outline: true,
+            shadow: false,
+            width: 640,
+            height: 240,
+            lines: 5,
+        },
         _ => return None,
     })
 }

@@ -160,6 +160,23 @@ impl Shot {
         (n[2] - 1 + ox, n[3] - 1 + oy, n[0], n[1])
     }
 
+    /// How many pixels of `area` (x, y, width, height) are farther than
+    /// `fuzz_percent` from `rgb` (one ImageMagick run for the whole area).
+    pub fn count_unlike(&self, rgb: [u8; 3], area: (u32, u32, u32, u32), fuzz_percent: u32) -> u64 {
+        let (x, y, w, h) = area;
+        let colour = format!("rgb({},{},{})", rgb[0], rgb[1], rgb[2]);
+        let out = Command::new("convert")
+            .arg(&self.path)
+            .args(["-crop", &format!("{w}x{h}+{x}+{y}"), "+repage", "-fuzz", &format!("{fuzz_percent}%")])
+            // Not the colour → white first, then the colour → black.
+            .args(["-fill", "white", "+opaque", &colour, "-fill", "black", "-opaque", &colour])
+            .args(["-colorspace", "gray", "-format", "%[fx:round(mean*w*h)]", "info:"])
+            .output()
+            .expect("convert runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.trim().parse().unwrap_or_else(|_| panic!("a count from `{text}`"))
+    }
+
     /// A signature of the pixels in a rectangle.
     pub fn signature(&self, x: u32, y: u32, w: u32, h: u32) -> String {
         let out = Command::new("convert")

@@ -19,7 +19,7 @@ use crate::engine::program::transition;
 use crate::engine::program::{Channel, Layer, Program};
 use crate::engine::sources::producer::Formats;
 use crate::engine::sources::runner::{Health, NewsSink, ProducerNews, Runner};
-use crate::model::{EditError, ItemId, SceneCollection, SceneItem, Source, SourceId, Transition};
+use crate::model::{EditError, ItemId, SceneCollection, SceneItem, Source, SourceId, SourceKind, Transition};
 
 /// What the engine's thread publishes for others to read without asking
 /// it (and so without waiting for it).
@@ -82,6 +82,8 @@ pub(crate) struct Supervisor {
     /// Events of a command being applied, told after the change of the
     /// collection it made (a new source's failure names a known source).
     held: std::cell::RefCell<Option<Vec<Event>>>,
+    /// The audience's last chat messages, for chat sources.
+    chat: Vec<String>,
     last_stats: (Instant, u64),
     last_care: Instant,
 }
@@ -98,7 +100,7 @@ impl Supervisor {
         let runners: HashMap<SourceId, Runner> = collection
             .sources
             .iter()
-            .map(|s| (s.id.clone(), Runner::new(s.clone(), size_hint(&collection, &s.id))))
+            .map(|s| (s.id.clone(), Runner::new(as_drawn(s, &[]), size_hint(&collection, &s.id))))
             .collect();
         let supervisor_taps: Vec<_> = collection
             .sources
@@ -126,6 +128,7 @@ impl Supervisor {
             revision: 0,
             snapshot,
             held: Default::default(),
+            chat: Vec::new(),
             last_stats: (Instant::now(), 0),
             last_care: Instant::now(),
         }
@@ -276,6 +279,7 @@ impl Supervisor {
             Command::AddSourceWithItem { source, scene, item } => {
                 self.add_source_with_item(source, &scene, item)
             }
+            Command::ShowChat(lines) => self.show_chat(lines),
             Command::Batch(commands) => {
                 let mut reply = Reply::Done;
                 for command in commands {
@@ -672,7 +676,7 @@ impl Supervisor {
     /// The pipelines' side of a new source: its runner and its sound's tap.
     fn source_added(&mut self, source: Source) {
         let size = size_hint(&self.collection, &source.id);
-        let runner = Runner::new(source.clone(), size);
+        let runner = Runner::new(as_drawn(&source, &self.chat), size);
         if source.kind.has_audio() {
             let tap = (source.id.clone(), source.name.clone(), runner.audio.clone());
             self.shared.audio.lock().unwrap_or_else(|e| e.into_inner()).push(tap);
@@ -692,8 +696,28 @@ impl Supervisor {
             channel.set_volume(source.volume, source.muted);
         }
         let runner = self.runners.get_mut(&id).ok_or_else(|| EditError::NoSuchSource(id.clone()))?;
-        let health = runner.update(source, &self.formats, &self.news);
+        let health = runner.update(as_drawn(&source, &self.chat), &self.formats, &self.news);
         self.report(&id, health);
+        Ok(Reply::Done)
+    }
+
+    /// The audience's chat changed: every chat source draws it.
+    fn show_chat(&mut self, lines: Vec<String>) -> Result<Reply, EngineError> {
+        let kept = lines.len().saturating_sub(CHAT_KEPT);
+        self.chat = lines[kept..].to_vec();
+        let chats: Vec<Source> = self
+            .collection
+            .sources
+            .iter()
+            .filter(|s| matches!(s.kind, SourceKind::Chat { .. }))
+            .cloned()
+            .collect();
+        for source in chats {
+            if let Some(runner) = self.runners.get_mut(&source.id) {
+                let health = runner.update(as_drawn(&source, &self.chat), &self.formats, &self.news);
+                self.report(&source.id, health);
+            }
+        }
         Ok(Reply::Done)
     }
 
@@ -715,6 +739,17 @@ impl Supervisor {
             source.muted = m;
         }
         self.update_source(source)
+    }
+}
+
+/// The most chat messages kept for chat sources.
+const CHAT_KEPT: usize = 50;
+
+/// A source as its runner draws it: a chat is the text of its messages.
+fn as_drawn(source: &Source, chat: &[String]) -> Source {
+    match source.kind.chat_as_text(chat) {
+        Some(kind) => Source { kind, ..source.clone() },
+        None => source.clone(),
     }
 }
 

@@ -19,7 +19,7 @@ use crate::model::SourceKind;
 /// without, the header decides.
 pub(crate) fn may_be_transparent(kind: &SourceKind, decode: bool) -> bool {
     match kind {
-        SourceKind::Text { .. } => true,
+        SourceKind::Text { .. } | SourceKind::Chat { .. } => true,
         SourceKind::Image { path } => image_may_be_transparent(path, decode),
         other => !other.is_opaque() && other.has_video(),
     }

@@ -156,7 +156,9 @@ impl Producer {
     ) -> Result<Self, EngineError> {
         let mut p = Producer::new(&format!("source-{}", source.id));
         let canvas = (size.0.max(1), size.1.max(1));
-        match &source.kind {
+        // A chat is drawn as a text (the supervisor gives it its messages).
+        let drawn = source.kind.chat_as_text(&[]);
+        match drawn.as_ref().unwrap_or(&source.kind) {
             SourceKind::TestPattern { pattern } => {
                 let src = make("videotestsrc")?;
                 src.set_property_from_str("pattern", pattern_nick(*pattern));
@@ -258,6 +260,8 @@ impl Producer {
                 src.set_property("device", "@DEFAULT_MONITOR@");
                 p.audio_only(src, formats)?;
             }
+            // Never here: `chat_as_text` drew it as a text above.
+            SourceKind::Chat { .. } => return Err(EngineError::Invalid("a chat is drawn as a text".into())),
             SourceKind::Tone { frequency } => {
                 let src = make("audiotestsrc")?;
                 src.set_property("is-live", true);
