@@ -230,8 +230,30 @@ impl HeadlessHost {
             live.announce(ticket_file)?;
         }
         let ticket = live.ticket();
+        self.follow_chat(live.chat());
         self.swarm.replace(Some(live));
         Ok(ticket)
+    }
+
+    /// Without a window nobody moderates: every message is printed, passed
+    /// on to the audience and shown by the program's chat sources.
+    fn follow_chat(&self, chat: async_channel::Receiver<plateau::p2p::ChatMessage>) {
+        let this = self.this.clone();
+        glib::spawn_future_local(async move {
+            let mut lines: std::collections::VecDeque<String> = Default::default();
+            while let Ok(message) = chat.recv().await {
+                let Some(host) = this.upgrade() else { return };
+                eprintln!("plateau: chat: {}: {}", message.name, message.text);
+                if let Some(live) = &*host.swarm.borrow() {
+                    live.publish_chat(&message);
+                }
+                lines.push_back(format!("{}: {}", message.name, message.text));
+                if lines.len() > 50 {
+                    lines.pop_front();
+                }
+                drop(host.studio.request(Command::ShowChat(lines.iter().cloned().collect())));
+            }
+        });
     }
 
     /// Leaves the swarm (the figures into `stats_json`), off the main loop's thread.

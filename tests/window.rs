@@ -1608,3 +1608,47 @@ fn a_chat_source_shows_the_audience_messages_in_the_program_and_drops_a_blocked_
     }
     assert!(before < 200, "the empty chat drew {before} pixels");
 }
+
+#[test]
+fn the_viewer_window_lists_the_audiences_chat_and_sends_what_is_typed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut broadcaster, ticket) = red_broadcaster(dir.path());
+    let log =
+        |name: &str| std::fs::read_to_string(dir.path().join(format!("{name}.log"))).unwrap_or_default();
+    let viewer = App::watch(&ticket);
+    viewer.wait_for("the red program in the viewer's window", |s| s.bounds_of(RED).2 >= 320);
+    let mut bob =
+        headless_viewer(dir.path(), "bob", &ticket, &["--chat-name", "Bob", "--say", "Hi from Bob"]);
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // Another viewer's message, passed on by the studio, is listed.
+        viewer.wait_for_name("Bob: Hi from Bob");
+        // Typed into the window: the studio gets it and passes it to Bob.
+        viewer.click("Your name", Some("text"));
+        viewer.key("ctrl+a");
+        viewer.type_text("Carol");
+        viewer.click("Message", Some("text"));
+        viewer.type_text("Hello from the window");
+        viewer.key("Return");
+        poll(Duration::from_secs(10), Duration::from_millis(300), || {
+            match log("broadcaster").contains("chat: Carol: Hello from the window") {
+                true => Ok(()),
+                false => Err(format!("the studio never got Carol's message:\n{}", log("broadcaster"))),
+            }
+        });
+        viewer.wait_for_name("Carol: Hello from the window");
+        poll(Duration::from_secs(10), Duration::from_millis(300), || {
+            match log("bob").contains("chat: Carol: Hello from the window") {
+                true => Ok(()),
+                false => Err(format!("Bob never got Carol's message:\n{}", log("bob"))),
+            }
+        });
+    }));
+    let _ = bob.kill();
+    let _ = bob.wait();
+    let _ = broadcaster.kill();
+    let _ = broadcaster.wait();
+    if let Err(e) = checked {
+        eprintln!("broadcaster:\n{}\nbob:\n{}", log("broadcaster"), log("bob"));
+        std::panic::resume_unwind(e);
+    }
+}

@@ -40,6 +40,18 @@ mod imp {
         pub volume: TemplateChild<gtk::Scale>,
         #[template_child]
         pub latency: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub chat_pane: TemplateChild<gtk::Box>,
+        #[template_child]
+        pub chat_scroll: TemplateChild<gtk::ScrolledWindow>,
+        #[template_child]
+        pub chat_list: TemplateChild<gtk::ListBox>,
+        #[template_child]
+        pub chat_name: TemplateChild<gtk::Entry>,
+        #[template_child]
+        pub chat_entry: TemplateChild<gtk::Entry>,
+        #[template_child]
+        pub chat_problem: TemplateChild<gtk::Label>,
         pub viewer: RefCell<Option<Viewer>>,
         pub playback: RefCell<Option<Arc<Playback>>>,
         /// Chunks received at the last look, and how long that number has not moved.
@@ -81,6 +93,19 @@ mod imp {
                     w.apply_volume();
                 }
             });
+            let obj = self.obj().downgrade();
+            self.chat_entry.connect_activate(move |_| {
+                if let Some(w) = obj.upgrade() {
+                    w.say();
+                }
+            });
+            let obj = self.obj().downgrade();
+            self.chat_entry.connect_icon_release(move |_, _| {
+                if let Some(w) = obj.upgrade() {
+                    w.say();
+                }
+            });
+            self.chat_name.set_text(&default_chat_name());
             let obj = self.obj().downgrade();
             self.mute.connect_toggled(move |b| {
                 b.set_icon_name(match b.is_active() {
@@ -134,6 +159,7 @@ impl ViewerWindow {
         let playback = Arc::new(Playback::start(sink)?);
         let player = playback.clone();
         let viewer = Viewer::join(ticket, options, move |chunk| player.push(chunk.payload()))?;
+        window.follow_chat(viewer.chat());
         imp.playback.replace(Some(playback));
         imp.viewer.replace(Some(viewer));
         let w = window.downgrade();
@@ -177,6 +203,57 @@ impl ViewerWindow {
         }
     }
 
+    /// Lists the chat as the studio passes it on (the last 200 lines).
+    fn follow_chat(&self, chat: async_channel::Receiver<plateau::p2p::ChatLine>) {
+        let w = self.downgrade();
+        glib::spawn_future_local(async move {
+            while let Ok(line) = chat.recv().await {
+                let Some(w) = w.upgrade() else { return };
+                let imp = w.imp();
+                let label = gtk::Label::builder()
+                    .label(format!("{}: {}", line.name, line.text))
+                    .wrap(true)
+                    .wrap_mode(gtk::pango::WrapMode::WordChar)
+                    .xalign(0.0)
+                    .margin_top(3)
+                    .margin_bottom(3)
+                    .build();
+                imp.chat_list.append(&label);
+                while imp.chat_list.observe_children().n_items() > 200 {
+                    if let Some(first) = imp.chat_list.first_child() {
+                        imp.chat_list.remove(&first);
+                    }
+                }
+                // Keep the newest line in sight.
+                let adjustment = imp.chat_scroll.vadjustment();
+                glib::idle_add_local_once(move || adjustment.set_value(adjustment.upper()));
+            }
+        });
+    }
+
+    /// Sends what was typed, signed with this viewer's key.
+    fn say(&self) {
+        let imp = self.imp();
+        let (name, text) = (imp.chat_name.text().trim().to_owned(), imp.chat_entry.text().trim().to_owned());
+        if text.is_empty() {
+            return;
+        }
+        let sent = match imp.viewer.borrow().as_ref() {
+            Some(v) => v.say(&name, &text).map_err(|e| e.to_string()),
+            None => Err(gettext("The show has ended")),
+        };
+        match sent {
+            Ok(()) => {
+                imp.chat_entry.set_text("");
+                imp.chat_problem.set_visible(false);
+            }
+            Err(why) => {
+                imp.chat_problem.set_label(&format!("{} {why}", gettext("Not sent:")));
+                imp.chat_problem.set_visible(true);
+            }
+        }
+    }
+
     fn apply_volume(&self) {
         let imp = self.imp();
         if let Some(p) = imp.playback.borrow().as_ref() {
@@ -187,9 +264,22 @@ impl ViewerWindow {
     fn toggle_fullscreen(&self) {
         let full = !self.is_fullscreen();
         self.set_fullscreened(full);
+        // Fullscreen is the picture alone.
+        self.imp().chat_pane.set_visible(!full);
         self.imp().fullscreen.set_icon_name(match full {
             true => "view-restore-symbolic",
             false => "view-fullscreen-symbolic",
         });
     }
+}
+
+/// The name a viewer chats under unless they change it: their real name,
+/// else their user name (cut to the chat's limit).
+fn default_chat_name() -> String {
+    let real = glib::real_name().to_string_lossy().trim().to_owned();
+    let name = match real.is_empty() || real == "Unknown" {
+        true => glib::user_name().to_string_lossy().into_owned(),
+        false => real,
+    };
+    name.chars().take(plateau::p2p::chat::MAX_NAME).collect()
 }
