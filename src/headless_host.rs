@@ -156,8 +156,10 @@ impl HeadlessHost {
     /// Starts the recording (`--record`'s file first, then new files in
     /// the recording folder).
     pub fn record(&self) -> anyhow::Result<PathBuf> {
-        let path =
-            self.first_recording.take().unwrap_or_else(|| crate::recordings::new_path(&self.settings, "mkv"));
+        let path = self
+            .first_recording
+            .take()
+            .unwrap_or_else(|| plateau::recordings::new_path(&self.settings, "mkv"));
         self.emit(events::record_state(false, "OBS_WEBSOCKET_OUTPUT_STARTING", None));
         let recorder = Recorder::start(&*self.studio, &path, self.record_settings)?;
         self.emit(events::record_state(true, "OBS_WEBSOCKET_OUTPUT_STARTED", Some(&path)));
@@ -209,7 +211,7 @@ impl HeadlessHost {
     /// recording folder).
     pub fn record_podcast(&self) -> anyhow::Result<PathBuf> {
         let path =
-            self.first_podcast.take().unwrap_or_else(|| crate::recordings::new_path(&self.settings, "mka"));
+            self.first_podcast.take().unwrap_or_else(|| plateau::recordings::new_path(&self.settings, "mka"));
         let podcast = Podcast::start(&*self.studio, &path, self.podcast_settings.clone())?;
         self.podcast.replace(Some((podcast, Instant::now())));
         Ok(path)

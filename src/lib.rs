@@ -4,5 +4,6 @@ pub mod engine;
 pub mod gateway;
 pub mod model;
 pub mod p2p;
+pub mod recordings;
 pub mod remote;
 pub mod secrets;

@@ -4,7 +4,6 @@
 mod destinations;
 mod headless;
 mod headless_host;
-mod recordings;
 mod swarm;
 mod ui;
 

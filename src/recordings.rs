@@ -3,14 +3,17 @@
 
 use std::path::PathBuf;
 
-use plateau::model::Settings;
+use crate::model::Settings;
 
 /// A recording's name made from `template` and the date and time now
 /// (never empty, never a path).
 pub fn recording_name(template: &str) -> String {
+    // GLib's formatter takes a C string: a NUL in the template (a settings
+    // file can hold one) panicked it.
+    let template = template.replace('\0', "");
     glib::DateTime::now_local()
         .ok()
-        .and_then(|d| d.format(template).ok())
+        .and_then(|d| d.format(&template).ok())
         .map(|s| s.replace(['/', '\0'], "-").trim().to_owned())
         .filter(|s| !s.is_empty() && s != "." && s != "..")
         .unwrap_or_else(|| "Plateau".into())
@@ -27,6 +30,6 @@ pub fn new_path(settings: &Settings, ext: &str) -> PathBuf {
             1 => folder.join(format!("{name}.{ext}")),
             n => folder.join(format!("{name} ({n}).{ext}")),
         })
-        .find(|p| !p.exists() && !plateau::engine::split_file(p, 1).exists())
+        .find(|p| !p.exists() && !crate::engine::split_file(p, 1).exists())
         .unwrap_or_else(|| folder.join(format!("{name}.{ext}")))
 }

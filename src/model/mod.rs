@@ -23,6 +23,7 @@ pub use settings::{
 };
 pub use source::{Color, Region, Source, SourceId, SourceKind, TestPattern};
 pub use store::{
-    load_collection, save_collection, set_aside, write_atomically, write_privately, CollectionStore,
+    collection_from_text, load_collection, save_collection, set_aside, write_atomically, write_privately,
+    CollectionStore,
 };
 pub use transition::{Transition, TransitionKind};

@@ -186,17 +186,22 @@ impl Settings {
     /// Reads the settings; a missing file gives the defaults, a broken one an error.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         match super::store::read_text(path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| ModelError::Syntax {
-                path: path.to_owned(),
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            }),
+            Ok(text) => Self::from_text(&text, path),
             Err(ModelError::Io { cause, .. }) if cause.kind() == std::io::ErrorKind::NotFound => {
                 Ok(Self::default())
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Settings from the text of the file at `path` (named in errors).
+    pub fn from_text(text: &str, path: &Path) -> Result<Self, ModelError> {
+        serde_json::from_str(text).map_err(|e| ModelError::Syntax {
+            path: path.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })
     }
 
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {

@@ -103,7 +103,12 @@ pub(crate) fn read_text(path: &Path) -> Result<String, ModelError> {
 /// Reads a collection; a syntax error or an unknown version is reported with
 /// the file, line and column, and the file is not touched.
 pub fn load_collection(path: &Path) -> Result<SceneCollection, ModelError> {
-    let text = read_text(path)?;
+    collection_from_text(&read_text(path)?, path)
+}
+
+/// A collection from the text of the file at `path` (named in errors).
+pub fn collection_from_text(text: &str, path: &Path) -> Result<SceneCollection, ModelError> {
+    let text = text.to_owned();
     let syntax = |e: serde_json::Error| ModelError::Syntax {
         path: path.to_owned(),
         line: e.line(),

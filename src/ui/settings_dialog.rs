@@ -592,5 +592,5 @@ fn move_key(window: &Window, from: String, to: String) {
 
 /// The name a recording started now would get from `template`.
 fn example_name(template: &str, extension: &str) -> String {
-    format!("{}.{extension}", crate::recordings::recording_name(template))
+    format!("{}.{extension}", plateau::recordings::recording_name(template))
 }

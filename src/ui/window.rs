@@ -1252,7 +1252,7 @@ impl Window {
     /// A new file in the recording folder, named from the settings'
     /// template and the date and time; never one that exists already.
     fn new_recording_path(&self, ext: &str) -> PathBuf {
-        crate::recordings::new_path(&self.imp().settings.borrow(), ext)
+        plateau::recordings::new_path(&self.imp().settings.borrow(), ext)
     }
 
     /// The settings as they are now.

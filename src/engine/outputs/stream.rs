@@ -47,6 +47,28 @@ pub struct StreamSettings {
 /// (SRT pass phrases, `?auth=`), a user and password, and the path after
 /// its first part (the stream key, however it is written: `app/KEY`,
 /// `app/KEY/`, `app/KEY/more`, or `KEY` alone).
+/// Whether `url` is an address a stream can go to (rtmp:// with an app
+/// and a key, rtmps://, srt://): the message says why not.
+pub fn check_stream_url(url: &str) -> Result<(), EngineError> {
+    check_url(url).map(drop)
+}
+
+fn check_url(url: &str) -> Result<Protocol, EngineError> {
+    let protocol = protocol(url).ok_or_else(|| {
+        EngineError::Invalid(format!(
+            "`{}` is not a stream address: use rtmp://, rtmps:// or srt://",
+            redact(url)
+        ))
+    })?;
+    if matches!(protocol, Protocol::Rtmp) && !has_app_and_stream(url) {
+        return Err(EngineError::Invalid(format!(
+            "{} has no stream key: RTMP addresses read rtmp://server/app/KEY (give the key in Settings, Streaming)",
+            redact(url)
+        )));
+    }
+    Ok(protocol)
+}
+
 pub fn redact(url: &str) -> String {
     let base = url.split(['?', '#']).next().unwrap_or_default();
     let Some((scheme, rest)) = base.split_once("://") else {
@@ -100,18 +122,7 @@ pub struct Stream {
 impl Stream {
     pub fn start(feeds: impl AsRef<Feeds>, settings: StreamSettings) -> Result<Self, EngineError> {
         let feeds = feeds.as_ref();
-        let protocol = protocol(&settings.url).ok_or_else(|| {
-            EngineError::Invalid(format!(
-                "`{}` is not a stream address: use rtmp://, rtmps:// or srt://",
-                redact(&settings.url)
-            ))
-        })?;
-        if matches!(protocol, Protocol::Rtmp) && !has_app_and_stream(&settings.url) {
-            return Err(EngineError::Invalid(format!(
-                "{} has no stream key: RTMP addresses read rtmp://server/app/KEY (give the key in Settings, Streaming)",
-                redact(&settings.url)
-            )));
-        }
+        let protocol = check_url(&settings.url)?;
         if matches!(protocol, Protocol::Rtmp)
             && settings.encoder.audio == crate::engine::outputs::encoder::AudioCodec::Opus
         {
