@@ -735,6 +735,7 @@ fn a_destination_is_added_named_and_given_a_server_in_settings() {
 
 #[test]
 fn record_and_go_live_say_what_they_do_and_a_refused_destination_says_why() {
+    let _alone = alone();
     // A port where nothing listens: taken, then let go.
     let port =
         std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
@@ -1044,6 +1045,16 @@ fn this_year() -> String {
 /// The longest the window may go without answering.
 const NEVER_WAITS_MS: u64 = 100;
 
+/// Tests that measure how long the window waits, and tests that load the
+/// machine with processes of their own (swarms, servers, clients), never
+/// run at the same time: on two cores one would measure the other (a
+/// 107 ms gap was seen once while a swarm test ran beside).
+static MACHINE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn alone() -> std::sync::MutexGuard<'static, ()> {
+    MACHINE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// A server that takes connections and never answers (a dead link).
 fn silent_server() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port on loopback");
@@ -1058,6 +1069,7 @@ fn silent_server() -> u16 {
 
 #[test]
 fn stopping_a_recording_and_two_streams_one_to_a_dead_server_keeps_the_window_answering() {
+    let _alone = alone();
     let nginx = common::nginx::Nginx::start();
     let home = nginx.url("live", "window");
     let dead = format!("rtmp://127.0.0.1:{}/live/gone", silent_server());
@@ -1099,6 +1111,7 @@ fn stopping_a_recording_and_two_streams_one_to_a_dead_server_keeps_the_window_an
 
 #[test]
 fn stopping_a_minute_long_normalised_podcast_keeps_the_window_answering() {
+    let _alone = alone();
     let app = App::start(None);
     app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
     app.key("ctrl+p");
@@ -1138,6 +1151,7 @@ fn stopping_a_minute_long_normalised_podcast_keeps_the_window_answering() {
 
 #[test]
 fn closing_the_window_while_recording_asks_first_then_finishes_the_file() {
+    let _alone = alone();
     let mut app = App::start(None);
     app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
     app.press("Record", None);
@@ -1163,6 +1177,7 @@ fn closing_the_window_while_recording_asks_first_then_finishes_the_file() {
 
 #[test]
 fn typing_a_server_address_keeps_the_window_answering_and_is_saved() {
+    let _alone = alone();
     let app = App::start(None);
     app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
     let settings_file = app.dir.path().join("config/plateau/settings.json");
@@ -1195,6 +1210,7 @@ fn duration_of(path: &std::path::Path) -> f64 {
 
 #[test]
 fn adding_and_removing_sources_and_listing_cameras_keep_the_window_answering() {
+    let _alone = alone();
     let app = App::start(None);
     app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
     let from = now_ms();
@@ -1228,6 +1244,7 @@ fn adding_and_removing_sources_and_listing_cameras_keep_the_window_answering() {
 
 #[test]
 fn go_live_to_the_swarm_shows_a_ticket_its_qr_code_reads_the_same_and_a_viewer_is_counted() {
+    let _alone = alone();
     let app = App::start_with(None, |s| {
         s.peer_to_peer.enabled = true;
         s.peer_to_peer.bind = "127.0.0.1:0".into();
@@ -1313,6 +1330,7 @@ fn red_broadcaster(dir: &std::path::Path) -> (std::process::Child, String) {
 
 #[test]
 fn a_viewer_window_shows_the_live_program_and_says_when_the_show_has_ended() {
+    let _alone = alone();
     let dir = tempfile::tempdir().expect("temp dir");
     let (mut broadcaster, ticket) = red_broadcaster(dir.path());
     // The viewer's window: the red program inside its picture within 5 s.
@@ -1343,6 +1361,7 @@ fn a_viewer_window_shows_the_live_program_and_says_when_the_show_has_ended() {
 
 #[test]
 fn a_ticket_opened_from_the_studio_menu_plays_in_a_viewer_window_of_its_own() {
+    let _alone = alone();
     let dir = tempfile::tempdir().expect("temp dir");
     let (mut broadcaster, ticket) = red_broadcaster(dir.path());
     // The studio shows blue, so that red on the screen can only be the viewer.
@@ -1417,6 +1436,7 @@ fn headless_viewer(dir: &std::path::Path, name: &str, ticket: &str, more: &[&str
 
 #[test]
 fn the_audience_chat_shows_in_the_studio_reaches_the_audience_and_a_blocked_peer_is_heard_no_more() {
+    let _alone = alone();
     let app = App::start_with(None, |s| {
         s.peer_to_peer.enabled = true;
         s.peer_to_peer.bind = "127.0.0.1:0".into();
@@ -1470,6 +1490,7 @@ fn the_audience_chat_shows_in_the_studio_reaches_the_audience_and_a_blocked_peer
 
 #[test]
 fn remote_control_turned_on_in_settings_lets_a_client_switch_scenes_and_hear_the_windows_switches() {
+    let _alone = alone();
     let app = App::start_with(None, |s| s.remote_control.bind = "127.0.0.1:0".into());
     let runtime = app.dir.path().join("runtime");
     let _keyring = common::desktop::start_keyring(&app.bus, app.dir.path(), &runtime);
@@ -1549,6 +1570,7 @@ fn remote_control_turned_on_in_settings_lets_a_client_switch_scenes_and_hear_the
 
 #[test]
 fn a_chat_source_shows_the_audience_messages_in_the_program_and_drops_a_blocked_peers() {
+    let _alone = alone();
     let app = App::start_with(None, |s| {
         s.peer_to_peer.enabled = true;
         s.peer_to_peer.bind = "127.0.0.1:0".into();
@@ -1611,6 +1633,7 @@ fn a_chat_source_shows_the_audience_messages_in_the_program_and_drops_a_blocked_
 
 #[test]
 fn the_viewer_window_lists_the_audiences_chat_and_sends_what_is_typed() {
+    let _alone = alone();
     let dir = tempfile::tempdir().expect("temp dir");
     let (mut broadcaster, ticket) = red_broadcaster(dir.path());
     let log =

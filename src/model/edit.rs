@@ -62,6 +62,7 @@ impl SceneCollection {
     /// Adds an item on top of `scene`; an id of 0 or one in use gets a
     /// fresh one. Returns the item's id.
     pub fn add_item(&mut self, scene: &str, mut item: SceneItem) -> Result<ItemId, EditError> {
+        super::limits::check_item(scene, &item).map_err(EditError::Invalid)?;
         if self.source(&item.source).is_none() {
             return Err(EditError::NoSuchSource(item.source));
         }
@@ -76,6 +77,7 @@ impl SceneCollection {
 
     /// Replaces the item with the same id; returns the one it replaced.
     pub fn update_item(&mut self, scene: &str, item: SceneItem) -> Result<SceneItem, EditError> {
+        super::limits::check_item(scene, &item).map_err(EditError::Invalid)?;
         if self.source(&item.source).is_none() {
             return Err(EditError::NoSuchSource(item.source));
         }
@@ -101,6 +103,7 @@ impl SceneCollection {
 
     /// Adds a source; its id must be new.
     pub fn add_source(&mut self, source: Source) -> Result<(), EditError> {
+        super::limits::check_source(&source).map_err(EditError::Invalid)?;
         if self.source(&source.id).is_some() {
             return Err(EditError::Invalid(format!("a source with id `{}` exists already", source.id)));
         }
@@ -118,6 +121,7 @@ impl SceneCollection {
     ) -> Result<ItemId, EditError> {
         self.scene_index(scene)?;
         item.source = source.id.clone();
+        super::limits::check_item(scene, &item).map_err(EditError::Invalid)?;
         self.add_source(source)?;
         // Cannot fail now: the scene and the source are there.
         self.add_item(scene, item)
@@ -125,6 +129,7 @@ impl SceneCollection {
 
     /// Replaces the source with the same id; returns the one it replaced.
     pub fn update_source(&mut self, source: Source) -> Result<Source, EditError> {
+        super::limits::check_source(&source).map_err(EditError::Invalid)?;
         let id = source.id.clone();
         let slot = self.source_mut(&id).ok_or(EditError::NoSuchSource(id))?;
         Ok(std::mem::replace(slot, source))

@@ -6,6 +6,7 @@ mod collection;
 mod demo;
 mod edit;
 mod error;
+mod limits;
 mod settings;
 mod source;
 mod store;
@@ -17,6 +18,7 @@ pub use collection::{
 pub use demo::demo_collection;
 pub use edit::EditError;
 pub use error::ModelError;
+pub use limits::{check_item, check_source};
 pub use settings::{
     config_dir, is_stream_server, Destination, PeerToPeer, PodcastFormat, PodcastPrefs, RecordingFormat,
     RecordingPrefs, RemoteControlPrefs, Settings, WindowState, DEFAULT_FILE_NAME, SERVICES,

@@ -137,7 +137,25 @@ pub fn collection_from_text(text: &str, path: &Path) -> Result<SceneCollection, 
             }),
         };
     }
-    let collection: SceneCollection = serde_json::from_str(&text).map_err(syntax)?;
+    // The field a value does not fit is named (`sources[2].frequency`).
+    let collection: SceneCollection =
+        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(&text)).map_err(|e| {
+            let mut field = e.path().to_string();
+            let inner = e.into_inner();
+            // A source's kind is flattened: serde's path stops at the source.
+            if let Some(key) = offending_key(&text, &field, &inner.to_string()) {
+                field = format!("{field}.{key}");
+            }
+            ModelError::Syntax {
+                path: path.to_owned(),
+                line: inner.line(),
+                column: inner.column(),
+                message: format!(
+                    "{field}: {}",
+                    inner.to_string().split(" at line ").next().unwrap_or_default()
+                ),
+            }
+        })?;
     collection.validate().map_err(|message| ModelError::Invalid { path: path.to_owned(), message })?;
     Ok(collection)
 }
@@ -157,25 +175,24 @@ fn validate(c: &SceneCollection) -> Result<(), String> {
             return Err(format!("two sources have the id `{}`", s.id));
         }
     }
-    let v = c.video;
-    if !(16..=7680).contains(&v.width) || !(16..=4320).contains(&v.height) || !(1..=240).contains(&v.fps) {
-        return Err(format!(
-            "the canvas is {}x{} at {} fps: it must be 16x16 to 7680x4320, at 1 to 240 fps",
-            v.width, v.height, v.fps
-        ));
+    let (v, a) = (c.video, c.audio);
+    for (field, value, min, max) in [
+        ("video.width (the canvas)", v.width, 16, 7680),
+        ("video.height (the canvas)", v.height, 16, 4320),
+        ("video.fps", v.fps, 1, 240),
+        ("audio.sample_rate", a.sample_rate, 8_000, 192_000),
+        ("audio.channels", a.channels, 1, 8),
+    ] {
+        if !(min..=max).contains(&value) {
+            return Err(format!("{field} is {value}: it must be {min} to {max}"));
+        }
     }
-    let a = c.audio;
-    if !(8_000..=192_000).contains(&a.sample_rate) || !(1..=8).contains(&a.channels) {
-        return Err(format!("audio at {} Hz with {} channels is not supported", a.sample_rate, a.channels));
+    for source in &c.sources {
+        super::limits::check_source(source)?;
     }
     for s in &c.scenes {
         for i in &s.items {
-            if i.width > 16_384 || i.height > 16_384 {
-                return Err(format!(
-                    "scene `{}` item {} is {}x{}: at most 16384x16384",
-                    s.name, i.id.0, i.width, i.height
-                ));
-            }
+            super::limits::check_item(&s.name, i)?;
         }
     }
     for scene in &c.scenes {
@@ -189,6 +206,32 @@ fn validate(c: &SceneCollection) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// In the object at `path` (`sources[2]`), the key whose value serde's
+/// `message` quotes: the field a flattened enum's error lost.
+fn offending_key(text: &str, path: &str, message: &str) -> Option<String> {
+    let index: usize = path.strip_prefix("sources[")?.strip_suffix(']')?.parse().ok()?;
+    let root: serde_json::Value = serde_json::from_str(text).ok()?;
+    let object = root.get("sources")?.get(index)?.as_object()?;
+    let quoted = |v: &serde_json::Value| match v {
+        serde_json::Value::Number(n) => message.contains(&format!("`{n}`")),
+        serde_json::Value::String(s) => message.contains(&format!("\"{s}\"")),
+        serde_json::Value::Null => message.contains("null"),
+        serde_json::Value::Bool(b) => message.contains(&format!("`{b}`")),
+        _ => message.contains("map") || message.contains("sequence"),
+    };
+    let mut found: Vec<String> = Vec::new();
+    for (key, value) in object {
+        match value.as_object() {
+            Some(inner) => {
+                found.extend(inner.iter().filter(|(_, v)| quoted(v)).map(|(k, _)| format!("{key}.{k}")))
+            }
+            None if quoted(value) && key != "kind" => found.push(key.clone()),
+            None => {}
+        }
+    }
+    (found.len() == 1).then(|| found.remove(0))
 }
 
 /// 1-based line and column of the first `"key"` in `text`.
