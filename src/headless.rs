@@ -41,7 +41,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
             let settings = RecordSettings {
                 encoder: EncoderSettings { audio, ..encoder_settings(cli) },
                 split_seconds: cli.split_seconds,
-                split_bytes: cli.split_megabytes.map(|mb| mb * 1_000_000),
+                split_bytes: cli.split_megabytes.map(|mb| mb.saturating_mul(1_000_000)),
             };
             (Some(path.clone()), settings)
         }

@@ -38,7 +38,7 @@ pub struct Cli {
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..))]
     split_seconds: Option<u32>,
     /// Start a new recording file before one grows past this many megabytes.
-    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     split_megabytes: Option<u64>,
     /// Video bitrate of recordings and streams, in kbit/s.
     #[arg(long, value_name = "KBPS", default_value_t = 2500, value_parser = clap::value_parser!(u32).range(200..=100_000))]

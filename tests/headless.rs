@@ -70,6 +70,13 @@ fn bad_input_gives_one_clear_line_and_a_failure_code() {
         assert!(stderr.contains("plateau: error:") && stderr.contains(expected), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
     }
+    // A split size that would wrap when turned into bytes is refused by name.
+    let huge = plateau(&["--headless", "--record", "x.mkv", "--split-megabytes", "18446744073709551615"]);
+    let stderr = String::from_utf8_lossy(&huge.stderr);
+    assert!(
+        !huge.status.success() && stderr.contains("--split-megabytes") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
 }
 
 #[test]

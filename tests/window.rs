@@ -484,6 +484,7 @@ fn the_window_opens_at_the_size_it_was_left_and_saves_it_when_closed() {
 
 #[test]
 fn go_live_streams_to_the_destinations_and_the_status_line_shows_their_traffic() {
+    let _alone = alone();
     let nginx = common::nginx::Nginx::start();
     let url = nginx.url("live", "window");
     let server = url.clone();
@@ -1187,6 +1188,10 @@ fn typing_a_server_address_keeps_the_window_answering_and_is_saved() {
     app.press("Add a Destination", None);
     app.press("Custom server", Some("menu item"));
     app.click("Server", Some("text"));
+    app.key("ctrl+a");
+    // Not a server: the row says what one looks like.
+    app.type_text("ftp://nowhere");
+    app.wait_for_name("Not a server address yet");
     app.key("ctrl+a");
     let from = now_ms();
     app.type_text("rtmp://192.0.2.1:1935/live/a-rather-long-stream-key");

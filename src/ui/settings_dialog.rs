@@ -431,6 +431,12 @@ fn fill_destinations_opening(
             let text = entry.text().trim().to_owned();
             if !is_stream_server(&text) {
                 entry.add_css_class("error");
+                // Red alone says nothing: the row says what a server looks like.
+                if !text.is_empty() {
+                    r.set_subtitle(&gettext(
+                        "Not a server address yet: it starts with rtmp://, rtmps:// or srt:// (the key goes below)",
+                    ));
+                }
                 return;
             }
             entry.remove_css_class("error");

@@ -1452,7 +1452,7 @@ impl Window {
             let prefs = imp.settings.borrow().recording.clone();
             let path = self.new_recording_path(prefs.format.extension());
             let settings = RecordSettings {
-                split_seconds: Some(prefs.split_minutes * 60).filter(|s| *s > 0),
+                split_seconds: Some(prefs.split_minutes.saturating_mul(60)).filter(|s| *s > 0),
                 split_bytes: Some(u64::from(prefs.split_megabytes) * 1_000_000).filter(|b| *b > 0),
                 ..RecordSettings::default()
             };

@@ -146,7 +146,7 @@ impl Recorder {
                 Some(split_file(&named, index).to_string_lossy().into_owned().to_value())
             });
             let seconds = settings.split_seconds.unwrap_or(0);
-            split.set_property("max-size-time", u64::from(seconds) * 1_000_000_000);
+            split.set_property("max-size-time", u64::from(seconds).saturating_mul(1_000_000_000));
             split.set_property("max-size-bytes", settings.split_bytes.unwrap_or(0));
             split.set_property("start-index", 1i32);
             output.pipeline.add(&split)?;
