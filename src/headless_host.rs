@@ -172,7 +172,8 @@ impl HeadlessHost {
     pub async fn end_recording(&self) -> Option<Result<PathBuf, String>> {
         let (recorder, _) = self.recorder.take()?;
         self.emit(events::record_state(true, "OBS_WEBSOCKET_OUTPUT_STOPPING", None));
-        let ended = off_thread(move || recorder.stop().map_err(|e| e.to_string())).await;
+        let failed = Err("finishing the recording failed".to_owned());
+        let ended = off_thread(failed, move || recorder.stop().map_err(|e| e.to_string())).await;
         let path = ended.as_ref().ok().cloned();
         self.emit(events::record_state(false, "OBS_WEBSOCKET_OUTPUT_STOPPED", path.as_deref()));
         Some(ended)
@@ -202,7 +203,7 @@ impl HeadlessHost {
             return;
         }
         self.emit(events::stream_state(true, "OBS_WEBSOCKET_OUTPUT_STOPPING"));
-        off_thread(move || streams.into_iter().for_each(Stream::stop)).await;
+        off_thread((), move || streams.into_iter().for_each(Stream::stop)).await;
         self.streaming_since.set(None);
         self.emit(events::stream_state(false, "OBS_WEBSOCKET_OUTPUT_STOPPED"));
     }
@@ -221,7 +222,8 @@ impl HeadlessHost {
     /// main loop's thread.
     pub async fn end_podcast(&self) -> Option<Result<PathBuf, String>> {
         let (podcast, _) = self.podcast.take()?;
-        Some(off_thread(move || podcast.stop().map_err(|e| e.to_string())).await)
+        let failed = Err("finishing the podcast failed".to_owned());
+        Some(off_thread(failed, move || podcast.stop().map_err(|e| e.to_string())).await)
     }
 
     /// Goes live to the swarm; `announce` prints the ticket and the
@@ -261,7 +263,8 @@ impl HeadlessHost {
     /// Leaves the swarm (the figures into `stats_json`), off the main loop's thread.
     pub async fn leave_swarm(&self, stats_json: Option<PathBuf>) -> Option<anyhow::Result<()>> {
         let live = self.swarm.take()?;
-        Some(off_thread(move || live.stop(stats_json.as_ref())).await)
+        let failed = Err(anyhow::anyhow!("leaving the swarm failed"));
+        Some(off_thread(failed, move || live.stop(stats_json.as_ref())).await)
     }
 
     /// Tells the clients Plateau is ending, and closes them.
@@ -276,12 +279,17 @@ impl HeadlessHost {
 }
 
 /// Runs `work` on a thread of its own; the main loop goes on meanwhile.
-async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+/// A worker that panics (or cannot start) gives `failed` instead of
+/// taking the run down with it.
+async fn off_thread<T: Send + 'static>(failed: T, work: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = async_channel::bounded(1);
-    std::thread::spawn(move || {
+    let started = std::thread::Builder::new().name("plateau-finish".into()).spawn(move || {
         let _ = tx.send_blocking(work());
     });
-    rx.recv().await.expect("the worker sends before it ends")
+    match started {
+        Ok(_) => rx.recv().await.unwrap_or(failed),
+        Err(_) => failed,
+    }
 }
 
 impl remote::Host for HeadlessHost {

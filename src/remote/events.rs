@@ -73,7 +73,7 @@ impl Translator {
         let Some(c) = &self.last else { return Vec::new() };
         c.sources
             .iter()
-            .filter(|s| !s.kind.has_video() || matches!(s.kind, crate::model::SourceKind::Media { .. }))
+            .filter(|s| s.kind.has_audio())
             .filter_map(|s| {
                 let levels = self.levels.get(&s.id)?;
                 let mul = |db: f64| if db.is_finite() { 10f64.powf(db / 20.0) } else { 0.0 };
