@@ -180,8 +180,11 @@ fn show_state(
 
 fn fill_clients(remote: &RemoteControl, list: &gtk::ListBox) {
     let clients = remote.clients();
-    let key: String = clients.iter().map(|c| format!("{}{}", c.id, c.identified)).collect();
-    if list.widget_name() == key.as_str() && !key.is_empty() {
+    let key: String = match clients.is_empty() {
+        true => "none".into(),
+        false => clients.iter().map(|c| format!("{}{} ", c.id, c.identified)).collect(),
+    };
+    if list.widget_name() == key.as_str() {
         return;
     }
     list.set_widget_name(&key);
