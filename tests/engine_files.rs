@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
-use plateau::engine::{Event, Studio, VideoTap};
+use plateau::engine::{Event, MediaAction, MediaState, Studio, VideoTap};
 use plateau::model::{SceneCollection, Source, SourceKind};
 
 fn convert(args: &[&str]) {
@@ -283,4 +283,93 @@ fn a_looping_clip_plays_on_with_its_sound_in_the_mix() {
         |e| matches!(e, Event::Levels { source: Some(s), levels } if s.as_str() == "clip" && levels.peak_db.iter().all(|p| *p > -12.0)),
     );
     assert!(levels.is_some(), "the clip's sound is metered in the mix");
+}
+
+#[test]
+fn a_media_file_pauses_moves_plays_stops_and_restarts_and_goes_when_removed() {
+    init_tracing();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clip = green_then_blue_clip(dir.path());
+    let mut c = collection();
+    c.sources = vec![
+        color_source("red", RED),
+        Source::new("clip", "Clip", SourceKind::Media { path: clip, looping: false }),
+    ];
+    c.scenes = vec![scene("Main", vec![item(1, "red", 0, 0, 640, 360), item(2, "clip", 0, 0, 320, 180)])];
+    let studio = Studio::start(c, None).expect("studio starts");
+    let id = plateau::model::SourceId::new("clip");
+    let tap = VideoTap::start(&studio, 256).expect("tap");
+    let shows = |rgb: [u8; 3], why: &str| {
+        frame_where(&tap, Duration::from_secs(3), |f| near(f.pixel(80, 45), rgb, 40)).unwrap_or_else(|| {
+            let last = tap.next(Duration::from_secs(1)).map(|f| f.pixel(80, 45));
+            panic!("{why}: the last frame shows {last:?} there")
+        });
+    };
+    let status = || studio.media_status(&id).expect("a status");
+    let seconds = |d: Option<Duration>| d.map_or(-1.0, |d| d.as_secs_f64());
+    shows(GREEN, "the clip plays");
+    let playing = status();
+    assert_eq!(playing.state, MediaState::Playing);
+    assert!((5.8..6.2).contains(&seconds(playing.duration)), "6 s long: {playing:?}");
+
+    // Paused: the place holds, and so does the picture.
+    std::thread::sleep(Duration::from_millis(500));
+    studio.control_media(&id, MediaAction::Pause).expect("pauses");
+    let paused = status();
+    assert_eq!(paused.state, MediaState::Paused);
+    let start = Instant::now();
+    let (mut frames, mut green) = (0, 0);
+    while start.elapsed() < Duration::from_secs(1) {
+        let f = tap.next(Duration::from_secs(1)).expect("the program goes on");
+        frames += 1;
+        green += usize::from(near(f.pixel(80, 45), GREEN, 40));
+    }
+    assert!(frames >= 20 && green == frames, "paused, the picture holds: {green} of {frames} frames");
+    let later = status();
+    let held = (seconds(later.position) - seconds(paused.position)).abs();
+    assert!(held <= 0.04, "paused at {paused:?}, a second later {later:?}");
+
+    // Moved while paused: the new place shows at once, still paused.
+    studio.control_media(&id, MediaAction::Seek(Duration::from_secs(4))).expect("moves");
+    shows(BLUE, "moved to 4 s, the paused clip shows its blue half");
+    let moved = status();
+    assert_eq!(moved.state, MediaState::Paused);
+    assert!((seconds(moved.position) - 4.0).abs() <= 0.1, "at 4 s: {moved:?}");
+
+    // Played on from there, to its end (it does not loop).
+    studio.control_media(&id, MediaAction::Play).expect("plays");
+    std::thread::sleep(Duration::from_secs(1));
+    let on = status();
+    assert_eq!(on.state, MediaState::Playing);
+    assert!((4.5..5.6).contains(&seconds(on.position)), "played on from 4 s: {on:?}");
+    let deadline = Instant::now() + Duration::from_secs(4);
+    while status().state != MediaState::Ended {
+        assert!(Instant::now() < deadline, "never ended: {:?}", status());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(status().position, status().duration, "ended at its end");
+
+    // Restarted: green again, from the start.
+    studio.control_media(&id, MediaAction::Restart).expect("restarts");
+    shows(GREEN, "restarted, the clip is green again");
+    assert!(seconds(status().position) < 1.5, "from the start: {:?}", status());
+    // Stopped: back at the start, paused.
+    studio.control_media(&id, MediaAction::Stop).expect("stops");
+    let stopped = status();
+    assert_eq!(stopped.state, MediaState::Stopped);
+    assert!(seconds(stopped.position) <= 0.05, "back at the start: {stopped:?}");
+
+    // A colour is no file: refused, nothing changes.
+    let refused = studio
+        .control_media(&plateau::model::SourceId::new("red"), MediaAction::Pause)
+        .expect_err("a colour has no place");
+    assert!(refused.to_string().contains("not a media file"), "{refused}");
+
+    // Removed: its items go from every scene, the red shows where it was.
+    studio.remove_source(&id).expect("removed");
+    shows(RED, "the clip's place shows the red under it");
+    let after = studio.collection().expect("collection");
+    assert!(after.source(&id).is_none() && after.scenes[0].items.len() == 1, "{after:?}");
+    assert!(studio.remove_source(&id).is_err(), "removed twice");
+    assert!(studio.media_status(&id).is_err(), "no status for a removed source");
 }

@@ -16,15 +16,19 @@ fn base() -> Value {
     json!({ "version": 1, "name": "Limits", "video": { "width": 320, "height": 180, "fps": 30 },
       "audio": { "sample_rate": 48000, "channels": 2 },
       "sources": [
-        { "id": "tone", "name": "Tone", "kind": "tone", "frequency": 440, "volume": 1.0 },
-        { "id": "text", "name": "Text", "kind": "text", "text": "Limits", "size": 20, "width": 200, "height": 40 },
+        { "id": "tone", "name": "Tone", "kind": "tone", "frequency": 440, "volume": 1.0, "filters": [
+          { "filter": "noise_gate", "threshold_db": -60 }, { "filter": "compressor", "threshold_db": -20, "ratio": 4 },
+          { "filter": "gain", "db": 0 }, { "filter": "equalizer", "low_db": 0 } ] },
+        { "id": "text", "name": "Text", "kind": "text", "text": "Limits", "size": 20, "width": 200, "height": 40, "filters": [
+          { "filter": "chroma_key", "similarity": 0.4, "smoothness": 0.1 }, { "filter": "color_correction", "gamma": 1 },
+          { "filter": "blur", "radius": 1 }, { "filter": "rotate", "degrees": 180 } ] },
         { "id": "chat", "name": "Chat", "kind": "chat", "size": 20, "width": 200, "height": 60, "lines": 3 },
         { "id": "cam", "name": "Cam", "kind": "webcam", "device": "/dev/plateau-no-such-camera", "width": 640, "height": 360, "fps": 30 },
         { "id": "screen", "name": "Screen", "kind": "screen-x11", "display": ":plateau-none", "region": { "x": 0, "y": 0, "width": 100, "height": 100 } },
         { "id": "red", "name": "Red", "kind": "color", "color": "#ff0000" } ],
       "scenes": [ { "name": "Main", "items": [
         { "id": 1, "source": "red", "x": 0, "y": 0, "width": 320, "height": 180, "crop": { "left": 1, "top": 1, "right": 1, "bottom": 1 }, "opacity": 1.0 },
-        { "id": 2, "source": "text", "x": 10, "y": 10, "width": 200, "height": 40 },
+        { "id": 2, "source": "text", "x": 10, "y": 10, "width": 200, "height": 40, "crop": { "left": 1, "top": 0, "right": 0, "bottom": 0 } },
         { "id": 3, "source": "chat", "x": 10, "y": 60, "width": 200, "height": 60 },
         { "id": 4, "source": "tone", "x": 0, "y": 0, "width": 0, "height": 0 } ] } ] })
 }
@@ -48,6 +52,15 @@ const FIELDS: &[(&str, &str)] = &[
     ("/sources/3/fps", "fps"),
     ("/sources/4/region/x", "x"),
     ("/sources/4/region/width", "width"),
+    ("/sources/0/filters/0/threshold_db", "threshold_db"),
+    ("/sources/0/filters/1/ratio", "ratio"),
+    ("/sources/0/filters/2/db", "db"),
+    ("/sources/0/filters/3/low_db", "low_db"),
+    ("/sources/1/filters/0/similarity", "similarity"),
+    ("/sources/1/filters/1/gamma", "gamma"),
+    ("/sources/1/filters/2/radius", "radius"),
+    ("/sources/1/filters/3/degrees", "degrees"),
+    ("/scenes/0/items/1/crop/left", "left"),
     ("/scenes/0/items/0/x", "x"),
     ("/scenes/0/items/0/y", "y"),
     ("/scenes/0/items/0/width", "width"),

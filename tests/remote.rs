@@ -43,12 +43,16 @@ impl Remote {
 
     /// With more command-line arguments.
     fn start_with(bind: &str, more: &[&str]) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_on(COLLECTION, bind, more, tempfile::tempdir().expect("temp dir"))
+    }
+
+    /// On `collection`, in `dir`.
+    fn start_on(collection: &str, bind: &str, more: &[&str], dir: tempfile::TempDir) -> Self {
         let config = dir.path().join("config");
         std::fs::create_dir_all(config.join("plateau")).expect("config dir");
         let settings = serde_json::json!({ "recording_folder": dir.path().join("recordings") });
         std::fs::write(config.join("plateau/settings.json"), settings.to_string()).expect("settings");
-        std::fs::write(dir.path().join("collection.json"), COLLECTION).expect("collection");
+        std::fs::write(dir.path().join("collection.json"), collection).expect("collection");
         // The password file lies outside the config dir, as a server's secret would.
         std::fs::write(dir.path().join("password"), format!("{PASSWORD}\n")).expect("password");
         let mut child = Command::new(env!("CARGO_BIN_EXE_plateau"))
@@ -358,4 +362,50 @@ fn bad_frames_and_wrong_passwords_get_the_protocols_close_codes_and_change_nothi
     assert_eq!(seen["programAfter"], "Red", "nothing changed");
     let log = remote.stop();
     assert!(!log.contains("panicked"), "{log}");
+}
+
+#[test]
+fn a_client_pauses_moves_and_plays_a_media_file_then_removes_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clip = common::green_then_blue_clip(dir.path());
+    let collection = serde_json::json!({ "version": 1, "name": "Media", "video": { "width": 640, "height": 360, "fps": 30 },
+      "sources": [
+        { "id": "red", "name": "Red", "kind": "color", "color": "#ff0000" },
+        { "id": "clip", "name": "Clip", "kind": "media", "path": clip } ],
+      "scenes": [ { "name": "Red", "items": [
+        { "id": 1, "source": "red", "x": 0, "y": 0, "width": 640, "height": 360 },
+        { "id": 2, "source": "clip", "x": 0, "y": 0, "width": 320, "height": 180 } ] } ] });
+    let remote = Remote::start_on(&collection.to_string(), "127.0.0.1:0", &[], dir);
+    let mut cmd = common::python_client("obsws_python_media.py");
+    cmd.args([&remote.port.to_string(), PASSWORD]);
+    let seen = run_client(cmd, "obsws-python");
+    eprintln!("{seen:#}");
+    let status = |key: &str| -> (String, f64, f64) {
+        let s = &seen[key];
+        let state = s[0].as_str().unwrap_or_default().to_owned();
+        (state, s[1].as_f64().unwrap_or(-1.0), s[2].as_f64().unwrap_or(-1.0))
+    };
+    let (state, at, length) = status("playing");
+    assert_eq!(state, "OBS_MEDIA_STATE_PLAYING");
+    assert!((5800.0..6200.0).contains(&length), "the clip lasts 6 s: {length} ms");
+    assert!((500.0..5000.0).contains(&at), "it plays on: {at} ms");
+    let (state, paused, _) = status("paused");
+    assert_eq!(state, "OBS_MEDIA_STATE_PAUSED");
+    let (_, later, _) = status("paused_later");
+    assert!((later - paused).abs() <= 40.0, "paused, it stays at {paused} ms: {later} ms a second later");
+    let (state, moved, _) = status("moved");
+    assert_eq!(state, "OBS_MEDIA_STATE_PAUSED", "moved while paused, it stays paused");
+    assert!((moved - 4000.0).abs() <= 100.0, "moved to 4000 ms: {moved}");
+    let (_, offset, _) = status("offset");
+    assert!((offset - 3000.0).abs() <= 100.0, "moved back 1000 ms: {offset}");
+    let (state, played_on, _) = status("played_on");
+    assert_eq!(state, "OBS_MEDIA_STATE_PLAYING");
+    assert!((3500.0..4600.0).contains(&played_on), "played on from 3000 ms for a second: {played_on}");
+    assert_eq!(seen["next"], 703, "a file has no next item: the protocol's CannotAct");
+    assert_eq!(seen["not_media"], 605, "a colour is no media input: InvalidInputKind");
+    assert_eq!(seen["inputs"], serde_json::json!(["Red"]), "the clip is no longer an input");
+    assert_eq!(seen["items"], serde_json::json!(["Red"]), "nor in its scene");
+    assert_eq!(seen["removed_again"], 600, "removed twice: ResourceNotFound");
+    assert_eq!(seen["events"], serde_json::json!([["InputRemoved", "Clip"]]));
+    remote.stop();
 }

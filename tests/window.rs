@@ -1688,3 +1688,60 @@ fn the_viewer_window_lists_the_audiences_chat_and_sends_what_is_typed() {
         std::panic::resume_unwind(e);
     }
 }
+
+#[test]
+fn filters_added_in_their_dialog_change_the_program_live_and_are_saved() {
+    let _alone = alone();
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    // The red's own menu in the source list: Filters….
+    app.press("Actions for red", None);
+    app.press("Filters…", Some("menu item"));
+    app.wait_for_name("Filters — red");
+    app.wait_for_name("No filter yet");
+    app.press("Add Filter", None);
+    app.press("Colour Correction", Some("menu item"));
+    app.wait_for_name("Saturation");
+    // A person types a saturation of 0 into its box: the red turns grey.
+    app.click("Saturation", None);
+    app.key("ctrl+a");
+    app.type_text("0");
+    app.key("Return");
+    let grey = |s: &Shot| {
+        let p = s.pixel(CANVAS_CENTRE.0, CANVAS_CENTRE.1);
+        p[0].abs_diff(p[1]) <= 12 && p[1].abs_diff(p[2]) <= 12 && (30..90).contains(&p[0])
+    };
+    app.wait_for("the red turned grey", grey);
+    // Switched off, the red is back; on again, grey again.
+    app.click("Use Colour Correction", None);
+    app.wait_for("the filter off: red", |s| centre_is(s, RED));
+    app.click("Use Colour Correction", None);
+    app.wait_for("the filter on again: grey", grey);
+    // A second filter, moved above the first, then removed.
+    app.press("Add Filter", None);
+    app.press("Mirror", Some("menu item"));
+    app.press("Move Up: Mirror", None);
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    let saved_filters = || {
+        let c = plateau::model::load_collection(&saved).map_err(|e| e.to_string())?;
+        let red = c.sources.iter().find(|s| s.id.as_str() == "red").ok_or("no red source")?;
+        Ok::<_, String>(red.filters.iter().map(|f| f.kind.id()).collect::<Vec<_>>())
+    };
+    poll(Duration::from_secs(10), Duration::from_millis(300), || match saved_filters()? {
+        ids if ids == ["flip", "color_correction"] => Ok(()),
+        ids => Err(format!("saved filters: {ids:?}")),
+    });
+    app.press("Remove: Mirror", None);
+    app.key("Escape");
+    poll(Duration::from_secs(10), Duration::from_millis(300), || {
+        let c = plateau::model::load_collection(&saved).map_err(|e| e.to_string())?;
+        let red = c.sources.iter().find(|s| s.id.as_str() == "red").ok_or("no red source")?;
+        match red.filters.as_slice() {
+            [f] if matches!(f.kind, plateau::model::FilterKind::ColorCorrection { saturation, .. } if saturation == 0.0) => {
+                Ok(())
+            }
+            other => Err(format!("saved: {other:?}")),
+        }
+    });
+    app.wait_for("still grey after the dialog closed", grey);
+}

@@ -41,6 +41,15 @@ pub enum Command {
         item: SceneItem,
     },
     UpdateSource(Source),
+    /// Removes a source and every item showing it, in every scene.
+    RemoveSource(SourceId),
+    /// Plays, pauses, stops, restarts or seeks a media file source.
+    Media {
+        source: SourceId,
+        action: MediaAction,
+    },
+    /// Where a media file source is (replied as `Reply::Media`).
+    MediaStatus(SourceId),
     SetVolume {
         source: SourceId,
         volume: Option<f64>,
@@ -85,6 +94,9 @@ impl Command {
             Command::AddSource(_) => "add-source",
             Command::AddSourceWithItem { .. } => "add-source-with-item",
             Command::UpdateSource(_) => "update-source",
+            Command::RemoveSource(_) => "remove-source",
+            Command::Media { .. } => "media",
+            Command::MediaStatus(_) => "media-status",
             Command::SetVolume { .. } => "set-volume",
             Command::RetrySource(_) => "retry-source",
             Command::AddScene(_) => "add-scene",
@@ -106,6 +118,8 @@ impl Command {
             | Command::PreviewScene(_)
             | Command::TransitionToPreview(_)
             | Command::RetrySource(_)
+            | Command::Media { .. }
+            | Command::MediaStatus(_)
             | Command::Collection
             | Command::ShowChat(_) => false,
             Command::Batch(commands) => commands.iter().any(Command::changes_collection),
@@ -128,4 +142,41 @@ pub enum Reply {
     Done,
     Item(ItemId),
     Collection(Box<SceneCollection>),
+    Media(MediaStatus),
+}
+
+/// What a presenter does to a media file source while it is shown.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MediaAction {
+    Play,
+    Pause,
+    /// Back to the start, paused.
+    Stop,
+    /// From the start, playing.
+    Restart,
+    /// To this place in the file, keeping playing or paused.
+    Seek(std::time::Duration),
+}
+
+/// Where a media file source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MediaState {
+    /// Not shown in the program or preview: nothing plays it.
+    #[default]
+    Idle,
+    Playing,
+    Paused,
+    Stopped,
+    /// At its end (a looping file never is).
+    Ended,
+    /// It failed to play; it is retried.
+    Failed,
+}
+
+/// A media file source's state, place and length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MediaStatus {
+    pub state: MediaState,
+    pub position: Option<std::time::Duration>,
+    pub duration: Option<std::time::Duration>,
 }

@@ -234,6 +234,9 @@ pub(crate) struct Fanout {
     replays: bool,
     /// The last buffer passed on (when `replays`).
     last: Mutex<Option<(gst::Buffer, gst::Caps, gst::ClockTime)>>,
+    /// Whether a prerolled picture is passed on as if captured now: a
+    /// paused file moved to another place shows that place at once.
+    prerolls: std::sync::atomic::AtomicBool,
 }
 
 impl Fanout {
@@ -310,9 +313,15 @@ impl Fanout {
         false
     }
 
+    /// Passes on prerolled pictures (while its file is paused) or not.
+    pub(crate) fn show_prerolls(&self, on: bool) {
+        self.prerolls.store(on, Ordering::SeqCst);
+    }
+
     /// Feeds this fan-out from `appsink` while `generation` is current.
     pub(crate) fn attach(self: &Arc<Self>, appsink: &AppSink, generation: u64) {
         let fanout = Arc::downgrade(self);
+        let prerolled = fanout.clone();
         appsink.set_callbacks(
             gst_app::AppSinkCallbacks::builder()
                 .new_sample(move |sink| {
@@ -322,6 +331,16 @@ impl Fanout {
                         return Ok(gst::FlowSuccess::Ok);
                     }
                     fanout.distribute(sink, &sample);
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .new_preroll(move |sink| {
+                    let sample = sink.pull_preroll().map_err(|_| gst::FlowError::Flushing)?;
+                    let Some(fanout) = prerolled.upgrade() else { return Err(gst::FlowError::Eos) };
+                    if fanout.prerolls.load(Ordering::SeqCst) && fanout.admits(generation) {
+                        if let (Some(buffer), Some(caps)) = (sample.buffer_owned(), sample.caps()) {
+                            fanout.hold(buffer, caps);
+                        }
+                    }
                     Ok(gst::FlowSuccess::Ok)
                 })
                 .build(),
@@ -350,6 +369,22 @@ impl Fanout {
             }
             gst::PadProbeReturn::Ok
         });
+    }
+
+    /// Hands every consumer a picture to hold until the next one, timed
+    /// for the frame being composed (a paused file moved to another place).
+    /// Without a duration, the compositor keeps it rather than dropping it
+    /// as past once its frame is over.
+    fn hold(&self, mut buffer: gst::Buffer, caps: &gst::CapsRef) {
+        buffer.make_mut().set_duration(gst::ClockTime::NONE);
+        let now = gst::SystemClock::obtain().time();
+        for consumer in self.lock().iter() {
+            let start = consumer.element().base_time().unwrap_or(gst::ClockTime::ZERO);
+            consumer.push(&buffer, now.saturating_sub(REPLAY_AGE).max(start), caps);
+        }
+        if self.replays {
+            *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some((buffer, caps.to_owned(), now));
+        }
     }
 
     /// Hands every consumer `buffer` as if captured now: a picture for

@@ -27,7 +27,7 @@ mod program;
 mod sources;
 mod studio;
 
-pub use command::{Answer, Command, Reply};
+pub use command::{Answer, Command, MediaAction, MediaState, MediaStatus, Reply};
 pub use cpu::CpuMeter;
 pub use error::EngineError;
 pub use events::{Event, Levels, OutputStatus, Stats, StudioState};
@@ -47,5 +47,12 @@ pub use studio::Studio;
 pub fn init() -> Result<(), EngineError> {
     gst::init().map_err(|e| EngineError::Start { what: "GStreamer".into(), message: e.to_string() })?;
     logs::install();
+    // Noise suppression (audiornnoise) comes with Plateau, not the system.
+    static AUDIOFX: std::sync::Once = std::sync::Once::new();
+    AUDIOFX.call_once(|| {
+        if let Err(e) = gstrsaudiofx::plugin_register_static() {
+            tracing::warn!(%e, "the audio effects plugin did not register: no noise suppression");
+        }
+    });
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 
 use gst::prelude::*;
 
-use crate::engine::command::{Answer, Command, Reply};
+use crate::engine::command::{Answer, Command, MediaAction, MediaStatus, Reply};
 use crate::engine::error::EngineError;
 use crate::engine::events::Event;
 use crate::engine::outputs::feeds::Feeds;
@@ -128,7 +128,7 @@ impl Studio {
     pub fn send(&self, command: Command) -> Result<Reply, EngineError> {
         let (tx, rx) = mpsc::channel();
         let reply = Box::new(move |answer| drop(tx.send(answer)));
-        self.inbox.send(Message::Command(command, reply)).map_err(|_| EngineError::Stopped)?;
+        self.inbox.send(Message::Command(Box::new(command), reply)).map_err(|_| EngineError::Stopped)?;
         rx.recv().map_err(|_| EngineError::Stopped)?.map(|a: Answer| a.reply)
     }
 
@@ -140,7 +140,8 @@ impl Studio {
     ) -> impl std::future::Future<Output = Result<Answer, EngineError>> + 'static {
         let (tx, rx) = async_channel::bounded(1);
         let reply = Box::new(move |answer| drop(tx.try_send(answer)));
-        let sent = self.inbox.send(Message::Command(command, reply)).map_err(|_| EngineError::Stopped);
+        let sent =
+            self.inbox.send(Message::Command(Box::new(command), reply)).map_err(|_| EngineError::Stopped);
         async move {
             sent?;
             rx.recv().await.map_err(|_| EngineError::Stopped)?
@@ -177,6 +178,23 @@ impl Studio {
     /// Changes a source's settings; a text is edited in place while live.
     pub fn update_source(&self, source: Source) -> Result<(), EngineError> {
         self.send(Command::UpdateSource(source)).map(drop)
+    }
+
+    /// Removes a source and every item that shows it.
+    pub fn remove_source(&self, source: &SourceId) -> Result<(), EngineError> {
+        self.send(Command::RemoveSource(source.clone())).map(drop)
+    }
+
+    /// Plays, pauses, stops, restarts or moves a media file that a scene shows.
+    pub fn control_media(&self, source: &SourceId, action: MediaAction) -> Result<(), EngineError> {
+        self.send(Command::Media { source: source.clone(), action }).map(drop)
+    }
+
+    pub fn media_status(&self, source: &SourceId) -> Result<MediaStatus, EngineError> {
+        match self.send(Command::MediaStatus(source.clone()))? {
+            Reply::Media(status) => Ok(status),
+            other => Err(EngineError::Invalid(format!("unexpected reply {other:?}"))),
+        }
     }
 
     pub fn set_volume(&self, source: &SourceId, volume: f64) -> Result<(), EngineError> {

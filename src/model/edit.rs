@@ -127,6 +127,22 @@ impl SceneCollection {
         self.add_item(scene, item)
     }
 
+    /// Removes a source that no item shows any more; returns it.
+    pub fn remove_source(&mut self, id: &SourceId) -> Result<Source, EditError> {
+        let index = self
+            .sources
+            .iter()
+            .position(|s| &s.id == id)
+            .ok_or_else(|| EditError::NoSuchSource(id.clone()))?;
+        if let Some(scene) = self.scenes.iter().find(|s| s.items.iter().any(|i| &i.source == id)) {
+            return Err(EditError::Invalid(format!(
+                "source `{id}` is still shown in scene `{}`: remove its items first",
+                scene.name
+            )));
+        }
+        Ok(self.sources.remove(index))
+    }
+
     /// Replaces the source with the same id; returns the one it replaced.
     pub fn update_source(&mut self, source: Source) -> Result<Source, EditError> {
         super::limits::check_source(&source).map_err(EditError::Invalid)?;

@@ -3,13 +3,16 @@
 //! engine cannot take (a negative frequency, a 30000-pixel text box, a
 //! crop that wraps) ever reaches it. Messages name the field and the range.
 
-use super::{SceneItem, Source, SourceKind};
+use super::{FilterKind, SceneItem, Source, SourceKind};
 
 /// Checks a source's numbers.
 pub fn check_source(s: &Source) -> Result<(), String> {
     let field = |name: &str| format!("source `{}` ({}), {name}", s.name, s.id);
     let within = |name: &str, value: f64, min: f64, max: f64| within(&field(name), value, min, max);
     within("volume", s.volume, 0.0, 10.0)?;
+    for (i, f) in s.filters.iter().enumerate() {
+        check_filter(&f.kind, &|name: &str| field(&format!("filters[{i}] ({}).{name}", f.kind.id())))?;
+    }
     match &s.kind {
         SourceKind::Tone { frequency } => within("frequency", *frequency, 1.0, 20_000.0),
         SourceKind::Text { size, width, height, .. } => {
@@ -35,6 +38,44 @@ pub fn check_source(s: &Source) -> Result<(), String> {
             within("region.height", f64::from(r.height), 1.0, 16_384.0)
         }
         _ => Ok(()),
+    }
+}
+
+/// Checks a filter's numbers; `field` names one of them for messages.
+fn check_filter(kind: &FilterKind, field: &dyn Fn(&str) -> String) -> Result<(), String> {
+    let within = |name: &str, value: f64, min: f64, max: f64| within(&field(name), value, min, max);
+    match kind {
+        FilterKind::ChromaKey { similarity, smoothness, .. } => {
+            within("similarity", *similarity, 0.0, 1.0)?;
+            within("smoothness", *smoothness, 0.0, 1.0)
+        }
+        FilterKind::ColorCorrection { brightness, contrast, saturation, hue, gamma, opacity } => {
+            within("brightness", *brightness, -1.0, 1.0)?;
+            within("contrast", *contrast, 0.0, 2.0)?;
+            within("saturation", *saturation, 0.0, 2.0)?;
+            within("hue", *hue, -1.0, 1.0)?;
+            within("gamma", *gamma, 0.1, 10.0)?;
+            within("opacity", *opacity, 0.0, 1.0)
+        }
+        FilterKind::Blur { radius } => within("radius", *radius, 0.1, 20.0),
+        FilterKind::Sharpen { amount } => within("amount", *amount, 0.1, 5.0),
+        FilterKind::Rotate { degrees } => match degrees {
+            90 | 180 | 270 => Ok(()),
+            other => Err(format!("{} is {other}: it must be 90, 180 or 270", field("degrees"))),
+        },
+        FilterKind::NoiseGate { threshold_db } => within("threshold_db", *threshold_db, -96.0, 0.0),
+        FilterKind::Compressor { threshold_db, ratio } => {
+            within("threshold_db", *threshold_db, -60.0, 0.0)?;
+            within("ratio", *ratio, 1.0, 32.0)
+        }
+        FilterKind::Limiter { threshold_db } => within("threshold_db", *threshold_db, -60.0, 0.0),
+        FilterKind::Gain { db } => within("db", *db, -30.0, 30.0),
+        FilterKind::Equalizer { low_db, mid_db, high_db } => {
+            within("low_db", *low_db, -24.0, 12.0)?;
+            within("mid_db", *mid_db, -24.0, 12.0)?;
+            within("high_db", *high_db, -24.0, 12.0)
+        }
+        FilterKind::Lut { .. } | FilterKind::Flip { .. } | FilterKind::NoiseSuppression => Ok(()),
     }
 }
 

@@ -6,6 +6,7 @@ mod collection;
 mod demo;
 mod edit;
 mod error;
+mod filter;
 mod limits;
 mod settings;
 mod source;
@@ -18,6 +19,7 @@ pub use collection::{
 pub use demo::demo_collection;
 pub use edit::EditError;
 pub use error::ModelError;
+pub use filter::{Filter, FilterKind, KeyColor};
 pub use limits::{check_item, check_source};
 pub use settings::{
     config_dir, is_stream_server, Destination, PeerToPeer, PodcastFormat, PodcastPrefs, RecordingFormat,

@@ -36,6 +36,9 @@ pub struct Source {
     pub volume: f64,
     #[serde(default)]
     pub muted: bool,
+    /// Effects on its pictures and sound, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<super::Filter>,
 }
 
 fn unity() -> f64 {
@@ -43,8 +46,23 @@ fn unity() -> f64 {
 }
 
 impl Source {
+    /// The filters that are on, on its pictures (`audio` false) or sound.
+    pub fn active_filters(&self, audio: bool) -> impl Iterator<Item = &super::FilterKind> {
+        self.filters
+            .iter()
+            .filter(move |f| f.enabled && f.kind.is_audio() == audio && !f.kind.is_inert())
+            .map(|f| &f.kind)
+    }
+
     pub fn new(id: impl Into<String>, name: impl Into<String>, kind: SourceKind) -> Self {
-        Self { id: SourceId::new(id), name: name.into(), kind, volume: 1.0, muted: false }
+        Self {
+            id: SourceId::new(id),
+            name: name.into(),
+            kind,
+            volume: 1.0,
+            muted: false,
+            filters: Vec::new(),
+        }
     }
 }
 

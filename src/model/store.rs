@@ -208,12 +208,12 @@ fn validate(c: &SceneCollection) -> Result<(), String> {
     Ok(())
 }
 
-/// In the object at `path` (`sources[2]`), the key whose value serde's
-/// `message` quotes: the field a flattened enum's error lost.
+/// In the object at `path` (`sources[2]`, `sources[0].filters[1]`), the
+/// key whose value serde's `message` quotes: the field a flattened enum's
+/// error lost.
 fn offending_key(text: &str, path: &str, message: &str) -> Option<String> {
-    let index: usize = path.strip_prefix("sources[")?.strip_suffix(']')?.parse().ok()?;
     let root: serde_json::Value = serde_json::from_str(text).ok()?;
-    let object = root.get("sources")?.get(index)?.as_object()?;
+    let object = at_path(&root, path)?.as_object()?;
     let quoted = |v: &serde_json::Value| match v {
         serde_json::Value::Number(n) => message.contains(&format!("`{n}`")),
         serde_json::Value::String(s) => message.contains(&format!("\"{s}\"")),
@@ -227,11 +227,27 @@ fn offending_key(text: &str, path: &str, message: &str) -> Option<String> {
             Some(inner) => {
                 found.extend(inner.iter().filter(|(_, v)| quoted(v)).map(|(k, _)| format!("{key}.{k}")))
             }
-            None if quoted(value) && key != "kind" => found.push(key.clone()),
+            None if quoted(value) && key != "kind" && key != "filter" => found.push(key.clone()),
             None => {}
         }
     }
     (found.len() == 1).then(|| found.remove(0))
+}
+
+/// The value at a serde path such as `sources[0].filters[1]`.
+fn at_path<'a>(root: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+    let mut at = root;
+    for segment in path.split('.') {
+        let mut parts = segment.split('[');
+        let name = parts.next()?;
+        if !name.is_empty() {
+            at = at.get(name)?;
+        }
+        for index in parts {
+            at = at.get(index.strip_suffix(']')?.parse::<usize>().ok()?)?;
+        }
+    }
+    Some(at)
 }
 
 /// 1-based line and column of the first `"key"` in `text`.

@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod events;
+pub mod media;
 pub mod names;
 pub mod protocol;
 pub mod requests;

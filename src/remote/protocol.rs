@@ -88,10 +88,12 @@ pub mod status {
     pub const STUDIO_MODE_NOT_ACTIVE: u16 = 506;
     pub const RESOURCE_NOT_FOUND: u16 = 600;
     pub const RESOURCE_ALREADY_EXISTS: u16 = 601;
+    pub const INVALID_RESOURCE_STATE: u16 = 604;
     pub const INVALID_INPUT_KIND: u16 = 605;
     pub const RESOURCE_CREATION_FAILED: u16 = 700;
     pub const RESOURCE_ACTION_FAILED: u16 = 701;
     pub const REQUEST_PROCESSING_FAILED: u16 = 702;
+    pub const CANNOT_ACT: u16 = 703;
 }
 
 /// Event subscription bits (`eventSubscriptions`).

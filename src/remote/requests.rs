@@ -115,6 +115,11 @@ pub const REQUESTS: &[&str] = &[
     "GetInputVolume",
     "SetInputVolume",
     "CreateInput",
+    "RemoveInput",
+    "GetMediaInputStatus",
+    "TriggerMediaInputAction",
+    "SetMediaInputCursor",
+    "OffsetMediaInputCursor",
     "GetSceneItemList",
     "GetSceneItemId",
     "GetSceneItemSource",
@@ -582,6 +587,18 @@ pub async fn answer(host: &impl Host, request: &Request) -> Reply {
             result.map_err(|e| Failure::new(status::RESOURCE_ACTION_FAILED, e))?;
             Ok(if request.kind == "ToggleStream" { json!({ "outputActive": start }) } else { Value::Null })
         }
+        "RemoveInput" => {
+            let c = collection()?;
+            let input = data.input(&c)?;
+            run(host, Command::RemoveSource(input.id.clone())).await
+        }
+        "GetMediaInputStatus"
+        | "TriggerMediaInputAction"
+        | "SetMediaInputCursor"
+        | "OffsetMediaInputCursor" => {
+            let c = collection()?;
+            crate::remote::media::answer(host, &request.kind, data.input(&c)?, &data).await
+        }
         other => Err(Failure::new(status::UNKNOWN_REQUEST_TYPE, format!("Plateau does not know {other}"))),
     }
 }
@@ -615,7 +632,7 @@ fn item_reply(answer: &Answer) -> u64 {
     }
 }
 
-async fn command(host: &impl Host, command: crate::engine::Command) -> Result<Answer, Failure> {
+pub(super) async fn command(host: &impl Host, command: crate::engine::Command) -> Result<Answer, Failure> {
     host.command(command).await.map_err(refused)
 }
 
@@ -623,7 +640,7 @@ async fn run(host: &impl Host, c: crate::engine::Command) -> Reply {
     command(host, c).await.map(|_| Value::Null)
 }
 
-fn refused(e: EngineError) -> Failure {
+pub(super) fn refused(e: EngineError) -> Failure {
     match e {
         EngineError::Edit(
             EditError::NoSuchScene(_) | EditError::NoSuchSource(_) | EditError::NoSuchItem { .. },
@@ -636,10 +653,10 @@ fn refused(e: EngineError) -> Failure {
 }
 
 /// A request's fields, read with the protocol's status codes.
-struct Fields<'a>(&'a Value);
+pub(super) struct Fields<'a>(&'a Value);
 
 impl<'a> Fields<'a> {
-    fn get(&self, name: &str) -> Option<&'a Value> {
+    pub(super) fn get(&self, name: &str) -> Option<&'a Value> {
         self.0.get(name).filter(|v| !v.is_null())
     }
 
@@ -651,7 +668,7 @@ impl<'a> Fields<'a> {
         Failure::new(status::INVALID_REQUEST_FIELD_TYPE, format!("{name} is {what}"))
     }
 
-    fn optional_text(&self, name: &str) -> Result<Option<&'a str>, Failure> {
+    pub(super) fn optional_text(&self, name: &str) -> Result<Option<&'a str>, Failure> {
         match self.get(name) {
             None => Ok(None),
             Some(Value::String(s)) if s.is_empty() => {
@@ -662,7 +679,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn text(&self, name: &str) -> Result<&'a str, Failure> {
+    pub(super) fn text(&self, name: &str) -> Result<&'a str, Failure> {
         self.optional_text(name)?.ok_or_else(|| Self::missing(name))
     }
 
@@ -674,13 +691,13 @@ impl<'a> Fields<'a> {
         self.optional_boolean(name)?.ok_or_else(|| Self::missing(name))
     }
 
-    fn optional_number(&self, name: &str) -> Result<Option<f64>, Failure> {
+    pub(super) fn optional_number(&self, name: &str) -> Result<Option<f64>, Failure> {
         self.get(name)
             .map(|v| v.as_f64().filter(|f| f.is_finite()).ok_or_else(|| Self::wrong(name, "a number")))
             .transpose()
     }
 
-    fn number(&self, name: &str) -> Result<f64, Failure> {
+    pub(super) fn number(&self, name: &str) -> Result<f64, Failure> {
         self.optional_number(name)?.ok_or_else(|| Self::missing(name))
     }
 

@@ -11,8 +11,8 @@ pub(super) fn item_menu(id: ItemId, locked: bool, name: &str) -> gtk::MenuButton
     row_menu(item_menu_model(id, locked), &gettext("Item actions"), name)
 }
 
-/// An item's actions: stacking, fit, reset, lock, remove (the row's menu
-/// and the canvas's right-click menu).
+/// An item's actions: stacking, fit, reset, lock, remove, and its source's
+/// filters (the row's menu and the canvas's right-click menu).
 pub(super) fn item_menu_model(id: ItemId, locked: bool) -> gio::Menu {
     let lock = if locked { gettext("_Unlock") } else { gettext("_Lock") };
     let entries = [
@@ -23,7 +23,14 @@ pub(super) fn item_menu_model(id: ItemId, locked: bool) -> gio::Menu {
         (lock, "app.item-lock"),
         (gettext("_Remove"), "app.item-remove"),
     ];
-    menu_model(&entries, &id.0.to_string().to_variant())
+    let menu = menu_model(&entries, &id.0.to_string().to_variant());
+    let filters = [
+        (gettext("F_ilters…"), "app.item-filters"),
+        (gettext("_Copy Filters"), "app.item-copy-filters"),
+        (gettext("_Paste Filters"), "app.item-paste-filters"),
+    ];
+    menu.append_section(None, &menu_model(&filters, &id.0.to_string().to_variant()));
+    menu
 }
 
 /// The menu of a scene row: rename, duplicate, move, remove.

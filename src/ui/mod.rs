@@ -10,6 +10,7 @@ mod collections;
 mod document;
 mod edits;
 mod file_dialog;
+mod filters_dialog;
 mod live;
 mod manipulation;
 mod menus;
@@ -266,6 +267,9 @@ fn install_actions(app: &adw::Application) {
     with_string("item-lock", |w, id| w.item_action(id, "lock"));
     with_string("item-reset", |w, id| w.item_action(id, "reset"));
     with_string("item-remove", |w, id| w.item_action(id, "remove"));
+    with_string("item-filters", |w, id| w.item_action(id, "filters"));
+    with_string("item-copy-filters", |w, id| w.item_action(id, "copy-filters"));
+    with_string("item-paste-filters", |w, id| w.item_action(id, "paste-filters"));
 
     let number = gio::SimpleAction::new("switch-scene-number", Some(glib::VariantTy::INT32));
     let app_weak = app.downgrade();

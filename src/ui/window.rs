@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
-use gettextrs::gettext;
+use gettextrs::{gettext, ngettext};
 use gtk::{glib, CompositeTemplate};
 use plateau::engine::{
     Event, OutputStatus, Podcast, PodcastSettings, Preview, RecordSettings, Recorder, Reply, Studio,
@@ -124,6 +124,8 @@ mod imp {
         pub destination_traffic: RefCell<std::collections::BTreeMap<String, String>>,
         /// The ticket of the show on the swarm, while it runs.
         pub swarm_ticket: RefCell<Option<String>>,
+        /// Filters copied from a source, to paste onto another.
+        pub copied_filters: RefCell<Option<Vec<plateau::model::Filter>>>,
         /// The swarm's audience as the status line says it.
         pub swarm_audience: RefCell<Option<String>>,
         /// The last file recorded, for its toast's Show in Files.
@@ -807,6 +809,23 @@ impl Window {
         });
     }
 
+    /// Opens the filters of the source with id `id`; edits apply live.
+    pub fn show_filters(&self, id: &str) {
+        let Some(source) = self.collection().and_then(|c| c.source(&SourceId::new(id)).cloned()) else {
+            return self.toast(&format!("{} `{id}`", gettext("No such source:")));
+        };
+        let w = self.downgrade();
+        super::filters_dialog::show(
+            self,
+            source,
+            std::rc::Rc::new(move |edited| {
+                if let Some(w) = w.upgrade() {
+                    w.update_source(edited);
+                }
+            }),
+        );
+    }
+
     /// Applies an edited source. A text's picture is sized to its text, and
     /// its items grow or shrink with it at their scale (its letters keep
     /// their height on the canvas).
@@ -1097,6 +1116,36 @@ impl Window {
                 self.edit_and_refresh(|st| st.update_item(&scene, item));
             }
             "remove" => self.edit_and_refresh(|st| st.remove_item(&scene, item.id)),
+            "filters" => self.show_filters(item.source.as_str()),
+            "copy-filters" => {
+                let filters = collection.source(&item.source).map(|s| s.filters.clone()).unwrap_or_default();
+                self.toast(&match filters.len() {
+                    0 => gettext("This source has no filter to copy"),
+                    n => ngettext("One filter copied", "{n} filters copied", n as u32)
+                        .replace("{n}", &n.to_string()),
+                });
+                self.imp().copied_filters.replace(Some(filters));
+            }
+            "paste-filters" => {
+                let copied = self.imp().copied_filters.borrow().clone();
+                let source = collection.source(&item.source).cloned();
+                match (copied, source) {
+                    (Some(copied), Some(mut source)) => {
+                        // Only the filters this source can use: a picture's on a picture.
+                        let fits = |f: &&plateau::model::Filter| {
+                            if f.kind.is_audio() {
+                                source.kind.has_audio()
+                            } else {
+                                source.kind.has_video()
+                            }
+                        };
+                        let pasted: Vec<_> = copied.iter().filter(fits).cloned().collect();
+                        source.filters.extend(pasted);
+                        self.update_source(source);
+                    }
+                    _ => self.toast(&gettext("Copy a source's filters first")),
+                }
+            }
             _ => {}
         }
     }

@@ -125,3 +125,21 @@ pub fn python_client(script: &str) -> std::process::Command {
     cmd.arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients").join(script));
     cmd
 }
+
+/// A 6 s clip made by ffmpeg: 160x90 at 30 fps, green for 3 s then blue
+/// for 3 s, a keyframe every half second, and a 440 Hz tone.
+pub fn green_then_blue_clip(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("green-then-blue.mkv");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(["-f", "lavfi", "-i", "color=c=0x00ff00:s=160x90:r=30:d=3"])
+        .args(["-f", "lavfi", "-i", "color=c=0x0000ff:s=160x90:r=30:d=3"])
+        .args(["-f", "lavfi", "-i", "sine=f=440:d=6"])
+        .args(["-filter_complex", "[0][1]concat=n=2:v=1:a=0[v]", "-map", "[v]", "-map", "2"])
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-pix_fmt", "yuv420p", "-c:a", "aac"])
+        .arg(&path)
+        .status()
+        .expect("ffmpeg runs (install the package ffmpeg)");
+    assert!(status.success(), "ffmpeg made no clip");
+    path
+}

@@ -2,6 +2,7 @@
 //! overlays blended over them, transitions, and the supervisor thread that
 //! owns it and applies every command.
 
+mod crop;
 pub(crate) mod overlay;
 mod pipeline;
 pub(crate) mod stacking;

@@ -33,11 +33,12 @@ use std::sync::Arc;
 use gst::prelude::*;
 use gst_app::AppSink;
 
+use super::crop::LayerCrop;
 use crate::engine::error::{make, make_named, short_queue, EngineError};
 use crate::engine::fanout::{running_time_on, Consumer, Fanout};
 use crate::engine::program::overlay::{Overlay, Picture, Placement, Planes};
 use crate::engine::sources::producer::{gst_audio_caps, Formats};
-use crate::model::{Crop, SceneItem, SourceId};
+use crate::model::{SceneItem, SourceId};
 
 /// How far an input's sound may stray from its timestamps before the
 /// mixer puts it back in its place (less than a third of a frame at 30 fps).
@@ -321,7 +322,7 @@ pub(crate) struct Layer {
     /// Whether the source's pixels are all opaque.
     opaque: bool,
     elements: Vec<gst::Element>,
-    crop: gst::Element,
+    crop: LayerCrop,
     target: Target,
 }
 
@@ -343,7 +344,7 @@ impl Layer {
         static BUILT: AtomicU64 = AtomicU64::new(0);
         let serial = BUILT.fetch_add(1, Ordering::Relaxed);
         let consumer = Consumer::new(&format!("layer-{slot}-{}-{serial}", item.id.0), 4, INPUT_LATENCY);
-        let crop = make("videocrop")?;
+        let crop = LayerCrop::new(make("videocrop")?);
         let (elements, target) = if overlay {
             let size = capsfilter(overlay_caps(&program.slot_caps, item))?;
             // Not async: a sink that prerolls when added to the playing
@@ -359,7 +360,7 @@ impl Layer {
             sink.set_callbacks(receive_pictures(&overlay));
             let elements = vec![
                 consumer.element().clone(),
-                crop.clone(),
+                crop.element().clone(),
                 make("videoconvert")?,
                 make("videoscale")?,
                 size.clone(),
@@ -371,13 +372,14 @@ impl Layer {
             overlays.lock().unwrap_or_else(|e| e.into_inner()).push(overlay.clone());
             (elements, Target::Overlay { overlay, size, overlays })
         } else {
-            let elements = vec![consumer.element().clone(), short_queue(3)?, crop.clone()];
+            let elements = vec![consumer.element().clone(), short_queue(3)?, crop.element().clone()];
             program.pipeline.add_many(&elements)?;
             gst::Element::link_many(&elements)?;
             let pad = slot_parts.compositor.request_pad_simple("sink_%u").ok_or_else(|| {
                 EngineError::Build { what: "layer".into(), message: "no compositor pad".into() }
             })?;
-            crop.static_pad("src")
+            crop.element()
+                .static_pad("src")
                 .expect("videocrop has a src pad")
                 .link(&pad)
                 .map_err(|e| EngineError::Build { what: "layer".into(), message: format!("{e:?}") })?;
@@ -426,19 +428,7 @@ impl Layer {
                 }
             }
         }
-        self.set_crop(item.crop);
-    }
-
-    fn set_crop(&self, crop: Crop) {
-        let videocrop = &self.crop;
-        for (name, value) in
-            [("left", crop.left), ("top", crop.top), ("right", crop.right), ("bottom", crop.bottom)]
-        {
-            let value = value.min(i32::MAX as u32) as i32;
-            if videocrop.property::<i32>(name) != value {
-                videocrop.set_property(name, value);
-            }
-        }
+        self.crop.set(item.crop);
     }
 
     pub fn remove(self, program: &Program) {

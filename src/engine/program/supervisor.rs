@@ -35,7 +35,7 @@ pub(crate) struct Shared {
 pub(crate) type Replier = Box<dyn FnOnce(Result<Answer, EngineError>) + Send>;
 
 pub(crate) enum Message {
-    Command(Command, Replier),
+    Command(Box<Command>, Replier),
     News(ProducerNews),
     Stop,
 }
@@ -169,7 +169,7 @@ impl Supervisor {
                     let (changes, what, started) =
                         (command.changes_collection(), command.name(), Instant::now());
                     self.held.replace(Some(Vec::new()));
-                    let result = self.apply(command);
+                    let result = self.apply(*command);
                     let ms = started.elapsed().as_millis() as u64;
                     if ms >= 20 {
                         tracing::info!(command = what, ms, "a command took long to apply");
@@ -263,6 +263,16 @@ impl Supervisor {
             Command::MoveItem { scene, item, index } => self.move_item(&scene, item, index),
             Command::UpdateSource(source) => self.update_source(source),
             Command::AddSource(source) => self.add_source(source),
+            Command::RemoveSource(id) => self.remove_source(&id),
+            Command::Media { source, action } => {
+                let runner = self.runners.get_mut(&source).ok_or(EditError::NoSuchSource(source.clone()))?;
+                runner.control_media(action, &self.formats)?;
+                Ok(Reply::Done)
+            }
+            Command::MediaStatus(source) => {
+                let runner = self.runners.get(&source).ok_or(EditError::NoSuchSource(source.clone()))?;
+                Ok(Reply::Media(runner.media_status()))
+            }
             Command::SetVolume { source, volume, muted } => self.set_volume(&source, volume, muted),
             Command::RetrySource(id) => {
                 let runner = self.runners.get_mut(&id).ok_or(EditError::NoSuchSource(id.clone()))?;
@@ -689,6 +699,31 @@ impl Supervisor {
         self.runners.insert(source.id.clone(), runner);
     }
 
+    /// Removes every item showing the source, then the source itself: its
+    /// pipeline stops and its sound leaves the meters and podcasts' list.
+    fn remove_source(&mut self, id: &SourceId) -> Result<Reply, EngineError> {
+        if self.collection.source(id).is_none() {
+            return Err(EditError::NoSuchSource(id.clone()).into());
+        }
+        let showing: Vec<(String, ItemId)> = self
+            .collection
+            .scenes
+            .iter()
+            .flat_map(|s| s.items.iter().filter(|i| &i.source == id).map(|i| (s.name.clone(), i.id)))
+            .collect();
+        for (scene, item) in showing {
+            self.remove_item(&scene, item)?;
+        }
+        self.collection.remove_source(id)?;
+        if let Some(mut runner) = self.runners.remove(id) {
+            runner.stop();
+        }
+        self.shared.audio.lock().unwrap_or_else(|e| e.into_inner()).retain(|(tap, ..)| tap != id);
+        self.shared.video.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+        tracing::info!(source = %id, "source removed");
+        Ok(Reply::Done)
+    }
+
     fn update_source(&mut self, source: Source) -> Result<Reply, EngineError> {
         let id = source.id.clone();
         self.collection.update_source(source.clone())?;
@@ -696,8 +731,17 @@ impl Supervisor {
             channel.set_volume(source.volume, source.muted);
         }
         let runner = self.runners.get_mut(&id).ok_or_else(|| EditError::NoSuchSource(id.clone()))?;
+        let was_transparent = runner.transparent;
         let health = runner.update(as_drawn(&source, &self.chat), &self.formats, &self.news);
+        let restack = runner.transparent != was_transparent;
         self.report(&id, health);
+        if restack {
+            // Its layers blend (or stop blending) its pictures' alpha.
+            let scenes: Vec<String> = (0..2).filter_map(|s| self.slots[s].scene.clone()).collect();
+            for scene in scenes {
+                self.restack(&scene);
+            }
+        }
         Ok(Reply::Done)
     }
 

@@ -25,6 +25,12 @@ pub(crate) fn may_be_transparent(kind: &SourceKind, decode: bool) -> bool {
     }
 }
 
+/// Whether `source`'s pictures may be transparent: by its kind, or
+/// because a filter (a key, an opacity) makes them so.
+pub(crate) fn source_may_be_transparent(source: &crate::model::Source, decode: bool) -> bool {
+    source.active_filters(false).any(|f| f.makes_transparency()) || may_be_transparent(&source.kind, decode)
+}
+
 fn image_may_be_transparent(path: &Path, decode: bool) -> bool {
     let Ok(mut file) = std::fs::File::open(path) else { return true };
     let mut head = [0u8; 8];

@@ -2,6 +2,9 @@
 
 pub(crate) mod alpha;
 pub mod devices;
+pub(crate) mod filters;
+pub(crate) mod lut;
+pub(crate) mod media;
 pub(crate) mod portal;
 pub(crate) mod producer;
 pub(crate) mod runner;

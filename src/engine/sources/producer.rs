@@ -27,6 +27,7 @@ use gst_app::AppSink;
 
 use crate::engine::error::{make, make_named, EngineError};
 use crate::engine::sources::devices;
+use crate::engine::sources::filters::FilterChain;
 use crate::model::{AudioSettings, Source, SourceKind, TestPattern, VideoSettings};
 
 /// A built, not yet started, source pipeline.
@@ -40,6 +41,13 @@ pub(crate) struct Producer {
     pub portal: Option<(gst::Element, Option<String>)>,
     /// Keeps the portal session open while this pipeline lives.
     pub portal_keeper: Option<crate::engine::sources::portal::Keeper>,
+    /// The source's filters on its pictures and on its sound, whose
+    /// settings can be changed while it runs.
+    pub video_filters: Option<FilterChain>,
+    pub audio_filters: Option<FilterChain>,
+    /// Whether the picture filters are in the pipeline yet (the first
+    /// builder step that can take them does).
+    video_filters_placed: bool,
 }
 
 /// The formats every producer hands over.
@@ -140,7 +148,16 @@ impl Producer {
     fn new(name: &str) -> Self {
         let pipeline = gst::Pipeline::with_name(name);
         pipeline.use_clock(Some(&gst::SystemClock::obtain()));
-        Self { pipeline, video: None, audio: None, portal: None, portal_keeper: None }
+        Self {
+            pipeline,
+            video: None,
+            audio: None,
+            portal: None,
+            portal_keeper: None,
+            video_filters: None,
+            audio_filters: None,
+            video_filters_placed: false,
+        }
     }
 
     /// Builds the pipeline of `source`. Nothing is started; problems found
@@ -155,6 +172,12 @@ impl Producer {
         transparent: bool,
     ) -> Result<Self, EngineError> {
         let mut p = Producer::new(&format!("source-{}", source.id));
+        let chain = |audio: bool| -> Result<Option<FilterChain>, EngineError> {
+            let filters: Vec<_> = source.active_filters(audio).collect();
+            (!filters.is_empty()).then(|| FilterChain::build(&filters, audio)).transpose()
+        };
+        p.video_filters = chain(false)?;
+        p.audio_filters = chain(true)?;
         let canvas = (size.0.max(1), size.1.max(1));
         // A chat is drawn as a text (the supervisor gives it its messages).
         let drawn = source.kind.chat_as_text(&[]);
@@ -163,15 +186,15 @@ impl Producer {
                 let src = make("videotestsrc")?;
                 src.set_property_from_str("pattern", pattern_nick(*pattern));
                 if pattern.is_still() {
-                    p.frozen_chain(src, &[], formats, canvas, false)?;
+                    p.frozen_chain(src, &[], formats, canvas, transparent)?;
                 } else {
                     src.set_property("is-live", true);
-                    p.video_chain(src, formats.video_caps_with_rate(false, Some(canvas)), &[], true)?;
+                    p.video_chain(src, formats.video_caps_with_rate(transparent, Some(canvas)), &[], true)?;
                 }
             }
             SourceKind::Color { color } => {
                 let src = solid(color.argb())?;
-                p.frozen_chain(src, &[], formats, canvas, false)?;
+                p.frozen_chain(src, &[], formats, canvas, transparent)?;
             }
             SourceKind::Text { text, font, size, color, outline, shadow, width, height } => {
                 let src = solid(0)?;
@@ -209,8 +232,8 @@ impl Producer {
                 p.pipeline.add(&decode)?;
                 let vsink = appsink("video", true);
                 let asink = appsink("audio", true);
-                let video = p.decoded_video_chain(formats, false, false)?;
-                let audio = audio_chain(formats)?;
+                let video = p.decoded_video_chain(formats, false, transparent)?;
+                let audio = p.audio_chain(formats)?;
                 p.video = Some(vsink.clone());
                 p.audio = Some(asink.clone());
                 p.link_decoded(&decode, Some(video), Some(audio), vsink, Some(asink));
@@ -233,13 +256,13 @@ impl Producer {
                     .build();
                 let rate = capsfilter(&rate)?;
                 let convert = make("videoconvert")?;
-                p.video_chain(src, formats.video_caps(false, None), &[rate, convert], false)?;
+                p.video_chain(src, formats.video_caps(transparent, None), &[rate, convert], false)?;
             }
             SourceKind::ScreenPortal { restore_token } => {
                 let src = make("pipewiresrc")?;
                 src.set_property("always-copy", true);
                 let convert = make("videoconvert")?;
-                p.video_chain(src.clone(), formats.video_caps(false, None), &[convert], false)?;
+                p.video_chain(src.clone(), formats.video_caps(transparent, None), &[convert], false)?;
                 p.portal = Some((src, restore_token.clone()));
             }
             SourceKind::Webcam { device, width, height, fps } => {
@@ -249,7 +272,7 @@ impl Producer {
                     chain.push(make("jpegdec")?);
                 }
                 chain.push(make("videoconvert")?);
-                p.video_chain(cam.element, formats.video_caps(false, None), &chain, false)?;
+                p.video_chain(cam.element, formats.video_caps(transparent, None), &chain, false)?;
             }
             SourceKind::AudioInput { device } => {
                 let src = devices::open_microphone(device.as_deref())?;
@@ -299,12 +322,15 @@ impl Producer {
         let filter = capsfilter(&caps)?;
         // Generated pictures are made at the caps; captured ones are
         // converted first, so the caps go last.
+        let filters = self.take_video_filters(any_size(&caps))?;
         let mut elements = vec![src];
         if live_generated {
             elements.push(filter);
             elements.extend(after_caps.iter().cloned());
+            elements.extend(filters);
         } else {
             elements.extend(after_caps.iter().cloned());
+            elements.extend(filters);
             elements.push(filter);
         }
         elements.push(sink.clone().upcast());
@@ -329,7 +355,9 @@ impl Producer {
         let rate = gst::Caps::builder("video/x-raw")
             .field("framerate", gst::Fraction::new(STILL_FPS.min(formats.canvas.fps) as i32, 1))
             .build();
+        // Filters work on the one picture, before it is frozen.
         let mut after = drawn.to_vec();
+        after.extend(self.take_video_filters(formats.video_caps(alpha, None))?);
         after.extend([make("imagefreeze")?, capsfilter(&rate)?]);
         self.video_chain(src, formats.still_caps(alpha, Some(size)), &after, true)?;
         if let Some(sink) = &self.video {
@@ -341,7 +369,7 @@ impl Producer {
     fn audio_only(&mut self, src: gst::Element, formats: &Formats) -> Result<(), EngineError> {
         let sink = appsink("audio", false);
         let mut elements = vec![src];
-        elements.extend(audio_chain(formats)?);
+        elements.extend(self.audio_chain(formats)?);
         elements.push(sink.clone().upcast());
         self.pipeline.add_many(&elements)?;
         gst::Element::link_many(&elements)?;
@@ -353,18 +381,44 @@ impl Producer {
     /// The conversion after a decoder (to AYUV when `alpha`); a `still`
     /// picture is frozen into a stream.
     fn decoded_video_chain(
-        &self,
+        &mut self,
         formats: &Formats,
         still: bool,
         alpha: bool,
     ) -> Result<Vec<gst::Element>, EngineError> {
         let mut chain = vec![make("videoconvert")?, capsfilter(&formats.video_caps(alpha, None))?];
+        chain.extend(self.take_video_filters(formats.video_caps(alpha, None))?);
         if still {
             chain.push(make("imagefreeze")?);
             let rate = gst::Caps::builder("video/x-raw")
                 .field("framerate", gst::Fraction::new(STILL_FPS.min(formats.canvas.fps) as i32, 1))
                 .build();
             chain.push(capsfilter(&rate)?);
+        }
+        Ok(chain)
+    }
+
+    /// The picture filters and a return to the source's `format` (at any
+    /// size: a rotation turns it), the first time it is asked; nothing after.
+    fn take_video_filters(&mut self, format: gst::Caps) -> Result<Vec<gst::Element>, EngineError> {
+        match (&self.video_filters, self.video_filters_placed) {
+            (Some(chain), false) => {
+                self.video_filters_placed = true;
+                let mut elements = chain.elements().to_vec();
+                elements.push(capsfilter(&format)?);
+                Ok(elements)
+            }
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Sound to the mixer's format, through the source's sound filters.
+    fn audio_chain(&self, formats: &Formats) -> Result<Vec<gst::Element>, EngineError> {
+        let caps = formats.audio_caps();
+        let mut chain = vec![make("audioconvert")?, make("audioresample")?, capsfilter(&caps)?];
+        if let Some(filters) = &self.audio_filters {
+            chain.extend(filters.elements().iter().cloned());
+            chain.push(capsfilter(&caps)?);
         }
         Ok(chain)
     }
@@ -475,8 +529,13 @@ fn solid(argb: u32) -> Result<gst::Element, EngineError> {
     Ok(src)
 }
 
-fn audio_chain(formats: &Formats) -> Result<Vec<gst::Element>, EngineError> {
-    Ok(vec![make("audioconvert")?, make("audioresample")?, capsfilter(&formats.audio_caps())?])
+/// `caps` without a size or a rate.
+fn any_size(caps: &gst::Caps) -> gst::Caps {
+    let mut caps = caps.clone();
+    if let Some(s) = caps.make_mut().structure_mut(0) {
+        s.remove_fields(["width", "height", "framerate"]);
+    }
+    caps
 }
 
 fn pattern_nick(p: TestPattern) -> &'static str {

@@ -6,21 +6,13 @@ use std::time::{Duration, Instant};
 
 use gst::prelude::*;
 
+use crate::engine::command::{MediaAction, MediaState, MediaStatus};
 use crate::engine::error::EngineError;
 use crate::engine::fanout::Fanout;
-use crate::engine::sources::alpha;
+use crate::engine::sources::filters::{self, FilterChain};
 use crate::engine::sources::producer::{Formats, Producer};
+use crate::engine::sources::{alpha, media};
 use crate::model::{Source, SourceId, SourceKind};
-
-/// Time for a media file to be opened and decoded before its first
-/// picture is due; and, when it loops, to start over.
-const MEDIA_START_MARGIN: gst::ClockTime = gst::ClockTime::from_mseconds(150);
-const MEDIA_LOOP_MARGIN: gst::ClockTime = gst::ClockTime::from_mseconds(40);
-
-/// Now, on the clock every pipeline runs on.
-fn now() -> gst::ClockTime {
-    gst::SystemClock::obtain().time()
-}
 
 /// The generation of placeholder buffers; real producers count from 1.
 const PLACEHOLDER: u64 = u64::MAX;
@@ -72,6 +64,8 @@ pub(crate) struct Runner {
     failure: Option<String>,
     retry_at: Option<Instant>,
     retry_delay: Duration,
+    /// For a media file: whether it plays, is paused, stopped or ended.
+    media: media::Control,
 }
 
 impl Runner {
@@ -79,7 +73,7 @@ impl Runner {
         Self {
             // The file's header only: every source of the collection is
             // looked at here, most of them not shown yet.
-            transparent: alpha::may_be_transparent(&source.kind, false),
+            transparent: alpha::source_may_be_transparent(&source, false),
             source,
             video: Fanout::replaying(),
             audio: Fanout::new(),
@@ -91,6 +85,7 @@ impl Runner {
             failure: None,
             retry_at: None,
             retry_delay: FIRST_RETRY,
+            media: media::Control::default(),
         }
     }
 
@@ -123,18 +118,39 @@ impl Runner {
         self.failure = None;
         self.retry_at = None;
         self.retry_delay = FIRST_RETRY;
+        self.media.state = MediaState::Idle;
     }
 
-    /// Replaces the source's settings; a running source is rebuilt (its
-    /// layers keep its last picture until the new pipeline's first one).
+    /// Replaces the source's settings. A running source whose kind or list
+    /// of filters changed is rebuilt (its layers keep its last picture until
+    /// the new pipeline's first one); new settings of the same filters are
+    /// set on the running ones.
     pub fn update(&mut self, source: Source, formats: &Formats, news: &NewsSink) -> Option<Health> {
         let old = std::mem::replace(&mut self.source, source);
         if old.kind != self.source.kind {
             self.video.forget_last();
         }
-        if old.kind != self.source.kind && self.users > 0 {
-            self.stop();
-            return self.start(formats, news);
+        let retuned = |chain: Option<&FilterChain>, audio: bool| {
+            let new: Vec<_> = self.source.active_filters(audio).collect();
+            match chain {
+                Some(chain) => chain.apply(&new),
+                None => filters::same_shape(old.active_filters(audio), new.iter().copied()),
+            }
+        };
+        let producer = self.producer.as_ref();
+        // A still picture was filtered once, before it was frozen: new
+        // settings need it drawn again.
+        let refiltered = self.source.kind.is_still() && old.filters != self.source.filters;
+        let in_place = old.kind == self.source.kind
+            && !refiltered
+            && retuned(producer.and_then(|p| p.video_filters.as_ref()), false)
+            && retuned(producer.and_then(|p| p.audio_filters.as_ref()), true);
+        if !in_place {
+            self.transparent = alpha::source_may_be_transparent(&self.source, false);
+            if self.users > 0 {
+                self.stop();
+                return self.start(formats, news);
+            }
         }
         None
     }
@@ -145,6 +161,8 @@ impl Runner {
         match self.launch(generation, formats, news) {
             Ok(producer) => {
                 self.producer = Some(producer);
+                self.media.state = MediaState::Playing;
+                self.video.show_prerolls(false);
                 if self.placeholder.is_some() {
                     // The placeholder stays until the source delivers.
                     self.video.set_pending(generation);
@@ -165,7 +183,7 @@ impl Runner {
         formats: &Formats,
         news: &NewsSink,
     ) -> Result<Producer, EngineError> {
-        self.transparent = alpha::may_be_transparent(&self.source.kind, true);
+        self.transparent = alpha::source_may_be_transparent(&self.source, true);
         let producer = Producer::build(&self.source, formats, self.size, self.transparent)?;
         if let Some(sink) = &producer.video {
             self.video.attach(sink, generation);
@@ -197,9 +215,9 @@ impl Runner {
             return Ok(producer);
         }
         if matches!(self.source.kind, SourceKind::Media { .. }) {
-            // A file starts on the program's frame grid (see `Formats::on_frame_grid`).
+            // A file starts on the program's frame grid (see `media`).
             producer.pipeline.set_start_time(gst::ClockTime::NONE);
-            producer.pipeline.set_base_time(formats.on_frame_grid(now() + MEDIA_START_MARGIN));
+            producer.pipeline.set_base_time(formats.on_frame_grid(media::now() + media::START_MARGIN));
         }
         if let Err(e) = producer.pipeline.set_state(gst::State::Playing) {
             let _ = producer.pipeline.set_state(gst::State::Null);
@@ -239,6 +257,7 @@ impl Runner {
         if let Some(p) = self.producer.take() {
             let _ = p.pipeline.set_state(gst::State::Null);
         }
+        self.media.state = MediaState::Failed;
         self.video.set_current(PLACEHOLDER);
         self.audio.set_current(PLACEHOLDER);
         if self.placeholder.is_none() && self.source.kind.has_video() {
@@ -273,15 +292,19 @@ impl Runner {
             }
             ProducerNews::Ended { generation, .. } if generation == self.generation => {
                 let looping = matches!(self.source.kind, SourceKind::Media { looping: true, .. });
-                if let (true, Some(p)) = (looping, &self.producer) {
-                    // Each pass starts on the program's frame grid again, so
-                    // that the picture never drifts from its sound.
-                    p.pipeline.set_base_time(formats.on_frame_grid(now() + MEDIA_LOOP_MARGIN));
-                    let seek = p.pipeline.seek_simple(gst::SeekFlags::FLUSH, gst::ClockTime::ZERO);
-                    tracing::debug!(source = %self.source.id, ok = seek.is_ok(), "looping: back to the start");
-                    if let Err(e) = seek {
-                        return self.fail(format!("could not loop: {e}"), formats);
+                match (looping, &self.producer) {
+                    (true, Some(p)) => {
+                        // Each pass starts on the program's frame grid again, so
+                        // that the picture never drifts from its sound.
+                        let again =
+                            media::play_from(&p.pipeline, formats, Duration::ZERO, media::RESTART_MARGIN);
+                        tracing::debug!(source = %self.source.id, ok = again.is_ok(), "looping: back to the start");
+                        if let Err(e) = again {
+                            return self.fail(format!("could not loop: {e}"), formats);
+                        }
                     }
+                    (false, Some(_)) => self.media.state = MediaState::Ended,
+                    _ => {}
                 }
                 None
             }
@@ -323,6 +346,36 @@ impl Runner {
             }
         }
         None
+    }
+
+    /// Plays, pauses, stops, restarts or moves a media file that is shown.
+    pub fn control_media(&mut self, action: MediaAction, formats: &Formats) -> Result<(), EngineError> {
+        if !matches!(self.source.kind, SourceKind::Media { .. }) {
+            return Err(EngineError::Invalid(format!("`{}` is not a media file", self.source.name)));
+        }
+        let Some(p) = &self.producer else {
+            return Err(EngineError::Invalid(match self.media.state {
+                MediaState::Failed => format!("`{}` failed to play; it is tried again", self.source.name),
+                _ => format!("`{}` is not shown: a file plays while a scene shows it", self.source.name),
+            }));
+        };
+        let from = self.media.state;
+        let result = self.media.act(&p.pipeline, formats, action);
+        let state = self.media.state;
+        tracing::info!(source = %self.source.id, ?action, ?from, to = ?state, ok = result.is_ok(), "media");
+        result?;
+        // Paused, a move to another place shows it at once.
+        let paused = matches!(state, MediaState::Paused | MediaState::Stopped);
+        self.video.show_prerolls(paused);
+        Ok(())
+    }
+
+    /// Where a media file is.
+    pub fn media_status(&self) -> MediaStatus {
+        match &self.producer {
+            Some(p) => self.media.status(&p.pipeline),
+            None => MediaStatus { state: self.media.state, ..Default::default() },
+        }
     }
 
     /// Tries a failed source again now.

@@ -1,0 +1,240 @@
+//! A source's filters as GStreamer elements, spliced into its pipeline
+//! before the appsink that hands its pictures or sound on:
+//!
+//! ```text
+//!  pictures  … ! videoconvert ! alpha(chroma key) ! videoconvert ! videobalance ! gamma ! alpha(opacity)
+//!              ! videoconvert ! ARGB64 ! identity(3D LUT, in place) ! videoconvert ! gaussianblur
+//!              ! videoconvert ! videoflip ! videoconvert ! (the source's caps) ! appsink
+//!  sound     … ! audioconvert ! audioresample ! audiornnoise ! audioconvert ! audioresample
+//!              ! audiodynamic(gate|compressor|limiter) ! … ! volume(gain) ! … ! equalizer-3bands
+//!              ! audioconvert ! audioresample ! (F32 caps) ! appsink
+//! ```
+//!
+//! Each filter is converted into and out of (`videoconvert` and
+//! `audioconvert` pass buffers through untouched when the formats already
+//! agree). A chain keeps its elements: settings edited later are set on
+//! them while the source runs; only another list of filters (added,
+//! removed, reordered, switched on or off) rebuilds the source.
+
+use gst::prelude::*;
+
+use crate::engine::error::{make, EngineError};
+use crate::engine::sources::lut::Lut;
+use crate::model::{FilterKind, KeyColor};
+
+/// The elements of one source's filters, in order.
+pub(crate) struct FilterChain {
+    /// Every element, converters included, to be linked in this order.
+    elements: Vec<gst::Element>,
+    /// Each filter's working elements, with the filter they were made for.
+    parts: Vec<(FilterKind, Vec<gst::Element>)>,
+}
+
+impl FilterChain {
+    /// The chain for `filters` on pictures (`audio` false) or sound.
+    pub fn build(filters: &[&FilterKind], audio: bool) -> Result<Self, EngineError> {
+        let convert = if audio { "audioconvert" } else { "videoconvert" };
+        let mut chain = Self { elements: Vec::new(), parts: Vec::new() };
+        for kind in filters {
+            let working = working_elements(kind)?;
+            configure(kind, &working)?;
+            chain.elements.push(make(convert)?);
+            if audio {
+                chain.elements.push(make("audioresample")?);
+            }
+            chain.elements.extend(working.iter().cloned());
+            chain.parts.push(((*kind).clone(), working));
+        }
+        if !chain.parts.is_empty() {
+            chain.elements.push(make(convert)?);
+            if audio {
+                chain.elements.push(make("audioresample")?);
+            }
+        }
+        Ok(chain)
+    }
+
+    pub fn elements(&self) -> &[gst::Element] {
+        &self.elements
+    }
+
+    /// Sets `filters`' settings on the running elements; false when they
+    /// are another list (or a LUT from another file): the source is then
+    /// built again.
+    pub fn apply(&self, filters: &[&FilterKind]) -> bool {
+        if !same_shape(self.parts.iter().map(|(k, _)| k), filters.iter().copied()) {
+            return false;
+        }
+        self.parts.iter().zip(filters).all(|((_, working), kind)| configure(kind, working).is_ok())
+    }
+}
+
+/// Whether two lists of filters have the same filters in the same order
+/// (settings aside), so that one's elements can take the other's settings.
+pub(crate) fn same_shape<'a>(
+    a: impl IntoIterator<Item = &'a FilterKind>,
+    b: impl IntoIterator<Item = &'a FilterKind>,
+) -> bool {
+    let shape = |k: &FilterKind| match k {
+        FilterKind::Lut { path } => format!("lut:{}", path.display()),
+        // Opacity below 1 needs pictures with alpha: another shape.
+        other => format!("{}{}", other.id(), other.makes_transparency()),
+    };
+    a.into_iter().map(shape).eq(b.into_iter().map(shape))
+}
+
+/// The elements that do a filter's work.
+fn working_elements(kind: &FilterKind) -> Result<Vec<gst::Element>, EngineError> {
+    Ok(match kind {
+        FilterKind::ChromaKey { .. } => vec![make("alpha")?],
+        FilterKind::ColorCorrection { .. } => {
+            let mut v = vec![make("videobalance")?, make("gamma")?];
+            if kind.makes_transparency() {
+                v.push(make("alpha")?);
+            }
+            v
+        }
+        FilterKind::Lut { path } => {
+            let lut = Lut::load(path).map_err(EngineError::Invalid)?;
+            let rgb = make("capsfilter")?;
+            let wide = gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::Argb64).build();
+            rgb.set_property("caps", wide);
+            let apply = make("identity")?;
+            lut.apply_on(&apply);
+            vec![rgb, apply]
+        }
+        FilterKind::Blur { .. } | FilterKind::Sharpen { .. } => vec![make("gaussianblur")?],
+        FilterKind::Flip { .. } | FilterKind::Rotate { .. } => vec![make("videoflip")?],
+        FilterKind::NoiseSuppression => {
+            let rnnoise = make("audiornnoise")?;
+            restamp(&rnnoise);
+            vec![rnnoise]
+        }
+        FilterKind::NoiseGate { .. } | FilterKind::Compressor { .. } | FilterKind::Limiter { .. } => {
+            vec![make("audiodynamic")?]
+        }
+        FilterKind::Gain { .. } => vec![make("volume")?],
+        FilterKind::Equalizer { .. } => vec![make("equalizer-3bands")?],
+    })
+}
+
+/// Gives every buffer leaving `element` its time: `audiornnoise` (0.15)
+/// stamps only the buffers that begin where an input buffer began, and
+/// the rest (14 of 15 here) would be dropped downstream as untimed. Each
+/// untimed buffer follows the one before it, sample for sample.
+fn restamp(element: &gst::Element) {
+    let Some(pad) = element.static_pad("src") else { return };
+    // The last time seen and the samples passed since.
+    let last: std::sync::Mutex<Option<(gst::ClockTime, u64)>> = Default::default();
+    pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
+        let Some(gst::PadProbeData::Buffer(buffer)) = &mut info.data else { return gst::PadProbeReturn::Ok };
+        let Some(audio) = pad.current_caps().and_then(|c| gst_audio::AudioInfo::from_caps(&c).ok()) else {
+            return gst::PadProbeReturn::Ok;
+        };
+        let samples = buffer.size() as u64 / u64::from(audio.bpf().max(1));
+        let time = |n: u64| gst::ClockTime::from_nseconds(n * 1_000_000_000 / u64::from(audio.rate().max(1)));
+        let buffer = buffer.make_mut();
+        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+        let pts = match (buffer.pts(), *last) {
+            (Some(pts), _) => {
+                *last = Some((pts, 0));
+                pts
+            }
+            (None, Some((at, since))) => at + time(since),
+            (None, None) => return gst::PadProbeReturn::Ok,
+        };
+        buffer.set_pts(pts);
+        buffer.set_duration(time(samples));
+        if let Some((_, since)) = last.as_mut() {
+            *since += samples;
+        }
+        gst::PadProbeReturn::Ok
+    });
+}
+
+/// A level in dBFS as the linear amplitude `audiodynamic` takes.
+fn amplitude(db: f64) -> f32 {
+    10f64.powf(db / 20.0) as f32
+}
+
+/// Sets a filter's settings on its working elements.
+fn configure(kind: &FilterKind, working: &[gst::Element]) -> Result<(), EngineError> {
+    let mismatch = || EngineError::Invalid(format!("the {} filter's elements do not match it", kind.id()));
+    let first = working.first().ok_or_else(mismatch)?;
+    match kind {
+        FilterKind::ChromaKey { key, similarity, smoothness } => {
+            match key {
+                KeyColor::Green => first.set_property_from_str("method", "green"),
+                KeyColor::Blue => first.set_property_from_str("method", "blue"),
+                KeyColor::Custom(c) => {
+                    first.set_property_from_str("method", "custom");
+                    first.set_property("target-r", u32::from(c.r));
+                    first.set_property("target-g", u32::from(c.g));
+                    first.set_property("target-b", u32::from(c.b));
+                }
+            }
+            // The width of the cone of colours taken away, and of its soft edge.
+            first.set_property("angle", (1.0 + similarity * 89.0) as f32);
+            first.set_property("noise-level", (smoothness * 64.0) as f32);
+        }
+        FilterKind::ColorCorrection { brightness, contrast, saturation, hue, gamma, opacity } => {
+            first.set_property("brightness", *brightness);
+            first.set_property("contrast", *contrast);
+            first.set_property("saturation", *saturation);
+            first.set_property("hue", *hue);
+            working.get(1).ok_or_else(mismatch)?.set_property("gamma", *gamma);
+            if let Some(alpha) = working.get(2) {
+                alpha.set_property_from_str("method", "set");
+                alpha.set_property("alpha", *opacity);
+            }
+        }
+        FilterKind::Lut { .. } => {}
+        FilterKind::Blur { radius } => first.set_property("sigma", *radius),
+        FilterKind::Sharpen { amount } => first.set_property("sigma", -*amount),
+        FilterKind::Flip { horizontal, vertical } => {
+            let method = match (horizontal, vertical) {
+                (false, false) => "none",
+                (true, false) => "horizontal-flip",
+                (false, true) => "vertical-flip",
+                (true, true) => "rotate-180",
+            };
+            first.set_property_from_str("method", method);
+        }
+        FilterKind::Rotate { degrees } => {
+            let method = match degrees {
+                90 => "clockwise",
+                180 => "rotate-180",
+                270 => "counterclockwise",
+                other => return Err(EngineError::Invalid(format!("a rotation of {other} degrees"))),
+            };
+            first.set_property_from_str("method", method);
+        }
+        FilterKind::NoiseSuppression => {}
+        FilterKind::NoiseGate { threshold_db } => {
+            // Below the threshold, the sound falls away ten times as fast.
+            first.set_property_from_str("mode", "expander");
+            first.set_property_from_str("characteristics", "hard-knee");
+            first.set_property("threshold", amplitude(*threshold_db));
+            first.set_property("ratio", 10.0f32);
+        }
+        FilterKind::Compressor { threshold_db, ratio } => {
+            first.set_property_from_str("mode", "compressor");
+            first.set_property_from_str("characteristics", "hard-knee");
+            first.set_property("threshold", amplitude(*threshold_db));
+            first.set_property("ratio", (1.0 / ratio) as f32);
+        }
+        FilterKind::Limiter { threshold_db } => {
+            first.set_property_from_str("mode", "compressor");
+            first.set_property_from_str("characteristics", "hard-knee");
+            first.set_property("threshold", amplitude(*threshold_db));
+            first.set_property("ratio", 0.0f32);
+        }
+        FilterKind::Gain { db } => first.set_property("volume", 10f64.powf(db / 20.0)),
+        FilterKind::Equalizer { low_db, mid_db, high_db } => {
+            first.set_property("band0", *low_db);
+            first.set_property("band1", *mid_db);
+            first.set_property("band2", *high_db);
+        }
+    }
+    Ok(())
+}
