@@ -373,3 +373,158 @@ fn a_media_file_pauses_moves_plays_stops_and_restarts_and_goes_when_removed() {
     assert!(studio.remove_source(&id).is_err(), "removed twice");
     assert!(studio.media_status(&id).is_err(), "no status for a removed source");
 }
+
+/// A 160x90 clip, blue above and red below, tagged to be shown turned a
+/// quarter (as a phone held upright records), as ffmpeg writes it.
+fn sideways_clip(dir: &Path) -> PathBuf {
+    let flat = dir.join("flat.mp4");
+    let tagged = dir.join("sideways.mp4");
+    let ffmpeg = |args: &[&str]| {
+        let status = Command::new("ffmpeg")
+            .args(["-v", "error", "-y"])
+            .args(args)
+            .status()
+            .expect("ffmpeg runs (install the package ffmpeg)");
+        assert!(status.success(), "ffmpeg {args:?}");
+    };
+    let source = "color=c=red:s=160x90:r=30:d=2,drawbox=x=0:y=0:w=160:h=45:color=blue:t=fill";
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        source,
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        flat.to_str().expect("utf-8"),
+    ]);
+    ffmpeg(&[
+        "-i",
+        flat.to_str().expect("utf-8"),
+        "-c",
+        "copy",
+        "-metadata:s:v:0",
+        "rotate=90",
+        tagged.to_str().expect("utf-8"),
+    ]);
+    tagged
+}
+
+/// What ffmpeg (which turns a tagged video upright) shows of `file` at
+/// `seconds`: its width, height and RGB pixels.
+fn reference_frame(file: &Path, seconds: f64) -> (usize, usize, Vec<u8>) {
+    let size = common::ffprobe(
+        file,
+        &["-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0"],
+    );
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-ss", &format!("{seconds}"), "-i"])
+        .arg(file)
+        .args(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .expect("ffmpeg runs (install the package ffmpeg)");
+    let mut numbers = size.trim().split(',').filter_map(|n| n.parse::<usize>().ok());
+    let (w, h) = (numbers.next().expect("a width"), numbers.next().expect("a height"));
+    // Turned a quarter, the picture's sides swap.
+    let (w, h) = if out.stdout.len() == w * h * 3 && w > h { (h, w) } else { (w, h) };
+    assert_eq!(out.stdout.len(), w * h * 3, "one {w}x{h} picture from ffmpeg");
+    (w, h, out.stdout)
+}
+
+#[test]
+fn a_video_tagged_sideways_shows_upright_as_ffmpeg_shows_it() {
+    init_tracing();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clip = sideways_clip(dir.path());
+    let (w, h, reference) = reference_frame(&clip, 0.5);
+    assert_eq!((w, h), (90, 160), "ffmpeg turns it upright");
+    let mut c = collection();
+    c.sources = vec![
+        color_source("green", GREEN),
+        Source::new("clip", "Clip", SourceKind::Media { path: clip, looping: true }),
+    ];
+    // Shown at its upright size, one picture pixel per canvas pixel.
+    c.scenes = vec![scene("Main", vec![item(1, "green", 0, 0, 640, 360), item(2, "clip", 0, 0, 90, 160)])];
+    let studio = Studio::start(c, None).expect("studio starts");
+    let tap = VideoTap::start(&studio, 64).expect("tap");
+    let places = [(45, 20), (45, 140), (10, 80), (80, 80), (20, 30), (70, 130)];
+    let expected: Vec<[u8; 3]> = places
+        .iter()
+        .map(|&(x, y)| {
+            let i = (y * w + x) * 3;
+            [reference[i], reference[i + 1], reference[i + 2]]
+        })
+        .collect();
+    let seen = frame_where(&tap, Duration::from_secs(5), |f| {
+        places.iter().zip(&expected).all(|(&(x, y), rgb)| near(f.pixel(x, y), *rgb, 40))
+    });
+    let last = tap.next(Duration::from_secs(1)).map(|f| places.map(|(x, y)| f.pixel(x, y)));
+    assert!(seen.is_some(), "ffmpeg shows {expected:?} at {places:?}; the program {last:?}");
+}
+
+#[test]
+fn an_animated_gif_plays_its_frames_at_their_delays_over_and_over() {
+    init_tracing();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gif = dir.path().join("three.gif");
+    let p = gif.to_str().expect("utf-8");
+    convert(&["-delay", "20", "-size", "64x36", "xc:#ff0000", "xc:#0000ff", "xc:#00ff00", "-loop", "0", p]);
+    // What ffmpeg reads: three pictures of 0.2 s.
+    let durations = common::ffprobe(&gif, &["-show_entries", "frame=pkt_duration_time", "-of", "csv=p=0"]);
+    let durations: Vec<f64> = durations.lines().filter_map(|l| l.trim().parse().ok()).collect();
+    assert_eq!(durations, [0.2, 0.2, 0.2], "ffmpeg's reading of the file");
+
+    let mut c = collection();
+    c.sources = vec![image(&gif)];
+    c.scenes = vec![scene("Main", vec![item(1, "image", 0, 0, 640, 360)])];
+    let studio = Studio::start(c, None).expect("studio starts");
+    let tap = VideoTap::start(&studio, 256).expect("tap");
+    frame_where(&tap, Duration::from_secs(5), |f| near(f.pixel(320, 180), RED, 40)).unwrap_or_else(|| {
+        panic!(
+            "the first picture: the program shows {:?}",
+            tap.next(Duration::from_secs(1)).map(|f| f.pixel(320, 180))
+        )
+    });
+    // Two seconds of program: the colours in turn, each for its 0.2 s.
+    let mut runs: Vec<(&str, u32)> = Vec::new();
+    for _ in 0..60 {
+        let f = tap.next(Duration::from_secs(1)).expect("frames");
+        let name = [("red", RED), ("blue", BLUE), ("green", GREEN)]
+            .iter()
+            .find(|(_, rgb)| near(f.pixel(320, 180), *rgb, 40))
+            .map_or("other", |(n, _)| *n);
+        match runs.last_mut() {
+            Some((last, n)) if *last == name => *n += 1,
+            _ => runs.push((name, 1)),
+        }
+    }
+    eprintln!("colours in turn (frames at 30 fps): {runs:?}");
+    let names: Vec<&str> = runs.iter().map(|(n, _)| *n).collect();
+    assert!(!names.contains(&"other"), "only the animation's colours: {runs:?}");
+    for pair in names.windows(2) {
+        let next = match pair[0] {
+            "red" => "blue",
+            "blue" => "green",
+            _ => "red",
+        };
+        assert_eq!(pair[1], next, "in the file's order, looping: {runs:?}");
+    }
+    // The runs between the first and the last are whole: 6 frames each (±1).
+    let whole = &runs[1..runs.len() - 1];
+    assert!(whole.len() >= 7, "at least seven pictures in two seconds: {runs:?}");
+    assert!(whole.iter().all(|(_, n)| (5..=7).contains(n)), "each shows 0.2 s: {runs:?}");
+}
+
+#[test]
+fn a_picture_with_transparency_alone_in_its_scene_shows_over_black() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let png = blue_square_png(dir.path());
+    let mut c = collection();
+    c.sources = vec![image(&png)];
+    c.scenes = vec![scene("Main", vec![item(1, "image", 0, 0, 640, 360)])];
+    assert!(
+        first_frame_where(c, |f| near(f.pixel(320, 180), BLUE, 30) && near(f.pixel(20, 20), [0, 0, 0], 20)),
+        "alone, the picture shows, black through its transparent border"
+    );
+}

@@ -7,6 +7,8 @@
 //!          camera (opaque)   ─┐
 //!          lower third (PNG)  │ compositor: AYUV only when a transparent
 //!  bottom  bars (opaque)     ─┘ layer is among these, else I420
+//!
+//! With no opaque layer at all, the bottom layer is the compositor's.
 //! ```
 //!
 //! The split follows the stacking order only, not where items are, so that
@@ -35,8 +37,11 @@ impl Stacking {
             .filter(|i| i.width > 0 && i.height > 0)
             .filter_map(|i| opaque(&i.source).map(|o| (i.id, o)))
             .collect();
+        // With no opaque layer, the bottom one is composed all the same: a
+        // compositor without a layer makes no picture to blend overlays into
+        // (a scene of a lone logo or text showed black).
         let top_opaque = shown.iter().rposition(|&(_, o)| o);
-        let above = top_opaque.map_or(0, |t| t + 1);
+        let above = top_opaque.map_or(shown.len().min(1), |t| t + 1);
         Self {
             overlays: shown[above..].iter().map(|&(id, _)| id).collect(),
             compose_alpha: shown[..above].iter().any(|&(_, o)| !o),
@@ -79,7 +84,8 @@ mod tests {
     #[test]
     fn transparent_layers_above_every_opaque_one_are_overlays() {
         assert_eq!(split(&["opaque", "opaque2", "alpha", "alpha2"]), (vec![3, 4], false));
-        assert_eq!(split(&["alpha", "alpha2"]), (vec![1, 2], false));
+        assert_eq!(split(&["alpha", "alpha2"]), (vec![2], true), "the bottom one composed");
+        assert_eq!(split(&["alpha"]), (vec![], true));
         assert_eq!(split(&["opaque", "opaque2"]), (vec![], false));
         assert_eq!(split(&[]), (vec![], false));
     }

@@ -192,22 +192,22 @@ fn configure(kind: &FilterKind, working: &[gst::Element]) -> Result<(), EngineEr
         FilterKind::Blur { radius } => first.set_property("sigma", *radius),
         FilterKind::Sharpen { amount } => first.set_property("sigma", -*amount),
         FilterKind::Flip { horizontal, vertical } => {
-            let method = match (horizontal, vertical) {
-                (false, false) => "none",
-                (true, false) => "horizontal-flip",
-                (false, true) => "vertical-flip",
-                (true, true) => "rotate-180",
+            let direction = match (horizontal, vertical) {
+                (false, false) => "identity",
+                (true, false) => "horiz",
+                (false, true) => "vert",
+                (true, true) => "180",
             };
-            first.set_property_from_str("method", method);
+            first.set_property_from_str("video-direction", direction);
         }
         FilterKind::Rotate { degrees } => {
-            let method = match degrees {
-                90 => "clockwise",
-                180 => "rotate-180",
-                270 => "counterclockwise",
+            let direction = match degrees {
+                90 => "90r",
+                180 => "180",
+                270 => "90l",
                 other => return Err(EngineError::Invalid(format!("a rotation of {other} degrees"))),
             };
-            first.set_property_from_str("method", method);
+            first.set_property_from_str("video-direction", direction);
         }
         FilterKind::NoiseSuppression => {}
         FilterKind::NoiseGate { threshold_db } => {

@@ -3,6 +3,7 @@
 pub(crate) mod alpha;
 pub mod devices;
 pub(crate) mod filters;
+pub(crate) mod gif;
 pub(crate) mod lut;
 pub(crate) mod media;
 pub(crate) mod portal;

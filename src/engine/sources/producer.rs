@@ -5,8 +5,9 @@
 //!  still pattern videotestsrc(one picture) ! I420 caps ! imagefreeze ! rate caps ! appsink(video, synced)
 //!  colour        videotestsrc(one picture, solid) ! I420 caps ! imagefreeze ! rate caps ! appsink(video, synced)
 //!  text          videotestsrc(one picture, transparent) ! AYUV caps ! textoverlay ! imagefreeze ! rate caps ! appsink(video, synced)
-//!  image         filesrc ! decodebin ! videoconvert ! AYUV ! imagefreeze ! rate caps ! appsink(video)
-//!  media         uridecodebin ─┬─ videoconvert ! I420 ! appsink(video)
+//!  animated GIF  see `gif`
+//!  image         filesrc ! decoder ! videoconvert ! AYUV ! videoflip(upright) ! imagefreeze ! rate caps ! appsink(video)
+//!  media         uridecodebin ─┬─ videoconvert ! I420 ! videoflip(upright) ! appsink(video)
 //!                              └─ audioconvert ! audioresample ! F32 caps ! appsink(audio)
 //!  X11 screen    ximagesrc ! rate caps ! videoconvert ! I420 ! appsink(video)
 //!  webcam        v4l2src|pipewiresrc ! chosen caps ! [jpegdec] ! videoconvert ! I420 ! appsink(video)
@@ -28,6 +29,7 @@ use gst_app::AppSink;
 use crate::engine::error::{make, make_named, EngineError};
 use crate::engine::sources::devices;
 use crate::engine::sources::filters::FilterChain;
+use crate::engine::sources::gif;
 use crate::model::{AudioSettings, Source, SourceKind, TestPattern, VideoSettings};
 
 /// A built, not yet started, source pipeline.
@@ -213,6 +215,15 @@ impl Producer {
             }
             SourceKind::Image { path } => {
                 check_file(path)?;
+                if let Some(animation) = gif::Animation::load(path)? {
+                    let convert = make("videoconvert")?;
+                    let src = animation.source(formats.canvas.fps)?;
+                    p.video_chain(src, formats.video_caps(transparent, None), &[convert], false)?;
+                    if let Some(sink) = &p.video {
+                        sink.set_sync(true);
+                    }
+                    return Ok(p);
+                }
                 let src = make("filesrc")?;
                 src.set_property("location", path);
                 let mut chain = image_decoder(path)?;
@@ -386,7 +397,11 @@ impl Producer {
         still: bool,
         alpha: bool,
     ) -> Result<Vec<gst::Element>, EngineError> {
-        let mut chain = vec![make("videoconvert")?, capsfilter(&formats.video_caps(alpha, None))?];
+        // Upright as the file says (a phone's video or photo taken sideways).
+        let upright = make("videoflip")?;
+        upright.set_property_from_str("video-direction", "auto");
+        // After the conversion: videoflip takes 8-bit formats only (a 16-bit PNG would not negotiate).
+        let mut chain = vec![make("videoconvert")?, capsfilter(&formats.video_caps(alpha, None))?, upright];
         chain.extend(self.take_video_filters(formats.video_caps(alpha, None))?);
         if still {
             chain.push(make("imagefreeze")?);
