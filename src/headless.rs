@@ -47,11 +47,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         }
         None => (None, RecordSettings { encoder: encoder_settings(cli), ..RecordSettings::default() }),
     };
-    let mut targets: Vec<(String, String)> = cli
-        .stream
-        .iter()
+    let mut targets: Vec<(String, String)> = streams_with_keys(cli)?
+        .into_iter()
         .enumerate()
-        .map(|(n, url)| (format!("stream {} ({})", n + 1, redact(url)), url.clone()))
+        .map(|(n, url)| (format!("stream {} ({})", n + 1, redact(&url)), url))
         .collect();
     let settings = match plateau::model::Settings::load(&plateau::model::Settings::path()?) {
         Ok(settings) => settings,
@@ -61,6 +60,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
             plateau::model::Settings::default()
         }
     };
+    if let Some(device) = settings.monitor_device.clone() {
+        studio.send(plateau::engine::Command::MonitorDevice(Some(device)))?;
+    }
     if cli.go_live {
         let live = crate::destinations::live_destinations(&settings)?;
         if live.is_empty() {
@@ -213,4 +215,27 @@ fn encoder_settings(cli: &Cli) -> EncoderSettings {
         speed: Speed::from_name(&cli.preset).unwrap_or(Speed::Veryfast),
         ..EncoderSettings::default()
     }
+}
+
+/// The `--stream` addresses, the n-th followed by the key in the n-th
+/// `--stream-key-file`.
+fn streams_with_keys(cli: &Cli) -> anyhow::Result<Vec<String>> {
+    if cli.stream_key_file.len() > cli.stream.len() {
+        bail!(
+            "--stream-key-file: {} key files for {} --stream addresses (the n-th file is the n-th address's key)",
+            cli.stream_key_file.len(),
+            cli.stream.len()
+        );
+    }
+    let mut urls = cli.stream.clone();
+    for (url, file) in urls.iter_mut().zip(&cli.stream_key_file) {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| anyhow::anyhow!("--stream-key-file {}: {e}", file.display()))?;
+        let key = text.lines().next().unwrap_or_default().trim();
+        if key.is_empty() {
+            bail!("--stream-key-file {}: the file holds no key", file.display());
+        }
+        *url = plateau::secrets::stream_url(url, Some(key));
+    }
+    Ok(urls)
 }

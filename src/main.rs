@@ -62,6 +62,10 @@ pub struct Cli {
     /// Stream the program to this address (rtmp://, rtmps:// or srt://); may be repeated.
     #[arg(long, value_name = "URL")]
     stream: Vec<String>,
+    /// Read the key of the n-th --stream from this file (its first line),
+    /// so that it never shows among the processes' arguments; may be repeated.
+    #[arg(long, value_name = "FILE")]
+    stream_key_file: Vec<PathBuf>,
     /// Stream to every enabled destination of the settings (headless).
     #[arg(long)]
     go_live: bool,

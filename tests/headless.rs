@@ -353,3 +353,55 @@ fn the_stream_key_reaches_no_line_of_gstreamers_log_at_level_6() {
     assert!(leaks.is_empty(), "the key is in {} log lines, e.g. {leaks:?}", log.matches(key).count());
     eprintln!("{lines} lines of GStreamer's log at level 6, the key in none");
 }
+
+#[test]
+fn a_key_read_from_a_file_reaches_the_server_and_never_the_process_arguments() {
+    let nginx = common::nginx::Nginx::start();
+    let key = "sk-file-41d9e07b";
+    let server = format!("rtmp://127.0.0.1:{}/live", nginx.port);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("key.txt");
+    std::fs::write(&file, format!("{key}\n")).expect("key written");
+    let child = Command::new(env!("CARGO_BIN_EXE_plateau"))
+        .args(["--headless", "--duration", "8", "--stream", &server, "--stream-key-file"])
+        .arg(&file)
+        .env_remove("DISPLAY")
+        .env("XDG_CONFIG_HOME", dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("plateau runs");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    // What other users see of the process.
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", child.id())).expect("its arguments");
+    let streams = common::nginx::probe(&format!("{server}/{key}"));
+    let out = child.wait_with_output().expect("plateau ends");
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        streams.contains("codec_name=h264"),
+        "the server got the stream under its key: {streams}\n{said}"
+    );
+    assert!(!String::from_utf8_lossy(&cmdline).contains(key), "the key is in the process's arguments");
+    assert!(!said.contains(key), "the key was printed: {said}");
+
+    // More key files than addresses, or an empty one: one clear line.
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "\n").expect("written");
+    for (args, expected) in [
+        (vec!["--stream-key-file", file.to_str().expect("utf-8")], "1 key files for 0 --stream"),
+        (
+            vec!["--stream", server.as_str(), "--stream-key-file", empty.to_str().expect("utf-8")],
+            "holds no key",
+        ),
+    ] {
+        let run = Command::new(env!("CARGO_BIN_EXE_plateau"))
+            .args(["--headless", "--duration", "1"])
+            .args(&args)
+            .env_remove("DISPLAY")
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .expect("plateau runs");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success() && stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}

@@ -50,6 +50,9 @@ pub enum Command {
     },
     /// Where a media file source is (replied as `Reply::Media`).
     MediaStatus(SourceId),
+    /// The device monitored sources are heard on (a PulseAudio or
+    /// PipeWire sink's name; none: the default one).
+    MonitorDevice(Option<String>),
     SetVolume {
         source: SourceId,
         volume: Option<f64>,
@@ -97,6 +100,7 @@ impl Command {
             Command::RemoveSource(_) => "remove-source",
             Command::Media { .. } => "media",
             Command::MediaStatus(_) => "media-status",
+            Command::MonitorDevice(_) => "monitor-device",
             Command::SetVolume { .. } => "set-volume",
             Command::RetrySource(_) => "retry-source",
             Command::AddScene(_) => "add-scene",
@@ -120,6 +124,7 @@ impl Command {
             | Command::RetrySource(_)
             | Command::Media { .. }
             | Command::MediaStatus(_)
+            | Command::MonitorDevice(_)
             | Command::Collection
             | Command::ShowChat(_) => false,
             Command::Batch(commands) => commands.iter().any(Command::changes_collection),

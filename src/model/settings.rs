@@ -169,6 +169,10 @@ pub struct Settings {
     /// when no keyring is available.
     #[serde(default)]
     pub keys_in_file_allowed: bool,
+    /// Where monitored sources are heard: a PulseAudio or PipeWire sink's
+    /// name (`pactl list short sinks`); none: the default device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitor_device: Option<String>,
     /// The window's size and state when it was last closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<WindowState>,

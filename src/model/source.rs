@@ -39,6 +39,33 @@ pub struct Source {
     /// Effects on its pictures and sound, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<super::Filter>,
+    /// Whether the presenter hears its sound on the monitoring device.
+    #[serde(default, skip_serializing_if = "Monitor::is_off")]
+    pub monitor: Monitor,
+}
+
+/// Where a source's sound goes besides (or instead of) the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Monitor {
+    /// In the program only.
+    #[default]
+    Off,
+    /// On the monitoring device only, not in the program (to cue a clip).
+    Only,
+    /// In the program and on the monitoring device.
+    AndOutput,
+}
+
+impl Monitor {
+    pub fn is_off(&self) -> bool {
+        *self == Monitor::Off
+    }
+
+    /// Whether the program hears it (a source monitored only is silent there).
+    pub fn in_program(self) -> bool {
+        self != Monitor::Only
+    }
 }
 
 fn unity() -> f64 {
@@ -62,6 +89,7 @@ impl Source {
             volume: 1.0,
             muted: false,
             filters: Vec::new(),
+            monitor: Monitor::Off,
         }
     }
 }

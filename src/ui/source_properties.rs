@@ -8,7 +8,7 @@ use adw::prelude::*;
 use gettextrs::gettext;
 use gtk::gdk;
 use plateau::engine::devices;
-use plateau::model::{Color, Source, SourceKind, TestPattern};
+use plateau::model::{Color, Monitor, Source, SourceKind, TestPattern};
 
 /// Applies an edited source; the window sends it to the engine.
 pub type Apply = Rc<dyn Fn(Source)>;
@@ -249,8 +249,30 @@ pub fn show(parent: &impl IsA<gtk::Window>, source: Source, apply: Apply) -> adw
         }
         _ => {}
     }
+    if source.kind.has_audio() {
+        group.add(&monitor_row(source.monitor, edit.clone()));
+    }
     window.present();
     window
+}
+
+/// Where the presenter hears the source: the program only, the monitoring
+/// device only (to cue a clip), or both.
+fn monitor_row(value: Monitor, edit: Edit) -> adw::ComboRow {
+    let choices = [Monitor::Off, Monitor::Only, Monitor::AndOutput];
+    let names = [gettext("Off"), gettext("Monitor Only (mute output)"), gettext("Monitor and Output")];
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let row = adw::ComboRow::builder()
+        .title(gettext("Monitoring"))
+        .subtitle(gettext("Heard on the monitoring device"))
+        .model(&gtk::StringList::new(&names))
+        .selected(choices.iter().position(|c| *c == value).unwrap_or(0) as u32)
+        .build();
+    row.connect_selected_notify(move |row| {
+        let chosen = choices.get(row.selected() as usize).copied().unwrap_or_default();
+        edit(&|s| s.monitor = chosen);
+    });
+    row
 }
 
 fn color_row(title: &str, value: Color, edit: Edit, set: fn(&mut Source, Color)) -> adw::ActionRow {

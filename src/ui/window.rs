@@ -302,6 +302,10 @@ impl Window {
             Err(e) => self.show_error(&gettext("The program cannot be shown"), &e.to_string()),
         }
         *imp.program_scene.borrow_mut() = studio.program_scene().ok().flatten();
+        if let Some(device) = imp.settings.borrow().monitor_device.clone() {
+            // Sent at once; its answer (an error is an event) is not awaited.
+            drop(studio.request(plateau::engine::Command::MonitorDevice(Some(device))));
+        }
         self.listen(studio.events(), epoch);
         *imp.studio.borrow_mut() = Some(studio);
         self.refresh();

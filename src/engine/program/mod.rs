@@ -3,6 +3,7 @@
 //! owns it and applies every command.
 
 mod crop;
+pub(crate) mod monitor;
 pub(crate) mod overlay;
 mod pipeline;
 pub(crate) mod stacking;

@@ -14,6 +14,7 @@ use crate::engine::command::{Answer, Command, Reply};
 use crate::engine::error::EngineError;
 use crate::engine::events::{Event, Levels, Stats, StudioState};
 use crate::engine::fanout::{AudioTaps, Fanout};
+use crate::engine::program::monitor::Monitor;
 use crate::engine::program::stacking::Stacking;
 use crate::engine::program::transition;
 use crate::engine::program::{Channel, Layer, Program};
@@ -84,6 +85,12 @@ pub(crate) struct Supervisor {
     held: std::cell::RefCell<Option<Vec<Event>>>,
     /// The audience's last chat messages, for chat sources.
     chat: Vec<String>,
+    /// What the presenter hears of the monitored sources, and where.
+    monitor: Option<Monitor>,
+    monitor_device: Option<String>,
+    /// Whether the monitoring device failed to open (said once until
+    /// another device is chosen).
+    monitor_failed: bool,
     last_stats: (Instant, u64),
     last_care: Instant,
 }
@@ -129,6 +136,9 @@ impl Supervisor {
             snapshot,
             held: Default::default(),
             chat: Vec::new(),
+            monitor: None,
+            monitor_device: None,
+            monitor_failed: false,
             last_stats: (Instant::now(), 0),
             last_care: Instant::now(),
         }
@@ -264,6 +274,13 @@ impl Supervisor {
             Command::UpdateSource(source) => self.update_source(source),
             Command::AddSource(source) => self.add_source(source),
             Command::RemoveSource(id) => self.remove_source(&id),
+            Command::MonitorDevice(device) => {
+                self.monitor = None;
+                self.monitor_failed = false;
+                self.monitor_device = device;
+                self.refresh_monitor();
+                Ok(Reply::Done)
+            }
             Command::Media { source, action } => {
                 let runner = self.runners.get_mut(&source).ok_or(EditError::NoSuchSource(source.clone()))?;
                 runner.control_media(action, &self.formats)?;
@@ -408,13 +425,15 @@ impl Supervisor {
         }
         let Some(runner) = self.runners.get_mut(id) else { return };
         let audio = self.collection.audio;
-        let (volume, muted) = (runner.source.volume, runner.source.muted);
+        let (volume, muted) =
+            (runner.source.volume, runner.source.muted || !runner.source.monitor.in_program());
         match Channel::add(&self.program, id, volume, muted, audio.sample_rate, audio.channels) {
             Ok(channel) => {
                 runner.audio.add(channel.consumer.clone());
                 let health = runner.acquire(&self.formats, &self.news);
                 self.channels.insert(id.clone(), (channel, 1));
                 self.report(id, health);
+                self.refresh_monitor();
             }
             Err(e) => self.emit(Event::Error(e.to_string())),
         }
@@ -432,6 +451,50 @@ impl Supervisor {
             runner.release();
         }
         channel.remove(&self.program);
+        self.refresh_monitor();
+    }
+
+    /// Hears on the monitoring device the sources that are monitored and
+    /// in the program or the preview now; none: the device is let go.
+    fn refresh_monitor(&mut self) {
+        let wanted: Vec<(SourceId, f64, bool)> = self
+            .channels
+            .keys()
+            .filter_map(|id| self.collection.source(id))
+            .filter(|s| !s.monitor.is_off())
+            .map(|s| (s.id.clone(), s.volume, s.muted))
+            .collect();
+        if wanted.is_empty() {
+            self.monitor = None;
+            return;
+        }
+        if self.monitor.is_none() && !self.monitor_failed {
+            let audio = self.collection.audio;
+            match Monitor::start(self.monitor_device.as_deref(), audio.sample_rate, audio.channels) {
+                Ok(monitor) => self.monitor = Some(monitor),
+                Err(e) => {
+                    self.monitor_failed = true;
+                    self.emit(Event::Error(e.to_string()));
+                }
+            }
+        }
+        let Some(monitor) = self.monitor.as_mut() else { return };
+        let mut problems = Vec::new();
+        for id in monitor.sources() {
+            if !wanted.iter().any(|(w, ..)| *w == id) {
+                monitor.remove(&id, self.runners.get(&id).map(|r| &r.audio));
+            }
+        }
+        for (id, volume, muted) in &wanted {
+            if let Some(runner) = self.runners.get(id) {
+                if let Err(e) = monitor.add(id, &runner.audio, *volume, *muted) {
+                    problems.push(e.to_string());
+                }
+            }
+        }
+        for problem in problems {
+            self.emit(Event::Error(problem));
+        }
     }
 
     // --- transitions -----------------------------------------------------
@@ -728,13 +791,14 @@ impl Supervisor {
         let id = source.id.clone();
         self.collection.update_source(source.clone())?;
         if let Some((channel, _)) = self.channels.get(&id) {
-            channel.set_volume(source.volume, source.muted);
+            channel.set_volume(source.volume, source.muted || !source.monitor.in_program());
         }
         let runner = self.runners.get_mut(&id).ok_or_else(|| EditError::NoSuchSource(id.clone()))?;
         let was_transparent = runner.transparent;
         let health = runner.update(as_drawn(&source, &self.chat), &self.formats, &self.news);
         let restack = runner.transparent != was_transparent;
         self.report(&id, health);
+        self.refresh_monitor();
         if restack {
             // Its layers blend (or stop blending) its pictures' alpha.
             let scenes: Vec<String> = (0..2).filter_map(|s| self.slots[s].scene.clone()).collect();
