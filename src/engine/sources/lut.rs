@@ -102,27 +102,44 @@ impl Lut {
     }
 
     /// The colour `rgb` (0-65535 each) becomes, interpolated between the
-    /// eight nearest points of the cube.
+    /// four points of the cube's tetrahedron around it (exact for a table
+    /// that is linear, like an identity; half the reads of trilinear).
     pub fn map16(&self, rgb: [u16; 3]) -> [u16; 3] {
         let last = (self.size - 1) as f32;
         let mut low = [0usize; 3];
-        let mut frac = [0f32; 3];
+        let mut f = [0f32; 3];
         for c in 0..3 {
-            let x = f32::from(rgb[c]) / 65535.0 * last;
-            low[c] = (x.floor() as usize).min(self.size - 2);
-            frac[c] = x - low[c] as f32;
+            let x = f32::from(rgb[c]) * (last / 65535.0);
+            low[c] = (x as usize).min(self.size - 2);
+            f[c] = x - low[c] as f32;
         }
-        let at = |r: usize, g: usize, b: usize| self.table[(b * self.size + g) * self.size + r];
+        let n = self.size;
+        let base = (low[2] * n + low[1]) * n + low[0];
+        let (dr, dg, db) = (1, n, n * n);
+        let at = |offset: usize| self.table[base + offset];
+        let [fr, fg, fb] = f;
+        // The tetrahedron: the order of the three fractions picks the path
+        // from the low corner to the high one along the cube's edges.
+        let (w, path) = if fr > fg {
+            if fg > fb {
+                ([fr, fg, fb], [dr, dr + dg, dr + dg + db])
+            } else if fr > fb {
+                ([fr, fb, fg], [dr, dr + db, dr + dg + db])
+            } else {
+                ([fb, fr, fg], [db, dr + db, dr + dg + db])
+            }
+        } else if fb > fg {
+            ([fb, fg, fr], [db, dg + db, dr + dg + db])
+        } else if fb > fr {
+            ([fg, fb, fr], [dg, dg + db, dr + dg + db])
+        } else {
+            ([fg, fr, fb], [dg, dr + dg, dr + dg + db])
+        };
+        let (c0, c1, c2, c3) = (at(0), at(path[0]), at(path[1]), at(path[2]));
         let mut out = [0u16; 3];
         for (c, o) in out.iter_mut().enumerate() {
-            let corner = |dr: usize, dg: usize, db: usize| at(low[0] + dr, low[1] + dg, low[2] + db)[c];
-            let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
-            let r00 = lerp(corner(0, 0, 0), corner(1, 0, 0), frac[0]);
-            let r10 = lerp(corner(0, 1, 0), corner(1, 1, 0), frac[0]);
-            let r01 = lerp(corner(0, 0, 1), corner(1, 0, 1), frac[0]);
-            let r11 = lerp(corner(0, 1, 1), corner(1, 1, 1), frac[0]);
-            let v = lerp(lerp(r00, r10, frac[1]), lerp(r01, r11, frac[1]), frac[2]);
-            *o = (v * 65535.0).round().clamp(0.0, 65535.0) as u16;
+            let v = c0[c] + w[0] * (c1[c] - c0[c]) + w[1] * (c2[c] - c1[c]) + w[2] * (c3[c] - c2[c]);
+            *o = (v * 65535.0 + 0.5).clamp(0.0, 65535.0) as u16;
         }
         out
     }
