@@ -417,3 +417,80 @@ fn noise_suppression_lowers_the_noise_between_words_and_keeps_the_voice() {
     assert!(noise_after <= noise - 15.0, "the noise floor fell by {:.1} dB only", noise - noise_after);
     assert!((voice_after - voice).abs() <= 3.0, "the voice moved by {:.1} dB", voice_after - voice);
 }
+
+#[test]
+fn a_render_delay_shows_the_same_clip_later_by_as_much() {
+    init_tracing();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clip = green_then_blue_clip(dir.path());
+    let media = |id: &str, filters: Vec<FilterKind>| {
+        let mut s = Source::new(id, id, SourceKind::Media { path: clip.clone(), looping: false });
+        s.filters = filters.into_iter().map(Filter::new).collect();
+        s
+    };
+    let mut c = collection();
+    c.sources = vec![media("early", vec![]), media("late", vec![FilterKind::RenderDelay { ms: 500 }])];
+    c.scenes = vec![scene("Main", vec![item(1, "early", 0, 0, 320, 180), item(2, "late", 320, 0, 320, 180)])];
+    let studio = Studio::start(c, None).expect("studio starts");
+    let tap = VideoTap::start(&studio, 512).expect("tap");
+    // The clip turns from green to blue at 3 s: when does each side?
+    let (mut early, mut late) = (None, None);
+    let deadline = Instant::now() + Duration::from_secs(8);
+    while (early.is_none() || late.is_none()) && Instant::now() < deadline {
+        let f = tap.next(Duration::from_secs(1)).expect("frames");
+        if early.is_none() && near(f.pixel(160, 90), BLUE, 40) {
+            early = Some(f.clock_time);
+        }
+        if late.is_none() && near(f.pixel(480, 90), BLUE, 40) {
+            late = Some(f.clock_time);
+        }
+    }
+    let (Some(early), Some(late)) = (early, late) else {
+        panic!("both sides turned blue: {early:?} {late:?}")
+    };
+    let delay_ms = (late as f64 - early as f64) / 1e6;
+    eprintln!("the delayed side turned blue {delay_ms:.0} ms after the other");
+    assert!(
+        (430.0..=570.0).contains(&delay_ms),
+        "500 ms later (a frame either way, and each file's start): {delay_ms}"
+    );
+}
+
+#[test]
+fn a_sync_offset_plays_the_sound_later_by_as_much() {
+    init_tracing();
+    let tone = |id: &str, filters: Vec<FilterKind>| {
+        let mut s = Source::new(id, id, SourceKind::Tone { frequency: 440.0 });
+        s.filters = filters.into_iter().map(Filter::new).collect();
+        s
+    };
+    let mut c = collection();
+    c.sources = vec![
+        color_source("red", RED),
+        tone("early", vec![]),
+        tone("late", vec![FilterKind::SyncOffset { ms: 400 }]),
+    ];
+    c.scenes = vec![scene(
+        "Main",
+        vec![item(1, "red", 0, 0, 640, 360), item(2, "early", 0, 0, 0, 0), item(3, "late", 0, 0, 0, 0)],
+    )];
+    let studio = Studio::start(c, None).expect("studio starts");
+    let events = studio.events();
+    let started = Instant::now();
+    let (mut early, mut late) = (None, None);
+    while (early.is_none() || late.is_none()) && started.elapsed() < Duration::from_secs(5) {
+        let Ok(Event::Levels { source: Some(s), levels }) = events.recv_blocking() else { continue };
+        let sounding = levels.peak_db.first().is_some_and(|p| *p > -30.0);
+        match s.as_str() {
+            "early" if sounding && early.is_none() => early = Some(started.elapsed()),
+            "late" if sounding && late.is_none() => late = Some(started.elapsed()),
+            _ => {}
+        }
+    }
+    let (Some(early), Some(late)) = (early, late) else {
+        panic!("both tones were heard: {early:?} {late:?}")
+    };
+    let offset_ms = late.as_secs_f64() * 1e3 - early.as_secs_f64() * 1e3;
+    eprintln!("the offset tone was first heard {offset_ms:.0} ms after the other (levels every 100 ms)");
+    assert!((250.0..=550.0).contains(&offset_ms), "about 400 ms later: {offset_ms}");
+}

@@ -97,6 +97,9 @@ pub enum FilterKind {
     },
     /// Turns the picture clockwise by 90, 180 or 270 degrees.
     Rotate { degrees: u32 },
+    /// Shows the pictures later by this many milliseconds (0 to 5000), to
+    /// line a camera up with a sound that comes late.
+    RenderDelay { ms: u32 },
 
     // --- sound --------------------------------------------------------------
     /// Takes steady noise (fans, hum, hiss) out of a voice (RNNoise).
@@ -109,6 +112,9 @@ pub enum FilterKind {
     Limiter { threshold_db: f64 },
     /// Louder or quieter by this many decibels (-30 to 30).
     Gain { db: f64 },
+    /// Plays the sound later by this many milliseconds (0 to 5000), to
+    /// line it up with a picture that comes late.
+    SyncOffset { ms: u32 },
     /// Low, middle and high bands, each -24 to 12 dB.
     Equalizer {
         #[serde(default)]
@@ -138,11 +144,11 @@ fn one() -> f64 {
 
 impl FilterKind {
     /// The picture filters, by their names in files.
-    pub const VIDEO: [&'static str; 7] =
-        ["chroma_key", "color_correction", "lut", "blur", "sharpen", "flip", "rotate"];
+    pub const VIDEO: [&'static str; 8] =
+        ["chroma_key", "color_correction", "lut", "blur", "sharpen", "flip", "rotate", "render_delay"];
     /// The sound filters, by their names in files.
-    pub const AUDIO: [&'static str; 6] =
-        ["noise_suppression", "noise_gate", "compressor", "limiter", "gain", "equalizer"];
+    pub const AUDIO: [&'static str; 7] =
+        ["noise_suppression", "noise_gate", "compressor", "limiter", "gain", "equalizer", "sync_offset"];
 
     /// A new filter named `id` (as in files), with settings that do
     /// something a person sees or hears at once, where there is one.
@@ -166,6 +172,8 @@ impl FilterKind {
             "sharpen" => FilterKind::Sharpen { amount: 1.0 },
             "flip" => FilterKind::Flip { horizontal: true, vertical: false },
             "rotate" => FilterKind::Rotate { degrees: 90 },
+            "render_delay" => FilterKind::RenderDelay { ms: 100 },
+            "sync_offset" => FilterKind::SyncOffset { ms: 100 },
             "noise_suppression" => FilterKind::NoiseSuppression,
             "noise_gate" => FilterKind::NoiseGate { threshold_db: -50.0 },
             "compressor" => FilterKind::Compressor { threshold_db: -18.0, ratio: 4.0 },
@@ -186,6 +194,7 @@ impl FilterKind {
                 | FilterKind::Limiter { .. }
                 | FilterKind::Gain { .. }
                 | FilterKind::Equalizer { .. }
+                | FilterKind::SyncOffset { .. }
         )
     }
 
@@ -213,6 +222,8 @@ impl FilterKind {
             FilterKind::Sharpen { .. } => "sharpen",
             FilterKind::Flip { .. } => "flip",
             FilterKind::Rotate { .. } => "rotate",
+            FilterKind::RenderDelay { .. } => "render_delay",
+            FilterKind::SyncOffset { .. } => "sync_offset",
             FilterKind::NoiseSuppression => "noise_suppression",
             FilterKind::NoiseGate { .. } => "noise_gate",
             FilterKind::Compressor { .. } => "compressor",

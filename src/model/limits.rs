@@ -58,6 +58,9 @@ fn check_filter(kind: &FilterKind, field: &dyn Fn(&str) -> String) -> Result<(),
             within("opacity", *opacity, 0.0, 1.0)
         }
         FilterKind::Blur { radius } => within("radius", *radius, 0.1, 20.0),
+        FilterKind::RenderDelay { ms } | FilterKind::SyncOffset { ms } => {
+            within("ms", f64::from(*ms), 0.0, 5000.0)
+        }
         FilterKind::Sharpen { amount } => within("amount", *amount, 0.1, 5.0),
         FilterKind::Rotate { degrees } => match degrees {
             90 | 180 | 270 => Ok(()),

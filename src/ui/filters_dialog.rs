@@ -35,6 +35,8 @@ pub fn label(id: &str) -> String {
         "sharpen" => gettext("Sharpen"),
         "flip" => gettext("Mirror"),
         "rotate" => gettext("Rotate"),
+        "render_delay" => gettext("Render Delay"),
+        "sync_offset" => gettext("Sync Offset"),
         "noise_suppression" => gettext("Noise Suppression"),
         "noise_gate" => gettext("Noise Gate"),
         "compressor" => gettext("Compressor"),
@@ -226,6 +228,12 @@ impl Editor {
                 )]
             }
             FilterKind::NoiseSuppression => Vec::new(),
+            FilterKind::RenderDelay { ms } | FilterKind::SyncOffset { ms } => {
+                vec![number(gettext("Delay (ms)"), f64::from(*ms), (0.0, 5000.0, 10.0), |k, v| match k {
+                    FilterKind::RenderDelay { ms } | FilterKind::SyncOffset { ms } => *ms = v as u32,
+                    _ => {}
+                })]
+            }
             FilterKind::NoiseGate { threshold_db } => {
                 vec![number(gettext("Threshold (dB)"), *threshold_db, (-96.0, 0.0, 1.0), |k, v| {
                     if let FilterKind::NoiseGate { threshold_db } = k {

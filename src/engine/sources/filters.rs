@@ -4,7 +4,8 @@
 //! ```text
 //!  pictures  … ! videoconvert ! alpha(chroma key) ! videoconvert ! videobalance ! gamma ! alpha(opacity)
 //!              ! videoconvert ! ARGB64 ! identity(3D LUT, in place) ! videoconvert ! gaussianblur
-//!              ! videoconvert ! videoflip ! videoconvert ! (the source's caps) ! appsink
+//!              ! videoconvert ! videoflip ! videoconvert ! identity(render delay) ! queue
+//!              ! videoconvert ! (the source's caps) ! appsink
 //!  sound     … ! audioconvert ! audioresample ! audiornnoise ! audioconvert ! audioresample
 //!              ! audiodynamic(gate|compressor|limiter) ! … ! volume(gain) ! … ! equalizer-3bands
 //!              ! audioconvert ! audioresample ! (F32 caps) ! appsink
@@ -105,6 +106,17 @@ fn working_elements(kind: &FilterKind) -> Result<Vec<gst::Element>, EngineError>
         }
         FilterKind::Blur { .. } | FilterKind::Sharpen { .. } => vec![make("gaussianblur")?],
         FilterKind::Flip { .. } | FilterKind::Rotate { .. } => vec![make("videoflip")?],
+        // Held back in a queue, and stamped later by as much: the appsink
+        // hands each buffer on when its new time comes.
+        FilterKind::RenderDelay { .. } | FilterKind::SyncOffset { .. } => {
+            let queue = make("queue")?;
+            queue.set_property("max-size-buffers", 0u32);
+            queue.set_property("max-size-bytes", 0u32);
+            queue.set_property("max-size-time", gst::ClockTime::from_seconds(6).nseconds());
+            let delay = make("identity")?;
+            later_by_ts_offset(&delay);
+            vec![delay, queue]
+        }
         FilterKind::NoiseSuppression => {
             let rnnoise = make("audiornnoise")?;
             restamp(&rnnoise);
@@ -147,6 +159,27 @@ fn restamp(element: &gst::Element) {
         buffer.set_duration(time(samples));
         if let Some((_, since)) = last.as_mut() {
             *since += samples;
+        }
+        gst::PadProbeReturn::Ok
+    });
+}
+
+/// Stamps every buffer leaving `identity` later by its `ts-offset`
+/// (which identity itself only uses to wait on the clock, and it does not
+/// wait here): the delay is kept on the element, so that an edit takes.
+fn later_by_ts_offset(identity: &gst::Element) {
+    let Some(pad) = identity.static_pad("src") else { return };
+    let element = identity.downgrade();
+    pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+        let Some(delay) = element.upgrade().map(|e| e.property::<i64>("ts-offset").max(0) as u64) else {
+            return gst::PadProbeReturn::Ok;
+        };
+        if let (Some(gst::PadProbeData::Buffer(buffer)), true) = (&mut info.data, delay > 0) {
+            let buffer = buffer.make_mut();
+            let later = |t: Option<gst::ClockTime>| t.map(|t| t + gst::ClockTime::from_nseconds(delay));
+            let (pts, dts) = (later(buffer.pts()), later(buffer.dts()));
+            buffer.set_pts(pts);
+            buffer.set_dts(dts);
         }
         gst::PadProbeReturn::Ok
     });
@@ -210,6 +243,9 @@ fn configure(kind: &FilterKind, working: &[gst::Element]) -> Result<(), EngineEr
             first.set_property_from_str("video-direction", direction);
         }
         FilterKind::NoiseSuppression => {}
+        FilterKind::RenderDelay { ms } | FilterKind::SyncOffset { ms } => {
+            first.set_property("ts-offset", i64::from(*ms) * 1_000_000);
+        }
         FilterKind::NoiseGate { threshold_db } => {
             // Below the threshold, the sound falls away ten times as fast.
             first.set_property_from_str("mode", "expander");

@@ -30,7 +30,7 @@ use crate::engine::error::{make, make_named, EngineError};
 use crate::engine::sources::devices;
 use crate::engine::sources::filters::FilterChain;
 use crate::engine::sources::gif;
-use crate::model::{AudioSettings, Source, SourceKind, TestPattern, VideoSettings};
+use crate::model::{AudioSettings, FilterKind, Source, SourceKind, TestPattern, VideoSettings};
 
 /// A built, not yet started, source pipeline.
 pub(crate) struct Producer {
@@ -302,6 +302,18 @@ impl Producer {
                 src.set_property("freq", *frequency);
                 src.set_property("volume", 0.2f64);
                 p.audio_only(src, formats)?;
+            }
+        }
+        // A delay holds buffers back until their later time: only a sink
+        // that waits for each buffer's time hands them on then.
+        let delayed = |audio| {
+            source
+                .active_filters(audio)
+                .any(|f| matches!(f, FilterKind::RenderDelay { .. } | FilterKind::SyncOffset { .. }))
+        };
+        for (sink, audio) in [(&p.video, false), (&p.audio, true)] {
+            if let (Some(sink), true) = (sink, delayed(audio)) {
+                sink.set_sync(true);
             }
         }
         Ok(p)
