@@ -1745,3 +1745,37 @@ fn filters_added_in_their_dialog_change_the_program_live_and_are_saved() {
     });
     app.wait_for("still grey after the dialog closed", grey);
 }
+
+#[test]
+fn a_sources_filters_copied_from_its_menu_are_pasted_onto_another() {
+    let _alone = alone();
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.press("Actions for red", None);
+    app.press("Filters…", Some("menu item"));
+    app.wait_for_name("Filters — red");
+    app.press("Add Filter", None);
+    app.press("Mirror", Some("menu item"));
+    app.wait_for_name("Left to Right");
+    app.key("Escape");
+    // Copied from the red's menu, pasted from the ball's.
+    app.press("Actions for red", None);
+    app.press("Copy Filters", Some("menu item"));
+    app.wait_for_name("One filter copied");
+    app.press("Actions for Ball", None);
+    app.press("Paste Filters", Some("menu item"));
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    poll(Duration::from_secs(10), Duration::from_millis(300), || {
+        let c = plateau::model::load_collection(&saved).map_err(|e| e.to_string())?;
+        let ids = |id: &str| {
+            c.sources
+                .iter()
+                .find(|s| s.id.as_str() == id)
+                .map(|s| s.filters.iter().map(|f| f.kind.id()).collect::<Vec<_>>())
+        };
+        match (ids("red"), ids("ball")) {
+            (Some(red), Some(ball)) if red == ["flip"] && ball == ["flip"] => Ok(()),
+            other => Err(format!("saved filters (red, ball): {other:?}")),
+        }
+    });
+}
