@@ -1695,12 +1695,7 @@ fn filters_added_in_their_dialog_change_the_program_live_and_are_saved() {
     let app = App::start(None);
     app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
     // The red's own menu in the source list: Filters….
-    app.press("Actions for red", None);
-    app.press("Filters…", Some("menu item"));
-    app.wait_for_name("Filters — red");
-    app.wait_for_name("No filter yet");
-    app.press("Add Filter", None);
-    app.press("Colour Correction", Some("menu item"));
+    add_filter_from_the_menu(&app, "red", "Colour Correction");
     app.wait_for_name("Saturation");
     // A person types a saturation of 0 into its box: the red turns grey.
     app.click("Saturation", None);
@@ -1751,11 +1746,7 @@ fn a_sources_filters_copied_from_its_menu_are_pasted_onto_another() {
     let _alone = alone();
     let app = App::start(None);
     app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
-    app.press("Actions for red", None);
-    app.press("Filters…", Some("menu item"));
-    app.wait_for_name("Filters — red");
-    app.press("Add Filter", None);
-    app.press("Mirror", Some("menu item"));
+    add_filter_from_the_menu(&app, "red", "Mirror");
     app.wait_for_name("Left to Right");
     app.key("Escape");
     // Copied from the red's menu, pasted from the ball's.
@@ -1778,4 +1769,15 @@ fn a_sources_filters_copied_from_its_menu_are_pasted_onto_another() {
             other => Err(format!("saved filters (red, ball): {other:?}")),
         }
     });
+}
+
+/// Opens the Filters dialog of `source` (which has none yet) from its row's
+/// menu, and adds `filter` from the dialog's + menu.
+fn add_filter_from_the_menu(app: &App, source: &str, filter: &str) {
+    app.press(&format!("Actions for {source}"), None);
+    app.press("Filters…", Some("menu item"));
+    app.wait_for_name(&format!("Filters — {source}"));
+    app.wait_for_name("No filter yet");
+    app.press("Add Filter", None);
+    app.press(filter, Some("menu item"));
 }
