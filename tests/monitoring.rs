@@ -55,7 +55,8 @@ impl Pulse {
     }
 
     /// What plays on `headphones` over `seconds`: its RMS (dBFS) and the
-    /// frequency its zero crossings give (silence when nothing plays).
+    /// frequency its zero crossings give, over the tenths of a second that
+    /// sound (at least half a second of them; silence when nothing plays).
     fn listen(&self, seconds: f64) -> (f64, f64) {
         let mut parec = Command::new("parec")
             .args(["-d", "headphones.monitor", "--raw", "--format=float32le", "--rate=48000", "--channels=1"])
@@ -79,9 +80,25 @@ impl Pulse {
             // Nothing plays: the null sink gives its monitor little or nothing.
             return (f64::NEG_INFINITY, 0.0);
         }
-        let rms = (samples.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / samples.len() as f64).sqrt();
-        let crossings = samples.windows(2).filter(|w| (w[0] < 0.0) != (w[1] < 0.0)).count();
-        (20.0 * rms.max(1e-10).log10(), crossings as f64 / 2.0 / (samples.len() as f64 / 48_000.0))
+        // In tenths of a second: a device that starts late or skips under
+        // load leaves silent tenths, which say nothing of the frequency.
+        let db = |block: &[f32]| {
+            let rms = (block.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / block.len() as f64).sqrt();
+            20.0 * rms.max(1e-10).log10()
+        };
+        let sounding: Vec<&[f32]> = samples.chunks_exact(4800).filter(|b| db(b) > -40.0).collect();
+        if sounding.len() < 5 {
+            return (db(&samples), 0.0);
+        }
+        // Each tenth's frequency; their median (a tenth with a skip in it,
+        // under load, is an outlier).
+        let mut frequencies: Vec<f64> = sounding
+            .iter()
+            .map(|b| b.windows(2).filter(|w| (w[0] < 0.0) != (w[1] < 0.0)).count() as f64 / 2.0 / 0.1)
+            .collect();
+        frequencies.sort_by(f64::total_cmp);
+        let loud: Vec<f32> = sounding.concat();
+        (db(&loud), frequencies[frequencies.len() / 2])
     }
 }
 
