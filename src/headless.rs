@@ -81,7 +81,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         podcast: (cli.podcast.clone(), podcast),
         targets,
         encoder: encoder_settings(cli),
-        swarm_bind: cli.p2p_bind,
+        swarm: swarm_plan(cli, &settings)?,
     };
     let host = HeadlessHost::new(studio.clone(), settings, plans)?;
     if let Some(addr) = cli.remote {
@@ -238,4 +238,17 @@ fn streams_with_keys(cli: &Cli) -> anyhow::Result<Vec<String>> {
         *url = plateau::secrets::stream_url(url, Some(key));
     }
     Ok(urls)
+}
+
+/// How `--p2p` takes part in the swarm: the command line's relays and
+/// upload, else the settings'.
+fn swarm_plan(
+    cli: &crate::Cli,
+    settings: &plateau::model::Settings,
+) -> anyhow::Result<crate::swarm::SwarmPlan> {
+    let prefs = &settings.peer_to_peer;
+    let relays = if cli.p2p_relay.is_empty() { &prefs.relays } else { &cli.p2p_relay };
+    let relays = relays.iter().map(|r| crate::swarm::relay_url(r)).collect::<anyhow::Result<_>>()?;
+    let max_upload_kbps = cli.p2p_max_upload.unwrap_or(prefs.max_upload_kbps);
+    Ok(crate::swarm::SwarmPlan { bind: cli.p2p_bind, relays, max_upload_kbps })
 }

@@ -52,7 +52,7 @@ pub struct HeadlessHost {
     first_podcast: RefCell<Option<PathBuf>>,
     podcast_settings: PodcastSettings,
     podcast: RefCell<Option<(Podcast, Instant)>>,
-    swarm_bind: std::net::SocketAddr,
+    swarm_plan: crate::swarm::SwarmPlan,
     swarm: RefCell<Option<Live>>,
     this: std::rc::Weak<Self>,
 }
@@ -64,7 +64,7 @@ pub struct Plans {
     pub podcast: (Option<PathBuf>, PodcastSettings),
     pub targets: Vec<(String, String)>,
     pub encoder: EncoderSettings,
-    pub swarm_bind: std::net::SocketAddr,
+    pub swarm: crate::swarm::SwarmPlan,
 }
 
 impl HeadlessHost {
@@ -94,7 +94,7 @@ impl HeadlessHost {
             first_podcast: RefCell::new(plans.podcast.0),
             podcast_settings: plans.podcast.1,
             podcast: RefCell::new(None),
-            swarm_bind: plans.swarm_bind,
+            swarm_plan: plans.swarm,
             swarm: RefCell::new(None),
             this: this.clone(),
             studio,
@@ -229,7 +229,7 @@ impl HeadlessHost {
     /// Goes live to the swarm; `announce` prints the ticket and the
     /// audience (the command line's `--p2p`).
     pub fn go_to_swarm(&self, announce: Option<Option<&PathBuf>>) -> anyhow::Result<String> {
-        let mut live = Live::start(&self.studio, self.encoder, self.swarm_bind)?;
+        let mut live = Live::start(&self.studio, self.encoder, &self.swarm_plan)?;
         if let Some(ticket_file) = announce {
             live.announce(ticket_file)?;
         }

@@ -90,6 +90,14 @@ pub struct Cli {
     /// The UDP address the swarm listens on.
     #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:0")]
     p2p_bind: std::net::SocketAddr,
+    /// A self-hosted relay server for viewers that cannot reach the studio
+    /// directly (may be repeated; default: the settings' relays, if any).
+    #[arg(long, value_name = "URL")]
+    p2p_relay: Vec<String>,
+    /// The most the studio uploads to the swarm, in kbit/s (default: the
+    /// settings', else about twice the stream).
+    #[arg(long, value_name = "KBIT", value_parser = clap::value_parser!(u32).range(100..=10_000_000))]
+    p2p_max_upload: Option<u32>,
     /// At the end, write the swarm's statistics into this file (JSON).
     #[arg(long, value_name = "FILE")]
     stats_json: Option<PathBuf>,

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use plateau::engine::{EncoderSettings, Studio, TsFeed};
 use plateau::gateway::Gateway;
-use plateau::p2p::{Broadcaster, PeerOptions, SwarmReport, Ticket, Viewer};
+use plateau::p2p::{Broadcaster, PeerOptions, SwarmReport, Ticket, Viewer, BROADCASTER_CHILDREN};
 
 /// `plateau watch TICKET` / `plateau relay TICKET`.
 #[derive(Debug, clap::Args)]
@@ -158,6 +158,56 @@ pub fn watch(args: &WatchArgs, duration: Option<f64>, plays: bool) -> anyhow::Re
     Ok(())
 }
 
+/// How the studio takes part in the swarm: from its settings, or from the
+/// command line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SwarmPlan {
+    pub bind: SocketAddr,
+    /// Self-hosted relay servers (`https://relay.example.org`), for viewers
+    /// that cannot reach the studio directly. None: direct paths only.
+    pub relays: Vec<iroh::RelayUrl>,
+    /// The most the studio sends to the swarm, in kbit/s; 0: about twice
+    /// the stream.
+    pub max_upload_kbps: u32,
+}
+
+impl SwarmPlan {
+    /// The plan the settings describe, or what in them cannot be used.
+    pub fn from_settings(prefs: &plateau::model::PeerToPeer) -> anyhow::Result<Self> {
+        let bind = prefs.bind.trim().parse().map_err(|_| {
+            anyhow::anyhow!(
+                "the peer-to-peer address “{}” is not an address and port, like 0.0.0.0:0",
+                prefs.bind
+            )
+        })?;
+        let relays = prefs.relays.iter().map(|r| relay_url(r)).collect::<anyhow::Result<_>>()?;
+        Ok(Self { bind, relays, max_upload_kbps: prefs.max_upload_kbps })
+    }
+
+    /// How many viewers the studio sends the stream to itself, for a stream
+    /// of `stream_kbps` (chunks carry about 10 % more: headers,
+    /// signatures, MPEG-TS).
+    pub fn children(&self, stream_kbps: u32) -> usize {
+        match self.max_upload_kbps {
+            0 => BROADCASTER_CHILDREN,
+            most => {
+                (f64::from(most) / (f64::from(stream_kbps.max(1)) * 1.1)).floor().clamp(1.0, 32.0) as usize
+            }
+        }
+    }
+}
+
+/// A relay server's address, as a user types it.
+pub fn relay_url(text: &str) -> anyhow::Result<iroh::RelayUrl> {
+    let text = text.trim();
+    let bad = || anyhow::anyhow!("“{text}” is not a relay server's address (http://… or https://…)");
+    let url: iroh::RelayUrl = text.parse().map_err(|_| bad())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(bad());
+    }
+    Ok(url)
+}
+
 /// A live show on the swarm, fed by the program's encode.
 pub struct Live {
     feed: TsFeed,
@@ -166,9 +216,13 @@ pub struct Live {
 }
 
 impl Live {
-    /// Opens the studio's endpoint at `bind` and feeds it the program.
-    pub fn start(studio: &Studio, encoder: EncoderSettings, bind: SocketAddr) -> anyhow::Result<Self> {
-        let broadcaster = Arc::new(Broadcaster::start(PeerOptions { bind, ..PeerOptions::default() })?);
+    /// Opens the studio's endpoint as `plan` says and feeds it the program.
+    pub fn start(studio: &Studio, encoder: EncoderSettings, plan: &SwarmPlan) -> anyhow::Result<Self> {
+        let children = plan.children(encoder.video_kbps + encoder.audio_kbps);
+        let options =
+            PeerOptions { bind: plan.bind, children, relays: plan.relays.clone(), ..PeerOptions::default() };
+        tracing::info!(children, relays = plan.relays.len(), "going to the swarm");
+        let broadcaster = Arc::new(Broadcaster::start(options)?);
         let sender = broadcaster.clone();
         // A keyframe every second, so that a viewer never waits longer for a
         // picture. (Not the default for all outputs: with 1 s keyframes a
@@ -280,4 +334,29 @@ pub fn stop_signal(duration: Option<Duration>) -> anyhow::Result<std::sync::mpsc
         });
     }
     Ok(stopped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_maximum_upload_sizes_the_studio_s_own_viewers_and_relays_must_be_web_addresses() {
+        let plan = |max_upload_kbps| SwarmPlan {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            relays: Vec::new(),
+            max_upload_kbps,
+        };
+        assert_eq!(plan(0).children(2628), BROADCASTER_CHILDREN);
+        assert_eq!(plan(1000).children(2628), 1, "below one stream: still one viewer");
+        assert_eq!(plan(6000).children(2628), 2);
+        assert_eq!(plan(9000).children(2628), 3);
+        assert_eq!(plan(1_000_000).children(100), 32);
+        assert!(relay_url(" https://relay.example.org ").is_ok());
+        assert!(relay_url("http://10.0.0.2:3340").is_ok());
+        for bad in ["relay.example.org", "ftp://relay.example.org", "https://", ""] {
+            let e = relay_url(bad).unwrap_err().to_string();
+            assert!(e.contains("not a relay server's address"), "{bad}: {e}");
+        }
+    }
 }

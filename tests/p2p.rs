@@ -36,6 +36,10 @@ struct Broadcaster {
 }
 
 fn broadcast(dir: &Path, seconds: u32) -> Broadcaster {
+    broadcast_with(dir, seconds, &[])
+}
+
+fn broadcast_with(dir: &Path, seconds: u32, more: &[&str]) -> Broadcaster {
     let (ticket_file, stats, log) =
         (dir.join("ticket"), dir.join("broadcaster.json"), dir.join("broadcaster.log"));
     let child = Command::new(env!("CARGO_BIN_EXE_plateau"))
@@ -47,6 +51,7 @@ fn broadcast(dir: &Path, seconds: u32) -> Broadcaster {
         .arg("--stats-json")
         .arg(&stats)
         .args(["--duration", &seconds.to_string()])
+        .args(more)
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
@@ -175,6 +180,80 @@ fn twenty_viewers_get_the_whole_show_and_the_broadcaster_sends_it_about_twice() 
     assert!(log.contains("plateau: swarm: 20 viewers, upload"), "{log}");
 }
 
+/// What a viewer received, checked whole: every chunk from its first, and
+/// pictures a decoder reads.
+fn received_whole_show(viewer: Watcher, name: &str) -> serde_json::Value {
+    finish(viewer.child, name);
+    let stats = json(&viewer.stats);
+    let (first, last, received) =
+        (number(&stats, "first_seq"), number(&stats, "last_seq"), number(&stats, "received"));
+    assert!(received > 0 && received as f64 >= 0.995 * (last - first + 1) as f64, "{name}: {stats}");
+    let (frames, seconds) = decoded_frames(&viewer.output);
+    eprintln!("{name}: {received} chunks, {frames} pictures in {seconds:.1} s");
+    assert!(
+        seconds > 4.0 && frames as f64 >= seconds * 30.0 * 0.98,
+        "{name}: {frames} pictures in {seconds} s"
+    );
+    stats
+}
+
+#[test]
+fn a_viewer_that_cannot_reach_the_studio_directly_gets_the_show_through_a_self_hosted_relay() {
+    use iroh_relay::server::{RelayConfig, Server, ServerConfig};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut config = ServerConfig::default();
+    config.relay = Some(RelayConfig::new((std::net::Ipv4Addr::LOCALHOST, 0)));
+    let server = runtime.block_on(Server::spawn(config)).unwrap();
+    let url = format!("http://{}", server.http_addr().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let show = broadcast_with(dir.path(), 20, &["--p2p-relay", &url]);
+    let ticket: plateau::p2p::Ticket = show.ticket.parse().unwrap();
+    assert_eq!(
+        ticket.relays.iter().map(|r| r.as_str().trim_end_matches('/')).collect::<Vec<_>>(),
+        [url.as_str()]
+    );
+    assert!(!ticket.addrs.is_empty(), "the ticket should still carry the direct addresses");
+    // Both viewers are handed no address of the studio: only one is told
+    // of the relay.
+    let relayed = plateau::p2p::Ticket { addrs: Vec::new(), ..ticket.clone() };
+    let stranded = plateau::p2p::Ticket { addrs: Vec::new(), relays: Vec::new(), ..ticket };
+    let through_relay = watch(dir.path(), "through-relay", &relayed.to_string(), 12, 4);
+    let nowhere = watch(dir.path(), "nowhere", &stranded.to_string(), 12, 4);
+    received_whole_show(through_relay, "the viewer told of the relay");
+    let _ = nowhere.child.wait_with_output();
+    let stats =
+        std::fs::read(&nowhere.stats).ok().and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let got = stats.as_ref().map_or(0, |s| number(s, "received"));
+    assert_eq!(got, 0, "a viewer with no address and no relay got the show: the test proves nothing");
+    finish(show.child, "the broadcaster");
+    runtime.block_on(server.shutdown()).unwrap();
+}
+
+#[test]
+fn the_maximum_upload_holds_the_studio_to_one_copy_of_the_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    // 800 + 128 kbit/s of stream (about 1,020 on the wire): 1,000 kbit/s
+    // of upload is room for one viewer, where the default is two.
+    let show = broadcast_with(dir.path(), 22, &["--p2p-max-upload", "1000"]);
+    let viewers: Vec<Watcher> =
+        (0..3).map(|n| watch(dir.path(), &format!("viewer{n}"), &show.ticket, 15, 4)).collect();
+    let (mut watched, mut relayed_by_viewers) = (0, 0);
+    for (n, viewer) in viewers.into_iter().enumerate() {
+        let stats = received_whole_show(viewer, &format!("viewer {n}"));
+        watched = watched.max(number(&stats, "received"));
+        relayed_by_viewers += number(&stats, "sent_bytes");
+    }
+    finish(show.child, "the broadcaster");
+    let stats = json(&show.stats);
+    // Copies of the stream the studio sent while the audience watched (the
+    // show ran longer than they did).
+    let whole_run = number(&stats, "sent_bytes") as f64 / number(&stats, "stream_bytes") as f64;
+    let copies = whole_run * number(&stats, "chunks") as f64 / watched as f64;
+    eprintln!("broadcaster: {stats}\nupload: {copies:.2}x the stream for 3 viewers; viewers relayed {relayed_by_viewers} bytes");
+    assert!((0.8..=1.15).contains(&copies), "the broadcaster sent {copies:.2}x the stream");
+    assert!(relayed_by_viewers > 0, "nobody relayed: the other viewers cannot have had the show");
+}
+
 fn signal(child: &Child, signal: &str) {
     let status =
         Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();
@@ -231,6 +310,7 @@ fn a_damaged_or_foreign_ticket_is_one_line_and_a_failure() {
         broadcaster: iroh::SecretKey::generate().public(),
         stream: plateau::p2p::StreamId([1; 16]),
         addrs: vec!["127.0.0.1:9".parse().unwrap()],
+        relays: Vec::new(),
     }
     .to_string();
     for (ticket, says) in [

@@ -1308,6 +1308,50 @@ fn go_live_to_the_swarm_shows_a_ticket_its_qr_code_reads_the_same_and_a_viewer_i
     });
 }
 
+#[test]
+fn relay_servers_and_maximum_upload_typed_in_settings_are_saved_and_go_into_the_ticket() {
+    let _alone = alone();
+    let app = App::start_with(None, |s| {
+        s.peer_to_peer.enabled = true;
+        s.peer_to_peer.bind = "127.0.0.1:0".into();
+    });
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    let settings_file = app.dir.path().join("config/plateau/settings.json");
+    app.press("Main Menu", None);
+    app.press("Settings", Some("menu item"));
+    app.press("Streaming", Some("page tab"));
+    app.click("Relay servers (none: direct paths only)", Some("text"));
+    // Not a relay: nothing is kept.
+    app.type_text("ftp://relay.example.org ");
+    std::thread::sleep(Duration::from_millis(800));
+    let saved = Settings::load(&settings_file).map(|s| s.peer_to_peer).unwrap_or_default();
+    assert!(saved.relays.is_empty(), "a bad relay address was kept: {saved:?}");
+    app.key("ctrl+a");
+    // Addresses on loopback: the studio tries them, and nothing leaves
+    // the machine.
+    app.type_text("http://127.0.0.1:3340 https://127.0.0.2:3341");
+    app.click("Maximum upload (kbit/s)*", Some("spin button"));
+    app.key("ctrl+a");
+    app.type_text("6000");
+    app.key("Tab");
+    poll(Duration::from_secs(10), Duration::from_millis(200), || {
+        let saved = Settings::load(&settings_file).map(|s| s.peer_to_peer).unwrap_or_default();
+        match saved.relays == ["http://127.0.0.1:3340", "https://127.0.0.2:3341"]
+            && saved.max_upload_kbps == 6000
+        {
+            true => Ok(()),
+            false => Err(format!("the settings hold {saved:?}")),
+        }
+    });
+    app.key("Escape");
+    app.press("Go Live", None);
+    app.wait_for_name("Your Show’s Ticket");
+    let ticket = app.wait_for_name("plateau1").trim().to_owned();
+    let ticket: plateau::p2p::Ticket = ticket.parse().expect("the ticket reads");
+    let relays: Vec<&str> = ticket.relays.iter().map(|r| r.as_str()).collect();
+    assert_eq!(relays, ["http://127.0.0.1:3340/", "https://127.0.0.2:3341/"], "the ticket's relays");
+}
+
 /// A headless broadcaster of a red program on the swarm, on loopback:
 /// its process and its ticket.
 fn red_broadcaster(dir: &std::path::Path) -> (std::process::Child, String) {

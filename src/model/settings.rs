@@ -120,11 +120,18 @@ pub struct PeerToPeer {
     /// The UDP address the studio takes part from (`0.0.0.0:0`: every
     /// interface, any port; a fixed port can be forwarded on a router).
     pub bind: String,
+    /// Self-hosted relay servers (`https://relay.example.org`) that carry
+    /// the show to viewers who cannot reach the studio directly; none by
+    /// default (no third party sees who watches).
+    pub relays: Vec<String>,
+    /// The most the studio uploads to the swarm, in kbit/s; 0: about
+    /// twice the stream, whatever the audience.
+    pub max_upload_kbps: u32,
 }
 
 impl Default for PeerToPeer {
     fn default() -> Self {
-        Self { enabled: false, bind: "0.0.0.0:0".into() }
+        Self { enabled: false, bind: "0.0.0.0:0".into(), relays: Vec::new(), max_upload_kbps: 0 }
     }
 }
 

@@ -15,7 +15,8 @@ use super::tracker::Tracker;
 use super::wire::{self, Hello, Report, Steer};
 use super::{endpoint, now_us, P2pError, PeerOptions, StreamId, Ticket};
 
-/// How many viewers the broadcaster sends the stream to itself.
+/// How many viewers the broadcaster sends the stream to itself, unless
+/// told otherwise (its upload is then about twice the stream).
 pub const BROADCASTER_CHILDREN: usize = 2;
 
 /// A snapshot of the swarm, as the broadcaster sees it.
@@ -73,15 +74,17 @@ struct Cutter {
 }
 
 impl Broadcaster {
-    /// Opens the endpoint and waits for viewers.
+    /// Opens the endpoint and waits for viewers; it sends the stream to
+    /// `options.children` of them itself.
     pub fn start(options: PeerOptions) -> Result<Self, P2pError> {
         let runtime = super::viewer::runtime()?;
         let key = SecretKey::generate();
         let endpoint = runtime.block_on(endpoint::bind(key.clone(), &options))?;
         let stream = StreamId::random();
         let addrs = endpoint::reachable_addrs(&endpoint);
-        let ticket = Ticket { broadcaster: key.public(), stream, addrs: addrs.clone() };
-        let relay = Relay::new(stream, BROADCASTER_CHILDREN);
+        let ticket =
+            Ticket { broadcaster: key.public(), stream, addrs: addrs.clone(), relays: options.relays };
+        let relay = Relay::new(stream, options.children.max(1));
         let tracker = Arc::new(Mutex::new(Tracker::new(key.public(), addrs)));
         let (said, chat) = async_channel::bounded(256);
         runtime.spawn(accept(endpoint.clone(), relay.clone(), tracker.clone(), said));

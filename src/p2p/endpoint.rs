@@ -1,12 +1,13 @@
-//! One iroh endpoint per peer: QUIC, dialled by public key, no relay and no
-//! address lookup service unless asked for (tests never reach outside).
+//! One iroh endpoint per peer: QUIC, dialled by public key; relay servers
+//! only those the user gives (none by default: iroh's public relays are
+//! never used), and no address lookup service (tests never reach outside).
 
 use std::net::SocketAddr;
 
 use std::sync::Arc;
 
 use iroh::endpoint::{presets, QuicTransportConfig};
-use iroh::{Endpoint, RelayMode, SecretKey};
+use iroh::{Endpoint, RelayMap, RelayMode, SecretKey};
 use noq_proto::congestion::Bbr3Config;
 
 use super::{wire, P2pError, PeerOptions};
@@ -33,13 +34,20 @@ pub async fn bind(key: SecretKey, options: &PeerOptions) -> Result<Endpoint, P2p
         .transport_config(transport)
         .secret_key(key)
         .alpns(vec![wire::ALPN.to_vec()])
-        .relay_mode(RelayMode::Disabled)
+        .relay_mode(relay_mode(&options.relays))
         .clear_ip_transports();
     let builder = match &options.network {
         Some(network) => (network.0)(builder, id),
         None => builder.bind_addr(addr).map_err(|e| fail(e.to_string()))?,
     };
     builder.bind().await.map_err(|e| fail(e.to_string()))
+}
+
+fn relay_mode(relays: &[iroh::RelayUrl]) -> RelayMode {
+    match relays {
+        [] => RelayMode::Disabled,
+        some => RelayMode::Custom(some.iter().cloned().collect::<RelayMap>()),
+    }
 }
 
 /// The addresses others can reach this endpoint at.

@@ -34,7 +34,7 @@ use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
-pub use broadcaster::{Broadcaster, BroadcasterStats, SwarmReport, REPORT_EVERY};
+pub use broadcaster::{Broadcaster, BroadcasterStats, SwarmReport, BROADCASTER_CHILDREN, REPORT_EVERY};
 pub use chat::{ChatLine, ChatMessage};
 pub use chunk::{Chunk, Refused};
 pub use ticket::{Ticket, TicketError};
@@ -57,6 +57,9 @@ pub struct PeerOptions {
     pub bind: SocketAddr,
     /// How many peers this one sends the stream to at most.
     pub children: usize,
+    /// Relay servers to be reachable through when a direct path fails
+    /// (none: direct addresses only). A viewer adds the ticket's.
+    pub relays: Vec<iroh::RelayUrl>,
     /// Another network than UDP: the endpoint is built without IP
     /// transports and handed to this (benchmarks emulate a WAN this way).
     pub network: Option<Network>,
@@ -64,7 +67,7 @@ pub struct PeerOptions {
 
 impl Default for PeerOptions {
     fn default() -> Self {
-        Self { bind: SocketAddr::from(([0, 0, 0, 0], 0)), children: 4, network: None }
+        Self { bind: SocketAddr::from(([0, 0, 0, 0], 0)), children: 4, relays: Vec::new(), network: None }
     }
 }
 

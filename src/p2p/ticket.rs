@@ -3,14 +3,18 @@
 //!
 //! ```text
 //!  "plateau1" + base32( version=1 | broadcaster key (32) | stream id (16)
-//!                       | n | n × (4|6, IP bytes, port u16 BE) )
+//!                       | n | n × (4|6, IP bytes, port u16 BE)
+//!                       [ | m | m × (length u8, relay URL) ] )
 //! ```
+//!
+//! The relay part is there only when the broadcaster uses relay servers,
+//! so a ticket without relays reads the same as before they existed.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
 
 use data_encoding::BASE32_NOPAD;
-use iroh::{EndpointAddr, PublicKey};
+use iroh::{EndpointAddr, PublicKey, RelayUrl};
 
 use super::StreamId;
 
@@ -18,6 +22,8 @@ const PREFIX: &str = "plateau1";
 const VERSION: u8 = 1;
 /// More addresses than anybody has: a ticket stays short.
 const MAX_ADDRS: usize = 16;
+/// Relay servers a ticket names at most.
+const MAX_RELAYS: usize = 8;
 
 /// What a viewer needs to join a live show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +31,9 @@ pub struct Ticket {
     pub broadcaster: PublicKey,
     pub stream: StreamId,
     pub addrs: Vec<SocketAddr>,
+    /// Relay servers the broadcaster is reachable through (and that its
+    /// audience uses to reach each other).
+    pub relays: Vec<RelayUrl>,
 }
 
 /// Why a ticket could not be read.
@@ -41,7 +50,13 @@ pub enum TicketError {
 impl Ticket {
     /// Where to dial the broadcaster.
     pub fn endpoint_addr(&self) -> EndpointAddr {
-        self.addrs.iter().fold(EndpointAddr::new(self.broadcaster), |a, s| a.with_ip_addr(*s))
+        let direct = self.addrs.iter().fold(EndpointAddr::new(self.broadcaster), |a, s| a.with_ip_addr(*s));
+        self.with_relays(direct)
+    }
+
+    /// `addr`, also reachable through this show's relay servers.
+    pub fn with_relays(&self, addr: EndpointAddr) -> EndpointAddr {
+        self.relays.iter().fold(addr, |a, r| a.with_relay_url(r.clone()))
     }
 }
 
@@ -64,6 +79,15 @@ impl std::fmt::Display for Ticket {
                 }
             }
             bytes.extend_from_slice(&addr.port().to_be_bytes());
+        }
+        let relays: Vec<&str> =
+            self.relays.iter().map(|r| r.as_str()).filter(|r| r.len() <= 255).take(MAX_RELAYS).collect();
+        if !relays.is_empty() {
+            bytes.push(relays.len() as u8);
+            for relay in relays {
+                bytes.push(relay.len() as u8);
+                bytes.extend_from_slice(relay.as_bytes());
+            }
         }
         write!(f, "{PREFIX}{}", BASE32_NOPAD.encode(&bytes).to_ascii_lowercase())
     }
@@ -101,10 +125,23 @@ impl FromStr for Ticket {
             let port = u16::from_be_bytes(reader.take(2)?.try_into().expect("2 bytes"));
             addrs.push(SocketAddr::new(ip, port));
         }
+        let mut relays = Vec::new();
+        if !reader.0.is_empty() {
+            let count = reader.take(1)?[0] as usize;
+            if count == 0 || count > MAX_RELAYS {
+                return Err(TicketError::Damaged("bad relay list"));
+            }
+            for _ in 0..count {
+                let length = reader.take(1)?[0] as usize;
+                let url = std::str::from_utf8(reader.take(length)?)
+                    .map_err(|_| TicketError::Damaged("bad relay"))?;
+                relays.push(url.parse().map_err(|_| TicketError::Damaged("bad relay"))?);
+            }
+        }
         if !reader.0.is_empty() {
             return Err(TicketError::Damaged("trailing bytes"));
         }
-        Ok(Self { broadcaster, stream, addrs })
+        Ok(Self { broadcaster, stream, addrs, relays })
     }
 }
 
@@ -131,9 +168,20 @@ mod tests {
             broadcaster: iroh::SecretKey::generate().public(),
             stream: StreamId([3; 16]),
             addrs: vec!["127.0.0.1:4000".parse().unwrap(), "[::1]:5000".parse().unwrap()],
+            relays: Vec::new(),
         };
         let text = ticket.to_string();
         assert_eq!(text.parse::<Ticket>(), Ok(ticket.clone()));
+        let relayed = Ticket {
+            relays: vec![
+                "https://relay.example.org./".parse().unwrap(),
+                "http://10.0.0.2:3340".parse().unwrap(),
+            ],
+            ..ticket.clone()
+        };
+        let long = relayed.to_string();
+        assert!(long.len() > text.len() && long.starts_with(&text[..60]));
+        assert_eq!(long.parse::<Ticket>(), Ok(relayed));
         assert_eq!(format!("plateau:{text}\n").parse::<Ticket>(), Ok(ticket));
         assert_eq!("hello".parse::<Ticket>(), Err(TicketError::Foreign));
         assert_eq!("plateau1!!".parse::<Ticket>(), Err(TicketError::Damaged("not base32")));

@@ -119,6 +119,12 @@ impl Viewer {
     ) -> Result<Self, P2pError> {
         let runtime = runtime()?;
         let key = SecretKey::generate();
+        let mut options = options;
+        for relay in &ticket.relays {
+            if !options.relays.contains(relay) {
+                options.relays.push(relay.clone());
+            }
+        }
         let endpoint = runtime.block_on(endpoint::bind(key.clone(), &options))?;
         let (said, chat) = async_channel::bounded(256);
         let shared = Arc::new(Shared {
@@ -347,7 +353,9 @@ async fn follow_parents(
             Steer::Parent { id, addrs } => {
                 *lock(&shared.parent) = Some(id);
                 lock(&shared.stats).parents += 1;
-                let outcome = follow(&endpoint, Steer::parent_addr(id, &addrs), &shared).await;
+                let outcome =
+                    follow(&endpoint, shared.ticket.with_relays(Steer::parent_addr(id, &addrs)), &shared)
+                        .await;
                 *lock(&shared.parent) = None;
                 if let Err(cause) = outcome {
                     tracing::info!(parent = %id.fmt_short(), %cause, "leaving parent");

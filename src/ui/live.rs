@@ -97,17 +97,15 @@ impl Window {
     /// Goes live to the peer-to-peer swarm and shows the ticket to hand out.
     fn start_swarm(&self, prefs: &plateau::model::PeerToPeer) {
         let imp = self.imp();
-        let bind = match prefs.bind.trim().parse::<std::net::SocketAddr>() {
-            Ok(bind) => bind,
-            Err(_) => {
-                return self.show_error(
-                    &gettext("The peer-to-peer address cannot be used"),
-                    &format!("“{}”: {}", prefs.bind, gettext("give an address and port, like 0.0.0.0:0")),
-                )
+        let plan = match crate::swarm::SwarmPlan::from_settings(prefs) {
+            Ok(plan) => plan,
+            Err(e) => {
+                return self
+                    .show_error(&gettext("The peer-to-peer settings cannot be used"), &format!("{e:#}"))
             }
         };
         let encoder = plateau::engine::EncoderSettings::default();
-        let started = imp.studio.borrow().as_ref().map(|s| crate::swarm::Live::start(s, encoder, bind));
+        let started = imp.studio.borrow().as_ref().map(|s| crate::swarm::Live::start(s, encoder, &plan));
         let live = match started {
             Some(Ok(live)) => live,
             Some(Err(e)) => {

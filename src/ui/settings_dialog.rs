@@ -244,7 +244,44 @@ fn peer_to_peer_group(window: &Window) -> adw::PreferencesGroup {
         }
     });
     group.add(&bind);
+    group.add(&relays_row(window, &prefs.relays));
+    let w = window.downgrade();
+    group.add(&spin_row(
+        &gettext("Maximum upload (kbit/s)"),
+        &gettext("What the studio sends to the swarm at most; 0: about twice the stream"),
+        prefs.max_upload_kbps,
+        1_000_000,
+        move |kbps| {
+            if let Some(w) = w.upgrade() {
+                w.update_settings(|s| s.peer_to_peer.max_upload_kbps = kbps);
+            }
+        },
+    ));
     group
+}
+
+/// Self-hosted relay servers, separated by spaces; kept once every one of
+/// them reads as an address.
+fn relays_row(window: &Window, relays: &[String]) -> adw::EntryRow {
+    let row = adw::EntryRow::builder()
+        .title(gettext("Relay servers (none: direct paths only)"))
+        .text(relays.join(" "))
+        .build();
+    let w = window.downgrade();
+    row.connect_changed(move |row| {
+        let text = row.text();
+        let relays: Vec<String> =
+            text.split([' ', ',']).filter(|r| !r.is_empty()).map(str::to_owned).collect();
+        let valid = relays.iter().all(|r| crate::swarm::relay_url(r).is_ok());
+        match valid {
+            true => row.remove_css_class("error"),
+            false => row.add_css_class("error"),
+        }
+        if let (Some(w), true) = (w.upgrade(), valid) {
+            w.update_settings(|s| s.peer_to_peer.relays = relays);
+        }
+    });
+    row
 }
 
 /// A choice among `labels`, with the current value first when it is not one of them.
