@@ -104,6 +104,7 @@ fn a_text_is_edited_while_live() {
                 shadow: false,
                 width: 640,
                 height: 360,
+                motion: plateau::model::TextMotion::Still,
             },
         )
     };

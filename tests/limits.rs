@@ -25,12 +25,18 @@ fn base() -> Value {
         { "id": "chat", "name": "Chat", "kind": "chat", "size": 20, "width": 200, "height": 60, "lines": 3 },
         { "id": "cam", "name": "Cam", "kind": "webcam", "device": "/dev/plateau-no-such-camera", "width": 640, "height": 360, "fps": 30 },
         { "id": "screen", "name": "Screen", "kind": "screen-x11", "display": ":plateau-none", "region": { "x": 0, "y": 0, "width": 100, "height": 100 } },
-        { "id": "red", "name": "Red", "kind": "color", "color": "#ff0000" } ],
+        { "id": "red", "name": "Red", "kind": "color", "color": "#ff0000" },
+        { "id": "ticker", "name": "Ticker", "kind": "text", "text": "News", "size": 20, "width": 200, "height": 40,
+          "motion": { "kind": "ticker", "speed": 100 } },
+        { "id": "countdown", "name": "Countdown", "kind": "text", "text": "%M:%S", "size": 20, "width": 200, "height": 40,
+          "motion": { "kind": "countdown", "to": { "seconds": 60 }, "at_zero": "Go" } } ],
       "scenes": [ { "name": "Main", "items": [
         { "id": 1, "source": "red", "x": 0, "y": 0, "width": 320, "height": 180, "crop": { "left": 1, "top": 1, "right": 1, "bottom": 1 }, "opacity": 1.0 },
         { "id": 2, "source": "text", "x": 10, "y": 10, "width": 200, "height": 40, "crop": { "left": 1, "top": 0, "right": 0, "bottom": 0 } },
         { "id": 3, "source": "chat", "x": 10, "y": 60, "width": 200, "height": 60 },
-        { "id": 4, "source": "tone", "x": 0, "y": 0, "width": 0, "height": 0 } ] } ] })
+        { "id": 4, "source": "tone", "x": 0, "y": 0, "width": 0, "height": 0 },
+        { "id": 5, "source": "ticker", "x": 10, "y": 130, "width": 200, "height": 40 },
+        { "id": 6, "source": "countdown", "x": 110, "y": 130, "width": 200, "height": 40 } ] } ] })
 }
 
 /// Where each number lives (a JSON pointer) and the name its message must give.
@@ -52,6 +58,8 @@ const FIELDS: &[(&str, &str)] = &[
     ("/sources/3/fps", "fps"),
     ("/sources/4/region/x", "x"),
     ("/sources/4/region/width", "width"),
+    ("/sources/6/motion/speed", "motion.speed"),
+    ("/sources/7/motion/to/seconds", "motion.to.seconds"),
     ("/sources/0/filters/0/threshold_db", "threshold_db"),
     ("/sources/0/filters/1/ratio", "ratio"),
     ("/sources/0/filters/2/db", "db"),

@@ -1825,3 +1825,45 @@ fn add_filter_from_the_menu(app: &App, source: &str, filter: &str) {
     app.press("Add Filter", None);
     app.press(filter, Some("menu item"));
 }
+
+#[test]
+fn a_countdown_added_from_the_menu_is_set_up_in_its_properties_and_saved() {
+    let _alone = alone();
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.press("Add a Source", None);
+    app.press("Countdown", Some("menu item"));
+    app.wait_for_name("Properties — Countdown");
+    // Not a time nor seconds: nothing is kept.
+    app.click("Counts down to a time (20:00) or for seconds (300)", Some("text"));
+    app.key("ctrl+a");
+    app.type_text("soon");
+    app.key("ctrl+a");
+    app.type_text("20:30");
+    app.click("Shown at zero", Some("text"));
+    app.key("ctrl+a");
+    app.type_text("We are live");
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    let motion = poll(Duration::from_secs(10), Duration::from_millis(300), || {
+        let c = plateau::model::load_collection(&saved).map_err(|e| e.to_string())?;
+        let motions: Vec<_> = c
+            .sources
+            .iter()
+            .filter_map(|s| match &s.kind {
+                SourceKind::Text { motion, .. } if !motion.is_still() => Some(motion.clone()),
+                _ => None,
+            })
+            .collect();
+        let wanted = plateau::model::TextMotion::Countdown {
+            to: plateau::model::CountdownTarget::Time("20:30".into()),
+            at_zero: "We are live".into(),
+        };
+        match motions.contains(&wanted) {
+            true => Ok(motions),
+            false => Err(format!("the saved collection's moving texts: {motions:?}")),
+        }
+    });
+    eprintln!("saved: {motion:?}");
+    app.key("Escape");
+    app.wait_for_name("Countdown");
+}

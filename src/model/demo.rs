@@ -1,5 +1,6 @@
 use super::collection::{ItemId, Scene, SceneCollection, SceneItem};
 use super::source::{Color, Source, SourceKind, TestPattern};
+use super::TextMotion;
 
 /// The collection Plateau starts with when none is given or saved: a
 /// test-pattern "camera", a moving picture-in-picture, a title, a tone, and a
@@ -22,6 +23,7 @@ pub fn demo_collection(with_screen: bool) -> SceneCollection {
                 shadow: true,
                 width: w,
                 height: 100,
+                motion: TextMotion::Still,
             },
         ),
         Source::new("tone", "Tone", SourceKind::Tone { frequency: 440.0 }),

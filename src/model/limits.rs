@@ -3,7 +3,7 @@
 //! engine cannot take (a negative frequency, a 30000-pixel text box, a
 //! crop that wraps) ever reaches it. Messages name the field and the range.
 
-use super::{FilterKind, SceneItem, Source, SourceKind};
+use super::{CountdownTarget, FilterKind, SceneItem, Source, SourceKind, TextMotion};
 
 /// Checks a source's numbers.
 pub fn check_source(s: &Source) -> Result<(), String> {
@@ -15,10 +15,23 @@ pub fn check_source(s: &Source) -> Result<(), String> {
     }
     match &s.kind {
         SourceKind::Tone { frequency } => within("frequency", *frequency, 1.0, 20_000.0),
-        SourceKind::Text { size, width, height, .. } => {
+        SourceKind::Text { size, width, height, motion, .. } => {
             within("size", f64::from(*size), 1.0, 1000.0)?;
             within("width", f64::from(*width), 1.0, 8192.0)?;
-            within("height", f64::from(*height), 1.0, 8192.0)
+            within("height", f64::from(*height), 1.0, 8192.0)?;
+            match motion {
+                TextMotion::Ticker { speed } => within("motion.speed", f64::from(*speed), 1.0, 5000.0),
+                TextMotion::Countdown { to: CountdownTarget::Seconds(s), .. } => {
+                    within("motion.to.seconds", *s as f64, 0.0, 8_640_000.0)
+                }
+                TextMotion::Countdown { to: CountdownTarget::Time(t), .. } => CountdownTarget::time_of_day(t)
+                    .map(|_| ())
+                    .map_err(|e| format!("{}: {e}", field("motion.to.time"))),
+                TextMotion::Clock { time_zone: Some(zone) } if zone.len() > 64 => {
+                    Err(format!("{} is longer than 64 characters", field("motion.time_zone")))
+                }
+                _ => Ok(()),
+            }
         }
         SourceKind::Chat { size, width, height, lines, .. } => {
             within("size", f64::from(*size), 1.0, 1000.0)?;

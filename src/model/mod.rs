@@ -11,6 +11,7 @@ mod limits;
 mod settings;
 mod source;
 mod store;
+mod text_motion;
 mod transition;
 
 pub use collection::{
@@ -30,4 +31,5 @@ pub use store::{
     collection_from_text, load_collection, save_collection, set_aside, write_atomically, write_privately,
     CollectionStore,
 };
+pub use text_motion::{format_duration, CountdownTarget, TextMotion, DEFAULT_TIME_FORMAT};
 pub use transition::{Transition, TransitionKind};

@@ -3,6 +3,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::TextMotion;
+
 /// A stable identifier for a source, unique in its collection.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -247,6 +249,10 @@ pub enum SourceKind {
         width: u32,
         #[serde(default = "text_box_height")]
         height: u32,
+        /// A clock, a countdown, a stopwatch or a ticker instead of the
+        /// text as typed.
+        #[serde(default, skip_serializing_if = "TextMotion::is_still")]
+        motion: TextMotion,
     },
     /// The last messages of the audience's chat (a show on the swarm),
     /// drawn like a text, one message a line, newest last.
@@ -293,6 +299,7 @@ impl SourceKind {
             shadow: *shadow,
             width: *width,
             height: *height,
+            motion: TextMotion::Still,
         })
     }
 
@@ -311,13 +318,8 @@ impl SourceKind {
     /// Whether the picture only changes when its settings do: such sources
     /// are refreshed at a low rate and held by the compositor in between.
     pub fn is_still(&self) -> bool {
-        matches!(
-            self,
-            SourceKind::Image { .. }
-                | SourceKind::Text { .. }
-                | SourceKind::Chat { .. }
-                | SourceKind::Color { .. }
-        )
+        matches!(self, SourceKind::Image { .. } | SourceKind::Chat { .. } | SourceKind::Color { .. })
+            || matches!(self, SourceKind::Text { motion, .. } if motion.is_still())
     }
 
     /// Whether the source makes (or may make) sound.

@@ -222,16 +222,26 @@ fn offending_key(text: &str, path: &str, message: &str) -> Option<String> {
         _ => message.contains("map") || message.contains("sequence"),
     };
     let mut found: Vec<String> = Vec::new();
+    quoted_keys(object, "", &quoted, &mut found);
+    (found.len() == 1).then(|| found.remove(0))
+}
+
+/// The dotted paths under `object` (`motion.to.seconds`) whose values
+/// `quoted` finds in the message; tags (`kind`, `filter`) are not values.
+fn quoted_keys(
+    object: &serde_json::Map<String, serde_json::Value>,
+    prefix: &str,
+    quoted: &dyn Fn(&serde_json::Value) -> bool,
+    found: &mut Vec<String>,
+) {
     for (key, value) in object {
+        let path = format!("{prefix}{key}");
         match value.as_object() {
-            Some(inner) => {
-                found.extend(inner.iter().filter(|(_, v)| quoted(v)).map(|(k, _)| format!("{key}.{k}")))
-            }
-            None if quoted(value) && key != "kind" && key != "filter" => found.push(key.clone()),
+            Some(inner) => quoted_keys(inner, &format!("{path}."), quoted, found),
+            None if quoted(value) && key != "kind" && key != "filter" => found.push(path),
             None => {}
         }
     }
-    (found.len() == 1).then(|| found.remove(0))
 }
 
 /// The value at a serde path such as `sources[0].filters[1]`.

@@ -24,6 +24,7 @@ mod show;
 mod source_list;
 mod source_properties;
 mod text_fit;
+mod text_motion_rows;
 mod ticket_dialog;
 mod undo;
 mod viewer_window;

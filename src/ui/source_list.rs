@@ -15,7 +15,7 @@ use adw::subclass::prelude::*;
 use gettextrs::gettext;
 use glib::subclass::Signal;
 use gtk::{glib, CompositeTemplate};
-use plateau::model::{ItemId, Scene, SceneCollection, SourceKind};
+use plateau::model::{ItemId, Scene, SceneCollection, SourceKind, TextMotion};
 
 use super::menus::item_menu;
 
@@ -242,7 +242,13 @@ pub fn kind_label(kind: &SourceKind) -> String {
         SourceKind::Webcam { .. } => gettext("Webcam"),
         SourceKind::AudioInput { .. } => gettext("Microphone"),
         SourceKind::DesktopAudio => gettext("Desktop Audio"),
-        SourceKind::Text { .. } => gettext("Text"),
+        SourceKind::Text { motion, .. } => match motion {
+            TextMotion::Still => gettext("Text"),
+            TextMotion::Clock { .. } => gettext("Clock"),
+            TextMotion::Countdown { .. } => gettext("Countdown"),
+            TextMotion::Stopwatch => gettext("Stopwatch"),
+            TextMotion::Ticker { .. } => gettext("Ticker"),
+        },
         SourceKind::Tone { .. } => gettext("Tone"),
         SourceKind::Chat { .. } => gettext("Chat"),
     }

@@ -14,7 +14,7 @@ use plateau::model::{Color, Monitor, Source, SourceKind, TestPattern};
 pub type Apply = Rc<dyn Fn(Source)>;
 
 /// Changes the current settings with the given edit and applies them.
-type Edit = Rc<dyn Fn(&dyn Fn(&mut Source))>;
+pub(super) type Edit = Rc<dyn Fn(&dyn Fn(&mut Source))>;
 
 fn rgba(c: Color) -> gdk::RGBA {
     gdk::RGBA::new(
@@ -65,8 +65,11 @@ pub fn show(parent: &impl IsA<gtk::Window>, source: Source, apply: Apply) -> adw
     group.add(&name);
 
     match &source.kind {
-        SourceKind::Text { text, font, size, color: c, outline, shadow, .. } => {
-            let text_row = adw::EntryRow::builder().title(gettext("Text")).text(text.as_str()).build();
+        SourceKind::Text { text, font, size, color: c, outline, shadow, motion, .. } => {
+            let text_row = adw::EntryRow::builder()
+                .title(super::text_motion_rows::text_title(motion))
+                .text(text.as_str())
+                .build();
             let e = edit.clone();
             text_row.connect_changed(move |row| {
                 let value = row.text().to_string();
@@ -77,6 +80,7 @@ pub fn show(parent: &impl IsA<gtk::Window>, source: Source, apply: Apply) -> adw
                 })
             });
             group.add(&text_row);
+            super::text_motion_rows::add(&group, motion, edit.clone());
             // The family and style; the size has its own row.
             let font_row = adw::ActionRow::builder().title(gettext("Font")).build();
             let font_button = gtk::FontButton::builder()

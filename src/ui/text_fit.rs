@@ -4,12 +4,12 @@
 //! a longer title makes its box longer, never its letters thinner.
 
 use gtk::prelude::*;
-use plateau::model::{Scene, SceneItem, SourceId, SourceKind};
+use plateau::model::{Scene, SceneItem, SourceId, SourceKind, TextMotion};
 
 /// The picture size that holds `kind`'s text whole (for a text; `None`
 /// for any other kind).
 pub fn fitted_size(widget: &impl IsA<gtk::Widget>, kind: &SourceKind) -> Option<(u32, u32)> {
-    let SourceKind::Text { text, font, size, .. } = kind else { return None };
+    let SourceKind::Text { text, font, size, motion, width: box_width, .. } = kind else { return None };
     let layout = widget.create_pango_layout(Some(text));
     let description = gtk::pango::FontDescription::from_string(&format!("{font} {size}px"));
     layout.set_font_description(Some(&description));
@@ -17,7 +17,11 @@ pub fn fitted_size(widget: &impl IsA<gtk::Widget>, kind: &SourceKind) -> Option<
     // Outline and shadow reach past the glyphs by about a tenth of the size;
     // a little more across, so that rounding never wraps the last word.
     let pad = (*size / 8).max(4) as i32;
-    let width = (width.max(1) + 2 * pad + pad / 2) as u32;
+    let width = match motion {
+        // A ticker's text passes through its box, as wide as it was made.
+        TextMotion::Ticker { .. } => *box_width,
+        _ => (width.max(1) + 2 * pad + pad / 2) as u32,
+    };
     let height = (height.max(1) + 2 * pad) as u32;
     Some((width.min(8192), height.min(8192)))
 }

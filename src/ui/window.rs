@@ -14,8 +14,8 @@ use plateau::engine::{
     Event, OutputStatus, Podcast, PodcastSettings, Preview, RecordSettings, Recorder, Reply, Studio,
 };
 use plateau::model::{
-    CollectionStore, Color, ItemId, Scene, SceneCollection, SceneItem, Settings, Source, SourceId,
-    SourceKind, TestPattern, Transition, TransitionKind,
+    CollectionStore, Color, CountdownTarget, ItemId, Scene, SceneCollection, SceneItem, Settings, Source,
+    SourceId, SourceKind, TestPattern, TextMotion, Transition, TransitionKind, DEFAULT_TIME_FORMAT,
 };
 
 use plateau::remote::events;
@@ -1636,7 +1636,15 @@ fn new_source_kind(kind: &str) -> Option<SourceKind> {
             shadow: true,
             width: 1280,
             height: 160,
+            motion: TextMotion::Still,
         },
+        "clock" => moving_text(DEFAULT_TIME_FORMAT.into(), TextMotion::Clock { time_zone: None }),
+        "countdown" => moving_text(
+            "%M:%S".into(),
+            TextMotion::Countdown { to: CountdownTarget::Seconds(300), at_zero: gettext("On air") },
+        ),
+        "stopwatch" => moving_text(DEFAULT_TIME_FORMAT.into(), TextMotion::Stopwatch),
+        "ticker" => moving_text(gettext("Your news, scrolling by"), TextMotion::Ticker { speed: 120 }),
         "screen-x11" => SourceKind::ScreenX11 { display: None, region: None, show_pointer: true },
         "screen-portal" => SourceKind::ScreenPortal { restore_token: None },
         "webcam" => SourceKind::Webcam { device: None, width: 1280, height: 720, fps: 30 },
@@ -1654,6 +1662,21 @@ fn new_source_kind(kind: &str) -> Option<SourceKind> {
         },
         _ => return None,
     })
+}
+
+/// A text that changes by itself, white with an outline.
+fn moving_text(text: String, motion: TextMotion) -> SourceKind {
+    SourceKind::Text {
+        text,
+        font: "Sans Bold".into(),
+        size: 64,
+        color: Color::rgb(255, 255, 255),
+        outline: true,
+        shadow: false,
+        width: 1280,
+        height: 100,
+        motion,
+    }
 }
 
 /// What a presenter can do when a source of this kind fails.

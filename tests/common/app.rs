@@ -58,6 +58,7 @@ impl App {
                     shadow: false,
                     width: 160,
                     height: 30,
+                    motion: plateau::model::TextMotion::Still,
                 },
             ),
         ];

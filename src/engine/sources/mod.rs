@@ -6,6 +6,7 @@ pub(crate) mod filters;
 pub(crate) mod gif;
 pub(crate) mod lut;
 pub(crate) mod media;
+pub(crate) mod moving_text;
 pub(crate) mod portal;
 pub(crate) mod producer;
 pub(crate) mod runner;

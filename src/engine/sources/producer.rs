@@ -29,8 +29,8 @@ use gst_app::AppSink;
 use crate::engine::error::{make, make_named, EngineError};
 use crate::engine::sources::devices;
 use crate::engine::sources::filters::FilterChain;
-use crate::engine::sources::gif;
-use crate::model::{AudioSettings, FilterKind, Source, SourceKind, TestPattern, VideoSettings};
+use crate::engine::sources::{gif, moving_text};
+use crate::model::{AudioSettings, FilterKind, Source, SourceKind, TestPattern, TextMotion, VideoSettings};
 
 /// A built, not yet started, source pipeline.
 pub(crate) struct Producer {
@@ -198,7 +198,7 @@ impl Producer {
                 let src = solid(color.argb())?;
                 p.frozen_chain(src, &[], formats, canvas, transparent)?;
             }
-            SourceKind::Text { text, font, size, color, outline, shadow, width, height } => {
+            SourceKind::Text { text, font, size, color, outline, shadow, width, height, motion } => {
                 let src = solid(0)?;
                 let overlay = make("textoverlay")?;
                 overlay.set_property("text", text);
@@ -211,7 +211,19 @@ impl Producer {
                 overlay.set_property_from_str("halignment", "center");
                 overlay.set_property_from_str("wrap-mode", "wordchar");
                 let size = (*width.max(&1), *height.max(&1));
-                p.frozen_chain(src, std::slice::from_ref(&overlay), formats, size, true)?;
+                if motion.is_still() {
+                    p.frozen_chain(src, std::slice::from_ref(&overlay), formats, size, true)?;
+                } else {
+                    // Drawn again for every frame: a ticker moves at the
+                    // canvas's rate, the others change at most ten times a second.
+                    moving_text::drive(&overlay, motion, text, size.0)?;
+                    src.set_property("is-live", true);
+                    let caps = match motion {
+                        TextMotion::Ticker { .. } => formats.video_caps_with_rate(true, Some(size)),
+                        _ => formats.still_caps(true, Some(size)),
+                    };
+                    p.video_chain(src, caps, std::slice::from_ref(&overlay), true)?;
+                }
             }
             SourceKind::Image { path } => {
                 check_file(path)?;
