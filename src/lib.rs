@@ -2,6 +2,7 @@
 
 pub mod engine;
 pub mod gateway;
+pub mod import;
 pub mod model;
 pub mod p2p;
 pub mod recordings;

@@ -27,6 +27,14 @@ pub struct Cli {
     /// The scene collection to open (JSON); the built-in demo without it.
     #[arg(long, value_name = "FILE")]
     collection: Option<PathBuf>,
+    /// Import an OBS Studio scene collection (basic/scenes/NAME.json) into
+    /// Plateau's collections, print what could not come along, and exit.
+    #[arg(long, value_name = "FILE.json")]
+    import_obs: Option<PathBuf>,
+    /// The canvas an imported collection is laid out on (OBS keeps it in
+    /// its profile, not in the collection).
+    #[arg(long, value_name = "WIDTHxHEIGHT", default_value = "1920x1080", value_parser = canvas_size)]
+    canvas: (u32, u32),
     /// The scene to show first.
     #[arg(long, value_name = "NAME")]
     scene: Option<String>,
@@ -145,6 +153,8 @@ fn main() -> ExitCode {
         }
     } else if let Some(link) = &cli.link {
         swarm::watch_link(link)
+    } else if let Some(path) = &cli.import_obs {
+        import_obs(path, cli.canvas)
     } else if cli.show_remote_password {
         plateau::secrets::KeyStore::keyring()
             .and_then(|k| k.remote_password(false))
@@ -164,6 +174,39 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--canvas 1920x1080`.
+fn canvas_size(text: &str) -> Result<(u32, u32), String> {
+    let (w, h) = text.split_once(['x', 'X']).ok_or("give WIDTHxHEIGHT, like 1920x1080")?;
+    let (w, h) = (w.trim().parse::<u32>(), h.trim().parse::<u32>());
+    match (w, h) {
+        (Ok(w), Ok(h)) if (16..=7680).contains(&w) && (16..=4320).contains(&h) => Ok((w, h)),
+        _ => Err("give WIDTHxHEIGHT, from 16x16 to 7680x4320".into()),
+    }
+}
+
+/// `--import-obs FILE`: the collection saved among Plateau's, under a name
+/// of its own, and what did not come along said.
+fn import_obs(path: &std::path::Path, canvas: (u32, u32)) -> anyhow::Result<()> {
+    let video = plateau::model::VideoSettings { width: canvas.0, height: canvas.1, fps: 30 };
+    let mut imported = plateau::import::import_obs_file(path, video)?;
+    let store = plateau::model::CollectionStore::in_config_dir()?;
+    imported.collection.name = store.unused_name(&imported.collection.name)?;
+    let saved = store.save(&imported.collection)?;
+    let c = &imported.collection;
+    println!("{}", saved.display());
+    eprintln!(
+        "plateau: imported “{}”: {} scenes, {} sources, into {}",
+        c.name,
+        c.scenes.len(),
+        c.sources.len(),
+        saved.display()
+    );
+    for line in &imported.skipped {
+        eprintln!("plateau: not carried over: {line}");
+    }
+    Ok(())
 }
 
 /// The collection named on the command line, or the built-in demo.

@@ -1867,3 +1867,39 @@ fn a_countdown_added_from_the_menu_is_set_up_in_its_properties_and_saved() {
     app.key("Escape");
     app.wait_for_name("Countdown");
 }
+
+#[test]
+fn an_obs_collection_imported_from_the_menu_opens_and_says_what_it_left_out() {
+    let _alone = alone();
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    // A blue backdrop and a browser source, as OBS saves them.
+    let obs = app.dir.path().join("From OBS.json");
+    let source = |name: &str, id: &str, settings: serde_json::Value| serde_json::json!({ "name": name, "id": id, "versioned_id": id, "settings": settings, "volume": 1.0, "muted": false, "filters": [] });
+    let item = |name: &str, id: u64| {
+        serde_json::json!({ "name": name, "id": id, "visible": true, "locked": false, "rot": 0.0,
+            "pos": { "x": 0.0, "y": 0.0 }, "scale": { "x": 1.0, "y": 1.0 }, "align": 5, "bounds_type": 0,
+            "bounds_align": 0, "bounds": { "x": 0.0, "y": 0.0 }, "crop_left": 0, "crop_top": 0, "crop_right": 0, "crop_bottom": 0 })
+    };
+    let text = serde_json::json!({ "name": "From OBS", "current_scene": "Blue", "scene_order": [ { "name": "Blue" } ],
+        "sources": [
+            source("Backdrop", "color_source_v3", serde_json::json!({ "color": 0xffff_0000u32, "width": 640, "height": 360 })),
+            source("Overlay", "browser_source", serde_json::json!({ "url": "http://127.0.0.1:9/" })),
+            source("Blue", "scene", serde_json::json!({ "items": [ item("Backdrop", 1), item("Overlay", 2) ] })),
+        ] });
+    std::fs::write(&obs, text.to_string()).expect("fixture written");
+    app.press("Main Menu", None);
+    app.press("Scene Collections", Some("menu item"));
+    app.press("Import from OBS…", Some("menu item"));
+    app.wait_for_name("Import an OBS Scene Collection");
+    app.type_text(&obs.display().to_string());
+    std::thread::sleep(Duration::from_millis(500));
+    app.key("Return");
+    app.wait_for_name("Imported from OBS: “From OBS”");
+    app.wait_for_name("“Overlay” (browser_source): browser sources are not supported");
+    app.press("Close", None);
+    app.wait_for("the imported blue backdrop on the canvas", |s| centre_is(s, [0, 0, 255]));
+    let saved = app.dir.path().join("config/plateau/collections/From OBS.json");
+    let c = plateau::model::load_collection(&saved).expect("the import was saved among the collections");
+    assert_eq!((c.video.width, c.video.height), (640, 360), "laid out on the window's canvas");
+}

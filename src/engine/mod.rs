@@ -41,6 +41,7 @@ pub use outputs::tap::{Frame, VideoTap};
 pub use outputs::ts_feed::{TsFeed, TsPiece};
 pub use playback::Playback;
 pub use sources::devices;
+pub use sources::probe::picture_size;
 pub use studio::Studio;
 
 /// Initialises GStreamer once; cheap to call again.

@@ -45,6 +45,18 @@ impl CollectionStore {
         Ok(path)
     }
 
+    /// `base`, or `base 2`, `base 3`… : the first name no stored
+    /// collection has.
+    pub fn unused_name(&self, base: &str) -> Result<String, ModelError> {
+        let taken = self.names()?;
+        let base = base.trim();
+        let base = if base.is_empty() { "Collection" } else { base };
+        Ok((1..)
+            .map(|n| if n == 1 { base.to_owned() } else { format!("{base} {n}") })
+            .find(|name| !taken.iter().any(|t| t == name) && !self.path_of(name).exists())
+            .expect("an unbounded range always yields an unused name"))
+    }
+
     /// Deletes a stored collection. Its last previous version stays as
     /// `NAME.json.bak` (when there was one), out of the list.
     pub fn remove(&self, name: &str) -> Result<(), ModelError> {

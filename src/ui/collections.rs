@@ -35,6 +35,7 @@ impl Window {
         menu.append_section(None, &list);
         let actions = gio::Menu::new();
         actions.append(Some(&gettext("_New Collection…")), Some("app.new-collection"));
+        actions.append(Some(&gettext("_Import from OBS…")), Some("app.import-obs"));
         actions.append(Some(&gettext("_Remove This Collection")), Some("app.remove-collection"));
         menu.append_section(None, &actions);
     }
@@ -101,6 +102,74 @@ impl Window {
         }
         self.save_now();
         self.open_collection(collection);
+    }
+
+    /// Asks for an OBS scene collection (`~/.config/obs-studio/basic/scenes/`),
+    /// imports it at the current canvas and opens it, saying what could
+    /// not come along.
+    pub fn ask_import_obs(&self) {
+        if !self.can_change_collection() {
+            return;
+        }
+        let w = self.downgrade();
+        super::file_dialog::ask(
+            Some(self),
+            &gettext("Import an OBS Scene Collection"),
+            &gettext("_Import"),
+            super::file_dialog::Choose::File,
+            move |path| {
+                if let Some(w) = w.upgrade() {
+                    w.import_obs(path);
+                }
+            },
+        );
+    }
+
+    /// Imports the OBS scene collection at `path`: read (pictures and clips
+    /// probed for their sizes) on a worker thread, then saved under a name
+    /// of its own and opened.
+    pub fn import_obs(&self, path: std::path::PathBuf) {
+        let video = self.canvas_settings().unwrap_or_default();
+        let w = self.downgrade();
+        glib::spawn_future_local(async move {
+            let read = gio::spawn_blocking(move || plateau::import::import_obs_file(&path, video)).await;
+            let Some(w) = w.upgrade() else { return };
+            let mut imported = match read {
+                Ok(Ok(imported)) => imported,
+                Ok(Err(e)) => {
+                    return w.show_error(&gettext("The OBS collection could not be imported"), &e.to_string())
+                }
+                Err(_) => return w.show_error(&gettext("The OBS collection could not be imported"), ""),
+            };
+            if !w.can_change_collection() {
+                return;
+            }
+            let Some(store) = w.imp().document.store() else { return };
+            let named = store.unused_name(&imported.collection.name);
+            let saved = named.and_then(|name| {
+                imported.collection.name = name;
+                store.save(&imported.collection)
+            });
+            if let Err(e) = saved {
+                return w.show_error(&gettext("The collection could not be saved"), &e.to_string());
+            }
+            w.save_now();
+            let name = imported.collection.name.clone();
+            w.open_collection(imported.collection);
+            w.report_import(&name, &imported.skipped);
+        });
+    }
+
+    /// Says what an import could not carry over, or that it carried all.
+    fn report_import(&self, name: &str, skipped: &[String]) {
+        if skipped.is_empty() {
+            return self.toast(&format!("{} “{name}”", gettext("Imported from OBS, all of it:")));
+        }
+        let heading = format!("{} “{name}”", gettext("Imported from OBS:"));
+        let body = format!("{}\n\n• {}", gettext("Not carried over:"), skipped.join("\n• "));
+        let dialog = adw::MessageDialog::new(Some(self), Some(&heading), Some(&body));
+        dialog.add_response("close", &gettext("_Close"));
+        dialog.present();
     }
 
     /// Removes the open collection (Undo brings it back) and opens another

@@ -219,6 +219,7 @@ fn install_actions(app: &adw::Application) {
     app.add_action(&studio_mode);
     simple("remove-scene", |w| w.remove_scene());
     simple("new-collection", |w| w.ask_new_collection());
+    simple("import-obs", |w| w.ask_import_obs());
     simple("remove-collection", |w| w.remove_collection());
     simple("undo-remove-collection", |w| w.undo_remove_collection());
     simple("undo", |w| w.undo());

@@ -8,5 +8,6 @@ pub(crate) mod lut;
 pub(crate) mod media;
 pub(crate) mod moving_text;
 pub(crate) mod portal;
+pub(crate) mod probe;
 pub(crate) mod producer;
 pub(crate) mod runner;
