@@ -102,6 +102,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         }
     });
 
+    if cli.virtual_camera {
+        host.open_virtual_camera(true)?;
+    }
     if cli.record.is_some() {
         host.record()?;
     }

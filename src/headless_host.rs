@@ -54,6 +54,7 @@ pub struct HeadlessHost {
     podcast: RefCell<Option<(Podcast, Instant)>>,
     swarm_plan: crate::swarm::SwarmPlan,
     swarm: RefCell<Option<Live>>,
+    virtual_camera: RefCell<Option<plateau::engine::VirtualCamera>>,
     this: std::rc::Weak<Self>,
 }
 
@@ -96,6 +97,7 @@ impl HeadlessHost {
             podcast: RefCell::new(None),
             swarm_plan: plans.swarm,
             swarm: RefCell::new(None),
+            virtual_camera: RefCell::new(None),
             this: this.clone(),
             studio,
         }))
@@ -155,6 +157,29 @@ impl HeadlessHost {
 
     /// Starts the recording (`--record`'s file first, then new files in
     /// the recording folder).
+    /// Opens (or closes) the program as a camera and a microphone named
+    /// "Plateau", and a v4l2loopback device too when there is one.
+    pub fn open_virtual_camera(&self, on: bool) -> anyhow::Result<()> {
+        if !on {
+            self.virtual_camera.take();
+            return Ok(());
+        }
+        if self.virtual_camera.borrow().is_none() {
+            let loopback =
+                plateau::engine::find_loopback_device(std::path::Path::new("/sys/class/video4linux"));
+            let camera = plateau::engine::VirtualCamera::start(&*self.studio, loopback)?;
+            eprintln!(
+                "plateau: virtual camera and microphone “{}” open (PipeWire nodes {} and {}{})",
+                plateau::engine::VIRTUAL_DEVICE_NAME,
+                plateau::engine::CAMERA_NODE,
+                plateau::engine::MICROPHONE_NODE,
+                camera.loopback().map(|d| format!(", and {}", d.display())).unwrap_or_default()
+            );
+            self.virtual_camera.replace(Some(camera));
+        }
+        Ok(())
+    }
+
     pub fn record(&self) -> anyhow::Result<PathBuf> {
         let path = self
             .first_recording
@@ -319,6 +344,14 @@ impl remote::Host for HeadlessHost {
         let n = p.chapter_count() + 1;
         let at = p.add_chapter(&title.unwrap_or_else(|| format!("Chapter {n}")));
         Ok((n, at.nseconds() as f64 / 1e9))
+    }
+
+    fn virtual_camera(&self) -> bool {
+        self.virtual_camera.borrow().is_some()
+    }
+
+    fn set_virtual_camera(&self, on: bool) -> Result<(), String> {
+        self.open_virtual_camera(on).map_err(|e| format!("{e:#}"))
     }
 
     fn swarm(&self) -> Option<SwarmState> {

@@ -88,6 +88,10 @@ pub struct Cli {
     /// keyring is available.
     #[arg(long)]
     allow_key_file: bool,
+    /// Show the program to other apps as a camera and a microphone named
+    /// "Plateau" (PipeWire nodes; a v4l2loopback device too, if any).
+    #[arg(long)]
+    virtual_camera: bool,
     /// Go live to the peer-to-peer swarm (headless): prints the ticket
     /// viewers join with.
     #[arg(long)]

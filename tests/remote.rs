@@ -48,6 +48,17 @@ impl Remote {
 
     /// On `collection`, in `dir`.
     fn start_on(collection: &str, bind: &str, more: &[&str], dir: tempfile::TempDir) -> Self {
+        Self::start_in(collection, bind, more, dir, Vec::new())
+    }
+
+    /// With more variables in its environment (a PipeWire's).
+    fn start_in(
+        collection: &str,
+        bind: &str,
+        more: &[&str],
+        dir: tempfile::TempDir,
+        envs: Vec<(&'static str, String)>,
+    ) -> Self {
         let config = dir.path().join("config");
         std::fs::create_dir_all(config.join("plateau")).expect("config dir");
         let settings = serde_json::json!({ "recording_folder": dir.path().join("recordings") });
@@ -64,6 +75,7 @@ impl Remote {
             .env("XDG_CONFIG_HOME", &config)
             .env("RUST_LOG", "info")
             .env_remove("DISPLAY")
+            .envs(envs)
             .stderr(Stdio::piped())
             .spawn()
             .expect("plateau runs");
@@ -407,5 +419,28 @@ fn a_client_pauses_moves_and_plays_a_media_file_then_removes_it() {
     assert_eq!(seen["items"], serde_json::json!(["Red"]), "nor in its scene");
     assert_eq!(seen["removed_again"], 600, "removed twice: ResourceNotFound");
     assert_eq!(seen["events"], serde_json::json!([["InputRemoved", "Clip"]]));
+    remote.stop();
+}
+
+#[test]
+fn obsws_python_starts_and_stops_the_virtual_camera_that_pipewire_then_lists() {
+    let pw = common::pipewire::PipeWire::start();
+    let remote =
+        Remote::start_in(COLLECTION, "127.0.0.1:0", &[], tempfile::tempdir().expect("temp dir"), pw.env());
+    let mut cmd = common::python_client("obsws_python_virtualcam.py");
+    cmd.args([&remote.port.to_string(), PASSWORD]).envs(pw.env());
+    let seen = run_client(cmd, "obsws-python");
+    eprintln!("{seen:#}");
+    assert_eq!(seen["before"], false);
+    assert_eq!(seen["after_start"], true);
+    assert_eq!(seen["start_again"], 500, "started twice: OutputRunning");
+    assert_eq!(seen["after_toggle"], false);
+    assert_eq!(seen["stop_again"], 501, "stopped twice: OutputNotRunning");
+    assert_eq!(
+        seen["nodes_while_on"], 2,
+        "PipeWire listed {} nodes called Plateau while it was on",
+        seen["nodes_while_on"]
+    );
+    assert_eq!(seen["nodes_after"], 0, "nodes left after it stopped");
     remote.stop();
 }

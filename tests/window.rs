@@ -1903,3 +1903,32 @@ fn an_obs_collection_imported_from_the_menu_opens_and_says_what_it_left_out() {
     let c = plateau::model::load_collection(&saved).expect("the import was saved among the collections");
     assert_eq!((c.video.width, c.video.height), (640, 360), "laid out on the window's canvas");
 }
+
+#[test]
+fn the_virtual_camera_button_opens_a_camera_other_programs_read_and_closes_it() {
+    let _alone = alone();
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    // Without PipeWire, pressing it says so and it stays off.
+    app.press("Virtual Camera", None);
+    app.wait_for_name("The virtual camera could not start");
+    // With the session's PipeWire running, it opens the nodes.
+    let pw = common::pipewire::PipeWire::start_on(app.dir.path().join("runtime"), app.bus.clone());
+    app.press("Virtual Camera", None);
+    app.wait_for_name("Stop Virtual Camera");
+    let nodes = poll(Duration::from_secs(10), Duration::from_millis(300), || match pw.plateau_nodes() {
+        nodes if nodes.len() == 2 => Ok(nodes),
+        nodes => Err(format!("the nodes called Plateau: {nodes:?}")),
+    });
+    eprintln!("nodes: {nodes:?}");
+    let bytes = pw.read_pictures(plateau::engine::CAMERA_NODE, &app.dir.path().join("camera.rgb"));
+    // Top left of the red scene (the ball takes its bottom right).
+    let red = &bytes[(100 * 640 + 100) * 3..][..3];
+    assert!(red[0] > 200 && red[1] < 50 && red[2] < 50, "the camera does not show the red program: {red:?}");
+    app.press("Stop Virtual Camera", None);
+    app.wait_for_name("Virtual Camera");
+    poll(Duration::from_secs(10), Duration::from_millis(300), || match pw.plateau_nodes() {
+        nodes if nodes.is_empty() => Ok(()),
+        nodes => Err(format!("still there after Stop: {nodes:?}")),
+    });
+}

@@ -39,6 +39,9 @@ pub use outputs::record::{split_file, Container, RecordSettings, Recorder, RECOR
 pub use outputs::stream::{check_stream_url, redact, Stream, StreamSettings};
 pub use outputs::tap::{Frame, VideoTap};
 pub use outputs::ts_feed::{TsFeed, TsPiece};
+pub use outputs::virtual_camera::{
+    find_loopback_device, VirtualCamera, CAMERA_NODE, MICROPHONE_NODE, VIRTUAL_DEVICE_NAME,
+};
 pub use playback::Playback;
 pub use sources::devices;
 pub use sources::probe::picture_size;

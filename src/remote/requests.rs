@@ -82,6 +82,9 @@ pub trait Host {
     fn start_swarm(&self) -> Result<String, String>;
     fn stop_swarm(&self) -> LocalBoxFuture<'_, Result<(), String>>;
     fn destinations(&self) -> Vec<DestinationState>;
+    /// Whether the virtual camera and microphone are open.
+    fn virtual_camera(&self) -> bool;
+    fn set_virtual_camera(&self, on: bool) -> Result<(), String>;
     /// Plateau's actions a control surface can trigger by name.
     fn hotkeys(&self) -> Vec<String>;
     fn trigger_hotkey(&self, name: &str) -> Result<(), String>;
@@ -141,6 +144,10 @@ pub const REQUESTS: &[&str] = &[
     "GetStudioModeEnabled",
     "SetStudioModeEnabled",
     "GetRecordStatus",
+    "GetVirtualCamStatus",
+    "StartVirtualCam",
+    "StopVirtualCam",
+    "ToggleVirtualCam",
     "StartRecord",
     "StopRecord",
     "ToggleRecord",
@@ -539,6 +546,25 @@ pub async fn answer(host: &impl Host, request: &Request) -> Reply {
                     _ => json!({ "outputPath": path }),
                 })
             }
+        }
+        "GetVirtualCamStatus" => Ok(json!({ "outputActive": host.virtual_camera() })),
+        "StartVirtualCam" | "StopVirtualCam" | "ToggleVirtualCam" => {
+            let active = host.virtual_camera();
+            let start = match request.kind.as_str() {
+                "StartVirtualCam" if active => {
+                    return Err(Failure::new(status::OUTPUT_RUNNING, "the virtual camera is on"))
+                }
+                "StopVirtualCam" if !active => {
+                    return Err(Failure::new(status::OUTPUT_NOT_RUNNING, "the virtual camera is off"))
+                }
+                "ToggleVirtualCam" => !active,
+                kind => kind == "StartVirtualCam",
+            };
+            host.set_virtual_camera(start).map_err(|e| Failure::new(status::RESOURCE_ACTION_FAILED, e))?;
+            Ok(match request.kind.as_str() {
+                "ToggleVirtualCam" => json!({ "outputActive": start }),
+                _ => Value::Null,
+            })
         }
         "PauseRecord" | "ResumeRecord" | "ToggleRecordPause" => {
             let r = host.recording();

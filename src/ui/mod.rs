@@ -28,6 +28,7 @@ mod text_motion_rows;
 mod ticket_dialog;
 mod undo;
 mod viewer_window;
+mod virtual_camera;
 mod watchdog;
 mod window;
 
@@ -193,6 +194,10 @@ fn install_actions(app: &adw::Application) {
     });
     simple("go-live", |w| {
         w.toggle_live();
+    });
+    simple("virtual-camera", |w| {
+        let on = !w.virtual_camera_on();
+        w.set_virtual_camera(on);
     });
     simple("retry-live", |w| w.retry_live());
     simple("show-ticket", |w| w.show_ticket());

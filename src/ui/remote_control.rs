@@ -295,6 +295,19 @@ impl remote::Host for Host {
         .boxed_local()
     }
 
+    fn virtual_camera(&self) -> bool {
+        self.window().is_some_and(|w| w.virtual_camera_on())
+    }
+
+    fn set_virtual_camera(&self, on: bool) -> Result<(), String> {
+        let w = self.window().ok_or_else(|| closed().comment)?;
+        w.set_virtual_camera(on);
+        match w.virtual_camera_on() == on {
+            true => Ok(()),
+            false => Err(gettext("The virtual camera could not start")),
+        }
+    }
+
     fn destinations(&self) -> Vec<DestinationState> {
         let Some(w) = self.window() else { return Vec::new() };
         let states = w.imp().destination_states.borrow();

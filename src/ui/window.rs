@@ -97,6 +97,12 @@ mod imp {
         pub collections_menu: RefCell<Option<gio::Menu>>,
         #[template_child]
         pub live_button: TemplateChild<gtk::ToggleButton>,
+        #[template_child]
+        pub camera_button: TemplateChild<gtk::ToggleButton>,
+        #[template_child]
+        pub camera_content: TemplateChild<adw::ButtonContent>,
+        /// The program as a camera and a microphone for other apps.
+        pub virtual_camera: RefCell<Option<plateau::engine::VirtualCamera>>,
         pub studio: RefCell<Option<Studio>>,
         pub program_view: RefCell<Option<Preview>>,
         pub studio_view: RefCell<Option<Preview>>,
@@ -1402,11 +1408,16 @@ impl Window {
             }
         }
         imp.program_view.take();
+        // The virtual camera follows the new canvas: opened again below.
+        let camera_on = imp.virtual_camera.take().is_some();
         if let Some(old) = imp.studio.take() {
             old.stop();
         }
         // The store stays the one already open.
         self.start_studio(collection, scene, self.settings(), None);
+        if camera_on {
+            self.set_virtual_camera(true);
+        }
     }
 
     /// Saves the settings now, on this thread (atomically, through the model).

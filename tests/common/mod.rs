@@ -6,6 +6,7 @@ pub mod app;
 pub mod desktop;
 pub mod netns;
 pub mod nginx;
+pub mod pipewire;
 
 use std::time::{Duration, Instant};
 

@@ -14,3 +14,4 @@ pub(crate) mod stream;
 pub(crate) mod tap;
 pub(crate) mod tcp_link;
 pub(crate) mod ts_feed;
+pub(crate) mod virtual_camera;
