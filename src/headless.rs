@@ -105,6 +105,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     if cli.virtual_camera {
         host.open_virtual_camera(true)?;
     }
+    if cli.playout {
+        if studio.collection()?.rundown.is_empty() {
+            bail!("--playout: the collection has no rundown (its \"rundown\" lists the scenes to play)");
+        }
+        studio.send(plateau::engine::Command::Playout(plateau::engine::PlayoutAction::Start { from: 0 }))?;
+    }
     if cli.record.is_some() {
         host.record()?;
     }
@@ -173,6 +179,16 @@ fn print_event(event: Event, last_report: &mut HashMap<String, Instant>) {
         Event::SourceFailed { name, cause, .. } => eprintln!("plateau: source `{name}` failed: {cause}"),
         Event::SourceRecovered { name, .. } => eprintln!("plateau: source `{name}` is back"),
         Event::Error(e) => eprintln!("plateau: {e}"),
+        Event::Playout(p) => match (p.running, p.entry) {
+            (true, Some(entry)) => eprintln!(
+                "plateau: playout: entry {} on air{}",
+                entry + 1,
+                p.length
+                    .map(|l| format!(" for {:.1} s", l.as_secs_f64()))
+                    .unwrap_or_else(|| " until its media ends".into())
+            ),
+            _ => eprintln!("plateau: playout: stopped"),
+        },
         Event::Output { output, status } => match status {
             OutputStatus::Reconnecting { in_seconds, cause } => {
                 eprintln!("plateau: {output}: {cause}; reconnecting in {in_seconds} s")

@@ -88,6 +88,10 @@ pub struct Cli {
     /// keyring is available.
     #[arg(long)]
     allow_key_file: bool,
+    /// Run the collection's rundown (playout): each scene for its time or
+    /// until its media ends, in order.
+    #[arg(long)]
+    playout: bool,
     /// Show the program to other apps as a camera and a microphone named
     /// "Plateau" (PipeWire nodes; a v4l2loopback device too, if any).
     #[arg(long)]

@@ -1932,3 +1932,42 @@ fn the_virtual_camera_button_opens_a_camera_other_programs_read_and_closes_it() 
         nodes => Err(format!("still there after Stop: {nodes:?}")),
     });
 }
+
+#[test]
+fn a_rundown_built_in_its_panel_runs_the_scenes_by_themselves() {
+    let _alone = alone();
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    // Blue for two seconds, then Red, looping.
+    for (n, scene) in ["Blue", "Red"].into_iter().enumerate() {
+        app.press("Add a Scene to the Rundown", None);
+        app.press(scene, Some("menu item"));
+        // Its row opens to show its settings.
+        app.click(&format!("{}. {scene}", n + 1), None);
+        app.click(&format!("Seconds on air of {scene}"), Some("text"));
+        app.key("ctrl+a");
+        app.type_text("2");
+    }
+    app.press("Loop the Rundown", None);
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    let rundown = poll(Duration::from_secs(10), Duration::from_millis(300), || {
+        let c = plateau::model::load_collection(&saved).map_err(|e| e.to_string())?;
+        let r = c.rundown;
+        let shape: Vec<(String, Option<f64>)> =
+            r.entries.iter().map(|e| (e.scene.clone(), e.length.as_seconds())).collect();
+        match shape == [("Blue".to_owned(), Some(2.0)), ("Red".to_owned(), Some(2.0))] && r.looping {
+            true => Ok(shape),
+            false => Err(format!("the saved rundown: {shape:?}, loop {}", r.looping)),
+        }
+    });
+    eprintln!("rundown: {rundown:?}");
+    app.press("Start Playout", None);
+    app.wait_for_name("On air by itself");
+    // The scenes follow each other by themselves, and come round again.
+    for (n, colour) in [BLUE, RED, BLUE].into_iter().enumerate() {
+        app.wait_for(&format!("change {n} of the playout"), |s| centre_is(s, colour));
+    }
+    app.wait_for_name("left");
+    app.press("Pause Playout", None);
+    app.wait_for_name("Paused");
+}

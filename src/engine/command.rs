@@ -79,6 +79,10 @@ pub enum Command {
     Collection,
     /// The audience's chat as chat sources show it (oldest first).
     ShowChat(Vec<String>),
+    /// Replaces the playout's rundown (checked against the scenes).
+    SetRundown(crate::model::Rundown),
+    /// Runs the rundown: start, pause, skip…
+    Playout(PlayoutAction),
     /// Commands applied in order, up to the first that fails (whose error
     /// is the answer); otherwise the last one's reply. One change of the
     /// collection is told for the whole batch.
@@ -111,6 +115,8 @@ impl Command {
             Command::RemoveScene(_) => "remove-scene",
             Command::Collection => "collection",
             Command::ShowChat(_) => "show-chat",
+            Command::SetRundown(_) => "set-rundown",
+            Command::Playout(_) => "playout",
             Command::Batch(_) => "batch",
         }
     }
@@ -126,11 +132,28 @@ impl Command {
             | Command::MediaStatus(_)
             | Command::MonitorDevice(_)
             | Command::Collection
-            | Command::ShowChat(_) => false,
+            | Command::ShowChat(_)
+            | Command::Playout(_) => false,
             Command::Batch(commands) => commands.iter().any(Command::changes_collection),
             _ => true,
         }
     }
+}
+
+/// What the playout is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlayoutAction {
+    /// Puts entry `from` of the rundown on air now and runs on from it.
+    Start {
+        from: usize,
+    },
+    /// Holds the entry on air; its time left waits.
+    Pause,
+    Resume,
+    /// Goes to the next entry now.
+    Skip,
+    /// Stops running: what is on air stays, nothing follows.
+    Stop,
 }
 
 /// How a command went: its reply, and the collection as it is after it

@@ -54,6 +54,9 @@ pub enum Event {
     },
     /// Studio mode: the preview now shows this scene.
     PreviewScene(String),
+    /// Where the playout stands: told when an entry goes on air, and when
+    /// it is paused, resumed or stopped.
+    Playout(PlayoutStatus),
     /// The program now shows this scene (at the end of its transition).
     ProgramScene(String),
     /// A source failed; its layers show a placeholder until it comes back.
@@ -100,4 +103,19 @@ pub enum Event {
     },
     /// Something went wrong that is not tied to a source.
     Error(String),
+}
+
+/// The playout, as its rundown panel shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlayoutStatus {
+    pub running: bool,
+    pub paused: bool,
+    /// The entry on air (an index into the rundown), if any.
+    pub entry: Option<usize>,
+    /// When it went on air (system clock, nanoseconds, as `Frame::clock_time`).
+    pub since_clock_time: u64,
+    /// How long it stays, when that is known (none: until its media ends).
+    pub length: Option<std::time::Duration>,
+    /// How long it had been on air when paused.
+    pub paused_after: Option<std::time::Duration>,
 }

@@ -27,10 +27,10 @@ mod program;
 mod sources;
 mod studio;
 
-pub use command::{Answer, Command, MediaAction, MediaState, MediaStatus, Reply};
+pub use command::{Answer, Command, MediaAction, MediaState, MediaStatus, PlayoutAction, Reply};
 pub use cpu::CpuMeter;
 pub use error::EngineError;
-pub use events::{Event, Levels, OutputStatus, Stats, StudioState};
+pub use events::{Event, Levels, OutputStatus, PlayoutStatus, Stats, StudioState};
 pub use outputs::encoder::{AudioCodec, EncoderSettings, Speed};
 pub use outputs::feeds::Feeds;
 pub use outputs::podcast::{Finishing, Podcast, PodcastCodec, PodcastSettings, PODCAST};

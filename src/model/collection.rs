@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::source::{Source, SourceId};
+use super::Rundown;
 
 /// The format version this build writes and reads.
 pub const CURRENT_VERSION: u32 = 1;
@@ -18,6 +19,9 @@ pub struct SceneCollection {
     pub sources: Vec<Source>,
     #[serde(default)]
     pub scenes: Vec<Scene>,
+    /// The playout's order of scenes, when the channel runs by itself.
+    #[serde(default, skip_serializing_if = "Rundown::is_empty")]
+    pub rundown: Rundown,
 }
 
 impl SceneCollection {
@@ -29,6 +33,7 @@ impl SceneCollection {
             audio: AudioSettings::default(),
             sources: Vec::new(),
             scenes: Vec::new(),
+            rundown: Rundown::default(),
         }
     }
 

@@ -41,7 +41,17 @@ impl SceneCollection {
             return Err(EditError::Invalid(format!("a scene needs a new, non-empty name (`{to}`)")));
         }
         self.existing_scene(from)?.name = to.clone();
+        for entry in self.rundown.entries.iter_mut().filter(|e| e.scene == from) {
+            entry.scene = to.clone();
+        }
         Ok(to)
+    }
+
+    /// Replaces the playout's rundown, once checked against the scenes.
+    pub fn set_rundown(&mut self, rundown: super::Rundown) -> Result<(), EditError> {
+        rundown.check(|name| self.scene(name).is_some()).map_err(EditError::Invalid)?;
+        self.rundown = rundown;
+        Ok(())
     }
 
     /// Moves a scene to `index` in the list (0 = first; past the end = last).
@@ -56,6 +66,8 @@ impl SceneCollection {
     /// Removes a scene; returns it.
     pub fn remove_scene(&mut self, name: &str) -> Result<Scene, EditError> {
         let index = self.scene_index(name)?;
+        // The rundown no longer plays it.
+        self.rundown.entries.retain(|e| e.scene != name);
         Ok(self.scenes.remove(index))
     }
 

@@ -8,6 +8,7 @@ mod edit;
 mod error;
 mod filter;
 mod limits;
+mod rundown;
 mod settings;
 mod source;
 mod store;
@@ -22,6 +23,7 @@ pub use edit::EditError;
 pub use error::ModelError;
 pub use filter::{Filter, FilterKind, KeyColor};
 pub use limits::{check_item, check_source};
+pub use rundown::{EntryLength, Rundown, RundownEntry};
 pub use settings::{
     config_dir, is_stream_server, Destination, PeerToPeer, PodcastFormat, PodcastPrefs, RecordingFormat,
     RecordingPrefs, RemoteControlPrefs, Settings, WindowState, DEFAULT_FILE_NAME, SERVICES,

@@ -217,7 +217,7 @@ fn validate(c: &SceneCollection) -> Result<(), String> {
             }
         }
     }
-    Ok(())
+    c.rundown.check(|name| c.scene(name).is_some())
 }
 
 /// In the object at `path` (`sources[2]`, `sources[0].filters[1]`), the

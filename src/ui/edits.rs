@@ -35,6 +35,14 @@ impl Edits {
         self.0.push(Command::AddScene(scene));
     }
 
+    pub fn set_rundown(&mut self, rundown: plateau::model::Rundown) {
+        self.0.push(Command::SetRundown(rundown));
+    }
+
+    pub fn playout(&mut self, action: plateau::engine::PlayoutAction) {
+        self.0.push(Command::Playout(action));
+    }
+
     pub fn rename_scene(&mut self, from: &str, to: &str) {
         self.0.push(Command::RenameScene { from: from.into(), to: to.into() });
     }

@@ -18,6 +18,7 @@ mod mixer;
 mod mixer_strip;
 mod remote_control;
 mod remote_page;
+mod rundown_panel;
 mod scene_list;
 mod settings_dialog;
 mod show;

@@ -27,6 +27,7 @@ use super::document::Document;
 use super::edits::Edits;
 use super::menus::item_menu_model;
 use super::mixer::Mixer;
+use super::rundown_panel::RundownPanel;
 use super::scene_list::SceneList;
 use super::show::{Ended, Show};
 use super::source_list::{kind_label, SourceList};
@@ -72,6 +73,8 @@ mod imp {
         pub mixer: TemplateChild<Mixer>,
         #[template_child]
         pub chat_panel: TemplateChild<ChatPanel>,
+        #[template_child]
+        pub rundown_panel: TemplateChild<RundownPanel>,
         /// Peers whose chat is shown and passed on no more.
         pub blocked: RefCell<std::collections::HashSet<String>>,
         /// The chat shown in the program's chat sources: (peer, line).
@@ -158,6 +161,7 @@ mod imp {
             SourceList::ensure_type();
             Mixer::ensure_type();
             ChatPanel::ensure_type();
+            RundownPanel::ensure_type();
             klass.bind_template();
         }
 
@@ -487,6 +491,7 @@ impl Window {
             Event::CollectionChanged { revision, collection } => {
                 imp.document.take(epoch, revision, collection);
             }
+            Event::Playout(status) => imp.rundown_panel.set_status(status),
             Event::Output { output, status } => match status {
                 OutputStatus::Failed(cause) => {
                     // A recording that failed (a full disk, say) has stopped: say so and show it.
@@ -681,6 +686,8 @@ impl Window {
         let program = imp.program_scene.borrow().clone();
         let edited = self.edited_scene();
         imp.scene_list.show(collection.scenes.iter().map(|s| s.name.as_str()), edited.as_deref());
+        let scenes: Vec<String> = collection.scenes.iter().map(|s| s.name.clone()).collect();
+        imp.rundown_panel.show(&collection.rundown, &scenes);
         let scene = edited.as_deref().and_then(|p| collection.scene(p)).cloned();
         imp.canvas.set_scene(scene, (collection.video.width, collection.video.height));
         // The chosen row follows its item wherever it now stands.
@@ -692,6 +699,18 @@ impl Window {
     /// What a person does in the scene list, the source list and the mixer.
     fn connect_lists(&self) {
         let imp = self.imp();
+        let w = self.downgrade();
+        imp.rundown_panel.connect_edited(move |rundown| {
+            if let Some(w) = w.upgrade() {
+                w.edit_and_refresh(|e| e.set_rundown(rundown));
+            }
+        });
+        let w = self.downgrade();
+        imp.rundown_panel.connect_action(move |action| {
+            if let Some(w) = w.upgrade() {
+                w.edit_then(|e| e.playout(action), |_, _| {});
+            }
+        });
         let w = self.downgrade();
         imp.scene_list.connect_activated(move |name| {
             if let Some(w) = w.upgrade() {

@@ -251,7 +251,9 @@ for app in pyatspi.Registry.getDesktop(0):
     pub fn press(&self, name: &str, role: Option<&str>) {
         let mut args = vec!["press", name];
         args.extend(role);
-        poll(Duration::from_secs(10), Duration::from_millis(300), || {
+        // 20 s: once in CI, a loaded machine's accessibility bus listed no
+        // widget at all for over 10 s after the window showed.
+        poll(Duration::from_secs(20), Duration::from_millis(300), || {
             self.atspi(&args).map(drop).map_err(|(why, greyed)| match greyed {
                 true => format!("{why}: a person could not press it"),
                 false => format!("{why}\n{}", self.accessible_names()),

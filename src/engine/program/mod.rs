@@ -6,6 +6,7 @@ mod crop;
 pub(crate) mod monitor;
 pub(crate) mod overlay;
 mod pipeline;
+mod playout;
 pub(crate) mod stacking;
 pub(crate) mod supervisor;
 pub(crate) mod transition;

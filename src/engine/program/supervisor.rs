@@ -2,6 +2,8 @@
 //! sources' news and runs transitions, on one thread, so that nothing in the
 //! pipelines is ever changed from two places at once.
 
+mod playing;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -56,6 +58,8 @@ struct Pending {
     transition: Transition,
     slot: usize,
     deadline: Instant,
+    /// A cut set up ahead for this running time (the playout's); none: now.
+    at: Option<gst::ClockTime>,
 }
 
 struct Running {
@@ -93,6 +97,8 @@ pub(crate) struct Supervisor {
     monitor_failed: bool,
     last_stats: (Instant, u64),
     last_care: Instant,
+    /// The rundown running by itself, when it does.
+    playout: super::playout::Playout,
 }
 
 impl Supervisor {
@@ -141,6 +147,7 @@ impl Supervisor {
             monitor_failed: false,
             last_stats: (Instant::now(), 0),
             last_care: Instant::now(),
+            playout: Default::default(),
         }
     }
 
@@ -172,7 +179,7 @@ impl Supervisor {
     pub fn run(mut self, inbox: Receiver<Message>) {
         self.emit(Event::State(StudioState::Running));
         loop {
-            let busy = self.pending.is_some() || self.running.is_some();
+            let busy = self.pending.is_some() || self.running.is_some() || self.playout.is_running();
             let wait = if busy { Duration::from_millis(5) } else { Duration::from_millis(100) };
             match inbox.recv_timeout(wait) {
                 Ok(Message::Command(command, reply)) => {
@@ -202,12 +209,17 @@ impl Supervisor {
                     if let ProducerNews::RestoreToken { token, .. } = &news {
                         self.keep_restore_token(&id, token.clone());
                     }
+                    let ended = matches!(news, ProducerNews::Ended { .. });
                     let health = self.runners.get_mut(&id).and_then(|r| r.on_news(news, &self.formats));
                     self.report(&id, health);
+                    if ended {
+                        self.media_ended(&id);
+                    }
                 }
                 Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {}
             }
+            self.step_playout();
             self.step_transition();
             self.care();
             self.restack_if_split_changed();
@@ -218,6 +230,7 @@ impl Supervisor {
 
     /// Tells everyone the collection changed, with the new one.
     fn collection_changed(&mut self) {
+        self.playout.set_rundown(self.collection.rundown.clone());
         self.revision += 1;
         self.snapshot = Arc::new(self.collection.clone());
         self.emit(Event::CollectionChanged { revision: self.revision, collection: self.snapshot.clone() });
@@ -307,6 +320,8 @@ impl Supervisor {
                 self.add_source_with_item(source, &scene, item)
             }
             Command::ShowChat(lines) => self.show_chat(lines),
+            Command::SetRundown(rundown) => self.set_rundown(rundown),
+            Command::Playout(action) => self.playout_action(action),
             Command::Batch(commands) => {
                 let mut reply = Reply::Done;
                 for command in commands {
@@ -513,7 +528,7 @@ impl Supervisor {
             self.load_idle_slot(&scene)?;
         }
         let deadline = Instant::now() + Duration::from_secs(1);
-        self.pending = Some(Pending { scene, transition, slot, deadline });
+        self.pending = Some(Pending { scene, transition, slot, deadline, at: None });
         Ok(Reply::Done)
     }
 
@@ -563,11 +578,16 @@ impl Supervisor {
             let ready = self.slots[p.slot].layers.values().all(|l| l.consumer.pushed() > 0);
             if ready || Instant::now() >= p.deadline {
                 let Some(p) = self.pending.take() else { return };
-                let start = self.program.running_time();
+                let now = self.program.running_time();
                 let outgoing = self.program.mixer_pad(self.active);
                 let incoming = self.program.mixer_pad(p.slot);
-                let end =
-                    transition::begin(p.transition, outgoing, incoming, self.formats.canvas.width, start);
+                let (start, end) = match p.at.filter(|at| *at > now) {
+                    Some(at) => (at, transition::cut_at(outgoing, incoming, at)),
+                    None => (
+                        now,
+                        transition::begin(p.transition, outgoing, incoming, self.formats.canvas.width, now),
+                    ),
+                };
                 self.emit(Event::TransitionStarted {
                     scene: p.scene.clone(),
                     clock_time: self.program.clock_time_of(start).nseconds(),

@@ -75,6 +75,28 @@ pub(crate) fn begin(
     }
 }
 
+/// A cut set up ahead: `incoming` shows over `outgoing` from running time
+/// `at` exactly (the frame at `at` is the first of it). Returns `at`.
+pub(crate) fn cut_at(
+    outgoing: Option<&gst::Pad>,
+    incoming: Option<&gst::Pad>,
+    at: gst::ClockTime,
+) -> gst::ClockTime {
+    if let Some(outgoing) = outgoing {
+        clear(outgoing);
+        outgoing.set_property("zorder", 0u32);
+        outgoing.set_property_from_str("operator", "source");
+    }
+    if let Some(incoming) = incoming {
+        clear(incoming);
+        incoming.set_property("zorder", 1u32);
+        incoming.set_property_from_str("operator", "over");
+        incoming.set_property("xpos", 0i32);
+        ramp(incoming, "alpha", 0.0, 1.0, at.saturating_sub(gst::ClockTime::NSECOND), at);
+    }
+    at
+}
+
 /// Leaves the incoming pad showing alone and the outgoing one hidden.
 pub(crate) fn finish(outgoing: Option<&gst::Pad>, incoming: Option<&gst::Pad>) {
     if let Some(incoming) = incoming {
