@@ -130,6 +130,8 @@ fn fixture(dir: &Path) -> Value {
             mic,
             source("Desktop Audio", "pulse_output_capture", json!({ "device_id": "default" })),
             source("Web", "browser_source", json!({ "url": "https://obsproject.com/browser-source" })),
+            source("Slides", "slideshow", json!({ "files": [ { "value": dir, "hidden": false, "selected": false } ],
+                "slide_time": 2000, "transition": "fade", "transition_speed": 500, "randomize": true })),
             group,
             main,
         ],
@@ -187,6 +189,10 @@ fn an_obs_collection_renders_each_item_where_obs_puts_it_and_says_what_it_left_o
     assert!(matches!(kind("Mic"), SourceKind::AudioInput { device: None }));
     assert!(matches!(kind("Desktop Audio"), SourceKind::DesktopAudio));
     assert!(matches!(kind("Clip"), SourceKind::Media { looping: true, .. }));
+    assert!(
+        matches!(kind("Slides"), SourceKind::Slideshow { folder: Some(f), seconds, order: plateau::model::SlideOrder::Random, fade_ms: 500, .. }
+        if f == dir.path() && *seconds == 2.0)
+    );
     assert!(
         matches!(kind("Title"), SourceKind::Text { font, size: 48, outline: true, .. } if font == "DejaVu Sans Bold")
     );

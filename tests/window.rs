@@ -1971,3 +1971,42 @@ fn a_rundown_built_in_its_panel_runs_the_scenes_by_themselves() {
     app.press("Pause Playout", None);
     app.wait_for_name("Paused");
 }
+
+#[test]
+fn a_slideshow_added_from_the_menu_shows_its_folder_s_pictures() {
+    let _alone = alone();
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    let folder = app.dir.path().join("pictures");
+    std::fs::create_dir_all(&folder).expect("a folder");
+    for (name, colour) in [("a.png", "#00ff00"), ("b.png", "#0000ff")] {
+        let made = Command::new("convert")
+            .args(["-size", "64x36", &format!("xc:{colour}")])
+            .arg(folder.join(name))
+            .status()
+            .expect("convert runs (install the package imagemagick)");
+        assert!(made.success());
+    }
+    app.press("Add a Source", None);
+    app.press("Slideshow…", Some("menu item"));
+    app.wait_for_name("A Folder of Pictures for the Slideshow");
+    app.type_text(&folder.display().to_string());
+    std::thread::sleep(Duration::from_millis(500));
+    app.key("Return");
+    app.wait_for_name("Properties — Slideshow");
+    app.click("Seconds each", Some("spin button"));
+    app.key("ctrl+a");
+    app.type_text("1");
+    app.key("Tab");
+    app.key("Escape");
+    // Its pictures in turn, over the red.
+    app.wait_for("the first picture", |s| centre_is(s, [0, 255, 0]));
+    app.wait_for("the second picture", |s| centre_is(s, [0, 0, 255]));
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    let c = plateau::model::load_collection(&saved).expect("saved");
+    assert!(
+        c.sources.iter().any(|s| matches!(&s.kind, SourceKind::Slideshow { folder: Some(f), seconds, .. } if *f == folder && *seconds == 1.0)),
+        "the slideshow is not saved with its folder and its second: {:?}",
+        c.sources.iter().map(|s| &s.kind).collect::<Vec<_>>()
+    );
+}

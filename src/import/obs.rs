@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::model::{
-    Color, Crop, Filter, FilterKind, ItemId, KeyColor, Scene, SceneCollection, SceneItem, Source, SourceId,
-    SourceKind, TextMotion, VideoSettings,
+    Color, Crop, Filter, FilterKind, ItemId, KeyColor, Scene, SceneCollection, SceneItem, SlideOrder, Source,
+    SourceId, SourceKind, TextMotion, VideoSettings,
 };
 
 /// What was read, and what could not be carried over (one line each).
@@ -231,6 +231,34 @@ fn kind_of(id: &str, settings: &Value, canvas: (f64, f64)) -> Result<(SourceKind
         }
         "pulse_output_capture" | "wasapi_output_capture" | "coreaudio_output_capture" => {
             (SourceKind::DesktopAudio, (0.0, 0.0))
+        }
+        "slideshow" | "slideshow_v2" => {
+            let files: Vec<PathBuf> = settings
+                .get("files")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|f| !f.get("hidden").and_then(Value::as_bool).unwrap_or(false))
+                .filter_map(|f| f.get("value").and_then(Value::as_str).map(PathBuf::from))
+                .collect();
+            // OBS lists folders among the files: the first becomes the folder.
+            let (folders, files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| f.is_dir());
+            let seconds = (settings.get("slide_time").and_then(Value::as_f64).unwrap_or(8000.0) / 1000.0)
+                .clamp(0.5, 86_400.0);
+            let fade = match get_str("transition").as_str() {
+                "cut" => 0.0,
+                _ => settings.get("transition_speed").and_then(Value::as_f64).unwrap_or(700.0),
+            };
+            let kind = SourceKind::Slideshow {
+                folder: folders.into_iter().next(),
+                files,
+                seconds,
+                order: if get_bool("randomize", false) { SlideOrder::Random } else { SlideOrder::InTurn },
+                fade_ms: fade.clamp(0.0, seconds * 500.0) as u32,
+                width: canvas.0 as u32,
+                height: canvas.1 as u32,
+            };
+            (kind, canvas)
         }
         "browser_source" => return Err("browser sources are not supported".into()),
         "group" => return Err("groups are not supported; their items were left out".into()),

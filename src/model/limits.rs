@@ -33,6 +33,12 @@ pub fn check_source(s: &Source) -> Result<(), String> {
                 _ => Ok(()),
             }
         }
+        SourceKind::Slideshow { seconds, fade_ms, width, height, .. } => {
+            within("seconds", *seconds, 0.5, 86_400.0)?;
+            within("fade_ms", f64::from(*fade_ms), 0.0, (seconds * 1000.0 / 2.0).min(10_000.0))?;
+            within("width", f64::from(*width), 16.0, 7680.0)?;
+            within("height", f64::from(*height), 16.0, 4320.0)
+        }
         SourceKind::Chat { size, width, height, lines, .. } => {
             within("size", f64::from(*size), 1.0, 1000.0)?;
             within("width", f64::from(*width), 1.0, 8192.0)?;

@@ -28,7 +28,7 @@ pub use settings::{
     config_dir, is_stream_server, Destination, PeerToPeer, PodcastFormat, PodcastPrefs, RecordingFormat,
     RecordingPrefs, RemoteControlPrefs, Settings, WindowState, DEFAULT_FILE_NAME, SERVICES,
 };
-pub use source::{Color, Monitor, Region, Source, SourceId, SourceKind, TestPattern};
+pub use source::{Color, Monitor, Region, SlideOrder, Source, SourceId, SourceKind, TestPattern};
 pub use store::{
     collection_from_text, load_collection, save_collection, set_aside, write_atomically, write_privately,
     CollectionStore,

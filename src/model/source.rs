@@ -169,6 +169,29 @@ impl TestPattern {
     }
 }
 
+/// The order a slideshow shows its pictures in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlideOrder {
+    /// By name, then again from the first.
+    #[default]
+    InTurn,
+    /// Any other picture each time.
+    Random,
+}
+
+fn slide_seconds() -> f64 {
+    5.0
+}
+
+fn slide_width() -> u32 {
+    1280
+}
+
+fn slide_height() -> u32 {
+    720
+}
+
 /// A rectangle of the screen, in screen pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Region {
@@ -192,6 +215,26 @@ pub enum SourceKind {
     /// A still picture: PNG, JPEG or SVG; transparency is kept.
     Image {
         path: PathBuf,
+    },
+    /// Pictures one after the other: those of a folder (new ones join as
+    /// they come) or a list, each for `seconds`, in turn or at random,
+    /// fading into the next over `fade_ms`; fitted into a box of
+    /// `width` x `height`.
+    Slideshow {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        folder: Option<PathBuf>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<PathBuf>,
+        #[serde(default = "slide_seconds")]
+        seconds: f64,
+        #[serde(default)]
+        order: SlideOrder,
+        #[serde(default)]
+        fade_ms: u32,
+        #[serde(default = "slide_width")]
+        width: u32,
+        #[serde(default = "slide_height")]
+        height: u32,
     },
     /// Anything GStreamer decodes; its sound goes to the mixer.
     Media {
@@ -311,8 +354,13 @@ impl SourceKind {
     /// Whether every pixel the source makes is opaque, so that it can be
     /// copied onto the canvas instead of blended.
     pub fn is_opaque(&self) -> bool {
-        !matches!(self, SourceKind::Image { .. } | SourceKind::Text { .. } | SourceKind::Chat { .. })
-            && self.has_video()
+        !matches!(
+            self,
+            SourceKind::Image { .. }
+                | SourceKind::Text { .. }
+                | SourceKind::Chat { .. }
+                | SourceKind::Slideshow { .. }
+        ) && self.has_video()
     }
 
     /// Whether the picture only changes when its settings do: such sources

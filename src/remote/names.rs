@@ -21,6 +21,7 @@ pub const INPUT_KINDS: &[&str] = &[
     "text_ft2_source_v2",
     "plateau_tone",
     "plateau_chat",
+    "slideshow",
 ];
 
 pub fn input_kind(kind: &SourceKind) -> &'static str {
@@ -37,6 +38,7 @@ pub fn input_kind(kind: &SourceKind) -> &'static str {
         SourceKind::Text { .. } => INPUT_KINDS[9],
         SourceKind::Tone { .. } => INPUT_KINDS[10],
         SourceKind::Chat { .. } => INPUT_KINDS[11],
+        SourceKind::Slideshow { .. } => INPUT_KINDS[12],
     }
 }
 
@@ -59,6 +61,9 @@ pub fn new_kind(kind: &str) -> Result<SourceKind, Failure> {
         "pipewire-screen-capture-source" => SourceKind::ScreenPortal { restore_token: None },
         "image_source" => SourceKind::Image { path: Default::default() },
         "ffmpeg_source" => SourceKind::Media { path: Default::default(), looping: false },
+        "slideshow" => {
+            serde_json::from_value(json!({ "kind": "slideshow" })).map_err(|e| internal(e.to_string()))?
+        }
         other => {
             return Err(Failure::new(status::INVALID_INPUT_KIND, format!("Plateau cannot make a {other}")))
         }

@@ -237,6 +237,7 @@ pub fn kind_label(kind: &SourceKind) -> String {
         SourceKind::TestPattern { .. } => gettext("Test Pattern"),
         SourceKind::Color { .. } => gettext("Colour"),
         SourceKind::Image { .. } => gettext("Image"),
+        SourceKind::Slideshow { .. } => gettext("Slideshow"),
         SourceKind::Media { .. } => gettext("Media File"),
         SourceKind::ScreenX11 { .. } | SourceKind::ScreenPortal { .. } => gettext("Screen"),
         SourceKind::Webcam { .. } => gettext("Webcam"),

@@ -8,7 +8,7 @@ use adw::prelude::*;
 use gettextrs::gettext;
 use gtk::gdk;
 use plateau::engine::devices;
-use plateau::model::{Color, Monitor, Source, SourceKind, TestPattern};
+use plateau::model::{Color, Monitor, SlideOrder, Source, SourceKind, TestPattern};
 
 /// Applies an edited source; the window sends it to the engine.
 pub type Apply = Rc<dyn Fn(Source)>;
@@ -136,6 +136,57 @@ pub fn show(parent: &impl IsA<gtk::Window>, source: Source, apply: Apply) -> adw
                 }
             }));
             text_row.grab_focus();
+        }
+        SourceKind::Slideshow { folder, seconds, order, fade_ms, .. } => {
+            if let Some(folder) = folder {
+                group.add(
+                    &adw::ActionRow::builder()
+                        .title(gettext("Folder"))
+                        .subtitle(folder.display().to_string())
+                        .build(),
+                );
+            }
+            group.add(&number_row(
+                &gettext("Seconds each"),
+                *seconds,
+                (0.5, 3600.0, 0.5),
+                edit.clone(),
+                |s, v| {
+                    if let SourceKind::Slideshow { seconds, fade_ms, .. } = &mut s.kind {
+                        *seconds = v;
+                        *fade_ms = (*fade_ms).min((v * 500.0) as u32);
+                    }
+                },
+            ));
+            group.add(&number_row(
+                &gettext("Fade (ms)"),
+                f64::from(*fade_ms),
+                (0.0, 5000.0, 50.0),
+                edit.clone(),
+                |s, v| {
+                    if let SourceKind::Slideshow { seconds, fade_ms, .. } = &mut s.kind {
+                        *fade_ms = (v as u32).min((*seconds * 500.0) as u32);
+                    }
+                },
+            ));
+            let orders = [SlideOrder::InTurn, SlideOrder::Random];
+            let names = [gettext("In turn"), gettext("At random")];
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let row = adw::ComboRow::builder()
+                .title(gettext("Order"))
+                .model(&gtk::StringList::new(&names))
+                .selected(orders.iter().position(|o| o == order).unwrap_or(0) as u32)
+                .build();
+            let e = edit.clone();
+            row.connect_selected_notify(move |row| {
+                let chosen = orders.get(row.selected() as usize).copied().unwrap_or_default();
+                e(&|s| {
+                    if let SourceKind::Slideshow { order, .. } = &mut s.kind {
+                        *order = chosen;
+                    }
+                })
+            });
+            group.add(&row);
         }
         SourceKind::Color { color: c } => {
             group.add(&color_row(&gettext("Colour"), *c, edit.clone(), |s, v| {
@@ -289,6 +340,28 @@ fn color_row(title: &str, value: Color, edit: Edit, set: fn(&mut Source, Color))
         edit(&|s| set(s, c))
     });
     row.add_suffix(&button);
+    row
+}
+
+/// A number in `range` (min, max, step) with a spin button.
+fn number_row(
+    title: &str,
+    value: f64,
+    range: (f64, f64, f64),
+    edit: Edit,
+    set: fn(&mut Source, f64),
+) -> adw::ActionRow {
+    let row = adw::ActionRow::builder().title(title).build();
+    let spin = gtk::SpinButton::with_range(range.0, range.1, range.2);
+    spin.set_digits(if range.2 < 1.0 { 1 } else { 0 });
+    spin.set_value(value);
+    spin.set_valign(gtk::Align::Center);
+    spin.update_property(&[gtk::accessible::Property::Label(title)]);
+    spin.connect_value_changed(move |b| {
+        let v = b.value();
+        edit(&|s| set(s, v))
+    });
+    row.add_suffix(&spin);
     row
 }
 

@@ -1188,6 +1188,9 @@ impl Window {
         if kind == "file" {
             return self.choose_file();
         }
+        if kind == "slideshow" {
+            return self.choose_slideshow_folder();
+        }
         let Some(source_kind) = new_source_kind(kind) else { return };
         // A new source opens its properties, to be set up at once (as in OBS).
         self.add_source_at(source_kind, None, |w, id| w.show_properties(id.as_str()));
@@ -1230,8 +1233,10 @@ impl Window {
                     Some((_, pw, ph)) if pw > 0 && ph > 0 => own_size_within((pw as u32, ph as u32), (w, h)),
                     _ => (w / 2, h / 2),
                 },
-                // A chat shows its box at its own size (smaller if the canvas is).
-                SourceKind::Chat { width, height, .. } => own_size_within((*width, *height), (w, h)),
+                // A chat or a slideshow shows its box at its own size (smaller if the canvas is).
+                SourceKind::Chat { width, height, .. } | SourceKind::Slideshow { width, height, .. } => {
+                    own_size_within((*width, *height), (w, h))
+                }
                 kind if kind.has_video() => (w / 2, h / 2),
                 _ => (0, 0),
             },
@@ -1306,6 +1311,27 @@ impl Window {
             move |path| {
                 if let Some(w) = w.upgrade() {
                     w.add_file(path);
+                }
+            },
+        );
+    }
+
+    /// Asks for a folder of pictures and adds a slideshow of it.
+    fn choose_slideshow_folder(&self) {
+        let w = self.downgrade();
+        super::file_dialog::ask(
+            Some(self),
+            &gettext("A Folder of Pictures for the Slideshow"),
+            &gettext("_Add"),
+            super::file_dialog::Choose::Folder,
+            move |folder| {
+                if let Some(w) = w.upgrade() {
+                    let kind: Option<SourceKind> =
+                        serde_json::from_value(serde_json::json!({ "kind": "slideshow", "folder": folder }))
+                            .ok();
+                    if let Some(kind) = kind {
+                        w.add_source_at(kind, None, |w, id| w.show_properties(id.as_str()));
+                    }
                 }
             },
         );

@@ -74,19 +74,7 @@ impl Animation {
     /// (the program's rate: the layers downstream want a fixed rate, and
     /// a variable one would not negotiate), its buffers their own times.
     pub fn source(self, fps: u32) -> Result<gst::Element, EngineError> {
-        let caps = gst_video::VideoCapsBuilder::new()
-            .format(gst_video::VideoFormat::Rgba)
-            .width(self.width as i32)
-            .height(self.height as i32)
-            .framerate(gst::Fraction::new(fps.max(1) as i32, 1))
-            .build();
-        let src = gst_app::AppSrc::builder()
-            .caps(&caps)
-            .format(gst::Format::Time)
-            .is_live(false)
-            .max_buffers(2)
-            .block(false)
-            .build();
+        let src = super::rgba_appsrc(self.width, self.height, fps);
         let frames: Arc<Vec<(gst::Buffer, gst::ClockTime)>> = Arc::new(
             self.frames
                 .into_iter()

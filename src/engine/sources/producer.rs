@@ -29,7 +29,7 @@ use gst_app::AppSink;
 use crate::engine::error::{make, make_named, EngineError};
 use crate::engine::sources::devices;
 use crate::engine::sources::filters::FilterChain;
-use crate::engine::sources::{gif, moving_text};
+use crate::engine::sources::{gif, moving_text, slideshow};
 use crate::model::{AudioSettings, FilterKind, Source, SourceKind, TestPattern, TextMotion, VideoSettings};
 
 /// A built, not yet started, source pipeline.
@@ -242,6 +242,27 @@ impl Producer {
                 chain.extend(p.decoded_video_chain(formats, true, transparent)?);
                 p.video_chain(src, formats.video_caps(transparent, None), &chain, false)?;
                 // Still pictures are paced by the clock like any file.
+                if let Some(sink) = &p.video {
+                    sink.set_sync(true);
+                }
+            }
+            SourceKind::Slideshow { folder, files, seconds, order, fade_ms, width, height } => {
+                let slides = slideshow::Slides {
+                    folder: folder.clone(),
+                    files: files.clone(),
+                    seconds: *seconds,
+                    order: *order,
+                    fade: std::time::Duration::from_millis(u64::from(*fade_ms)),
+                    size: ((*width).max(16), (*height).max(16)),
+                };
+                if let Some(folder) = folder.as_deref().filter(|f| !f.is_dir()) {
+                    return Err(EngineError::Invalid(format!("{}: no such folder", folder.display())));
+                }
+                // A fade is drawn at the canvas's rate; cuts need no more than a still's.
+                let fps = if *fade_ms > 0 { formats.canvas.fps } else { STILL_FPS.min(formats.canvas.fps) };
+                let src = slideshow::source(slides, fps)?;
+                let convert = make("videoconvert")?;
+                p.video_chain(src, formats.video_caps(transparent, None), &[convert], false)?;
                 if let Some(sink) = &p.video {
                     sink.set_sync(true);
                 }
