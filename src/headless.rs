@@ -82,6 +82,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         targets,
         encoder: encoder_settings(cli),
         swarm: swarm_plan(cli, &settings)?,
+        replay_seconds: cli.replay_buffer.unwrap_or(settings.recording.replay_seconds),
     };
     let host = HeadlessHost::new(studio.clone(), settings, plans)?;
     if let Some(addr) = cli.remote {
@@ -104,6 +105,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
 
     if cli.virtual_camera {
         host.open_virtual_camera(true)?;
+    }
+    if cli.replay_buffer.is_some() {
+        host.run_replay_buffer(true)?;
     }
     if cli.playout {
         if studio.collection()?.rundown.is_empty() {

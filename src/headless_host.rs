@@ -55,6 +55,9 @@ pub struct HeadlessHost {
     swarm_plan: crate::swarm::SwarmPlan,
     swarm: RefCell<Option<Live>>,
     virtual_camera: RefCell<Option<plateau::engine::VirtualCamera>>,
+    replay: RefCell<Option<std::sync::Arc<plateau::engine::ReplayBuffer>>>,
+    replay_seconds: u32,
+    last_replay: RefCell<Option<PathBuf>>,
     this: std::rc::Weak<Self>,
 }
 
@@ -66,6 +69,8 @@ pub struct Plans {
     pub targets: Vec<(String, String)>,
     pub encoder: EncoderSettings,
     pub swarm: crate::swarm::SwarmPlan,
+    /// How long the replay buffer is, when it runs.
+    pub replay_seconds: u32,
 }
 
 impl HeadlessHost {
@@ -98,6 +103,9 @@ impl HeadlessHost {
             swarm_plan: plans.swarm,
             swarm: RefCell::new(None),
             virtual_camera: RefCell::new(None),
+            replay: RefCell::new(None),
+            replay_seconds: plans.replay_seconds,
+            last_replay: RefCell::new(None),
             this: this.clone(),
             studio,
         }))
@@ -157,6 +165,26 @@ impl HeadlessHost {
 
     /// Starts the recording (`--record`'s file first, then new files in
     /// the recording folder).
+    /// Starts (or stops) keeping the last seconds of the show on disk.
+    pub fn run_replay_buffer(&self, on: bool) -> anyhow::Result<()> {
+        if !on {
+            if let Some(buffer) = self.replay.take() {
+                if let Ok(buffer) = std::sync::Arc::try_unwrap(buffer) {
+                    buffer.stop();
+                }
+            }
+            return Ok(());
+        }
+        if self.replay.borrow().is_none() {
+            let dir = plateau::model::cache_dir()?.join(format!("replay-{}", std::process::id()));
+            let length = std::time::Duration::from_secs(u64::from(self.replay_seconds.clamp(1, 3600)));
+            let buffer = plateau::engine::ReplayBuffer::start(&*self.studio, &dir, length, self.encoder)?;
+            eprintln!("plateau: replay buffer on: the last {} s", length.as_secs());
+            self.replay.replace(Some(std::sync::Arc::new(buffer)));
+        }
+        Ok(())
+    }
+
     /// Opens (or closes) the program as a camera and a microphone named
     /// "Plateau", and a v4l2loopback device too when there is one.
     pub fn open_virtual_camera(&self, on: bool) -> anyhow::Result<()> {
@@ -344,6 +372,36 @@ impl remote::Host for HeadlessHost {
         let n = p.chapter_count() + 1;
         let at = p.add_chapter(&title.unwrap_or_else(|| format!("Chapter {n}")));
         Ok((n, at.nseconds() as f64 / 1e9))
+    }
+
+    fn replay_buffer(&self) -> bool {
+        self.replay.borrow().is_some()
+    }
+
+    fn set_replay_buffer(&self, on: bool) -> Result<(), String> {
+        self.run_replay_buffer(on).map_err(|e| format!("{e:#}"))
+    }
+
+    fn save_replay(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>> {
+        async move {
+            let buffer = self.replay.borrow().clone().ok_or("the replay buffer is off")?;
+            let path = plateau::recordings::new_path(&self.settings, "ts");
+            let path = path.with_file_name(format!(
+                "Replay {}",
+                path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+            ));
+            let to = path.clone();
+            let failed = Err("saving the replay failed".to_owned());
+            off_thread(failed, move || buffer.save(&to).map(|_| ()).map_err(|e| e.to_string())).await?;
+            eprintln!("plateau: replay saved: {}", path.display());
+            self.last_replay.replace(Some(path.clone()));
+            Ok(path)
+        }
+        .boxed_local()
+    }
+
+    fn last_replay(&self) -> Option<PathBuf> {
+        self.last_replay.borrow().clone()
     }
 
     fn virtual_camera(&self) -> bool {

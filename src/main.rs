@@ -88,6 +88,10 @@ pub struct Cli {
     /// keyring is available.
     #[arg(long)]
     allow_key_file: bool,
+    /// Keep the last SECONDS of the show on disk (the replay buffer), for
+    /// remote control's SaveReplayBuffer.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    replay_buffer: Option<u32>,
     /// Run the collection's rundown (playout): each scene for its time or
     /// until its media ends, in order.
     #[arg(long)]

@@ -444,3 +444,28 @@ fn obsws_python_starts_and_stops_the_virtual_camera_that_pipewire_then_lists() {
     assert_eq!(seen["nodes_after"], 0, "nodes left after it stopped");
     remote.stop();
 }
+
+#[test]
+fn obsws_python_saves_the_replay_buffer_of_a_headless_studio() {
+    let remote = Remote::start_with("127.0.0.1:0", &["--replay-buffer", "4"]);
+    let mut cmd = common::python_client("obsws_python_replay.py");
+    cmd.args([&remote.port.to_string(), PASSWORD]);
+    let seen = run_client(cmd, "obsws-python");
+    eprintln!("{seen:#}");
+    assert_eq!(seen["active"], true);
+    assert_eq!(seen["start_again"], 500, "started twice: OutputRunning");
+    assert_eq!(seen["active_after_stop"], false);
+    assert_eq!(seen["save_when_off"], 501, "saved while off: OutputNotRunning");
+    let saved = std::path::PathBuf::from(seen["saved"].as_str().expect("a path"));
+    assert!(
+        saved.starts_with(remote.dir.path().join("recordings")),
+        "saved in the recordings folder: {saved:?}"
+    );
+    let seconds: f64 = common::ffprobe(&saved, &["-show_entries", "format=duration", "-of", "csv=p=0"])
+        .trim()
+        .parse()
+        .expect("a duration");
+    eprintln!("replay: {seconds:.2} s");
+    assert!((3.0..=5.0).contains(&seconds), "a 4 s buffer saved {seconds} s");
+    remote.stop();
+}

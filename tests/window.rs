@@ -2010,3 +2010,33 @@ fn a_slideshow_added_from_the_menu_shows_its_folder_s_pictures() {
         c.sources.iter().map(|s| &s.kind).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_replay_saved_with_its_shortcut_plays_over_the_program_with_another() {
+    let _alone = alone();
+    let app = App::start(None);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    app.press("Main Menu", None);
+    app.press("Replay Buffer", None);
+    app.wait_for_name("Replay buffer on");
+    // Five seconds of blue, then red again: blue can only come back from the replay.
+    app.click("Blue", Some("label"));
+    app.wait_for("the blue scene", |s| centre_is(s, BLUE));
+    std::thread::sleep(Duration::from_secs(5));
+    app.click("Red", Some("label"));
+    app.wait_for("the red scene again", |s| centre_is(s, RED));
+    app.key("ctrl+shift+s");
+    let said = app.wait_for_name("Replay saved:");
+    eprintln!("{said}");
+    let replays: Vec<_> = std::fs::read_dir(app.dir.path().join("recordings"))
+        .expect("the recordings folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("Replay"))
+        .collect();
+    assert_eq!(replays.len(), 1, "one replay file in the recordings folder");
+    app.key("ctrl+shift+p");
+    app.wait_for("the replay's blue over the red program", |s| centre_is(s, BLUE));
+    let saved = app.dir.path().join("config/plateau/collections/Test.json");
+    let c = plateau::model::load_collection(&saved).expect("saved");
+    assert!(c.sources.iter().any(|s| s.name == "Replay"), "no Replay source in the collection");
+}

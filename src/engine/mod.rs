@@ -36,6 +36,7 @@ pub use outputs::feeds::Feeds;
 pub use outputs::podcast::{Finishing, Podcast, PodcastCodec, PodcastSettings, PODCAST};
 pub use outputs::preview::Preview;
 pub use outputs::record::{split_file, Container, RecordSettings, Recorder, RECORDING};
+pub use outputs::replay::{ReplayBuffer, LONGEST_REPLAY, REPLAY_BUFFER};
 pub use outputs::stream::{check_stream_url, redact, Stream, StreamSettings};
 pub use outputs::tap::{Frame, VideoTap};
 pub use outputs::ts_feed::{TsFeed, TsPiece};

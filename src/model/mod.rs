@@ -25,8 +25,8 @@ pub use filter::{Filter, FilterKind, KeyColor};
 pub use limits::{check_item, check_source};
 pub use rundown::{EntryLength, Rundown, RundownEntry};
 pub use settings::{
-    config_dir, is_stream_server, Destination, PeerToPeer, PodcastFormat, PodcastPrefs, RecordingFormat,
-    RecordingPrefs, RemoteControlPrefs, Settings, WindowState, DEFAULT_FILE_NAME, SERVICES,
+    cache_dir, config_dir, is_stream_server, Destination, PeerToPeer, PodcastFormat, PodcastPrefs,
+    RecordingFormat, RecordingPrefs, RemoteControlPrefs, Settings, WindowState, DEFAULT_FILE_NAME, SERVICES,
 };
 pub use source::{Color, Monitor, Region, SlideOrder, Source, SourceId, SourceKind, TestPattern};
 pub use store::{

@@ -68,6 +68,8 @@ pub struct RecordingPrefs {
     pub split_minutes: u32,
     /// Start a new file before one grows past this many megabytes; 0: never.
     pub split_megabytes: u32,
+    /// How many seconds the replay buffer keeps (1 to 3600).
+    pub replay_seconds: u32,
 }
 
 impl Default for RecordingPrefs {
@@ -77,6 +79,7 @@ impl Default for RecordingPrefs {
             file_name: DEFAULT_FILE_NAME.into(),
             split_minutes: 0,
             split_megabytes: 0,
+            replay_seconds: 30,
         }
     }
 }
@@ -246,6 +249,13 @@ impl Settings {
 }
 
 /// The configuration folder (XDG_CONFIG_HOME is honoured).
+/// Where Plateau keeps what it can make again (the replay buffer's pieces).
+pub fn cache_dir() -> Result<PathBuf, ModelError> {
+    directories::ProjectDirs::from("io.github", "plateau", "Plateau")
+        .map(|d| d.cache_dir().to_owned())
+        .ok_or(ModelError::NoConfigDir)
+}
+
 pub fn config_dir() -> Result<PathBuf, ModelError> {
     directories::ProjectDirs::from("io.github", "plateau", "Plateau")
         .map(|d| d.config_dir().to_owned())

@@ -82,6 +82,12 @@ pub trait Host {
     fn start_swarm(&self) -> Result<String, String>;
     fn stop_swarm(&self) -> LocalBoxFuture<'_, Result<(), String>>;
     fn destinations(&self) -> Vec<DestinationState>;
+    /// Whether the replay buffer runs.
+    fn replay_buffer(&self) -> bool;
+    fn set_replay_buffer(&self, on: bool) -> Result<(), String>;
+    /// Saves the replay buffer; the file's path.
+    fn save_replay(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>>;
+    fn last_replay(&self) -> Option<PathBuf>;
     /// Whether the virtual camera and microphone are open.
     fn virtual_camera(&self) -> bool;
     fn set_virtual_camera(&self, on: bool) -> Result<(), String>;
@@ -144,6 +150,12 @@ pub const REQUESTS: &[&str] = &[
     "GetStudioModeEnabled",
     "SetStudioModeEnabled",
     "GetRecordStatus",
+    "GetReplayBufferStatus",
+    "StartReplayBuffer",
+    "StopReplayBuffer",
+    "ToggleReplayBuffer",
+    "SaveReplayBuffer",
+    "GetLastReplayBufferReplay",
     "GetVirtualCamStatus",
     "StartVirtualCam",
     "StopVirtualCam",
@@ -547,6 +559,36 @@ pub async fn answer(host: &impl Host, request: &Request) -> Reply {
                 })
             }
         }
+        "GetReplayBufferStatus" => Ok(json!({ "outputActive": host.replay_buffer() })),
+        "StartReplayBuffer" | "StopReplayBuffer" | "ToggleReplayBuffer" => {
+            let active = host.replay_buffer();
+            let start = match request.kind.as_str() {
+                "StartReplayBuffer" if active => {
+                    return Err(Failure::new(status::OUTPUT_RUNNING, "the replay buffer is on"))
+                }
+                "StopReplayBuffer" if !active => {
+                    return Err(Failure::new(status::OUTPUT_NOT_RUNNING, "the replay buffer is off"))
+                }
+                "ToggleReplayBuffer" => !active,
+                kind => kind == "StartReplayBuffer",
+            };
+            host.set_replay_buffer(start).map_err(|e| Failure::new(status::RESOURCE_ACTION_FAILED, e))?;
+            Ok(match request.kind.as_str() {
+                "ToggleReplayBuffer" => json!({ "outputActive": start }),
+                _ => Value::Null,
+            })
+        }
+        "SaveReplayBuffer" => {
+            if !host.replay_buffer() {
+                return Err(Failure::new(status::OUTPUT_NOT_RUNNING, "the replay buffer is off"));
+            }
+            host.save_replay().await.map_err(|e| Failure::new(status::RESOURCE_ACTION_FAILED, e))?;
+            Ok(Value::Null)
+        }
+        "GetLastReplayBufferReplay" => match host.last_replay() {
+            Some(path) => Ok(json!({ "savedReplayPath": path })),
+            None => Err(Failure::new(status::RESOURCE_NOT_FOUND, "no replay was saved yet")),
+        },
         "GetVirtualCamStatus" => Ok(json!({ "outputActive": host.virtual_camera() })),
         "StartVirtualCam" | "StopVirtualCam" | "ToggleVirtualCam" => {
             let active = host.virtual_camera();

@@ -80,6 +80,10 @@ impl Edits {
         self.0.push(Command::UpdateSource(source));
     }
 
+    pub fn media(&mut self, source: &SourceId, action: plateau::engine::MediaAction) {
+        self.0.push(Command::Media { source: source.clone(), action });
+    }
+
     pub fn set_volume(&mut self, source: &SourceId, volume: f64, muted: bool) {
         self.0.push(Command::SetVolume { source: source.clone(), volume: Some(volume), muted: Some(muted) });
     }

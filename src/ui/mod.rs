@@ -18,6 +18,7 @@ mod mixer;
 mod mixer_strip;
 mod remote_control;
 mod remote_page;
+mod replay;
 mod rundown_panel;
 mod scene_list;
 mod settings_dialog;
@@ -200,6 +201,18 @@ fn install_actions(app: &adw::Application) {
         let on = !w.virtual_camera_on();
         w.set_virtual_camera(on);
     });
+    simple("save-replay", |w| w.save_replay());
+    simple("play-replay", |w| w.play_replay());
+    // On and off, the menu shows which.
+    let replay = gio::SimpleAction::new_stateful("replay-buffer", None, &false.to_variant());
+    let app_weak = app.downgrade();
+    replay.connect_activate(move |_, _| {
+        if let Some(w) = app_weak.upgrade().as_ref().and_then(window) {
+            let on = !w.replay_on();
+            w.set_replay_buffer(on);
+        }
+    });
+    app.add_action(&replay);
     simple("retry-live", |w| w.retry_live());
     simple("show-ticket", |w| w.show_ticket());
     simple("open-ticket", |w| w.ask_for_ticket());
@@ -324,6 +337,8 @@ fn install_actions(app: &adw::Application) {
         ("app.go-live", "<Control>l"),
         ("app.pause-recording", "<Control><Shift>r"),
         ("app.podcast", "<Control>p"),
+        ("app.save-replay", "<Control><Shift>s"),
+        ("app.play-replay", "<Control><Shift>p"),
         ("app.chapter", "<Control>k"),
         ("app.quit", "<Control>q"),
         ("app.settings", "<Control>comma"),

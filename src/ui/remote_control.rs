@@ -295,6 +295,31 @@ impl remote::Host for Host {
         .boxed_local()
     }
 
+    fn replay_buffer(&self) -> bool {
+        self.window().is_some_and(|w| w.replay_on())
+    }
+
+    fn set_replay_buffer(&self, on: bool) -> Result<(), String> {
+        let w = self.window().ok_or_else(|| closed().comment)?;
+        w.set_replay_buffer(on);
+        match w.replay_on() == on {
+            true => Ok(()),
+            false => Err(gettext("The replay buffer could not start")),
+        }
+    }
+
+    fn save_replay(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>> {
+        async move {
+            let w = self.window().ok_or_else(|| closed().comment)?;
+            w.save_replay_now().await
+        }
+        .boxed_local()
+    }
+
+    fn last_replay(&self) -> Option<PathBuf> {
+        self.window().and_then(|w| w.imp().last_replay.borrow().clone())
+    }
+
     fn virtual_camera(&self) -> bool {
         self.window().is_some_and(|w| w.virtual_camera_on())
     }

@@ -150,6 +150,18 @@ fn recording_page(window: &Window) -> adw::PreferencesPage {
             }
         },
     ));
+    let w = window.downgrade();
+    group.add(&spin_row(
+        &gettext("Replay buffer (seconds)"),
+        &gettext("What Save Replay (Ctrl+Shift+S) writes: the last seconds of the show"),
+        settings.recording.replay_seconds,
+        3600,
+        move |v| {
+            if let Some(w) = w.upgrade() {
+                w.update_settings(|s| s.recording.replay_seconds = v.max(1));
+            }
+        },
+    ));
     page.add(&podcast_group(window, &settings));
     page
 }

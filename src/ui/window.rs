@@ -106,6 +106,10 @@ mod imp {
         pub camera_content: TemplateChild<adw::ButtonContent>,
         /// The program as a camera and a microphone for other apps.
         pub virtual_camera: RefCell<Option<plateau::engine::VirtualCamera>>,
+        /// The last seconds of the show on disk, while the replay buffer is on.
+        pub replay: RefCell<Option<std::sync::Arc<plateau::engine::ReplayBuffer>>>,
+        /// The last replay saved, for Play Replay.
+        pub last_replay: RefCell<Option<PathBuf>>,
         pub studio: RefCell<Option<Studio>>,
         pub program_view: RefCell<Option<Preview>>,
         pub studio_view: RefCell<Option<Preview>>,
@@ -1179,7 +1183,7 @@ impl Window {
         }
     }
 
-    fn studio_program_scene(&self) -> Option<String> {
+    pub(super) fn studio_program_scene(&self) -> Option<String> {
         self.imp().studio.borrow().as_ref().and_then(|s| s.program_scene().ok().flatten())
     }
 
@@ -1455,6 +1459,8 @@ impl Window {
         imp.program_view.take();
         // The virtual camera follows the new canvas: opened again below.
         let camera_on = imp.virtual_camera.take().is_some();
+        let replay_on = self.replay_on();
+        self.set_replay_buffer(false);
         if let Some(old) = imp.studio.take() {
             old.stop();
         }
@@ -1462,6 +1468,9 @@ impl Window {
         self.start_studio(collection, scene, self.settings(), None);
         if camera_on {
             self.set_virtual_camera(true);
+        }
+        if replay_on {
+            self.set_replay_buffer(true);
         }
     }
 

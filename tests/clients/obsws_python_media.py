@@ -8,7 +8,7 @@ import sys
 import time
 
 import obsws_python as obs
-from obsws_python.error import OBSSDKRequestError
+from obsws_common import connect, refused
 
 port, password = int(sys.argv[1]), sys.argv[2]
 seen = []
@@ -20,20 +20,13 @@ def on_input_removed(data):
 
 events = obs.EventClient(host="127.0.0.1", port=port, password=password, timeout=10)
 events.callback.register(on_input_removed)
-req = obs.ReqClient(host="127.0.0.1", port=port, password=password, timeout=10)
+req = connect(port, password, timeout=10)
 
 
 def status():
     s = req.get_media_input_status("Clip")
     return [s.media_state, s.media_cursor, s.media_duration]
 
-
-def refused(call):
-    try:
-        call()
-        return None
-    except OBSSDKRequestError as e:
-        return e.code
 
 
 out = {}

@@ -9,19 +9,11 @@ import subprocess
 import sys
 import time
 
-import obsws_python as obs
-from obsws_python.error import OBSSDKRequestError
+from obsws_common import connect, refused
 
 port, password = int(sys.argv[1]), sys.argv[2]
-req = obs.ReqClient(host="127.0.0.1", port=port, password=password, timeout=10)
+req = connect(port, password, timeout=10)
 
-
-def refused(call):
-    try:
-        call()
-        return None
-    except OBSSDKRequestError as e:
-        return e.code
 
 
 def plateau_nodes():

@@ -10,6 +10,7 @@ pub(crate) mod output;
 pub(crate) mod podcast;
 pub(crate) mod preview;
 pub(crate) mod record;
+pub(crate) mod replay;
 pub(crate) mod stream;
 pub(crate) mod tap;
 pub(crate) mod tcp_link;

@@ -22,5 +22,11 @@ pub(crate) fn rgba_appsrc(width: u32, height: u32, fps: u32) -> gst_app::AppSrc 
         .height(height as i32)
         .framerate(gst::Fraction::new(fps.max(1) as i32, 1))
         .build();
-    gst_app::AppSrc::builder().caps(&caps).format(gst::Format::Time).is_live(false).max_buffers(2).block(false).build()
+    gst_app::AppSrc::builder()
+        .caps(&caps)
+        .format(gst::Format::Time)
+        .is_live(false)
+        .max_buffers(2)
+        .block(false)
+        .build()
 }
