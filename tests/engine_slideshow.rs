@@ -22,10 +22,14 @@ fn convert(args: &[&str], out: &Path) {
 }
 
 fn slideshow_of(folder: &Path, seconds: f64) -> (Studio, VideoTap) {
+    slideshow_fading(folder, seconds, 0)
+}
+
+fn slideshow_fading(folder: &Path, seconds: f64, fade_ms: u32) -> (Studio, VideoTap) {
     init_tracing();
-    let kind: SourceKind =
-        serde_json::from_value(serde_json::json!({ "kind": "slideshow", "folder": folder, "seconds": seconds, "width": 640, "height": 360 }))
-            .unwrap();
+    let kind: SourceKind = serde_json::from_value(serde_json::json!({ "kind": "slideshow", "folder": folder,
+        "seconds": seconds, "fade_ms": fade_ms, "width": 640, "height": 360 }))
+    .unwrap();
     let mut c = collection();
     c.sources = vec![Source::new("slides", "Slides", kind)];
     c.scenes = vec![scene("Main", vec![item(1, "slides", 0, 0, 640, 360)])];
@@ -107,4 +111,28 @@ fn a_24_megapixel_jpeg_loads_while_the_program_keeps_every_frame() {
     let dropped = stats.last().map(|s| s.dropped).unwrap_or(u64::MAX);
     assert_eq!(dropped, 0, "the program dropped frames while the big picture loaded: {stats:?}");
     assert!(stats.iter().skip(1).all(|s| s.fps >= 29.0), "the program slowed down: {stats:?}");
+}
+
+#[test]
+fn a_fade_shows_both_pictures_mixed_between_them() {
+    let dir = tempfile::tempdir().unwrap();
+    convert(&["-size", "160x90", "xc:#ff0000"], &dir.path().join("a-red.png"));
+    convert(&["-size", "160x90", "xc:#00ff00"], &dir.path().join("b-green.png"));
+    let (_studio, tap) = slideshow_fading(dir.path(), 1.0, 500);
+    let started = Instant::now();
+    let (mut mixed, mut red, mut green) = (0, 0, 0);
+    while started.elapsed() < Duration::from_secs(4) {
+        let Some(f) = tap.next(Duration::from_secs(1)) else { continue };
+        let p = f.pixel(320, 180);
+        match (p[0], p[1]) {
+            (r, g) if r > 220 && g < 30 => red += 1,
+            (r, g) if g > 220 && r < 30 => green += 1,
+            (r, g) if (60..200).contains(&r) && (60..200).contains(&g) => mixed += 1,
+            _ => {}
+        }
+    }
+    eprintln!("frames: {red} red, {green} green, {mixed} of both mixed");
+    assert!(red > 10 && green > 10, "both pictures show whole: {red} red, {green} green");
+    // Half a second of fade at 30 fps, about three times in four seconds.
+    assert!(mixed >= 15, "only {mixed} frames mixed the two pictures");
 }
