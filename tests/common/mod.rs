@@ -7,6 +7,7 @@ pub mod desktop;
 pub mod netns;
 pub mod nginx;
 pub mod pipewire;
+pub mod pulse;
 
 use std::time::{Duration, Instant};
 

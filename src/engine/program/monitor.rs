@@ -76,6 +76,17 @@ impl Monitor {
         Ok(Self { pipeline, mixer, inputs: HashMap::new(), caps })
     }
 
+    /// The error that stopped it (its device went away: PulseAudio or
+    /// PipeWire restarted, headphones unplugged), if one did.
+    pub fn failure(&self) -> Option<String> {
+        let bus = self.pipeline.bus()?;
+        let message = bus.pop_filtered(&[gst::MessageType::Error])?;
+        match message.view() {
+            gst::MessageView::Error(e) => Some(e.error().to_string()),
+            _ => None,
+        }
+    }
+
     /// The sources heard now.
     pub fn sources(&self) -> Vec<SourceId> {
         self.inputs.keys().cloned().collect()

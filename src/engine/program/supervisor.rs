@@ -68,6 +68,9 @@ struct Running {
     end: gst::ClockTime,
 }
 
+/// How long after a failure the monitoring device is tried again.
+const MONITOR_RETRY: Duration = Duration::from_secs(3);
+
 pub(crate) struct Supervisor {
     pub collection: SceneCollection,
     pub formats: Formats,
@@ -92,9 +95,9 @@ pub(crate) struct Supervisor {
     /// What the presenter hears of the monitored sources, and where.
     monitor: Option<Monitor>,
     monitor_device: Option<String>,
-    /// Whether the monitoring device failed to open (said once until
-    /// another device is chosen).
-    monitor_failed: bool,
+    /// When to try the monitoring device again after it failed (it is
+    /// said once, then tried every `MONITOR_RETRY`, as sources are).
+    monitor_retry: Option<Instant>,
     last_stats: (Instant, u64),
     last_care: Instant,
     /// The rundown running by itself, when it does.
@@ -144,7 +147,7 @@ impl Supervisor {
             chat: Vec::new(),
             monitor: None,
             monitor_device: None,
-            monitor_failed: false,
+            monitor_retry: None,
             last_stats: (Instant::now(), 0),
             last_care: Instant::now(),
             playout: Default::default(),
@@ -260,6 +263,7 @@ impl Supervisor {
     fn care(&mut self) {
         if self.last_care.elapsed() >= Duration::from_millis(500) {
             self.last_care = Instant::now();
+            self.care_for_monitor();
             let ids: Vec<SourceId> = self.runners.keys().cloned().collect();
             for id in ids {
                 let health = self.runners.get_mut(&id).and_then(|r| r.tick(&self.formats, &self.news));
@@ -289,7 +293,7 @@ impl Supervisor {
             Command::RemoveSource(id) => self.remove_source(&id),
             Command::MonitorDevice(device) => {
                 self.monitor = None;
-                self.monitor_failed = false;
+                self.monitor_retry = None;
                 self.monitor_device = device;
                 self.refresh_monitor();
                 Ok(Reply::Done)
@@ -469,6 +473,22 @@ impl Supervisor {
         self.refresh_monitor();
     }
 
+    /// A monitoring device that went away mid-show is let go (said once)
+    /// and tried again until it comes back.
+    fn care_for_monitor(&mut self) {
+        if let Some(failure) = self.monitor.as_ref().and_then(Monitor::failure) {
+            tracing::warn!(%failure, "the monitoring device went away");
+            self.monitor = None;
+            if self.monitor_retry.is_none() {
+                self.emit(Event::Error(format!("monitoring stopped: {failure}")));
+            }
+            self.monitor_retry = Some(Instant::now() + MONITOR_RETRY);
+        }
+        if self.monitor.is_none() && self.monitor_retry.is_some_and(|at| Instant::now() >= at) {
+            self.refresh_monitor();
+        }
+    }
+
     /// Hears on the monitoring device the sources that are monitored and
     /// in the program or the preview now; none: the device is let go.
     fn refresh_monitor(&mut self) {
@@ -483,13 +503,22 @@ impl Supervisor {
             self.monitor = None;
             return;
         }
-        if self.monitor.is_none() && !self.monitor_failed {
+        let due = self.monitor_retry.is_none_or(|at| Instant::now() >= at);
+        if self.monitor.is_none() && due {
             let audio = self.collection.audio;
             match Monitor::start(self.monitor_device.as_deref(), audio.sample_rate, audio.channels) {
-                Ok(monitor) => self.monitor = Some(monitor),
+                Ok(monitor) => {
+                    if self.monitor_retry.take().is_some() {
+                        tracing::info!("monitoring is back");
+                    }
+                    self.monitor = Some(monitor);
+                }
                 Err(e) => {
-                    self.monitor_failed = true;
-                    self.emit(Event::Error(e.to_string()));
+                    // Said the first time; tried again quietly after that.
+                    if self.monitor_retry.is_none() {
+                        self.emit(Event::Error(e.to_string()));
+                    }
+                    self.monitor_retry = Some(Instant::now() + MONITOR_RETRY);
                 }
             }
         }
