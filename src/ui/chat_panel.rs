@@ -114,7 +114,7 @@ impl ChatPanel {
     }
 }
 
-fn flat_button(icon: &str, label: &str) -> gtk::Button {
+pub(super) fn flat_button(icon: &str, label: &str) -> gtk::Button {
     let button = gtk::Button::builder()
         .icon_name(icon)
         .valign(gtk::Align::Center)

@@ -14,6 +14,8 @@ use gettextrs::gettext;
 use gst::prelude::ClockExt;
 use gtk::{gio, glib, CompositeTemplate};
 use plateau::engine::{PlayoutAction, PlayoutStatus};
+
+use super::chat_panel::flat_button;
 use plateau::model::{CountdownTarget, EntryLength, Rundown, RundownEntry};
 
 type Edited = Rc<dyn Fn(Rundown)>;
@@ -448,15 +450,4 @@ fn clock(seconds: f64) -> String {
         true => format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60),
         false => format!("{}:{:02}", s / 60, s % 60),
     }
-}
-
-fn flat_button(icon: &str, label: &str) -> gtk::Button {
-    let button = gtk::Button::builder()
-        .icon_name(icon)
-        .tooltip_text(label)
-        .valign(gtk::Align::Center)
-        .css_classes(["flat"])
-        .build();
-    button.update_property(&[gtk::accessible::Property::Label(label)]);
-    button
 }

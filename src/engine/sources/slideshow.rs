@@ -143,7 +143,10 @@ pub(crate) fn source(slides: Slides, fps: u32) -> Result<gst::Element, EngineErr
                 // again, a file that cannot be read is passed over.
                 loop {
                     let Some(path) = slides_for_loader.next_after(after.as_deref()) else {
-                        std::thread::sleep(Duration::from_millis(500));
+                        // The source is gone (its appsrc and sender dropped): stop looking.
+                        if gone(&asked, Duration::from_millis(500)) {
+                            return;
+                        }
                         continue;
                     };
                     match decode(&path, slides_for_loader.size) {
@@ -155,7 +158,9 @@ pub(crate) fn source(slides: Slides, fps: u32) -> Result<gst::Element, EngineErr
                         Err(e) => {
                             tracing::warn!(%e, "a slide was left out");
                             after = Some(path);
-                            std::thread::sleep(Duration::from_millis(200));
+                            if gone(&asked, Duration::from_millis(200)) {
+                                return;
+                            }
                         }
                     }
                 }
@@ -219,6 +224,12 @@ fn blend(a: &gst::Buffer, b: &gst::Buffer, share: f64) -> gst::Buffer {
         .map(|(x, y)| ((u32::from(*x) * (256 - k) + u32::from(*y) * k) >> 8) as u8)
         .collect();
     gst::Buffer::from_mut_slice(mixed)
+}
+
+/// Waits `pause`; whether the slideshow was dropped meanwhile (nobody can
+/// ask for a picture any more), so that its loader does not outlive it.
+fn gone(asked: &mpsc::Receiver<Option<PathBuf>>, pause: Duration) -> bool {
+    matches!(asked.recv_timeout(pause), Err(mpsc::RecvTimeoutError::Disconnected))
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
