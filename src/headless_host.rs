@@ -282,7 +282,7 @@ impl HeadlessHost {
     /// Goes live to the swarm; `announce` prints the ticket and the
     /// audience (the command line's `--p2p`).
     pub fn go_to_swarm(&self, announce: Option<Option<&PathBuf>>) -> anyhow::Result<String> {
-        let mut live = Live::start(&self.studio, self.encoder, &self.swarm_plan)?;
+        let mut live = Live::start(&*self.studio, self.encoder, &self.swarm_plan)?;
         if let Some(ticket_file) = announce {
             live.announce(ticket_file)?;
         }
@@ -357,8 +357,9 @@ impl remote::Host for HeadlessHost {
         }
     }
 
-    fn start_podcast(&self) -> Result<PathBuf, String> {
-        self.record_podcast().map_err(|e| format!("{e:#}"))
+    fn start_podcast(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>> {
+        let started = self.record_podcast().map_err(|e| format!("{e:#}"));
+        async move { started }.boxed_local()
     }
 
     fn stop_podcast(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>> {
@@ -378,8 +379,9 @@ impl remote::Host for HeadlessHost {
         self.replay.borrow().is_some()
     }
 
-    fn set_replay_buffer(&self, on: bool) -> Result<(), String> {
-        self.run_replay_buffer(on).map_err(|e| format!("{e:#}"))
+    fn set_replay_buffer(&self, on: bool) -> LocalBoxFuture<'_, Result<(), String>> {
+        let done = self.run_replay_buffer(on).map_err(|e| format!("{e:#}"));
+        async move { done }.boxed_local()
     }
 
     fn save_replay(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>> {
@@ -408,8 +410,9 @@ impl remote::Host for HeadlessHost {
         self.virtual_camera.borrow().is_some()
     }
 
-    fn set_virtual_camera(&self, on: bool) -> Result<(), String> {
-        self.open_virtual_camera(on).map_err(|e| format!("{e:#}"))
+    fn set_virtual_camera(&self, on: bool) -> LocalBoxFuture<'_, Result<(), String>> {
+        let done = self.open_virtual_camera(on).map_err(|e| format!("{e:#}"));
+        async move { done }.boxed_local()
     }
 
     fn swarm(&self) -> Option<SwarmState> {
@@ -418,8 +421,9 @@ impl remote::Host for HeadlessHost {
         Some(SwarmState { ticket: live.ticket(), report: live.latest_report() })
     }
 
-    fn start_swarm(&self) -> Result<String, String> {
-        self.go_to_swarm(None).map_err(|e| format!("{e:#}"))
+    fn start_swarm(&self) -> LocalBoxFuture<'_, Result<String, String>> {
+        let started = self.go_to_swarm(None).map_err(|e| format!("{e:#}"));
+        async move { started }.boxed_local()
     }
 
     fn stop_swarm(&self) -> LocalBoxFuture<'_, Result<(), String>> {

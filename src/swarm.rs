@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use plateau::engine::{EncoderSettings, Studio, TsFeed};
+use plateau::engine::{EncoderSettings, Feeds, TsFeed};
 use plateau::gateway::Gateway;
 use plateau::p2p::{Broadcaster, PeerOptions, SwarmReport, Ticket, Viewer, BROADCASTER_CHILDREN};
 
@@ -217,7 +217,11 @@ pub struct Live {
 
 impl Live {
     /// Opens the studio's endpoint as `plan` says and feeds it the program.
-    pub fn start(studio: &Studio, encoder: EncoderSettings, plan: &SwarmPlan) -> anyhow::Result<Self> {
+    pub fn start(
+        feeds: impl AsRef<Feeds>,
+        encoder: EncoderSettings,
+        plan: &SwarmPlan,
+    ) -> anyhow::Result<Self> {
         let children = plan.children(encoder.video_kbps + encoder.audio_kbps);
         let options =
             PeerOptions { bind: plan.bind, children, relays: plan.relays.clone(), ..PeerOptions::default() };
@@ -228,7 +232,7 @@ impl Live {
         // picture. (Not the default for all outputs: with 1 s keyframes a
         // killed fragmented MP4 recording was unreadable in 4 of 5 CI runs.)
         let encoder = EncoderSettings { keyframe_seconds: 1, ..encoder };
-        let feed = TsFeed::start(studio, "swarm", encoder, move |piece| {
+        let feed = TsFeed::start(feeds, "swarm", encoder, move |piece| {
             sender.publish(&piece.bytes, piece.starts, piece.age)
         })?;
         Ok(Self { feed, broadcaster, reporter: None })

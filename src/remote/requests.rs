@@ -73,24 +73,24 @@ pub trait Host {
     fn stop_streaming(&self) -> LocalBoxFuture<'_, Result<(), String>>;
     fn podcast(&self) -> OutputState;
     /// Starts the podcast; its file (or folder).
-    fn start_podcast(&self) -> Result<PathBuf, String>;
+    fn start_podcast(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>>;
     fn stop_podcast(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>>;
     /// Marks a chapter in the podcast: its number and when it starts (s).
     fn add_chapter(&self, title: Option<String>) -> Result<(usize, f64), String>;
     fn swarm(&self) -> Option<SwarmState>;
     /// Goes live to the swarm; the ticket.
-    fn start_swarm(&self) -> Result<String, String>;
+    fn start_swarm(&self) -> LocalBoxFuture<'_, Result<String, String>>;
     fn stop_swarm(&self) -> LocalBoxFuture<'_, Result<(), String>>;
     fn destinations(&self) -> Vec<DestinationState>;
     /// Whether the replay buffer runs.
     fn replay_buffer(&self) -> bool;
-    fn set_replay_buffer(&self, on: bool) -> Result<(), String>;
+    fn set_replay_buffer(&self, on: bool) -> LocalBoxFuture<'_, Result<(), String>>;
     /// Saves the replay buffer; the file's path.
     fn save_replay(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>>;
     fn last_replay(&self) -> Option<PathBuf>;
     /// Whether the virtual camera and microphone are open.
     fn virtual_camera(&self) -> bool;
-    fn set_virtual_camera(&self, on: bool) -> Result<(), String>;
+    fn set_virtual_camera(&self, on: bool) -> LocalBoxFuture<'_, Result<(), String>>;
     /// Plateau's actions a control surface can trigger by name.
     fn hotkeys(&self) -> Vec<String>;
     fn trigger_hotkey(&self, name: &str) -> Result<(), String>;
@@ -572,7 +572,9 @@ pub async fn answer(host: &impl Host, request: &Request) -> Reply {
                 "ToggleReplayBuffer" => !active,
                 kind => kind == "StartReplayBuffer",
             };
-            host.set_replay_buffer(start).map_err(|e| Failure::new(status::RESOURCE_ACTION_FAILED, e))?;
+            host.set_replay_buffer(start)
+                .await
+                .map_err(|e| Failure::new(status::RESOURCE_ACTION_FAILED, e))?;
             Ok(match request.kind.as_str() {
                 "ToggleReplayBuffer" => json!({ "outputActive": start }),
                 _ => Value::Null,
@@ -602,7 +604,9 @@ pub async fn answer(host: &impl Host, request: &Request) -> Reply {
                 "ToggleVirtualCam" => !active,
                 kind => kind == "StartVirtualCam",
             };
-            host.set_virtual_camera(start).map_err(|e| Failure::new(status::RESOURCE_ACTION_FAILED, e))?;
+            host.set_virtual_camera(start)
+                .await
+                .map_err(|e| Failure::new(status::RESOURCE_ACTION_FAILED, e))?;
             Ok(match request.kind.as_str() {
                 "ToggleVirtualCam" => json!({ "outputActive": start }),
                 _ => Value::Null,

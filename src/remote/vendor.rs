@@ -58,7 +58,7 @@ pub async fn answer(host: &impl Host, data: &Value) -> Reply {
             if host.swarm().is_some() {
                 return Err(Failure::new(status::OUTPUT_RUNNING, "already on the swarm"));
             }
-            json!({ "ticket": host.start_swarm().map_err(failed)? })
+            json!({ "ticket": host.start_swarm().await.map_err(failed)? })
         }
         "StopPeerToPeer" => {
             if host.swarm().is_none() {
@@ -75,7 +75,7 @@ pub async fn answer(host: &impl Host, data: &Value) -> Reply {
             if host.podcast().active {
                 return Err(Failure::new(status::OUTPUT_RUNNING, "already recording a podcast"));
             }
-            json!({ "outputPath": host.start_podcast().map_err(failed)? })
+            json!({ "outputPath": host.start_podcast().await.map_err(failed)? })
         }
         "StopPodcast" => {
             if !host.podcast().active {

@@ -10,6 +10,10 @@ use plateau::engine::{OutputStatus, Stream, StreamSettings};
 
 use super::window::Window;
 
+/// What the show calls the streams and the swarm while they start.
+const STREAMS: &str = "streams";
+const SWARM: &str = "swarm";
+
 impl Window {
     /// Starts or stops streaming to every enabled destination. The keys
     /// are read from the keyring off the interface thread (it may ask to
@@ -30,16 +34,22 @@ impl Window {
             // A second press while the keyring answers must not start every stream twice.
             return self.toast(&gettext("Still getting the stream keys from the keyring…"));
         }
+        if self.going_live() {
+            return self.toast(&gettext("Still going live…"));
+        }
         let settings = self.settings();
         let servers = settings.destinations.iter().any(|d| d.enabled);
         if !servers && !settings.peer_to_peer.enabled {
             self.show_live();
             self.toast(&gettext("No stream destination yet: add one in Settings, Streaming"));
-            super::settings_dialog::show(self).set_visible_page_name("streaming");
+            super::settings_dialog::show(self, Some("streaming"));
             return;
         }
         if settings.peer_to_peer.enabled {
-            self.start_swarm(&settings.peer_to_peer);
+            let (w, prefs) = (self.clone(), settings.peer_to_peer.clone());
+            glib::spawn_future_local(async move {
+                let _ = w.start_swarm(prefs).await;
+            });
         }
         if !servers {
             return self.show_live();
@@ -80,55 +90,81 @@ impl Window {
         });
     }
 
+    /// Starts a stream to each destination, all on one worker (the
+    /// first starts the shared encoder); each failure is told by name.
     fn start_streams(&self, destinations: Vec<(String, String)>) {
-        let imp = self.imp();
-        for (name, url) in destinations {
-            let settings = StreamSettings { name: name.clone(), url, encoder: Default::default() };
-            let started = imp.studio.borrow().as_ref().map(|s| Stream::start(s, settings));
-            match started {
-                Some(Ok(s)) => imp.show.add_stream(s),
-                Some(Err(e)) => self.show_error(&name, &e.to_string()),
-                None => {}
-            }
-        }
+        let Some(feeds) = self.feeds() else { return };
+        let starting = self.imp().show.start_in_background(STREAMS, gettext("Connecting…"), move || {
+            Ok(destinations
+                .into_iter()
+                .map(|(name, url)| {
+                    let settings = StreamSettings { name: name.clone(), url, encoder: Default::default() };
+                    (name, Stream::start(&feeds, settings).map_err(|e| e.to_string()))
+                })
+                .collect::<Vec<_>>())
+        });
+        let Some(starting) = starting else { return };
         self.show_live();
+        let w = self.clone();
+        glib::spawn_future_local(async move {
+            for (name, started) in starting.await.unwrap_or_default() {
+                match started {
+                    Ok(stream) => w.imp().show.add_stream(stream),
+                    Err(e) => w.show_error(&name, &e),
+                }
+            }
+            w.show_live();
+        });
     }
 
-    /// Goes live to the peer-to-peer swarm and shows the ticket to hand out.
-    fn start_swarm(&self, prefs: &plateau::model::PeerToPeer) {
+    /// Goes live to the peer-to-peer swarm off the interface thread and
+    /// shows the ticket to hand out; the ticket once live.
+    async fn start_swarm(&self, prefs: plateau::model::PeerToPeer) -> Result<String, String> {
         let imp = self.imp();
-        let plan = match crate::swarm::SwarmPlan::from_settings(prefs) {
-            Ok(plan) => plan,
-            Err(e) => {
-                return self
-                    .show_error(&gettext("The peer-to-peer settings cannot be used"), &format!("{e:#}"))
-            }
-        };
+        let plan = crate::swarm::SwarmPlan::from_settings(&prefs).map_err(|e| {
+            let e = format!("{e:#}");
+            self.show_error(&gettext("The peer-to-peer settings cannot be used"), &e);
+            e
+        })?;
+        let feeds = self.feeds().ok_or_else(|| gettext("The program is not running"))?;
         let encoder = plateau::engine::EncoderSettings::default();
-        let started = imp.studio.borrow().as_ref().map(|s| crate::swarm::Live::start(s, encoder, &plan));
-        let live = match started {
-            Some(Ok(live)) => live,
-            Some(Err(e)) => {
-                return self.show_error(&gettext("The show could not go to the swarm"), &format!("{e:#}"))
+        let Some(starting) =
+            imp.show.start_in_background(SWARM, gettext("Going to the swarm…"), move || {
+                crate::swarm::Live::start(&feeds, encoder, &plan).map_err(|e| format!("{e:#}"))
+            })
+        else {
+            return Err(gettext("The show is going to the swarm already"));
+        };
+        self.show_live();
+        let live = match starting.await {
+            Ok(live) => live,
+            Err(e) => {
+                self.show_error(&gettext("The show could not go to the swarm"), &e);
+                self.show_live();
+                return Err(e);
             }
-            None => return,
         };
         let ticket = live.ticket();
         tracing::info!(%ticket, "live on the swarm");
         self.follow_swarm(live.reports());
         self.follow_chat(live.chat());
         imp.show.set_swarm(live);
-        *imp.swarm_ticket.borrow_mut() = Some(ticket);
+        *imp.swarm_ticket.borrow_mut() = Some(ticket.clone());
+        self.show_live();
         self.show_ticket();
+        Ok(ticket)
     }
 
-    /// Goes live to the swarm alone (remote control), as the settings say.
-    pub fn go_to_swarm(&self) {
-        if !self.imp().show.is_swarming() {
-            let prefs = self.settings().peer_to_peer;
-            self.start_swarm(&prefs);
-            self.show_live();
+    /// Goes live to the swarm alone (remote control), as the settings
+    /// say; the ticket.
+    pub async fn go_to_swarm(&self) -> Result<String, String> {
+        if let Some(ticket) =
+            self.imp().swarm_ticket.borrow().clone().filter(|_| self.imp().show.is_swarming())
+        {
+            return Ok(ticket);
         }
+        let prefs = self.settings().peer_to_peer;
+        self.start_swarm(prefs).await
     }
 
     /// Leaves the swarm; the servers stay live.
@@ -279,10 +315,16 @@ impl Window {
                 && imp.destination_states.borrow().values().any(|s| *s == LinkState::Live)
     }
 
+    /// Whether streams or the swarm are being started.
+    fn going_live(&self) -> bool {
+        let show = &self.imp().show;
+        show.is_starting(STREAMS) || show.is_starting(SWARM)
+    }
+
     /// Go Live's button and the band of problems follow the links.
     pub(super) fn show_live(&self) {
         let imp = self.imp();
-        let streaming = imp.show.is_streaming();
+        let streaming = imp.show.is_streaming() || self.going_live();
         if !streaming {
             imp.destination_states.borrow_mut().clear();
             imp.destination_traffic.borrow_mut().clear();

@@ -197,10 +197,7 @@ fn install_actions(app: &adw::Application) {
     simple("go-live", |w| {
         w.toggle_live();
     });
-    simple("virtual-camera", |w| {
-        let on = !w.virtual_camera_on();
-        w.set_virtual_camera(on);
-    });
+    simple("virtual-camera", |w| w.toggle_virtual_camera());
     simple("save-replay", |w| w.save_replay());
     simple("play-replay", |w| w.play_replay());
     // On and off, the menu shows which.
@@ -208,8 +205,7 @@ fn install_actions(app: &adw::Application) {
     let app_weak = app.downgrade();
     replay.connect_activate(move |_, _| {
         if let Some(w) = app_weak.upgrade().as_ref().and_then(window) {
-            let on = !w.replay_on();
-            w.set_replay_buffer(on);
+            w.toggle_replay_buffer();
         }
     });
     app.add_action(&replay);
@@ -244,7 +240,7 @@ fn install_actions(app: &adw::Application) {
     simple("undo", |w| w.undo());
     simple("error-details", |w| w.show_error_details());
     simple("settings", |w| {
-        settings_dialog::show(w);
+        settings_dialog::show(w, None);
     });
 
     let with_string = |name: &str, f: fn(&window::Window, &str)| {

@@ -246,12 +246,8 @@ impl remote::Host for Host {
         }
     }
 
-    fn start_podcast(&self) -> Result<PathBuf, String> {
-        let w = self.window().ok_or_else(|| closed().comment)?;
-        match w.imp().show.is_podcasting() || w.toggle_podcast() {
-            true => Ok(w.imp().show.podcast_path().unwrap_or_default()),
-            false => Err(gettext("The podcast could not start")),
-        }
+    fn start_podcast(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>> {
+        async move { self.window().ok_or_else(|| closed().comment)?.start_podcast().await }.boxed_local()
     }
 
     fn stop_podcast(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>> {
@@ -279,11 +275,8 @@ impl remote::Host for Host {
         Some(SwarmState { ticket, report: w.imp().show.swarm_report() })
     }
 
-    fn start_swarm(&self) -> Result<String, String> {
-        let w = self.window().ok_or_else(|| closed().comment)?;
-        w.go_to_swarm();
-        let ticket = w.imp().swarm_ticket.borrow().clone();
-        ticket.ok_or_else(|| gettext("The show could not go to the swarm"))
+    fn start_swarm(&self) -> LocalBoxFuture<'_, Result<String, String>> {
+        async move { self.window().ok_or_else(|| closed().comment)?.go_to_swarm().await }.boxed_local()
     }
 
     fn stop_swarm(&self) -> LocalBoxFuture<'_, Result<(), String>> {
@@ -299,13 +292,9 @@ impl remote::Host for Host {
         self.window().is_some_and(|w| w.replay_on())
     }
 
-    fn set_replay_buffer(&self, on: bool) -> Result<(), String> {
-        let w = self.window().ok_or_else(|| closed().comment)?;
-        w.set_replay_buffer(on);
-        match w.replay_on() == on {
-            true => Ok(()),
-            false => Err(gettext("The replay buffer could not start")),
-        }
+    fn set_replay_buffer(&self, on: bool) -> LocalBoxFuture<'_, Result<(), String>> {
+        async move { self.window().ok_or_else(|| closed().comment)?.set_replay_buffer(on).await }
+            .boxed_local()
     }
 
     fn save_replay(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>> {
@@ -324,13 +313,9 @@ impl remote::Host for Host {
         self.window().is_some_and(|w| w.virtual_camera_on())
     }
 
-    fn set_virtual_camera(&self, on: bool) -> Result<(), String> {
-        let w = self.window().ok_or_else(|| closed().comment)?;
-        w.set_virtual_camera(on);
-        match w.virtual_camera_on() == on {
-            true => Ok(()),
-            false => Err(gettext("The virtual camera could not start")),
-        }
+    fn set_virtual_camera(&self, on: bool) -> LocalBoxFuture<'_, Result<(), String>> {
+        async move { self.window().ok_or_else(|| closed().comment)?.set_virtual_camera(on).await }
+            .boxed_local()
     }
 
     fn destinations(&self) -> Vec<DestinationState> {
@@ -454,15 +439,7 @@ impl remote::Host for Host {
     }
 
     fn start_recording(&self) -> LocalBoxFuture<'_, Result<(), String>> {
-        let started = match self.window() {
-            Some(w) if !w.imp().show.is_recording() => match w.toggle_record() {
-                true => Ok(()),
-                false => Err(gettext("The recording could not start")),
-            },
-            Some(_) => Ok(()),
-            None => Err(closed().comment),
-        };
-        async move { started }.boxed_local()
+        async move { self.window().ok_or_else(|| closed().comment)?.start_recording().await }.boxed_local()
     }
 
     fn stop_recording(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>> {

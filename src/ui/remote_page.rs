@@ -9,7 +9,7 @@ use gtk::glib;
 use super::remote_control::{connect_link, shown_password, RemoteControl};
 use super::window::Window;
 
-pub fn page(window: &Window) -> adw::PreferencesPage {
+pub fn page(window: &Window, _: &adw::PreferencesWindow) -> adw::PreferencesPage {
     let page = adw::PreferencesPage::builder()
         .title(gettext("Remote Control"))
         .name("remote")

@@ -17,46 +17,70 @@ use super::window::Window;
 /// The source Play Replay shows the replay with.
 const REPLAY_SOURCE: &str = "replay";
 
+/// What the show calls the replay buffer while it starts.
+const REPLAY_BUFFER: &str = "replay-buffer";
+
 impl Window {
     pub fn replay_on(&self) -> bool {
         self.imp().replay.borrow().is_some()
     }
 
-    /// Starts or stops keeping the last seconds (the settings say how many).
-    pub fn set_replay_buffer(&self, on: bool) {
+    /// Starts or stops keeping the last seconds (the settings say how
+    /// many), off the interface thread. A failure is also told.
+    pub async fn set_replay_buffer(&self, on: bool) -> Result<(), String> {
         let imp = self.imp();
+        let mut started = Ok(());
         if !on {
-            if let Some(buffer) = imp.replay.take() {
-                gio::spawn_blocking(move || {
-                    if let Ok(buffer) = Arc::try_unwrap(buffer) {
-                        buffer.stop();
-                    }
-                });
-            }
+            self.stop_replay_buffer();
         } else if !self.replay_on() {
             let seconds = self.settings().recording.replay_seconds.clamp(1, 3600);
             let dir = plateau::model::cache_dir()
                 .map(|d| d.join(format!("replay-{}", std::process::id())))
                 .unwrap_or_else(|_| std::env::temp_dir().join("plateau-replay"));
-            let started = imp.studio.borrow().as_ref().map(|s| {
-                ReplayBuffer::start(
-                    s,
-                    &dir,
-                    std::time::Duration::from_secs(u64::from(seconds)),
-                    EncoderSettings::default(),
-                )
-            });
-            match started {
-                Some(Ok(buffer)) => {
-                    imp.replay.replace(Some(Arc::new(buffer)));
-                    self.toast(&format!("{} ({seconds} s)", gettext("Replay buffer on")));
-                }
-                Some(Err(e)) => {
-                    self.show_error(&gettext("The replay buffer could not start"), &e.to_string())
-                }
-                None => {}
+            let feeds = self.feeds().ok_or_else(|| gettext("The program is not running"))?;
+            let length = std::time::Duration::from_secs(u64::from(seconds));
+            let Some(starting) = imp.show.start_in_background(
+                REPLAY_BUFFER,
+                gettext("Starting the replay buffer…"),
+                move || {
+                    ReplayBuffer::start(&feeds, &dir, length, EncoderSettings::default())
+                        .map_err(|e| e.to_string())
+                },
+            ) else {
+                return Ok(());
+            };
+            started = starting.await.map(|buffer| drop(imp.replay.replace(Some(Arc::new(buffer)))));
+            match &started {
+                Ok(()) => self.toast(&format!("{} ({seconds} s)", gettext("Replay buffer on"))),
+                Err(e) => self.show_error(&gettext("The replay buffer could not start"), e),
             }
         }
+        self.show_replay_state();
+        started
+    }
+
+    /// Stops the replay buffer (on a worker: its last piece is written out).
+    pub fn stop_replay_buffer(&self) {
+        if let Some(buffer) = self.imp().replay.take() {
+            gio::spawn_blocking(move || {
+                if let Ok(buffer) = Arc::try_unwrap(buffer) {
+                    buffer.stop();
+                }
+            });
+        }
+        self.show_replay_state();
+    }
+
+    /// Opens or closes the replay buffer in the background (its menu item).
+    pub fn toggle_replay_buffer(&self) {
+        let (w, on) = (self.clone(), !self.replay_on());
+        glib::spawn_future_local(async move {
+            let _ = w.set_replay_buffer(on).await;
+        });
+    }
+
+    /// The menu's check mark follows the buffer.
+    fn show_replay_state(&self) {
         if let Some(action) = self.application().and_then(|a| a.lookup_action("replay-buffer")) {
             if let Some(action) = action.downcast_ref::<gio::SimpleAction>() {
                 action.set_state(&self.replay_on().to_variant());

@@ -6,6 +6,11 @@
 //! goodbye to its server (or waits for one that no longer answers). None of
 //! that happens on the interface thread: each stop runs on a worker and the
 //! window follows the `finishing` property ("Finishing the recording…").
+//!
+//! Starting one waits too: its pipeline is built and started, and the
+//! shared encoder with it when it is the first output (x264 takes a tenth
+//! of a second or more). Starts run on a worker as well, the window says
+//! "Starting the recording…", and a second press meanwhile starts nothing.
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -27,10 +32,12 @@ mod imp {
         pub streams: RefCell<Vec<Stream>>,
         /// The show on the peer-to-peer swarm.
         pub swarm: RefCell<Option<crate::swarm::Live>>,
-        /// Outputs being finished: a number each, and what the window says.
+        /// Outputs being started now (their names): never twice at once.
+        pub starting: RefCell<std::collections::HashSet<&'static str>>,
+        /// Outputs being started or finished: a number each, and what the window says.
         pub tasks: RefCell<Vec<(u64, String)>>,
         pub next_task: std::cell::Cell<u64>,
-        /// What is being finished, as the window says it; empty when nothing is.
+        /// What is being started or finished, as the window says it; empty when nothing is.
         #[property(get)]
         pub finishing: RefCell<String>,
     }
@@ -85,9 +92,36 @@ impl Show {
         self.is_recording() || self.is_podcasting() || self.is_streaming()
     }
 
-    /// Whether an output is still being finished.
+    /// Whether an output is still being started or finished.
     pub fn is_finishing(&self) -> bool {
         !self.imp().tasks.borrow().is_empty()
+    }
+
+    /// Whether the output named `what` is being started.
+    pub fn is_starting(&self, what: &str) -> bool {
+        self.imp().starting.borrow().contains(what)
+    }
+
+    /// Starts the output named `what` with `start` on a worker, the
+    /// window saying `text` meanwhile; `None` when it is being started
+    /// already.
+    pub fn start_in_background<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        text: String,
+        start: impl FnOnce() -> Result<T, String> + Send + 'static,
+    ) -> Option<impl std::future::Future<Output = Result<T, String>> + 'static> {
+        if !self.imp().starting.borrow_mut().insert(what) {
+            return None;
+        }
+        let task = self.begin(text);
+        let show = self.clone();
+        Some(async move {
+            let started = gio::spawn_blocking(start).await;
+            show.imp().starting.borrow_mut().remove(what);
+            show.end(task);
+            started.unwrap_or_else(|_| Err(gettext("Starting it failed.")))
+        })
     }
 
     pub fn set_recorder(&self, recorder: Recorder) {

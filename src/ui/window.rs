@@ -1411,6 +1411,12 @@ impl Window {
         self.imp().studio.borrow().as_ref().map(|s| s.canvas())
     }
 
+    /// What outputs are fed from, while the program runs (handed to the
+    /// workers that start them).
+    pub fn feeds(&self) -> Option<plateau::engine::Feeds> {
+        self.imp().studio.borrow().as_ref().map(|s| s.as_ref().clone())
+    }
+
     /// Whether a recording, a podcast or a stream runs.
     pub fn outputs_running(&self) -> bool {
         let imp = self.imp();
@@ -1460,17 +1466,17 @@ impl Window {
         // The virtual camera follows the new canvas: opened again below.
         let camera_on = imp.virtual_camera.take().is_some();
         let replay_on = self.replay_on();
-        self.set_replay_buffer(false);
+        self.stop_replay_buffer();
         if let Some(old) = imp.studio.take() {
             old.stop();
         }
         // The store stays the one already open.
         self.start_studio(collection, scene, self.settings(), None);
         if camera_on {
-            self.set_virtual_camera(true);
+            self.toggle_virtual_camera();
         }
         if replay_on {
-            self.set_replay_buffer(true);
+            self.toggle_replay_buffer();
         }
     }
 
@@ -1489,9 +1495,9 @@ impl Window {
     }
 
     /// Starts or stops the podcast recording (the mix and one track per
-    /// source, one Matroska file); returns whether one runs now. Stopping
-    /// finishes the file in the background (measured and normalised).
-    pub fn toggle_podcast(&self) -> bool {
+    /// source, one Matroska file), both in the background. Stopping
+    /// finishes the file (measured and normalised).
+    pub fn toggle_podcast(&self) {
         let imp = self.imp();
         if imp.show.is_podcasting() {
             self.end_in_background(
@@ -1499,25 +1505,50 @@ impl Window {
                 gettext("The podcast did not end cleanly"),
             );
         } else {
-            let prefs = self.settings().podcast;
-            let file = self.new_recording_path("mka");
-            // A folder of one file per track is named like the file would be.
-            let path = if prefs.separate_files { file.with_extension("") } else { file };
-            let codec = match prefs.format {
-                plateau::model::PodcastFormat::Opus => plateau::engine::PodcastCodec::Opus,
-                plateau::model::PodcastFormat::Flac => plateau::engine::PodcastCodec::Flac,
-                plateau::model::PodcastFormat::Wav => plateau::engine::PodcastCodec::Wav,
-            };
-            let settings = PodcastSettings { codec, loudness_target: prefs.normalize.then_some(-16.0) };
-            let started = imp.studio.borrow().as_ref().map(|s| Podcast::start(s, &path, settings));
-            match started {
-                Some(Ok(p)) => imp.show.set_podcast(p),
-                Some(Err(e)) => self.show_error(&gettext("The podcast could not start"), &e.to_string()),
-                None => {}
-            }
+            let w = self.clone();
+            glib::spawn_future_local(async move {
+                let _ = w.start_podcast().await;
+            });
         }
         self.update_status();
-        imp.show.is_podcasting()
+    }
+
+    /// Starts the podcast off the interface thread; its path once it
+    /// runs. A failure is also told in the window.
+    pub async fn start_podcast(&self) -> Result<std::path::PathBuf, String> {
+        let imp = self.imp();
+        if let Some(path) = imp.show.podcast_path() {
+            return Ok(path);
+        }
+        let feeds = self.feeds().ok_or_else(|| gettext("The program is not running"))?;
+        let prefs = self.settings().podcast;
+        let file = self.new_recording_path("mka");
+        // A folder of one file per track is named like the file would be.
+        let path = if prefs.separate_files { file.with_extension("") } else { file };
+        let codec = match prefs.format {
+            plateau::model::PodcastFormat::Opus => plateau::engine::PodcastCodec::Opus,
+            plateau::model::PodcastFormat::Flac => plateau::engine::PodcastCodec::Flac,
+            plateau::model::PodcastFormat::Wav => plateau::engine::PodcastCodec::Wav,
+        };
+        let settings = PodcastSettings { codec, loudness_target: prefs.normalize.then_some(-16.0) };
+        let target = path.clone();
+        let Some(starting) = imp.show.start_in_background(
+            plateau::engine::PODCAST,
+            gettext("Starting the podcast…"),
+            move || Podcast::start(&feeds, &target, settings).map_err(|e| e.to_string()),
+        ) else {
+            return Err(gettext("The podcast is being started already"));
+        };
+        self.update_status();
+        let started = starting.await.map(|podcast| imp.show.set_podcast(podcast));
+        self.update_status();
+        match started {
+            Ok(()) => Ok(path),
+            Err(e) => {
+                self.show_error(&gettext("The podcast could not start"), &e);
+                Err(e)
+            }
+        }
     }
 
     /// Ends an output with `stop` (given the show) off the interface
@@ -1554,9 +1585,9 @@ impl Window {
         }
     }
 
-    /// Starts or stops the recording; returns whether one runs now.
-    /// Stopping finishes the file in the background.
-    pub fn toggle_record(&self) -> bool {
+    /// Starts or stops the recording. Both run in the background: the
+    /// button follows at once, the file is there when the status says so.
+    pub fn toggle_record(&self) {
         let imp = self.imp();
         if imp.show.is_recording() {
             let w = self.downgrade();
@@ -1567,27 +1598,56 @@ impl Window {
                 }
             });
         } else {
-            let prefs = imp.settings.borrow().recording.clone();
-            let path = self.new_recording_path(prefs.format.extension());
-            let settings = RecordSettings {
-                split_seconds: Some(prefs.split_minutes.saturating_mul(60)).filter(|s| *s > 0),
-                split_bytes: Some(u64::from(prefs.split_megabytes) * 1_000_000).filter(|b| *b > 0),
-                ..RecordSettings::default()
-            };
-            let started = imp.studio.borrow().as_ref().map(|s| Recorder::start(s, &path, settings));
-            match started {
-                Some(Ok(r)) => {
-                    imp.show.set_recorder(r);
-                    imp.remote.emit(events::record_state(true, "OBS_WEBSOCKET_OUTPUT_STARTED", Some(&path)));
-                }
-                Some(Err(e)) => self.show_error(&gettext("The recording could not start"), &e.to_string()),
-                None => {}
-            }
+            let w = self.clone();
+            glib::spawn_future_local(async move {
+                let _ = w.start_recording().await;
+            });
         }
-        let recording = imp.show.is_recording();
-        imp.record_button.set_active(recording);
+        self.show_recording();
+    }
+
+    /// Starts the recording off the interface thread; Ok once it runs
+    /// (or is being started already). A failure is also told in the window.
+    pub async fn start_recording(&self) -> Result<(), String> {
+        let imp = self.imp();
+        if imp.show.is_recording() {
+            return Ok(());
+        }
+        let feeds = self.feeds().ok_or_else(|| gettext("The program is not running"))?;
+        let prefs = imp.settings.borrow().recording.clone();
+        let path = self.new_recording_path(prefs.format.extension());
+        let settings = RecordSettings {
+            split_seconds: Some(prefs.split_minutes.saturating_mul(60)).filter(|s| *s > 0),
+            split_bytes: Some(u64::from(prefs.split_megabytes) * 1_000_000).filter(|b| *b > 0),
+            ..RecordSettings::default()
+        };
+        let file = path.clone();
+        let Some(starting) = imp.show.start_in_background(
+            plateau::engine::RECORDING,
+            gettext("Starting the recording…"),
+            move || Recorder::start(&feeds, &file, settings).map_err(|e| e.to_string()),
+        ) else {
+            return Ok(());
+        };
+        self.show_recording();
+        let started = starting.await.map(|recorder| {
+            imp.show.set_recorder(recorder);
+            imp.remote.emit(events::record_state(true, "OBS_WEBSOCKET_OUTPUT_STARTED", Some(&path)));
+        });
+        if let Err(e) = &started {
+            self.show_error(&gettext("The recording could not start"), e);
+        }
+        self.show_recording();
+        started
+    }
+
+    /// The Record button and the status line say whether a recording
+    /// runs (or is being started).
+    fn show_recording(&self) {
+        let imp = self.imp();
+        let on = imp.show.is_recording() || imp.show.is_starting(plateau::engine::RECORDING);
+        imp.record_button.set_active(on);
         self.update_status();
-        recording
     }
 
     /// Starts, moves or stops remote control as the settings say.
@@ -1654,14 +1714,18 @@ impl Window {
         imp.live_button.set_sensitive(false);
         let (w, show) = (self.downgrade(), imp.show.clone());
         glib::spawn_future_local(async move {
-            for ended in show.stop_all().await {
-                match ended {
-                    Ok(path) => tracing::info!(path = %path.display(), "finished before closing"),
-                    Err(e) => tracing::error!(%e, "an output did not finish cleanly before closing"),
+            // Outputs stopped earlier may still be finishing, and one being
+            // started is stopped once it runs.
+            loop {
+                for ended in show.stop_all().await {
+                    match ended {
+                        Ok(path) => tracing::info!(path = %path.display(), "finished before closing"),
+                        Err(e) => tracing::error!(%e, "an output did not finish cleanly before closing"),
+                    }
                 }
-            }
-            // Outputs stopped earlier may still be finishing.
-            while show.is_finishing() {
+                if !show.is_finishing() && !show.is_running() {
+                    break;
+                }
                 glib::timeout_future(std::time::Duration::from_millis(100)).await;
             }
             if let Some(w) = w.upgrade() {

@@ -30,7 +30,10 @@ print("heard " + ",".join(seen), flush=True)
 # A control surface's button: Plateau's record action, by its hotkey name.
 names = req.send("GetHotkeyList", raw=True)["hotkeys"]
 req.send("TriggerHotkeyByName", {"hotkeyName": "plateau.record"})
-time.sleep(1.0)
+# A button starts the recording: it runs a moment later.
+deadline = time.time() + 10
+while not req.get_record_status().output_active and time.time() < deadline:
+    time.sleep(0.2)
 print("hotkey plateau.record listed=%s recording=%s" % ("plateau.record" in names, req.get_record_status().output_active), flush=True)
 sys.stdin.readline()
 req.send("TriggerHotkeyByName", {"hotkeyName": "plateau.record"})

@@ -124,7 +124,7 @@ impl App {
             .env("XDG_CONFIG_HOME", &config)
             .env("GSK_RENDERER", "cairo")
             .env("GTK_A11Y", "atspi")
-            .env("RUST_LOG", "plateau=info")
+            .env("RUST_LOG", std::env::var("PLATEAU_TEST_LOG").unwrap_or_else(|_| "plateau=info".into()))
             .env("PLATEAU_WATCHDOG_LOG", dir.path().join("watchdog.log"))
             .env_remove("WAYLAND_DISPLAY")
             .stdout(Stdio::null())
@@ -366,6 +366,39 @@ for app in pyatspi.Registry.getDesktop(0):
             .unwrap_or(0)
     }
 
+    /// Fails if the main loop went more than `limit_ms` without running
+    /// since `from`, showing the gaps and what the application logged just
+    /// before the longest; returns the longest gap.
+    pub fn assert_never_waited(&self, from: u128, limit_ms: u64, doing: &str) -> u64 {
+        let blocked = self.longest_block_since(from);
+        eprintln!("{doing}: the window was blocked at most {blocked} ms");
+        if blocked > limit_ms {
+            let watchdog = std::fs::read_to_string(self.dir.path().join("watchdog.log")).unwrap_or_default();
+            let gaps: Vec<(u128, u64)> = watchdog
+                .lines()
+                .filter_map(|l| {
+                    let (end, gap) = l.split_once(' ')?;
+                    Some((end.parse().ok()?, gap.trim().parse().ok()?))
+                })
+                .filter(|(end, gap)| *end >= from && *gap >= 50)
+                .collect();
+            let (worst_end, worst) = gaps.iter().copied().max_by_key(|(_, g)| *g).unwrap_or_default();
+            // The log's lines start with an RFC 3339 UTC time: compared by time of day.
+            let day_ms = |ms: u128| (ms % 86_400_000) as i64;
+            let (start, end) = (day_ms(worst_end) - worst as i64 - 500, day_ms(worst_end) + 100);
+            let log = std::fs::read_to_string(self.dir.path().join("plateau.log")).unwrap_or_default();
+            let around: Vec<&str> = log
+                .lines()
+                .filter(|l| log_time_of_day_ms(l).is_some_and(|t| (start..=end).contains(&t)))
+                .collect();
+            panic!(
+                "{doing}: the window did not answer for {blocked} ms\ngaps of 50 ms or more (end, ms): {gaps:?}\nplateau's log from 500 ms before the longest:\n{}",
+                around.join("\n")
+            );
+        }
+        blocked
+    }
+
     /// Whether the application's process has ended.
     pub fn has_exited(&mut self) -> bool {
         self._app.0.try_wait().ok().flatten().is_some()
@@ -440,4 +473,12 @@ pub fn drag(display: &str, from: (f64, f64), to: (f64, f64)) {
 pub fn centre_is(shot: &Shot, rgb: [u8; 3]) -> bool {
     let p = shot.pixel(CANVAS_CENTRE.0, CANVAS_CENTRE.1);
     near([p[0], p[1], p[2], 255], rgb, 30)
+}
+
+/// The time of day, in ms, a log line starting `2026-11-28T05:37:27.123456Z` was written.
+fn log_time_of_day_ms(line: &str) -> Option<i64> {
+    let time = line.get(11..23)?;
+    let (h, m, s) = (time.get(0..2)?, time.get(3..5)?, time.get(6..12)?);
+    let seconds: f64 = s.parse().ok()?;
+    Some((h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60) * 1000 + (seconds * 1000.0) as i64)
 }
