@@ -57,7 +57,55 @@ pub fn start_session_bus(runtime_dir: &Path) -> (Guard, String) {
         .expect("bus config written");
     let mut cmd = Command::new("dbus-daemon");
     cmd.env("XDG_RUNTIME_DIR", runtime_dir).arg(format!("--config-file={}", config.display()));
-    spawn_bus(cmd)
+    let bus = spawn_bus(cmd);
+    start_accessibility(&bus.1, runtime_dir);
+    bus
+}
+
+/// Starts the accessibility bus and its registry on the session bus at
+/// `address` and waits until both answer (20 s at most), so that an
+/// application started next finds them. Started on demand by the
+/// application instead, on a loaded machine, they once listed no widget
+/// for over 20 s after the window showed.
+fn start_accessibility(address: &str, runtime_dir: &Path) {
+    let call = |args: &[&str]| {
+        let out = Command::new("gdbus")
+            .arg("call")
+            .args(args)
+            .env("XDG_RUNTIME_DIR", runtime_dir)
+            .output()
+            .expect("gdbus runs (install the package libglib2.0-bin)");
+        match out.status.success() {
+            true => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
+            false => Err(String::from_utf8_lossy(&out.stderr).trim().to_owned()),
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let answer = |what: &str, args: &[&str]| loop {
+        match call(args) {
+            Ok(out) => return out,
+            Err(e) => assert!(Instant::now() < deadline, "{what} did not start (package at-spi2-core): {e}"),
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let bus = ["--address", address, "--dest", "org.a11y.Bus", "--object-path", "/org/a11y/bus"];
+    let reply =
+        answer("the accessibility bus", &[&bus[..], &["--method", "org.a11y.Bus.GetAddress"]].concat());
+    // ('unix:path=/…,guid=…',)
+    let a11y = reply.split('\'').nth(1).unwrap_or_else(|| panic!("an address in {reply}")).to_owned();
+    let registry = [
+        "--address",
+        &a11y,
+        "--dest",
+        "org.a11y.atspi.Registry",
+        "--object-path",
+        "/org/a11y/atspi/accessible/root",
+        "--method",
+        "org.freedesktop.DBus.Properties.Get",
+        "org.a11y.atspi.Accessible",
+        "ChildCount",
+    ];
+    answer("the accessibility registry", &registry);
 }
 
 /// A session bus configuration open to everyone, with `extra` inside.
