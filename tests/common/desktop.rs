@@ -56,7 +56,15 @@ pub fn start_session_bus(runtime_dir: &Path) -> (Guard, String) {
     std::fs::write(&config, bus_config(&format!("<servicedir>{}</servicedir>", services.display())))
         .expect("bus config written");
     let mut cmd = Command::new("dbus-daemon");
-    cmd.env("XDG_RUNTIME_DIR", runtime_dir).arg(format!("--config-file={}", config.display()));
+    // Without a display: the accessibility bus it starts would write its
+    // address on that display's root window, and the registry read it
+    // from there. The display of the outer xvfb-run is shared by the tests
+    // running at once: one test's registry joined another's bus, its own
+    // application's widgets were never listed (20 s, several times in CI).
+    cmd.env("XDG_RUNTIME_DIR", runtime_dir)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .arg(format!("--config-file={}", config.display()));
     let bus = spawn_bus(cmd);
     start_accessibility(&bus.1, runtime_dir);
     bus
@@ -64,9 +72,8 @@ pub fn start_session_bus(runtime_dir: &Path) -> (Guard, String) {
 
 /// Starts the accessibility bus and its registry on the session bus at
 /// `address` and waits until both answer (20 s at most), so that an
-/// application started next finds them. Started on demand by the
-/// application instead, on a loaded machine, they once listed no widget
-/// for over 20 s after the window showed.
+/// application started next finds them, and a test never starts on a
+/// desktop where no widget could be listed.
 fn start_accessibility(address: &str, runtime_dir: &Path) {
     let call = |args: &[&str]| {
         let out = Command::new("gdbus")
