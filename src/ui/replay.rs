@@ -112,6 +112,7 @@ impl Window {
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
         ));
         let to = path.clone();
+        tracing::info!(path = %path.display(), "saving the replay");
         let saved = gio::spawn_blocking(move || buffer.save(&to)).await;
         match saved {
             Ok(Ok(length)) => {

@@ -154,9 +154,6 @@ impl App {
                 return shot;
             }
             if Instant::now() >= deadline {
-                let log = std::fs::read_to_string(self.dir.path().join("plateau.log")).unwrap_or_default();
-                let tail: Vec<&str> = log.lines().rev().take(40).collect();
-                let tail: Vec<&str> = tail.into_iter().rev().collect();
                 let pid = self._x.0.id().to_string();
                 let alive = Command::new("kill").args(["-0", &pid]).status().is_ok_and(|s| s.success());
                 let sockets = std::fs::read_dir("/tmp/.X11-unix")
@@ -169,7 +166,7 @@ impl App {
                 panic!(
                     "{what} did not show within 20 s (display {}, its Xvfb alive: {alive}, sockets {sockets:?}); the end of plateau's log:\n{}",
                     self.display,
-                    tail.join("\n")
+                    self.log_tail()
                 );
             }
             std::thread::sleep(Duration::from_millis(200));
@@ -312,9 +309,19 @@ for app in pyatspi.Registry.getDesktop(0):
             let names = self.accessible_names();
             match names.lines().find(|l| l.contains(text)) {
                 Some(line) => Ok(line.to_owned()),
-                None => Err(format!("nothing says `{text}` in the window:\n{names}")),
+                None => Err(format!(
+                    "nothing says `{text}` in the window:\n{names}\nthe end of plateau's log:\n{}",
+                    self.log_tail()
+                )),
             }
         })
+    }
+
+    /// The last 40 lines the application logged.
+    pub fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(self.dir.path().join("plateau.log")).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
     /// Waits for the red scene and returns how canvas points map to the
