@@ -107,11 +107,17 @@ impl Window {
         self.show_live();
         let w = self.clone();
         glib::spawn_future_local(async move {
-            for (name, started) in starting.await.unwrap_or_default() {
-                match started {
-                    Ok(stream) => w.imp().show.add_stream(stream),
-                    Err(e) => w.show_error(&name, &e),
+            match starting.await {
+                Ok(streams) => {
+                    for (name, started) in streams {
+                        match started {
+                            Ok(stream) => w.imp().show.add_stream(stream),
+                            Err(e) => w.show_error(&name, &e),
+                        }
+                    }
                 }
+                // The worker itself failed: said, never silent.
+                Err(e) => w.show_error(&gettext("The streams could not start"), &e),
             }
             w.show_live();
         });
