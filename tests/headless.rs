@@ -96,7 +96,7 @@ fn the_stream_key_never_reaches_the_logs() {
     let url = format!("rtmp://127.0.0.1:9/live/{key}");
     let config = tempfile::tempdir().expect("temp dir");
     let run = Command::new(env!("CARGO_BIN_EXE_plateau"))
-        .args(["--headless", "--duration", "4", "--stream", &url])
+        .args(["--headless", "--duration", "8", "--stream", &url])
         .env_remove("DISPLAY")
         .env("RUST_LOG", "debug")
         .env("XDG_CONFIG_HOME", config.path())

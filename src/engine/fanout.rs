@@ -144,7 +144,7 @@ impl Consumer {
         }
         let Some(zero) = self.zero(buffer, abs, base) else {
             if self.skipping.load(Ordering::Relaxed) {
-                self.dropped.fetch_add(1, Ordering::Relaxed);
+                self.count_drop();
             }
             return;
         };
@@ -166,7 +166,7 @@ impl Consumer {
             out.set_dts(buffer.dts().map(|_| abs - zero));
         }
         if self.appsrc.current_level_buffers() >= self.appsrc.max_buffers() {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
+            self.count_drop();
             if self.starts_on_keyframe {
                 // A compressed picture cannot lose frames in its middle and
                 // stay decodable: skip to the next keyframe instead (the
@@ -178,6 +178,16 @@ impl Consumer {
         }
         if self.appsrc.push_buffer(out).is_ok() {
             self.pushed.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts one buffer lost to a full queue, and says so in the log at
+    /// the 1st, 2nd, 4th, 8th… (a sound output that loses buffers has
+    /// holes in its sound; a picture one repeats or skips frames).
+    fn count_drop(&self) {
+        let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+        if dropped.is_power_of_two() {
+            tracing::warn!(consumer = %self.appsrc.name(), dropped, "a consumer that could not keep up dropped buffers");
         }
     }
 
