@@ -285,6 +285,52 @@ fn a_looping_clip_plays_on_with_its_sound_in_the_mix() {
     assert!(levels.is_some(), "the clip's sound is metered in the mix");
 }
 
+/// A second of 30 frames, each one grey level brighter than the last
+/// (luma 16, 23, …, 219): any picture shown twice in a row is a repeat.
+fn counting_clip(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("counting.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .arg("nullsrc=s=160x90:r=30:d=1,geq=lum='16+N*7':cb=128:cr=128")
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p"])
+        .arg(&path)
+        .status()
+        .expect("ffmpeg runs (install the package ffmpeg)");
+    assert!(status.success(), "ffmpeg made no clip");
+    path
+}
+
+#[test]
+fn a_looping_clip_goes_round_and_round_without_showing_a_picture_twice() {
+    init_tracing();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clip = counting_clip(dir.path());
+    let mut c = collection();
+    c.sources = vec![
+        color_source("red", RED),
+        Source::new("clip", "Clip", SourceKind::Media { path: clip, looping: true }),
+    ];
+    c.scenes = vec![scene("Main", vec![item(1, "red", 0, 0, 640, 360), item(2, "clip", 0, 0, 320, 180)])];
+    let studio = Studio::start(c, None).expect("studio starts");
+    let tap = VideoTap::start(&studio, 256).expect("tap");
+    let grey = |f: &plateau::engine::Frame| {
+        let [r, g, b, _] = f.pixel(160, 90);
+        (r.abs_diff(g) < 12 && g.abs_diff(b) < 12).then_some(i32::from(g))
+    };
+    frame_where(&tap, Duration::from_secs(5), |f| grey(f).is_some()).expect("the clip shows");
+    // Four seconds: three times round, every program frame read.
+    let levels: Vec<i32> = (0..120)
+        .map(|_| tap.next(Duration::from_secs(1)).expect("frames"))
+        .filter_map(|f| grey(&f))
+        .collect();
+    assert_eq!(levels.len(), 120, "the clip showed in every frame: {levels:?}");
+    let repeats = levels.windows(2).filter(|w| (w[0] - w[1]).abs() < 4).count();
+    let rounds = levels.windows(2).filter(|w| w[1] < w[0] - 100).count();
+    eprintln!("{rounds} times round, {repeats} pictures shown twice: {levels:?}");
+    assert!(rounds >= 3, "the clip went round {rounds} times in 4 s: {levels:?}");
+    assert_eq!(repeats, 0, "pictures shown twice in a row: {levels:?}");
+}
+
 #[test]
 fn a_media_file_pauses_moves_plays_stops_and_restarts_and_goes_when_removed() {
     init_tracing();

@@ -207,6 +207,8 @@ impl Supervisor {
                     let id = match &news {
                         ProducerNews::Failed { source, .. }
                         | ProducerNews::Ended { source, .. }
+                        | ProducerNews::PassEnded { source, .. }
+                        | ProducerNews::Prerolled { source, .. }
                         | ProducerNews::RestoreToken { source, .. } => source.clone(),
                     };
                     if let ProducerNews::RestoreToken { token, .. } = &news {

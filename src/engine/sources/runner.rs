@@ -31,6 +31,16 @@ pub(crate) enum ProducerNews {
         source: SourceId,
         generation: u64,
     },
+    /// A looping file reached the end of its pass (SEGMENT_DONE).
+    PassEnded {
+        source: SourceId,
+        generation: u64,
+    },
+    /// A looping file launched paused has its first picture ready.
+    Prerolled {
+        source: SourceId,
+        generation: u64,
+    },
     /// The desktop portal gave a new restore token for a screen capture.
     RestoreToken {
         source: SourceId,
@@ -193,6 +203,12 @@ impl Runner {
         }
         let bus_news = news.clone();
         let id = self.source.id.clone();
+        let looping = self.looping();
+        if looping {
+            for sink in [&producer.video, &producer.audio].into_iter().flatten() {
+                media::follow_passes(&sink.static_pad("sink").expect("an appsink has a sink pad"));
+            }
+        }
         producer.pipeline.bus().expect("a pipeline has a bus").set_sync_handler(move |_, msg| {
             let report = match msg.view() {
                 gst::MessageView::Error(e) => Some(ProducerNews::Failed {
@@ -201,6 +217,13 @@ impl Runner {
                     cause: e.error().to_string(),
                 }),
                 gst::MessageView::Eos(_) => Some(ProducerNews::Ended { source: id.clone(), generation }),
+                gst::MessageView::SegmentDone(_) => {
+                    Some(ProducerNews::PassEnded { source: id.clone(), generation })
+                }
+                // Only the pipeline itself posts ASYNC_DONE on its bus.
+                gst::MessageView::AsyncDone(_) if looping => {
+                    Some(ProducerNews::Prerolled { source: id.clone(), generation })
+                }
                 _ => None,
             };
             if let Some(report) = report {
@@ -219,7 +242,10 @@ impl Runner {
             producer.pipeline.set_start_time(gst::ClockTime::NONE);
             producer.pipeline.set_base_time(formats.on_frame_grid(media::now() + media::START_MARGIN));
         }
-        if let Err(e) = producer.pipeline.set_state(gst::State::Playing) {
+        // A looping file plays once prerolled, in segments (see `media`).
+        self.media.prerolling = self.looping();
+        let first = if self.media.prerolling { gst::State::Paused } else { gst::State::Playing };
+        if let Err(e) = producer.pipeline.set_state(first) {
             let _ = producer.pipeline.set_state(gst::State::Null);
             return Err(EngineError::Start {
                 what: format!("source `{}`", self.source.name),
@@ -290,14 +316,33 @@ impl Runner {
                 }
                 None
             }
+            ProducerNews::Prerolled { generation, .. } if generation == self.generation => {
+                let p = self.producer.as_ref().filter(|_| self.media.prerolling)?;
+                self.media.prerolling = false;
+                let started =
+                    media::play_from(&p.pipeline, formats, Duration::ZERO, media::START_MARGIN, true);
+                tracing::debug!(source = %self.source.id, ok = started.is_ok(), "looping file prerolled: playing");
+                started.err().and_then(|e| self.fail(format!("could not play: {e}"), formats))
+            }
+            ProducerNews::PassEnded { generation, .. } if generation == self.generation => {
+                let p = self.producer.as_ref()?;
+                let again = media::next_pass(&p.pipeline, formats);
+                tracing::debug!(source = %self.source.id, ok = again.is_ok(), "looping: next pass");
+                again.err().and_then(|e| self.fail(format!("could not loop: {e}"), formats))
+            }
             ProducerNews::Ended { generation, .. } if generation == self.generation => {
-                let looping = matches!(self.source.kind, SourceKind::Media { looping: true, .. });
+                let looping = self.looping();
                 match (looping, &self.producer) {
                     (true, Some(p)) => {
                         // Each pass starts on the program's frame grid again, so
                         // that the picture never drifts from its sound.
-                        let again =
-                            media::play_from(&p.pipeline, formats, Duration::ZERO, media::RESTART_MARGIN);
+                        let again = media::play_from(
+                            &p.pipeline,
+                            formats,
+                            Duration::ZERO,
+                            media::RESTART_MARGIN,
+                            true,
+                        );
                         tracing::debug!(source = %self.source.id, ok = again.is_ok(), "looping: back to the start");
                         if let Err(e) = again {
                             return self.fail(format!("could not loop: {e}"), formats);
@@ -360,7 +405,7 @@ impl Runner {
             }));
         };
         let from = self.media.state;
-        let result = self.media.act(&p.pipeline, formats, action);
+        let result = self.media.act(&p.pipeline, formats, action, self.looping());
         let state = self.media.state;
         tracing::info!(source = %self.source.id, ?action, ?from, to = ?state, ok = result.is_ok(), "media");
         result?;
@@ -368,6 +413,11 @@ impl Runner {
         let paused = matches!(state, MediaState::Paused | MediaState::Stopped);
         self.video.show_prerolls(paused);
         Ok(())
+    }
+
+    /// Whether this is a file that plays again from its start at its end.
+    fn looping(&self) -> bool {
+        matches!(self.source.kind, SourceKind::Media { looping: true, .. })
     }
 
     /// Where a media file is.
