@@ -115,6 +115,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         }
         studio.send(plateau::engine::Command::Playout(plateau::engine::PlayoutAction::Start { from: 0 }))?;
     }
+    if cli.record.is_some() || cli.podcast.is_some() || !cli.stream.is_empty() || cli.go_live || cli.p2p {
+        wait_for_the_scene(&studio);
+    }
     if cli.record.is_some() {
         host.record()?;
     }
@@ -157,6 +160,39 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     };
     studio.stop();
     result
+}
+
+/// The longest wait for the program's sources before the outputs asked
+/// for on the command line start anyway.
+const SCENE_WAIT: Duration = Duration::from_secs(5);
+
+/// Waits until every source with pictures in the program's scene has
+/// delivered one (a file opens and decodes its first picture, a camera
+/// starts), at most `SCENE_WAIT`: a recording started with the program
+/// then begins with the scene, not with the black of sources still opening.
+fn wait_for_the_scene(studio: &Studio) {
+    let (Ok(collection), Ok(Some(name))) = (studio.collection(), studio.program_scene()) else { return };
+    let Some(scene) = collection.scene(&name) else { return };
+    let pictures: Vec<_> = scene
+        .items
+        .iter()
+        .map(|item| &item.source)
+        .filter(|id| collection.source(id).is_some_and(|s| s.kind.has_video()))
+        .collect();
+    let waiting = || pictures.iter().filter(|id| matches!(studio.source_size(id), Ok(None))).count();
+    let deadline = Instant::now() + SCENE_WAIT;
+    while waiting() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    match waiting() {
+        0 => {
+            tracing::debug!(scene = %name, sources = pictures.len(), "the scene shows: starting the outputs")
+        }
+        n => eprintln!(
+            "plateau: {n} source(s) of the scene show nothing yet after {} s; starting anyway",
+            SCENE_WAIT.as_secs()
+        ),
+    }
 }
 
 /// The remote-control password: from `--remote-password-file`, else the

@@ -416,3 +416,47 @@ fn a_key_read_from_a_file_reaches_the_server_and_never_the_process_arguments() {
         assert!(!run.status.success() && stderr.contains(expected), "{args:?}: {stderr}");
     }
 }
+
+/// The colour of the first picture of `file`, averaged over the frame.
+fn first_picture(file: &Path) -> [u8; 3] {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(file)
+        .args(["-frames:v", "1", "-vf", "scale=1:1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .expect("ffmpeg runs (install the package ffmpeg)");
+    assert_eq!(out.stdout.len(), 3, "one RGB pixel: {}", String::from_utf8_lossy(&out.stderr));
+    [out.stdout[0], out.stdout[1], out.stdout[2]]
+}
+
+#[test]
+fn a_recording_started_with_the_program_begins_with_the_scene_not_black() {
+    let _alone = alone();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clip = common::green_then_blue_clip(dir.path());
+    let mut c = common::collection();
+    c.sources = vec![plateau::model::Source::new(
+        "clip",
+        "Clip",
+        plateau::model::SourceKind::Media { path: clip, looping: true },
+    )];
+    c.scenes = vec![common::scene("Main", vec![common::item(1, "clip", 0, 0, 640, 360)])];
+    let show = dir.path().join("show.json");
+    plateau::model::save_collection(&c, &show).expect("collection written");
+    let out = dir.path().join("start.mkv");
+    let run = Command::new(env!("CARGO_BIN_EXE_plateau"))
+        .args(["--headless", "--duration", "2", "--collection"])
+        .arg(&show)
+        .arg("--record")
+        .arg(&out)
+        .env_remove("DISPLAY")
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .output()
+        .expect("plateau runs");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let first = first_picture(&out);
+    assert!(
+        common::near([first[0], first[1], first[2], 255], [0, 255, 0], 40),
+        "first picture {first:?}, not green"
+    );
+}
