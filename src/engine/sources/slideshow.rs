@@ -88,8 +88,7 @@ fn decode(path: &Path, size: (u32, u32)) -> Result<gst::Buffer, EngineError> {
     src.set_property("location", path);
     let decode = make("decodebin")?;
     let convert = make("videoconvert")?;
-    let upright = make("videoflip")?;
-    upright.set_property_from_str("video-direction", "auto");
+    let upright = crate::engine::sources::producer::upright()?;
     let scale = make("videoscale")?;
     scale.set_property("add-borders", true);
     let caps = gst_video::VideoCapsBuilder::new()
