@@ -250,11 +250,9 @@ fn short_clip(dir: &Path) -> PathBuf {
     path
 }
 
-#[test]
-fn a_looping_clip_plays_on_with_its_sound_in_the_mix() {
-    init_tracing();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let clip = short_clip(dir.path());
+/// A studio showing `clip`, looping, at the top left of red, and a tap on
+/// its program.
+fn looping_over_red(clip: PathBuf) -> (Studio, VideoTap) {
     let mut c = collection();
     c.sources = vec![
         color_source("red", RED),
@@ -263,6 +261,15 @@ fn a_looping_clip_plays_on_with_its_sound_in_the_mix() {
     c.scenes = vec![scene("Main", vec![item(1, "red", 0, 0, 640, 360), item(2, "clip", 0, 0, 320, 180)])];
     let studio = Studio::start(c, None).expect("studio starts");
     let tap = VideoTap::start(&studio, 256).expect("tap");
+    (studio, tap)
+}
+
+#[test]
+fn a_looping_clip_plays_on_with_its_sound_in_the_mix() {
+    init_tracing();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clip = short_clip(dir.path());
+    let (studio, tap) = looping_over_red(clip);
     frame_where(&tap, Duration::from_secs(5), |f| near(f.pixel(160, 90), GREEN, 40)).expect("the clip shows");
     // Three loops later the clip still shows; frames without it are at most a few per loop.
     let start = Instant::now();
@@ -287,7 +294,7 @@ fn a_looping_clip_plays_on_with_its_sound_in_the_mix() {
 
 /// A second of 30 frames, each one grey level brighter than the last
 /// (luma 16, 23, …, 219): any picture shown twice in a row is a repeat.
-fn counting_clip(dir: &std::path::Path) -> std::path::PathBuf {
+fn counting_clip(dir: &Path) -> PathBuf {
     let path = dir.join("counting.mp4");
     let status = std::process::Command::new("ffmpeg")
         .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
@@ -305,14 +312,7 @@ fn a_looping_clip_goes_round_and_round_without_showing_a_picture_twice() {
     init_tracing();
     let dir = tempfile::tempdir().expect("temp dir");
     let clip = counting_clip(dir.path());
-    let mut c = collection();
-    c.sources = vec![
-        color_source("red", RED),
-        Source::new("clip", "Clip", SourceKind::Media { path: clip, looping: true }),
-    ];
-    c.scenes = vec![scene("Main", vec![item(1, "red", 0, 0, 640, 360), item(2, "clip", 0, 0, 320, 180)])];
-    let studio = Studio::start(c, None).expect("studio starts");
-    let tap = VideoTap::start(&studio, 256).expect("tap");
+    let (_studio, tap) = looping_over_red(clip);
     let grey = |f: &plateau::engine::Frame| {
         let [r, g, b, _] = f.pixel(160, 90);
         (r.abs_diff(g) < 12 && g.abs_diff(b) < 12).then_some(i32::from(g))

@@ -71,17 +71,24 @@ fn segment_seek(
     formats: &Formats,
 ) -> Result<(), EngineError> {
     let at = gst::ClockTime::from_nseconds(place.as_nanos().min(u64::MAX as u128) as u64);
-    let fps = u64::from(formats.canvas.fps.max(1));
-    let stop = pipeline.query_duration::<gst::ClockTime>().map(|d| {
-        let frames = d.nseconds() * fps / gst::ClockTime::SECOND.nseconds();
-        gst::ClockTime::from_nseconds(frames * gst::ClockTime::SECOND.nseconds() / fps)
-    });
+    let stop = pipeline.query_duration::<gst::ClockTime>().and_then(|d| whole_frames(d, formats.canvas.fps));
     let stop_type = if stop.is_some() { gst::SeekType::Set } else { gst::SeekType::None };
     pipeline
         .seek(1.0, flags | gst::SeekFlags::SEGMENT, gst::SeekType::Set, Some(at), stop_type, stop)
         .map_err(|e| {
             EngineError::Invalid(format!("could not play the file from {:.1} s: {e}", place.as_secs_f64()))
         })
+}
+
+/// `length` cut to whole frames at `fps`; none when that is no frame at all
+/// (a sound shorter than a frame then plays whole: a pass of length zero
+/// ended at once, and the file was asked for tens of thousands of passes a
+/// second).
+fn whole_frames(length: gst::ClockTime, fps: u32) -> Option<gst::ClockTime> {
+    let (second, fps) = (u128::from(gst::ClockTime::SECOND.nseconds()), u128::from(fps.max(1)));
+    let frames = u128::from(length.nseconds()) * fps / second;
+    let cut = u64::try_from(frames * second / fps).ok()?;
+    (frames > 0).then(|| gst::ClockTime::from_nseconds(cut))
 }
 
 /// Asks a looping file for its next pass, from its start, without
@@ -194,6 +201,8 @@ impl Control {
             }
         };
         (self.state, self.held) = (state, held);
+        // What the user asked for decides now, not the first start.
+        self.prerolling = false;
         Ok(())
     }
 
@@ -216,4 +225,20 @@ fn set_state(pipeline: &gst::Pipeline, state: gst::State) -> Result<(), EngineEr
         what: format!("the file's pipeline ({state:?})"),
         message: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pass_lasts_whole_frames_and_never_none() {
+        let ms = gst::ClockTime::from_mseconds;
+        assert_eq!(whole_frames(ms(10_021), 30), Some(ms(10_000)));
+        assert_eq!(whole_frames(ms(10_000), 25), Some(ms(10_000)));
+        assert_eq!(whole_frames(ms(40), 30), Some(gst::ClockTime::from_nseconds(33_333_333)));
+        assert_eq!(whole_frames(ms(20), 30), None, "a sound shorter than a frame plays whole");
+        assert_eq!(whole_frames(ms(20), 0), None);
+        assert!(whole_frames(gst::ClockTime::from_nseconds(u64::MAX - 1), 60).is_some());
+    }
 }
