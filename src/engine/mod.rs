@@ -34,7 +34,7 @@ pub use events::{Event, Levels, OutputStatus, PlayoutStatus, Stats, StudioState}
 pub use outputs::encoder::{AudioCodec, EncoderSettings, Speed};
 pub use outputs::feeds::Feeds;
 pub use outputs::podcast::{Finishing, Podcast, PodcastCodec, PodcastSettings, PODCAST};
-pub use outputs::preview::Preview;
+pub use outputs::preview::{Preview, PreviewSizer};
 pub use outputs::record::{split_file, Container, RecordSettings, Recorder, RECORDING};
 pub use outputs::replay::{ReplayBuffer, LONGEST_REPLAY, REPLAY_BUFFER};
 pub use outputs::stream::{check_stream_url, redact, Stream, StreamSettings};

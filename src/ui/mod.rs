@@ -16,6 +16,7 @@ mod manipulation;
 mod menus;
 mod mixer;
 mod mixer_strip;
+mod preview_paintable;
 mod remote_control;
 mod remote_page;
 mod replay;

@@ -27,6 +27,7 @@ use super::document::Document;
 use super::edits::Edits;
 use super::menus::item_menu_model;
 use super::mixer::Mixer;
+use super::preview_paintable::PreviewPaintable;
 use super::rundown_panel::RundownPanel;
 use super::scene_list::SceneList;
 use super::show::{Ended, Show};
@@ -373,13 +374,24 @@ impl Window {
         studio_preview: bool,
     ) -> anyhow::Result<Preview> {
         let sink = gst::ElementFactory::make("gtk4paintablesink").build()?;
-        let paintable = sink.property::<gtk::gdk::Paintable>("paintable");
-        picture.set_paintable(Some(&paintable));
-        Ok(if studio_preview {
+        let shown = sink.property::<gtk::gdk::Paintable>("paintable");
+        let canvas = studio.canvas();
+        let paintable = PreviewPaintable::new(&shown, (canvas.width, canvas.height));
+        let view = if studio_preview {
             Preview::start_studio_preview(studio, sink)?
         } else {
             Preview::start(studio, sink)?
-        })
+        };
+        let sizer = view.sizer();
+        paintable.connect_drawn_size(move |size| sizer.fit(Some(size)));
+        paintable.set_scale_factor(picture.scale_factor());
+        picture.connect_scale_factor_notify(glib::clone!(
+            #[weak]
+            paintable,
+            move |picture| paintable.set_scale_factor(picture.scale_factor())
+        ));
+        picture.set_paintable(Some(&paintable));
+        Ok(view)
     }
 
     /// Turns studio mode on or off; returns whether it is on.
