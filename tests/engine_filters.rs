@@ -494,3 +494,53 @@ fn a_sync_offset_plays_the_sound_later_by_as_much() {
     eprintln!("the offset tone was first heard {offset_ms:.0} ms after the other (levels every 100 ms)");
     assert!((250.0..=550.0).contains(&offset_ms), "about 400 ms later: {offset_ms}");
 }
+
+#[test]
+fn an_image_mask_hides_the_picture_where_the_mask_is_dark_and_a_missing_mask_is_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Black on the left, white on the right: the red shows on the right only.
+    let mask = picture(dir.path(), "mask.png", "160x90", "black", "white", "80,0 159,89");
+    let mut shown = color_source("shown", RED);
+    shown.filters = vec![Filter::new(FilterKind::ImageMask { path: mask })];
+    let (_studio, tap) = over(BLUE, shown);
+    let f = first_frame(&tap, "masked: blue left, red right", |f| {
+        near(f.pixel(80, 180), BLUE, 30) && near(f.pixel(560, 180), RED, 30)
+    });
+    eprintln!("masked: {:?} | {:?}", rgb(&f, 80, 180), rgb(&f, 560, 180));
+
+    let mut shown = color_source("shown", RED);
+    shown.filters = vec![Filter::new(FilterKind::ImageMask { path: dir.path().join("gone.png") })];
+    let (studio, tap) = over(BLUE, shown);
+    let failed = event_where(&studio, Duration::from_secs(5), |e| matches!(e, Event::SourceFailed { .. }));
+    let Some(Event::SourceFailed { cause, .. }) = failed else {
+        panic!("no failure told for a missing mask")
+    };
+    assert!(cause.contains("gone.png"), "the cause names the file: {cause}");
+    // The program goes on: the blue, or the failed source's "No signal" over it.
+    first_frame(&tap, "the program goes on", |f| {
+        near(f.pixel(20, 20), BLUE, 30) || near(f.pixel(20, 20), [48, 48, 48], 30)
+    });
+    let fps = event_where(&studio, Duration::from_secs(3), |e| matches!(e, Event::Stats(s) if s.fps > 25.0));
+    assert!(fps.is_some(), "the program kept its frame rate");
+}
+
+#[test]
+fn a_scroll_slides_the_picture_right_and_brings_it_round_from_the_left() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let halves = red_left_blue_right(dir.path());
+    // 40 picture pixels a second (160 canvas pixels): about a second in,
+    // the picture has moved a quarter of its width to the right, and the
+    // blue that left on the right comes back on the left.
+    let scroll = FilterKind::Scroll { horizontal: 40.0, vertical: 0.0 };
+    let (_studio, tap) = over(GREEN, image(&halves, vec![scroll]));
+    let f = first_frame(&tap, "slid right: blue, red, blue", |f| {
+        near(f.pixel(40, 180), BLUE, 30)
+            && near(f.pixel(320, 180), RED, 30)
+            && near(f.pixel(560, 180), BLUE, 30)
+    });
+    eprintln!("slid: {:?} {:?} {:?}", rgb(&f, 40, 180), rgb(&f, 320, 180), rgb(&f, 560, 180));
+    // Still sliding: later, the left quarter turns blue further in.
+    first_frame(&tap, "slid further", |f| {
+        near(f.pixel(200, 180), BLUE, 30) && near(f.pixel(600, 180), RED, 30)
+    });
+}

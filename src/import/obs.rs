@@ -365,6 +365,11 @@ fn filter_of(filter: &Value) -> Result<FilterKind, String> {
                 _ => return Err("only .cube LUTs are read (not picture LUTs)".into()),
             }
         }
+        // OBS reads the mask's alpha or its colour, by the effect chosen;
+        // Plateau's mask uses brightness times opacity, which covers both.
+        "mask_filter" | "mask_filter_v2" => FilterKind::ImageMask {
+            path: PathBuf::from(settings.get("image_path").and_then(Value::as_str).unwrap_or_default()),
+        },
         "sharpness_filter" | "sharpness_filter_v2" => {
             FilterKind::Sharpen { amount: (number("sharpness", 0.08) * 10.0).clamp(0.1, 5.0) }
         }

@@ -100,6 +100,17 @@ pub enum FilterKind {
     /// Shows the pictures later by this many milliseconds (0 to 5000), to
     /// line a camera up with a sound that comes late.
     RenderDelay { ms: u32 },
+    /// Hides the picture where another picture is dark or transparent
+    /// (its brightness times its opacity), stretched over the source.
+    ImageMask { path: PathBuf },
+    /// Slides the picture round, in pixels a second (-2000 to 2000; right
+    /// and down when positive): what leaves one side comes back at the other.
+    Scroll {
+        #[serde(default)]
+        horizontal: f64,
+        #[serde(default)]
+        vertical: f64,
+    },
 
     // --- sound --------------------------------------------------------------
     /// Takes steady noise (fans, hum, hiss) out of a voice (RNNoise).
@@ -144,8 +155,18 @@ fn one() -> f64 {
 
 impl FilterKind {
     /// The picture filters, by their names in files.
-    pub const VIDEO: [&'static str; 8] =
-        ["chroma_key", "color_correction", "lut", "blur", "sharpen", "flip", "rotate", "render_delay"];
+    pub const VIDEO: [&'static str; 10] = [
+        "chroma_key",
+        "color_correction",
+        "lut",
+        "blur",
+        "sharpen",
+        "flip",
+        "rotate",
+        "render_delay",
+        "image_mask",
+        "scroll",
+    ];
     /// The sound filters, by their names in files.
     pub const AUDIO: [&'static str; 7] =
         ["noise_suppression", "noise_gate", "compressor", "limiter", "gain", "equalizer", "sync_offset"];
@@ -173,6 +194,8 @@ impl FilterKind {
             "flip" => FilterKind::Flip { horizontal: true, vertical: false },
             "rotate" => FilterKind::Rotate { degrees: 90 },
             "render_delay" => FilterKind::RenderDelay { ms: 100 },
+            "image_mask" => FilterKind::ImageMask { path: PathBuf::new() },
+            "scroll" => FilterKind::Scroll { horizontal: 100.0, vertical: 0.0 },
             "sync_offset" => FilterKind::SyncOffset { ms: 100 },
             "noise_suppression" => FilterKind::NoiseSuppression,
             "noise_gate" => FilterKind::NoiseGate { threshold_db: -50.0 },
@@ -198,18 +221,23 @@ impl FilterKind {
         )
     }
 
-    /// Whether it has nothing to do yet (a LUT without its file).
+    /// Whether it has nothing to do yet (a LUT or a mask without its file).
     pub fn is_inert(&self) -> bool {
-        matches!(self, FilterKind::Lut { path } if path.as_os_str().is_empty())
+        matches!(self, FilterKind::Lut { path } | FilterKind::ImageMask { path } if path.as_os_str().is_empty())
     }
 
     /// Whether it may make pixels transparent.
     pub fn makes_transparency(&self) -> bool {
         match self {
-            FilterKind::ChromaKey { .. } => true,
+            FilterKind::ChromaKey { .. } | FilterKind::ImageMask { .. } => true,
             FilterKind::ColorCorrection { opacity, .. } => *opacity < 1.0,
             _ => false,
         }
+    }
+
+    /// Whether it changes the picture over time, a still one too.
+    pub fn moves(&self) -> bool {
+        matches!(self, FilterKind::Scroll { horizontal, vertical } if *horizontal != 0.0 || *vertical != 0.0)
     }
 
     /// Its name in files (`chroma_key`, `gain`…); `with_defaults` takes it.
@@ -223,6 +251,8 @@ impl FilterKind {
             FilterKind::Flip { .. } => "flip",
             FilterKind::Rotate { .. } => "rotate",
             FilterKind::RenderDelay { .. } => "render_delay",
+            FilterKind::ImageMask { .. } => "image_mask",
+            FilterKind::Scroll { .. } => "scroll",
             FilterKind::SyncOffset { .. } => "sync_offset",
             FilterKind::NoiseSuppression => "noise_suppression",
             FilterKind::NoiseGate { .. } => "noise_gate",

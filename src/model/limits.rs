@@ -81,6 +81,10 @@ fn check_filter(kind: &FilterKind, field: &dyn Fn(&str) -> String) -> Result<(),
             within("ms", f64::from(*ms), 0.0, 5000.0)
         }
         FilterKind::Sharpen { amount } => within("amount", *amount, 0.1, 5.0),
+        FilterKind::Scroll { horizontal, vertical } => {
+            within("horizontal", *horizontal, -2000.0, 2000.0)?;
+            within("vertical", *vertical, -2000.0, 2000.0)
+        }
         FilterKind::Rotate { degrees } => match degrees {
             90 | 180 | 270 => Ok(()),
             other => Err(format!("{} is {other}: it must be 90, 180 or 270", field("degrees"))),
@@ -97,7 +101,10 @@ fn check_filter(kind: &FilterKind, field: &dyn Fn(&str) -> String) -> Result<(),
             within("mid_db", *mid_db, -24.0, 12.0)?;
             within("high_db", *high_db, -24.0, 12.0)
         }
-        FilterKind::Lut { .. } | FilterKind::Flip { .. } | FilterKind::NoiseSuppression => Ok(()),
+        FilterKind::Lut { .. }
+        | FilterKind::ImageMask { .. }
+        | FilterKind::Flip { .. }
+        | FilterKind::NoiseSuppression => Ok(()),
     }
 }
 

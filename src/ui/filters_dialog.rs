@@ -36,6 +36,8 @@ pub fn label(id: &str) -> String {
         "flip" => gettext("Mirror"),
         "rotate" => gettext("Rotate"),
         "render_delay" => gettext("Render Delay"),
+        "image_mask" => gettext("Image Mask"),
+        "scroll" => gettext("Scroll"),
         "sync_offset" => gettext("Sync Offset"),
         "noise_suppression" => gettext("Noise Suppression"),
         "noise_gate" => gettext("Noise Gate"),
@@ -188,7 +190,40 @@ impl Editor {
                     field!(gettext("Opacity"), *opacity, (0.0, 1.0, 0.01), opacity),
                 ]
             }
-            FilterKind::Lut { path } => vec![self.lut_row(index, path)],
+            FilterKind::Lut { path } => vec![self.file_row(
+                index,
+                path,
+                &gettext("LUT File (.cube)"),
+                &gettext("Choose a LUT"),
+                |k, chosen| {
+                    if let FilterKind::Lut { path } = k {
+                        *path = chosen;
+                    }
+                },
+            )],
+            FilterKind::ImageMask { path } => vec![self.file_row(
+                index,
+                path,
+                &gettext("Mask Picture"),
+                &gettext("Choose a Mask Picture"),
+                |k, chosen| {
+                    if let FilterKind::ImageMask { path } = k {
+                        *path = chosen;
+                    }
+                },
+            )],
+            FilterKind::Scroll { horizontal, vertical } => vec![
+                number(gettext("Across (pixels/s)"), *horizontal, (-2000.0, 2000.0, 10.0), |k, v| {
+                    if let FilterKind::Scroll { horizontal, .. } = k {
+                        *horizontal = v;
+                    }
+                }),
+                number(gettext("Down (pixels/s)"), *vertical, (-2000.0, 2000.0, 10.0), |k, v| {
+                    if let FilterKind::Scroll { vertical, .. } = k {
+                        *vertical = v;
+                    }
+                }),
+            ],
             FilterKind::Blur { radius } => {
                 vec![number(gettext("Radius"), *radius, (0.1, 20.0, 0.1), |k, v| {
                     if let FilterKind::Blur { radius } = k {
@@ -391,21 +426,27 @@ impl Editor {
         row.upcast()
     }
 
-    /// The `.cube` file, and a button to choose another.
-    fn lut_row(self: &Rc<Self>, index: usize, path: &std::path::Path) -> gtk::Widget {
+    /// A filter's file (a LUT, a mask), and a button to choose another.
+    fn file_row(
+        self: &Rc<Self>,
+        index: usize,
+        path: &std::path::Path,
+        title: &str,
+        dialog_title: &str,
+        set: fn(&mut FilterKind, std::path::PathBuf),
+    ) -> gtk::Widget {
         let shown =
             if path.as_os_str().is_empty() { gettext("No file chosen") } else { path.display().to_string() };
-        let row =
-            adw::ActionRow::builder().title(gettext("LUT File (.cube)")).subtitle(shown.as_str()).build();
+        let row = adw::ActionRow::builder().title(title).subtitle(shown.as_str()).build();
         let choose = gtk::Button::builder().label(gettext("Choose…")).valign(gtk::Align::Center).build();
-        let (me, shown_row) = (Rc::downgrade(self), row.downgrade());
+        let (me, shown_row, dialog_title) = (Rc::downgrade(self), row.downgrade(), dialog_title.to_owned());
         choose.connect_clicked(move |_| {
             let Some(me) = me.upgrade() else { return };
             let window = me.window.upgrade();
             let (me, shown_row) = (Rc::downgrade(&me), shown_row.clone());
             super::file_dialog::ask(
                 window.as_ref(),
-                &gettext("Choose a LUT"),
+                &dialog_title,
                 &gettext("_Choose"),
                 super::file_dialog::Choose::File,
                 move |chosen| {
@@ -413,11 +454,7 @@ impl Editor {
                         row.set_subtitle(&chosen.display().to_string());
                     }
                     if let Some(me) = me.upgrade() {
-                        me.tune(index, |k| {
-                            if let FilterKind::Lut { path } = k {
-                                *path = chosen.clone();
-                            }
-                        });
+                        me.tune(index, |k| set(k, chosen.clone()));
                     }
                 },
             );

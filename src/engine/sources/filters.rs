@@ -5,6 +5,7 @@
 //!  pictures  … ! videoconvert ! alpha(chroma key) ! videoconvert ! videobalance ! gamma ! alpha(opacity)
 //!              ! videoconvert ! ARGB64 ! identity(3D LUT, in place) ! videoconvert ! gaussianblur
 //!              ! videoconvert ! videoflip ! videoconvert ! identity(render delay) ! queue
+//!              ! videoconvert ! AYUV ! identity(image mask | scroll, drawn in place)
 //!              ! videoconvert ! (the source's caps) ! appsink
 //!  sound     … ! audioconvert ! audioresample ! audiornnoise ! audioconvert ! audioresample
 //!              ! audiodynamic(gate|compressor|limiter) ! … ! volume(gain) ! … ! equalizer-3bands
@@ -20,6 +21,7 @@
 use gst::prelude::*;
 
 use crate::engine::error::{make, EngineError};
+use crate::engine::sources::drawn_filters::{self, Shared};
 use crate::engine::sources::lut::Lut;
 use crate::model::{FilterKind, KeyColor};
 
@@ -27,8 +29,9 @@ use crate::model::{FilterKind, KeyColor};
 pub(crate) struct FilterChain {
     /// Every element, converters included, to be linked in this order.
     elements: Vec<gst::Element>,
-    /// Each filter's working elements, with the filter they were made for.
-    parts: Vec<(FilterKind, Vec<gst::Element>)>,
+    /// Each filter's working elements and the settings they read, with
+    /// the filter they were made for.
+    parts: Vec<(FilterKind, Vec<gst::Element>, Shared)>,
 }
 
 impl FilterChain {
@@ -37,14 +40,15 @@ impl FilterChain {
         let convert = if audio { "audioconvert" } else { "videoconvert" };
         let mut chain = Self { elements: Vec::new(), parts: Vec::new() };
         for kind in filters {
-            let working = working_elements(kind)?;
+            let shared = Shared::new((*kind).clone().into());
+            let working = working_elements(kind, &shared)?;
             configure(kind, &working)?;
             chain.elements.push(make(convert)?);
             if audio {
                 chain.elements.push(make("audioresample")?);
             }
             chain.elements.extend(working.iter().cloned());
-            chain.parts.push(((*kind).clone(), working));
+            chain.parts.push(((*kind).clone(), working, shared));
         }
         if !chain.parts.is_empty() {
             chain.elements.push(make(convert)?);
@@ -55,6 +59,12 @@ impl FilterChain {
         Ok(chain)
     }
 
+    /// Whether a filter changes the picture over time (a scroll): a still
+    /// picture must then be filtered at the canvas's rate.
+    pub fn moves(&self) -> bool {
+        self.parts.iter().any(|(kind, ..)| kind.moves())
+    }
+
     pub fn elements(&self) -> &[gst::Element] {
         &self.elements
     }
@@ -63,10 +73,13 @@ impl FilterChain {
     /// are another list (or a LUT from another file): the source is then
     /// built again.
     pub fn apply(&self, filters: &[&FilterKind]) -> bool {
-        if !same_shape(self.parts.iter().map(|(k, _)| k), filters.iter().copied()) {
+        if !same_shape(self.parts.iter().map(|(k, ..)| k), filters.iter().copied()) {
             return false;
         }
-        self.parts.iter().zip(filters).all(|((_, working), kind)| configure(kind, working).is_ok())
+        self.parts.iter().zip(filters).all(|((_, working, shared), kind)| {
+            *shared.lock().unwrap_or_else(|e| e.into_inner()) = (*kind).clone();
+            configure(kind, working).is_ok()
+        })
     }
 }
 
@@ -78,14 +91,17 @@ pub(crate) fn same_shape<'a>(
 ) -> bool {
     let shape = |k: &FilterKind| match k {
         FilterKind::Lut { path } => format!("lut:{}", path.display()),
-        // Opacity below 1 needs pictures with alpha: another shape.
-        other => format!("{}{}", other.id(), other.makes_transparency()),
+        FilterKind::ImageMask { path } => format!("mask:{}", path.display()),
+        // Opacity below 1 needs pictures with alpha, a scroll on a still
+        // picture its every frame: another shape.
+        other => format!("{}{}{}", other.id(), other.makes_transparency(), other.moves()),
     };
     a.into_iter().map(shape).eq(b.into_iter().map(shape))
 }
 
-/// The elements that do a filter's work.
-fn working_elements(kind: &FilterKind) -> Result<Vec<gst::Element>, EngineError> {
+/// The elements that do a filter's work; those Plateau draws read
+/// `shared` for their settings.
+fn working_elements(kind: &FilterKind, shared: &Shared) -> Result<Vec<gst::Element>, EngineError> {
     Ok(match kind {
         FilterKind::ChromaKey { .. } => vec![make("alpha")?],
         FilterKind::ColorCorrection { .. } => {
@@ -105,6 +121,8 @@ fn working_elements(kind: &FilterKind) -> Result<Vec<gst::Element>, EngineError>
             vec![rgb, apply]
         }
         FilterKind::Blur { .. } | FilterKind::Sharpen { .. } => vec![make("gaussianblur")?],
+        FilterKind::ImageMask { path } => drawn_filters::image_mask(path)?,
+        FilterKind::Scroll { .. } => drawn_filters::scroll(shared.clone())?,
         FilterKind::Flip { .. } | FilterKind::Rotate { .. } => vec![make("videoflip")?],
         // Held back in a queue, and stamped later by as much: the appsink
         // hands each buffer on when its new time comes.
@@ -221,7 +239,7 @@ fn configure(kind: &FilterKind, working: &[gst::Element]) -> Result<(), EngineEr
                 alpha.set_property("alpha", *opacity);
             }
         }
-        FilterKind::Lut { .. } => {}
+        FilterKind::Lut { .. } | FilterKind::ImageMask { .. } | FilterKind::Scroll { .. } => {}
         FilterKind::Blur { radius } => first.set_property("sigma", *radius),
         FilterKind::Sharpen { amount } => first.set_property("sigma", -*amount),
         FilterKind::Flip { horizontal, vertical } => {

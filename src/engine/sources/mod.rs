@@ -2,6 +2,7 @@
 
 pub(crate) mod alpha;
 pub mod devices;
+pub(crate) mod drawn_filters;
 pub(crate) mod filters;
 pub(crate) mod gif;
 pub(crate) mod lut;

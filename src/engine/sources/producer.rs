@@ -431,13 +431,8 @@ impl Producer {
         alpha: bool,
     ) -> Result<(), EngineError> {
         src.set_property("num-buffers", 1i32);
-        let rate = gst::Caps::builder("video/x-raw")
-            .field("framerate", gst::Fraction::new(STILL_FPS.min(formats.canvas.fps) as i32, 1))
-            .build();
-        // Filters work on the one picture, before it is frozen.
         let mut after = drawn.to_vec();
-        after.extend(self.take_video_filters(formats.video_caps(alpha, None))?);
-        after.extend([make("imagefreeze")?, capsfilter(&rate)?]);
+        after.extend(self.freeze(formats, alpha)?);
         self.video_chain(src, formats.still_caps(alpha, Some(size)), &after, true)?;
         if let Some(sink) = &self.video {
             sink.set_sync(true);
@@ -468,15 +463,30 @@ impl Producer {
         let upright = upright()?;
         // After the conversion: videoflip takes 8-bit formats only (a 16-bit PNG would not negotiate).
         let mut chain = vec![make("videoconvert")?, capsfilter(&formats.video_caps(alpha, None))?, upright];
-        chain.extend(self.take_video_filters(formats.video_caps(alpha, None))?);
         if still {
-            chain.push(make("imagefreeze")?);
-            let rate = gst::Caps::builder("video/x-raw")
-                .field("framerate", gst::Fraction::new(STILL_FPS.min(formats.canvas.fps) as i32, 1))
-                .build();
-            chain.push(capsfilter(&rate)?);
+            chain.extend(self.freeze(formats, alpha)?);
+        } else {
+            chain.extend(self.take_video_filters(formats.video_caps(alpha, None))?);
         }
         Ok(chain)
+    }
+
+    /// A still picture frozen into a stream, with its filters: they work
+    /// on the one picture before it is frozen, at a still's low rate;
+    /// filters that move (a scroll) work on every picture after, at the
+    /// canvas's rate.
+    fn freeze(&mut self, formats: &Formats, alpha: bool) -> Result<Vec<gst::Element>, EngineError> {
+        let moving = self.video_filters.as_ref().is_some_and(|f| f.moves());
+        let fps = if moving { formats.canvas.fps } else { STILL_FPS.min(formats.canvas.fps) };
+        let rate =
+            gst::Caps::builder("video/x-raw").field("framerate", gst::Fraction::new(fps as i32, 1)).build();
+        let frozen = [make("imagefreeze")?, capsfilter(&rate)?];
+        let filters = self.take_video_filters(formats.video_caps(alpha, None))?;
+        Ok(if moving {
+            frozen.into_iter().chain(filters).collect()
+        } else {
+            filters.into_iter().chain(frozen).collect()
+        })
     }
 
     /// The picture filters and a return to the source's `format` (at any

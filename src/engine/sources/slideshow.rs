@@ -80,8 +80,12 @@ struct Picture {
     pixels: gst::Buffer,
 }
 
-/// Decodes `path` into RGBA of `size`, its proportions kept (bordered).
-fn decode(path: &Path, size: (u32, u32)) -> Result<gst::Buffer, EngineError> {
+/// Decodes `path` into RGBA of `size`, its proportions kept (bordered);
+/// at its own size without one. Returns the pixels and their size.
+pub(crate) fn decode(
+    path: &Path,
+    size: Option<(u32, u32)>,
+) -> Result<(gst::Buffer, (u32, u32)), EngineError> {
     let named = |e: String| EngineError::Invalid(format!("{}: {e}", path.display()));
     let pipeline = gst::Pipeline::new();
     let src = make("filesrc")?;
@@ -91,13 +95,11 @@ fn decode(path: &Path, size: (u32, u32)) -> Result<gst::Buffer, EngineError> {
     let upright = crate::engine::sources::producer::upright()?;
     let scale = make("videoscale")?;
     scale.set_property("add-borders", true);
-    let caps = gst_video::VideoCapsBuilder::new()
-        .format(gst_video::VideoFormat::Rgba)
-        .width(size.0 as i32)
-        .height(size.1 as i32)
-        .pixel_aspect_ratio(gst::Fraction::new(1, 1))
-        .build();
-    let sink = gst_app::AppSink::builder().caps(&caps).build();
+    let mut caps = gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::Rgba);
+    if let Some((width, height)) = size {
+        caps = caps.width(width as i32).height(height as i32).pixel_aspect_ratio(gst::Fraction::new(1, 1));
+    }
+    let sink = gst_app::AppSink::builder().caps(&caps.build()).build();
     let convert2 = make("videoconvert")?;
     pipeline.add_many([&src, &decode, &convert, &upright, &convert2, &scale, sink.upcast_ref()])?;
     src.link(&decode)?;
@@ -113,7 +115,10 @@ fn decode(path: &Path, size: (u32, u32)) -> Result<gst::Buffer, EngineError> {
     let sample = sink.try_pull_preroll(gst::ClockTime::from_seconds(30));
     let _ = pipeline.set_state(gst::State::Null);
     let sample = sample.ok_or_else(|| named("could not be decoded as a picture".into()))?;
-    sample.buffer_owned().ok_or_else(|| named("no picture in it".into()))
+    let info = sample.caps().and_then(|c| gst_video::VideoInfo::from_caps(c).ok());
+    let info = info.ok_or_else(|| named("no picture size".into()))?;
+    let pixels = sample.buffer_owned().ok_or_else(|| named("no picture in it".into()))?;
+    Ok((pixels, (info.width(), info.height())))
 }
 
 /// The pictures shown and the one ready next, shared between the appsrc
@@ -148,7 +153,7 @@ pub(crate) fn source(slides: Slides, fps: u32) -> Result<gst::Element, EngineErr
                         }
                         continue;
                     };
-                    match decode(&path, slides_for_loader.size) {
+                    match decode(&path, Some(slides_for_loader.size)).map(|(pixels, _)| pixels) {
                         Ok(pixels) => {
                             tracing::debug!(picture = %path.display(), "slide ready");
                             lock(&loading).next = Some(Picture { path, pixels });
