@@ -31,7 +31,7 @@ pub struct HeadlessHost {
     program: RefCell<Option<String>>,
     preview: RefCell<Option<String>>,
     studio_mode: Cell<bool>,
-    transition: Cell<Transition>,
+    transition: std::cell::RefCell<Transition>,
     stats: Cell<(f64, u64)>,
     /// The file `--record` named, used by the first recording only.
     first_recording: RefCell<Option<PathBuf>>,
@@ -78,7 +78,7 @@ impl HeadlessHost {
         let collection = Arc::new(studio.collection()?);
         let program = studio.program_scene()?;
         Ok(Rc::new_cyclic(|this| Self {
-            transition: Cell::new(settings.transition),
+            transition: std::cell::RefCell::new(settings.transition.clone()),
             settings,
             collection: RefCell::new(collection.clone()),
             program: RefCell::new(program),
@@ -509,11 +509,11 @@ impl remote::Host for HeadlessHost {
     }
 
     fn transition(&self) -> Transition {
-        self.transition.get()
+        self.transition.borrow().clone()
     }
 
     fn set_transition(&self, transition: Transition) {
-        self.transition.set(transition);
+        *self.transition.borrow_mut() = transition;
     }
 
     fn source_size(&self, source: &SourceId) -> Option<(u32, u32)> {

@@ -50,6 +50,19 @@ fn frames_until(tap: &VideoTap, until: u64) -> Vec<Frame> {
     frames
 }
 
+/// Asserts that the centre's blue never drops (within 6 levels) between
+/// `from` and `to`, over about 30 frames a second.
+fn blue_never_drops(frames: &[Frame], (from, to): (u64, u64), during: &str) {
+    let within: Vec<&Frame> = frames.iter().filter(|f| f.clock_time >= from && f.clock_time <= to).collect();
+    assert!(within.len() >= 25, "about 30 frames during a 1 s {during}, got {}", within.len());
+    for pair in within.windows(2) {
+        assert!(
+            u16::from(pair[1].pixel(320, 180)[2]) + 6 >= u16::from(pair[0].pixel(320, 180)[2]),
+            "blue never drops during the {during}"
+        );
+    }
+}
+
 #[test]
 fn a_cut_changes_the_picture_within_one_frame() {
     let (studio, tap) = start_on_red();
@@ -101,14 +114,7 @@ fn halfway_through_a_fade_the_picture_is_a_blend_of_both_scenes() {
         "halfway pixel {r},{g},{b} is not half red, half blue"
     );
     // Red fades down and blue up, monotonically within a small tolerance.
-    let during: Vec<&Frame> = frames.iter().filter(|f| f.clock_time >= at && f.clock_time <= end).collect();
-    assert!(during.len() >= 25, "about 30 frames during a 1 s fade, got {}", during.len());
-    for pair in during.windows(2) {
-        assert!(
-            u16::from(pair[1].pixel(320, 180)[2]) + 6 >= u16::from(pair[0].pixel(320, 180)[2]),
-            "blue never drops during the fade"
-        );
-    }
+    blue_never_drops(&frames, (at, end), "fade");
     let last = frames.last().expect("frames");
     assert!(near(last.pixel(320, 180), BLUE, 24), "after the fade the picture is blue");
 }
@@ -204,4 +210,53 @@ fn an_empty_scene_previews_black() {
     studio.preview_scene("Empty").expect("preview the empty scene");
     frame_where(&preview, Duration::from_secs(3), |f| near(f.pixel(320, 180), [0, 0, 0], 24))
         .expect("black on the preview");
+}
+
+#[test]
+fn a_luma_wipe_brings_the_scene_in_where_its_picture_is_darkest_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Black on the left to white on the right: the wipe goes left to right.
+    let picture = dir.path().join("wipe.png");
+    let status = std::process::Command::new("convert")
+        .args(["-size", "360x640", "gradient:white-black", "-rotate", "90"])
+        .arg(&picture)
+        .status()
+        .expect("convert runs (install the package imagemagick)");
+    assert!(status.success(), "the wipe's picture is made");
+    let (studio, tap) = start_on_red();
+    studio.switch_scene("Blue", Transition::luma_wipe(&picture, 1000)).expect("switch");
+    let (at, duration) = transition_start(&studio);
+    let end = at + duration.as_nanos() as u64;
+    let frames = frames_until(&tap, end + 5 * FRAME_NS);
+    let when = |share: f64| {
+        let t = at + (duration.as_nanos() as f64 * share) as u64;
+        frames.iter().min_by_key(|f| f.clock_time.abs_diff(t)).expect("frames")
+    };
+    let (quarter, half) = (when(0.25), when(0.5));
+    eprintln!(
+        "a quarter in: {:?} {:?}; half way: {:?} {:?} {:?}",
+        quarter.pixel(40, 180),
+        quarter.pixel(320, 180),
+        half.pixel(100, 180),
+        half.pixel(320, 180),
+        half.pixel(540, 180)
+    );
+    assert!(near(quarter.pixel(40, 180), BLUE, 30), "a quarter in, the dark left is blue");
+    assert!(near(quarter.pixel(320, 180), RED, 30), "a quarter in, the middle is still red");
+    assert!(near(half.pixel(100, 180), BLUE, 30), "half way, the left is blue");
+    assert!(near(half.pixel(540, 180), RED, 30), "half way, the bright right is still red");
+    // Each place turns blue once, and stays so.
+    blue_never_drops(&frames, (at, end), "wipe");
+    let last = frames.last().expect("frames");
+    assert!(near(last.pixel(600, 180), BLUE, 24), "after the wipe the picture is blue");
+
+    // A picture that is not there is told, and the scenes fade instead.
+    studio.switch_scene("Red", Transition::luma_wipe(dir.path().join("gone.png"), 300)).expect("switch");
+    let told = event_where(
+        &studio,
+        Duration::from_secs(5),
+        |e| matches!(e, Event::Error(m) if m.contains("gone.png")),
+    );
+    assert!(told.is_some(), "the missing picture is named");
+    frame_where(&tap, Duration::from_secs(5), |f| near(f.pixel(600, 180), RED, 24)).expect("red again");
 }

@@ -2047,3 +2047,50 @@ fn a_replay_saved_with_its_shortcut_plays_over_the_program_with_another() {
     let c = plateau::model::load_collection(&saved).expect("saved");
     assert!(c.sources.iter().any(|s| s.name == "Replay"), "no Replay source in the collection");
 }
+
+#[test]
+fn a_luma_wipe_chosen_under_the_program_wipes_in_the_next_scene_from_the_dark_side() {
+    // A 4 s transition, so that the wipe is caught half way.
+    let app = App::start_with(None, |s| s.transition = plateau::model::Transition::fade(4000));
+    let to_screen = app.canvas_to_screen();
+    let picture = app.dir.path().join("wipe.png");
+    let status = Command::new("convert")
+        .args(["-size", "360x640", "gradient:white-black", "-rotate", "90"])
+        .arg(&picture)
+        .status()
+        .expect("convert runs (install the package imagemagick)");
+    assert!(status.success(), "the wipe's picture is made");
+    // Its list opens on the kind chosen; the luma wipe is the last.
+    app.click("Transition", Some("combo box"));
+    app.wait_for_name("Luma Wipe");
+    app.key("End");
+    app.key("Return");
+    // Chosen the first time, the wipe asks for its picture.
+    app.wait_for_name("Choose the Wipe's Picture");
+    app.type_text(&picture.display().to_string());
+    std::thread::sleep(Duration::from_millis(500));
+    app.key("Return");
+    let settings_file = app.dir.path().join("config/plateau/settings.json");
+    poll(Duration::from_secs(10), Duration::from_millis(200), || {
+        let saved = Settings::load(&settings_file).map(|s| s.transition);
+        match &saved {
+            Ok(t) if t.kind == plateau::model::TransitionKind::LumaWipe { picture: picture.clone() } => {
+                Ok(())
+            }
+            other => Err(format!("the settings hold {other:?}")),
+        }
+    });
+    app.click("Blue", Some("label"));
+    // Above the ball: the dark left side turns blue while the right is red.
+    let (left, right) = (to_screen(80.0, 90.0), to_screen(560.0, 90.0));
+    let colour = |s: &Shot, (x, y): (f64, f64)| {
+        let p = s.pixel(x as u32, y as u32);
+        [p[0], p[1], p[2], 255]
+    };
+    app.wait_for("blue on the left, red on the right", |s| {
+        near(colour(s, left), BLUE, 40) && near(colour(s, right), RED, 40)
+    });
+    app.wait_for("all blue at the end", |s| {
+        near(colour(s, left), BLUE, 40) && near(colour(s, right), BLUE, 40)
+    });
+}

@@ -1,7 +1,9 @@
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 
 /// How the program goes from one scene to the next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TransitionKind {
     #[default]
@@ -9,9 +11,14 @@ pub enum TransitionKind {
     Fade,
     /// The incoming scene pushes the outgoing one out to the left.
     Slide,
+    /// The incoming scene shows first where a greyscale picture is darkest
+    /// and last where it is brightest (the picture stretched over the canvas).
+    LumaWipe {
+        picture: PathBuf,
+    },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transition {
     pub kind: TransitionKind,
     pub duration_ms: u32,
@@ -26,6 +33,10 @@ impl Transition {
 
     pub fn slide(duration_ms: u32) -> Self {
         Self { kind: TransitionKind::Slide, duration_ms }
+    }
+
+    pub fn luma_wipe(picture: impl Into<PathBuf>, duration_ms: u32) -> Self {
+        Self { kind: TransitionKind::LumaWipe { picture: picture.into() }, duration_ms }
     }
 }
 

@@ -348,18 +348,21 @@ pub fn apply_transform(
 pub const TRANSITIONS: &[TransitionKind] =
     &[TransitionKind::Cut, TransitionKind::Fade, TransitionKind::Slide];
 
-pub fn transition_name(kind: TransitionKind) -> &'static str {
+pub fn transition_name(kind: &TransitionKind) -> &'static str {
     match kind {
         TransitionKind::Cut => "Cut",
         TransitionKind::Fade => "Fade",
         TransitionKind::Slide => "Slide",
+        TransitionKind::LumaWipe { .. } => "Luma Wipe",
     }
 }
 
-pub fn transition_kind(kind: TransitionKind) -> &'static str {
+/// OBS's id of the transition's kind (a luma wipe is OBS's `wipe_transition`).
+pub fn transition_kind(kind: &TransitionKind) -> &'static str {
     match kind {
         TransitionKind::Cut => "cut_transition",
         TransitionKind::Fade => "fade_transition",
         TransitionKind::Slide => "slide_transition",
+        TransitionKind::LumaWipe { .. } => "wipe_transition",
     }
 }

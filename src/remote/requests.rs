@@ -476,13 +476,13 @@ pub async fn answer(host: &impl Host, request: &Request) -> Reply {
         "GetSceneTransitionList" => {
             let t = host.transition();
             Ok(json!({
-                "currentSceneTransitionName": names::transition_name(t.kind),
-                "currentSceneTransitionUuid": names::transition_name(t.kind),
-                "currentSceneTransitionKind": names::transition_kind(t.kind),
+                "currentSceneTransitionName": names::transition_name(&t.kind),
+                "currentSceneTransitionUuid": names::transition_name(&t.kind),
+                "currentSceneTransitionKind": names::transition_kind(&t.kind),
                 "transitions": names::TRANSITIONS.iter().map(|k| json!({
-                    "transitionName": names::transition_name(*k),
-                    "transitionUuid": names::transition_name(*k),
-                    "transitionKind": names::transition_kind(*k),
+                    "transitionName": names::transition_name(k),
+                    "transitionUuid": names::transition_name(k),
+                    "transitionKind": names::transition_kind(k),
                     "transitionFixed": *k == TransitionKind::Cut,
                     "transitionConfigurable": false,
                 })).collect::<Vec<_>>(),
@@ -491,9 +491,9 @@ pub async fn answer(host: &impl Host, request: &Request) -> Reply {
         "GetCurrentSceneTransition" => {
             let t = host.transition();
             Ok(json!({
-                "transitionName": names::transition_name(t.kind),
-                "transitionUuid": names::transition_name(t.kind),
-                "transitionKind": names::transition_kind(t.kind),
+                "transitionName": names::transition_name(&t.kind),
+                "transitionUuid": names::transition_name(&t.kind),
+                "transitionKind": names::transition_kind(&t.kind),
                 "transitionFixed": t.kind == TransitionKind::Cut,
                 "transitionDuration": (t.kind != TransitionKind::Cut).then_some(t.duration_ms),
                 "transitionConfigurable": false,
@@ -503,7 +503,7 @@ pub async fn answer(host: &impl Host, request: &Request) -> Reply {
         "SetCurrentSceneTransition" => {
             let name = data.text("transitionName")?;
             let kind =
-                names::TRANSITIONS.iter().copied().find(|k| names::transition_name(*k) == name).ok_or_else(
+                names::TRANSITIONS.iter().find(|k| names::transition_name(k) == name).cloned().ok_or_else(
                     || Failure::new(status::RESOURCE_NOT_FOUND, format!("no transition named {name}")),
                 )?;
             let current = host.transition();

@@ -17,7 +17,7 @@ use gtk::glib;
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
 use plateau::engine::{Answer, Command, EngineError, Event};
-use plateau::model::{RemoteControlPrefs, SceneCollection, SourceId, Transition, TransitionKind};
+use plateau::model::{RemoteControlPrefs, SceneCollection, SourceId, Transition};
 use plateau::remote::{
     self, events, protocol::status, protocol::Failure, Client, DestinationState, OutputState, Server,
     SwarmState, Translator,
@@ -393,13 +393,7 @@ impl remote::Host for Host {
 
     fn set_transition(&self, transition: Transition) {
         let Some(w) = self.window() else { return };
-        let imp = w.imp();
-        imp.transition_kind.set_selected(match transition.kind {
-            TransitionKind::Cut => 0,
-            TransitionKind::Fade => 1,
-            TransitionKind::Slide => 2,
-        });
-        imp.transition_ms.set_value(f64::from(transition.duration_ms));
+        w.set_transition(&transition);
     }
 
     fn source_size(&self, source: &SourceId) -> Option<(u32, u32)> {

@@ -83,6 +83,10 @@ mod imp {
         #[template_child]
         pub transition_kind: TemplateChild<gtk::DropDown>,
         #[template_child]
+        pub wipe_picture_button: TemplateChild<gtk::Button>,
+        /// The luma wipe's picture, once chosen.
+        pub wipe_picture: RefCell<Option<PathBuf>>,
+        #[template_child]
         pub transition_ms: TemplateChild<gtk::SpinButton>,
         #[template_child]
         pub record_button: TemplateChild<gtk::ToggleButton>,
@@ -178,6 +182,7 @@ mod imp {
     impl ObjectImpl for Window {
         fn constructed(&self) {
             self.parent_constructed();
+            self.obj().follow_transition_choice();
             let obj = self.obj().downgrade();
             self.canvas.connect_edit(move |edit| {
                 if let Some(w) = obj.upgrade() {
@@ -297,13 +302,7 @@ impl Window {
     ) {
         let imp = self.imp();
         imp.title.set_subtitle(&collection.name);
-        let t = settings.transition;
-        imp.transition_kind.set_selected(match t.kind {
-            TransitionKind::Cut => 0,
-            TransitionKind::Fade => 1,
-            TransitionKind::Slide => 2,
-        });
-        imp.transition_ms.set_value(f64::from(t.duration_ms));
+        self.set_transition(&settings.transition);
         *imp.settings.borrow_mut() = settings;
         self.fill_collections_menu(&collection.name);
         let epoch = imp.document.open(collection.clone(), store);
@@ -969,14 +968,88 @@ impl Window {
         })
     }
 
+    /// The transition chosen under the program; a luma wipe whose picture
+    /// is not chosen yet fades.
     pub fn transition(&self) -> Transition {
         let imp = self.imp();
-        let kind = match imp.transition_kind.selected() {
-            1 => TransitionKind::Fade,
-            2 => TransitionKind::Slide,
+        let kind = match (imp.transition_kind.selected(), imp.wipe_picture.borrow().clone()) {
+            (1, _) | (3, None) => TransitionKind::Fade,
+            (2, _) => TransitionKind::Slide,
+            (3, Some(picture)) => TransitionKind::LumaWipe { picture },
             _ => TransitionKind::Cut,
         };
         Transition { kind, duration_ms: imp.transition_ms.value().clamp(0.0, 60_000.0) as u32 }
+    }
+
+    /// Shows `transition` as the one chosen.
+    pub fn set_transition(&self, transition: &Transition) {
+        let imp = self.imp();
+        if let TransitionKind::LumaWipe { picture } = &transition.kind {
+            *imp.wipe_picture.borrow_mut() = Some(picture.clone());
+        }
+        imp.transition_kind.set_selected(match transition.kind {
+            TransitionKind::Cut => 0,
+            TransitionKind::Fade => 1,
+            TransitionKind::Slide => 2,
+            TransitionKind::LumaWipe { .. } => 3,
+        });
+        imp.transition_ms.set_value(f64::from(transition.duration_ms));
+    }
+
+    /// Follows the transition chosen: a luma wipe shows its picture's
+    /// button (and asks for one the first time); the choice is kept in the
+    /// settings.
+    fn follow_transition_choice(&self) {
+        let imp = self.imp();
+        let w = self.downgrade();
+        imp.transition_kind.connect_selected_notify(move |kind| {
+            let Some(w) = w.upgrade() else { return };
+            let wipe = kind.selected() == 3;
+            w.imp().wipe_picture_button.set_visible(wipe);
+            if wipe && w.imp().wipe_picture.borrow().is_none() {
+                w.choose_wipe_picture();
+            }
+            w.remember_transition();
+        });
+        let w = self.downgrade();
+        imp.transition_ms.connect_value_changed(move |_| {
+            if let Some(w) = w.upgrade() {
+                w.remember_transition();
+            }
+        });
+        let w = self.downgrade();
+        imp.wipe_picture_button.connect_clicked(move |_| {
+            if let Some(w) = w.upgrade() {
+                w.choose_wipe_picture();
+            }
+        });
+    }
+
+    fn remember_transition(&self) {
+        let transition = self.transition();
+        if self.imp().settings.borrow().transition != transition {
+            self.update_settings(|s| s.transition = transition);
+        }
+    }
+
+    /// Asks for the luma wipe's picture.
+    fn choose_wipe_picture(&self) {
+        let w = self.downgrade();
+        super::file_dialog::ask(
+            Some(self.upcast_ref::<gtk::Window>()),
+            &gettext("Choose the Wipe's Picture"),
+            &gettext("_Choose"),
+            super::file_dialog::Choose::File,
+            move |chosen| {
+                if let Some(w) = w.upgrade() {
+                    if let Some(name) = chosen.file_name() {
+                        w.imp().wipe_picture_button.set_tooltip_text(Some(&name.to_string_lossy()));
+                    }
+                    *w.imp().wipe_picture.borrow_mut() = Some(chosen);
+                    w.remember_transition();
+                }
+            },
+        );
     }
 
     /// Switches the program to `name`, or in studio mode prepares it on the preview.

@@ -3,6 +3,7 @@
 //! owns it and applies every command.
 
 mod crop;
+pub(crate) mod luma_wipe;
 pub(crate) mod monitor;
 pub(crate) mod overlay;
 mod pipeline;

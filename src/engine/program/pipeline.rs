@@ -6,6 +6,7 @@
 //!  layer: appsrc ! queue ! videocrop ─┼─ compositor(slot 0) ! I420|AYUV ! queue ! videoconvert ! I420 ─┐
 //!                                      └─ compositor(slot 1) ! I420|AYUV ! queue ! videoconvert ! I420 ─┴─ compositor(mixer) ! I420 ! appsink(program video)
 //!  overlay: appsrc ! videocrop ! videoconvert ! videoscale ! AYUV ! appsink ─> blended by a probe on its slot's I420 output
+//!  luma wipe: a probe on the mixer's output mixes in the incoming slot's picture by a mask (see luma_wipe)
 //!                                      (a probe after that one feeds the studio-mode preview fanout)
 //!
 //!  channel: appsrc ! volume ! level ! queue ─┬─ audiomixer ! caps ! level(program) ! appsink(program audio)
@@ -34,6 +35,7 @@ use gst::prelude::*;
 use gst_app::AppSink;
 
 use super::crop::LayerCrop;
+use super::luma_wipe::Wipe;
 use crate::engine::error::{make, make_named, short_queue, EngineError};
 use crate::engine::fanout::{running_time_on, Consumer, Fanout};
 use crate::engine::program::overlay::{Overlay, Picture, Placement, Planes};
@@ -74,6 +76,8 @@ pub(crate) struct Program {
     pub audio: Arc<Fanout>,
     /// One slot's composed scene, for studio mode's preview.
     pub preview: Arc<Fanout>,
+    /// The luma wipe drawn on the mixer's output, while one runs.
+    pub wipe: Wipe,
     pub frames: Arc<AtomicU64>,
     /// Frames missing from the program's timeline (steps between
     /// consecutive pictures longer than one frame).
@@ -112,6 +116,12 @@ impl Program {
         let video_sink = program_sink("program-video");
         pipeline.add_many([&mixer, &mixer_caps, video_sink.upcast_ref()])?;
         gst::Element::link_many([&mixer, &mixer_caps, video_sink.upcast_ref()])?;
+        let wipe = Wipe::default();
+        if let (Some(out), Ok(info)) =
+            (mixer_caps.static_pad("src"), gst_video::VideoInfo::from_caps(&formats.program_caps()))
+        {
+            wipe.draw_on(&out, info);
+        }
 
         let preview = Fanout::new();
 
@@ -162,6 +172,7 @@ impl Program {
             video,
             audio,
             preview,
+            wipe,
             frames,
             dropped,
         };

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use gst::prelude::*;
 
+use super::luma_wipe::LumaMask;
 use crate::engine::command::{Answer, Command, Reply};
 use crate::engine::error::EngineError;
 use crate::engine::events::{Event, Levels, Stats, StudioState};
@@ -22,7 +23,9 @@ use crate::engine::program::transition;
 use crate::engine::program::{Channel, Layer, Program};
 use crate::engine::sources::producer::Formats;
 use crate::engine::sources::runner::{Health, NewsSink, ProducerNews, Runner};
-use crate::model::{EditError, ItemId, SceneCollection, SceneItem, Source, SourceId, SourceKind, Transition};
+use crate::model::{
+    EditError, ItemId, SceneCollection, SceneItem, Source, SourceId, SourceKind, Transition, TransitionKind,
+};
 
 /// What the engine's thread publishes for others to read without asking
 /// it (and so without waiting for it).
@@ -102,6 +105,8 @@ pub(crate) struct Supervisor {
     last_care: Instant,
     /// The rundown running by itself, when it does.
     playout: super::playout::Playout,
+    /// Luma wipes' pictures, decoded once each at the canvas's size.
+    wipe_masks: HashMap<std::path::PathBuf, Arc<LumaMask>>,
 }
 
 impl Supervisor {
@@ -151,6 +156,7 @@ impl Supervisor {
             last_stats: (Instant::now(), 0),
             last_care: Instant::now(),
             playout: Default::default(),
+            wipe_masks: HashMap::new(),
         }
     }
 
@@ -558,9 +564,31 @@ impl Supervisor {
         if self.slots[slot].scene.as_deref() != Some(scene.as_str()) {
             self.load_idle_slot(&scene)?;
         }
+        let transition = self.with_wipe_mask(transition);
         let deadline = Instant::now() + Duration::from_secs(1);
         self.pending = Some(Pending { scene, transition, slot, deadline, at: None });
         Ok(Reply::Done)
+    }
+
+    /// `transition`, its luma wipe's picture decoded (once per picture); a
+    /// picture that cannot be read is told, and the program fades instead.
+    fn with_wipe_mask(&mut self, transition: Transition) -> Transition {
+        let TransitionKind::LumaWipe { picture } = &transition.kind else { return transition };
+        if self.wipe_masks.contains_key(picture) {
+            return transition;
+        }
+        let canvas = (self.formats.canvas.width, self.formats.canvas.height);
+        match LumaMask::load(picture, canvas) {
+            Ok(mask) => {
+                self.wipe_masks.insert(picture.clone(), Arc::new(mask));
+                transition
+            }
+            Err(e) => {
+                tracing::warn!(%e, "luma wipe picture");
+                self.emit(Event::Error(format!("{e}; the scenes fade instead")));
+                Transition::fade(transition.duration_ms)
+            }
+        }
     }
 
     /// Loads `scene` into the slot the program does not show.
@@ -614,10 +642,23 @@ impl Supervisor {
                 let incoming = self.program.mixer_pad(p.slot);
                 let (start, end) = match p.at.filter(|at| *at > now) {
                     Some(at) => (at, transition::cut_at(outgoing, incoming, at)),
-                    None => (
-                        now,
-                        transition::begin(p.transition, outgoing, incoming, self.formats.canvas.width, now),
-                    ),
+                    None => {
+                        let end = transition::begin(
+                            &p.transition,
+                            outgoing,
+                            incoming,
+                            self.formats.canvas.width,
+                            now,
+                        );
+                        if let (TransitionKind::LumaWipe { picture }, Some(incoming)) =
+                            (&p.transition.kind, incoming)
+                        {
+                            if let (Some(mask), true) = (self.wipe_masks.get(picture), end > now) {
+                                self.program.wipe.start(mask.clone(), incoming, now, end);
+                            }
+                        }
+                        (now, end)
+                    }
                 };
                 self.emit(Event::TransitionStarted {
                     scene: p.scene.clone(),
@@ -641,11 +682,12 @@ impl Supervisor {
             let start = self.program.running_time();
             let outgoing = self.program.mixer_pad(self.active);
             let incoming = self.program.mixer_pad(p.slot);
-            transition::begin(Transition::CUT, outgoing, incoming, self.formats.canvas.width, start);
+            transition::begin(&Transition::CUT, outgoing, incoming, self.formats.canvas.width, start);
             self.running = Some(Running { scene: p.scene, slot: p.slot, end: start });
         }
         let Some(r) = self.running.take() else { return };
         let outgoing = self.active;
+        self.program.wipe.stop();
         transition::finish(self.program.mixer_pad(outgoing), self.program.mixer_pad(r.slot));
         self.clear_slot(outgoing);
         self.active = r.slot;

@@ -31,7 +31,7 @@ fn clear(pad: &gst::Pad) {
 /// running time `start` (either may be missing: a slot with no scene).
 /// Returns when it ends.
 pub(crate) fn begin(
-    transition: Transition,
+    transition: &Transition,
     outgoing: Option<&gst::Pad>,
     incoming: Option<&gst::Pad>,
     canvas_width: u32,
@@ -39,13 +39,13 @@ pub(crate) fn begin(
 ) -> gst::ClockTime {
     let duration = gst::ClockTime::from_mseconds(transition.duration_ms.into());
     let end = start + duration;
-    let kind = if duration.is_zero() { TransitionKind::Cut } else { transition.kind };
+    let kind = if duration.is_zero() { &TransitionKind::Cut } else { &transition.kind };
     if let Some(outgoing) = outgoing {
         clear(outgoing);
         outgoing.set_property("zorder", 0u32);
         // Slot pictures are opaque: the bottom one is copied, the top one blended.
         outgoing.set_property_from_str("operator", "source");
-        if kind == TransitionKind::Slide {
+        if *kind == TransitionKind::Slide {
             ramp(outgoing, "xpos", 0.0, -f64::from(canvas_width), start, end);
         }
     }
@@ -66,9 +66,15 @@ pub(crate) fn begin(
                 incoming.set_property("alpha", 1.0f64);
                 ramp(incoming, "xpos", f64::from(canvas_width), 0.0, start, end);
             }
+            // Hidden on the mixer: the wipe draws it in on the mixer's
+            // output (`luma_wipe`), until `finish` shows it.
+            TransitionKind::LumaWipe { .. } => {
+                incoming.set_property("xpos", 0i32);
+                incoming.set_property("alpha", 0.0f64);
+            }
         }
     }
-    if kind == TransitionKind::Cut {
+    if *kind == TransitionKind::Cut {
         start
     } else {
         end

@@ -72,7 +72,7 @@ impl Mask {
         if !path.is_file() {
             return Err(EngineError::Invalid(format!("the mask picture {} cannot be found", path.display())));
         }
-        let (pixels, (width, height)) = super::slideshow::decode(path, None)?;
+        let (pixels, (width, height)) = super::slideshow::decode(path, None, true)?;
         let map = pixels.map_readable().map_err(|e| EngineError::Invalid(e.to_string()))?;
         let (width, height) = (width as usize, height as usize);
         let coverage = map

@@ -80,11 +80,13 @@ struct Picture {
     pixels: gst::Buffer,
 }
 
-/// Decodes `path` into RGBA of `size`, its proportions kept (bordered);
-/// at its own size without one. Returns the pixels and their size.
+/// Decodes `path` into RGBA of `size`, its proportions kept (bordered)
+/// when `keep_proportions`, else stretched; at its own size without one.
+/// Returns the pixels and their size.
 pub(crate) fn decode(
     path: &Path,
     size: Option<(u32, u32)>,
+    keep_proportions: bool,
 ) -> Result<(gst::Buffer, (u32, u32)), EngineError> {
     let named = |e: String| EngineError::Invalid(format!("{}: {e}", path.display()));
     let pipeline = gst::Pipeline::new();
@@ -94,7 +96,7 @@ pub(crate) fn decode(
     let convert = make("videoconvert")?;
     let upright = crate::engine::sources::producer::upright()?;
     let scale = make("videoscale")?;
-    scale.set_property("add-borders", true);
+    scale.set_property("add-borders", keep_proportions);
     let mut caps = gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::Rgba);
     if let Some((width, height)) = size {
         caps = caps.width(width as i32).height(height as i32).pixel_aspect_ratio(gst::Fraction::new(1, 1));
@@ -153,7 +155,7 @@ pub(crate) fn source(slides: Slides, fps: u32) -> Result<gst::Element, EngineErr
                         }
                         continue;
                     };
-                    match decode(&path, Some(slides_for_loader.size)).map(|(pixels, _)| pixels) {
+                    match decode(&path, Some(slides_for_loader.size), true).map(|(pixels, _)| pixels) {
                         Ok(pixels) => {
                             tracing::debug!(picture = %path.display(), "slide ready");
                             lock(&loading).next = Some(Picture { path, pixels });
