@@ -250,13 +250,64 @@ fn a_luma_wipe_brings_the_scene_in_where_its_picture_is_darkest_first() {
     let last = frames.last().expect("frames");
     assert!(near(last.pixel(600, 180), BLUE, 24), "after the wipe the picture is blue");
 
-    // A picture that is not there is told, and the scenes fade instead.
-    studio.switch_scene("Red", Transition::luma_wipe(dir.path().join("gone.png"), 300)).expect("switch");
-    let told = event_where(
-        &studio,
-        Duration::from_secs(5),
-        |e| matches!(e, Event::Error(m) if m.contains("gone.png")),
-    );
-    assert!(told.is_some(), "the missing picture is named");
-    frame_where(&tap, Duration::from_secs(5), |f| near(f.pixel(600, 180), RED, 24)).expect("red again");
+    let gone = dir.path().join("gone.png");
+    a_missing_file_is_named_and_the_scenes_fade(&studio, &tap, Transition::luma_wipe(&gone, 300), "gone.png");
+}
+
+#[test]
+fn a_stinger_plays_over_the_switch_and_the_new_scene_is_beneath_it_from_its_cut_point() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // 1 s: green on the left half, transparent on the right (PNG in MOV).
+    let file = dir.path().join("stinger.mov");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-f", "lavfi", "-i"])
+        .arg("color=c=0x00ff00:s=320x360:r=30:d=1,format=rgba,pad=640:360:0:0:color=0x00000000")
+        .args(["-c:v", "png", "-pix_fmt", "rgba"])
+        .arg(&file)
+        .status()
+        .expect("ffmpeg runs (install the package ffmpeg)");
+    assert!(status.success(), "the stinger is made");
+    let (studio, tap) = start_on_red();
+    studio.switch_scene("Blue", Transition::stinger(&file, 500)).expect("switch");
+    let (at, duration) = transition_start(&studio);
+    eprintln!("the stinger lasts {duration:?}");
+    assert!(duration.abs_diff(Duration::from_secs(1)) <= Duration::from_millis(40), "as long as its file");
+    let end = at + duration.as_nanos() as u64;
+    let cut = at + 500_000_000;
+    let frames = frames_until(&tap, end + 10 * FRAME_NS);
+    let during = |f: &&Frame| f.clock_time >= at + FRAME_NS && f.clock_time + FRAME_NS < end;
+    let shown: Vec<&Frame> = frames.iter().filter(during).collect();
+    assert!(shown.len() >= 25, "about 30 frames under the stinger, got {}", shown.len());
+    let lefts: Vec<_> =
+        shown.iter().map(|f| ((f.clock_time - at) / 1_000_000, f.pixel(160, 180)[1])).collect();
+    eprintln!("left (ms, green): {lefts:?}");
+    for f in &shown {
+        assert!(near(f.pixel(160, 180), GREEN, 30), "the stinger covers the left: {:?}", f.pixel(160, 180));
+        let right = f.pixel(480, 180);
+        if f.clock_time + FRAME_NS <= cut {
+            assert!(near(right, RED, 30), "before its cut point the old scene shows: {right:?}");
+        } else if f.clock_time >= cut {
+            assert!(near(right, BLUE, 30), "from its cut point the new scene shows: {right:?}");
+        }
+    }
+    let last = frames.last().expect("frames");
+    assert!(near(last.pixel(160, 180), BLUE, 24), "after the stinger, the new scene alone");
+
+    let gone = dir.path().join("gone.mov");
+    a_missing_file_is_named_and_the_scenes_fade(&studio, &tap, Transition::stinger(&gone, 300), "gone.mov");
+}
+
+/// Switches back to red with `transition`, whose file `name` is missing:
+/// the missing file is told, and the program goes to red all the same.
+fn a_missing_file_is_named_and_the_scenes_fade(
+    studio: &Studio,
+    tap: &VideoTap,
+    transition: Transition,
+    name: &str,
+) {
+    studio.switch_scene("Red", transition).expect("switch");
+    let told =
+        event_where(studio, Duration::from_secs(5), |e| matches!(e, Event::Error(m) if m.contains(name)));
+    assert!(told.is_some(), "the missing file is named");
+    frame_where(tap, Duration::from_secs(5), |f| near(f.pixel(320, 90), RED, 24)).expect("red again");
 }

@@ -2060,10 +2060,11 @@ fn a_luma_wipe_chosen_under_the_program_wipes_in_the_next_scene_from_the_dark_si
         .status()
         .expect("convert runs (install the package imagemagick)");
     assert!(status.success(), "the wipe's picture is made");
-    // Its list opens on the kind chosen; the luma wipe is the last.
+    // Its list opens on the kind chosen; the luma wipe is next to last.
     app.click("Transition", Some("combo box"));
     app.wait_for_name("Luma Wipe");
     app.key("End");
+    app.key("Up");
     app.key("Return");
     // Chosen the first time, the wipe asks for its picture.
     app.wait_for_name("Choose the Wipe's Picture");

@@ -16,6 +16,13 @@ pub enum TransitionKind {
     LumaWipe {
         picture: PathBuf,
     },
+    /// A video file played over the program (its transparency kept),
+    /// the scenes cutting beneath it `cut_ms` after it starts; it lasts as
+    /// long as the file.
+    Stinger {
+        file: PathBuf,
+        cut_ms: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +40,10 @@ impl Transition {
 
     pub fn slide(duration_ms: u32) -> Self {
         Self { kind: TransitionKind::Slide, duration_ms }
+    }
+
+    pub fn stinger(file: impl Into<PathBuf>, cut_ms: u32) -> Self {
+        Self { kind: TransitionKind::Stinger { file: file.into(), cut_ms }, duration_ms: cut_ms }
     }
 
     pub fn luma_wipe(picture: impl Into<PathBuf>, duration_ms: u32) -> Self {

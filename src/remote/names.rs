@@ -354,15 +354,17 @@ pub fn transition_name(kind: &TransitionKind) -> &'static str {
         TransitionKind::Fade => "Fade",
         TransitionKind::Slide => "Slide",
         TransitionKind::LumaWipe { .. } => "Luma Wipe",
+        TransitionKind::Stinger { .. } => "Stinger",
     }
 }
 
-/// OBS's id of the transition's kind (a luma wipe is OBS's `wipe_transition`).
+/// OBS's id of the transition's kind.
 pub fn transition_kind(kind: &TransitionKind) -> &'static str {
     match kind {
         TransitionKind::Cut => "cut_transition",
         TransitionKind::Fade => "fade_transition",
         TransitionKind::Slide => "slide_transition",
         TransitionKind::LumaWipe { .. } => "wipe_transition",
+        TransitionKind::Stinger { .. } => "obs_stinger_transition",
     }
 }

@@ -36,6 +36,10 @@ use super::source_list::{kind_label, SourceList};
 /// Told the name of a destination added through `app.add-destination`.
 type DestinationListener = Box<dyn Fn(Option<&str>)>;
 
+/// The luma wipe's and the stinger's places in the transition list.
+const WIPE: u32 = 3;
+const STINGER: u32 = 4;
+
 mod imp {
     use super::*;
 
@@ -83,9 +87,11 @@ mod imp {
         #[template_child]
         pub transition_kind: TemplateChild<gtk::DropDown>,
         #[template_child]
-        pub wipe_picture_button: TemplateChild<gtk::Button>,
+        pub transition_file_button: TemplateChild<gtk::Button>,
         /// The luma wipe's picture, once chosen.
         pub wipe_picture: RefCell<Option<PathBuf>>,
+        /// The stinger's video file, once chosen.
+        pub stinger_file: RefCell<Option<PathBuf>>,
         #[template_child]
         pub transition_ms: TemplateChild<gtk::SpinButton>,
         #[template_child]
@@ -968,46 +974,63 @@ impl Window {
         })
     }
 
-    /// The transition chosen under the program; a luma wipe whose picture
-    /// is not chosen yet fades.
+    /// The transition chosen under the program; a luma wipe or a stinger
+    /// whose file is not chosen yet fades. For a stinger, the number beside
+    /// it is its cut point.
     pub fn transition(&self) -> Transition {
         let imp = self.imp();
-        let kind = match (imp.transition_kind.selected(), imp.wipe_picture.borrow().clone()) {
-            (1, _) | (3, None) => TransitionKind::Fade,
+        let ms = imp.transition_ms.value().clamp(0.0, 60_000.0) as u32;
+        let file = self.transition_file(imp.transition_kind.selected()).and_then(|f| f.borrow().clone());
+        let kind = match (imp.transition_kind.selected(), file) {
+            (1, _) | (WIPE | STINGER, None) => TransitionKind::Fade,
             (2, _) => TransitionKind::Slide,
-            (3, Some(picture)) => TransitionKind::LumaWipe { picture },
+            (WIPE, Some(picture)) => TransitionKind::LumaWipe { picture },
+            (STINGER, Some(file)) => TransitionKind::Stinger { file, cut_ms: ms },
             _ => TransitionKind::Cut,
         };
-        Transition { kind, duration_ms: imp.transition_ms.value().clamp(0.0, 60_000.0) as u32 }
+        Transition { kind, duration_ms: ms }
+    }
+
+    /// Where the file of the transition at `index` in the list is kept, for
+    /// those that have one.
+    fn transition_file(&self, index: u32) -> Option<&RefCell<Option<PathBuf>>> {
+        match index {
+            WIPE => Some(&self.imp().wipe_picture),
+            STINGER => Some(&self.imp().stinger_file),
+            _ => None,
+        }
     }
 
     /// Shows `transition` as the one chosen.
     pub fn set_transition(&self, transition: &Transition) {
         let imp = self.imp();
-        if let TransitionKind::LumaWipe { picture } = &transition.kind {
-            *imp.wipe_picture.borrow_mut() = Some(picture.clone());
+        match &transition.kind {
+            TransitionKind::LumaWipe { picture } => *imp.wipe_picture.borrow_mut() = Some(picture.clone()),
+            TransitionKind::Stinger { file, .. } => *imp.stinger_file.borrow_mut() = Some(file.clone()),
+            _ => {}
         }
         imp.transition_kind.set_selected(match transition.kind {
             TransitionKind::Cut => 0,
             TransitionKind::Fade => 1,
             TransitionKind::Slide => 2,
-            TransitionKind::LumaWipe { .. } => 3,
+            TransitionKind::LumaWipe { .. } => WIPE,
+            TransitionKind::Stinger { .. } => STINGER,
         });
         imp.transition_ms.set_value(f64::from(transition.duration_ms));
     }
 
-    /// Follows the transition chosen: a luma wipe shows its picture's
-    /// button (and asks for one the first time); the choice is kept in the
-    /// settings.
+    /// Follows the transition chosen: a luma wipe or a stinger shows the
+    /// button of its file (and asks for one the first time); the choice is
+    /// kept in the settings.
     fn follow_transition_choice(&self) {
         let imp = self.imp();
         let w = self.downgrade();
         imp.transition_kind.connect_selected_notify(move |kind| {
             let Some(w) = w.upgrade() else { return };
-            let wipe = kind.selected() == 3;
-            w.imp().wipe_picture_button.set_visible(wipe);
-            if wipe && w.imp().wipe_picture.borrow().is_none() {
-                w.choose_wipe_picture();
+            let file = w.transition_file(kind.selected());
+            w.imp().transition_file_button.set_visible(file.is_some());
+            if file.is_some_and(|f| f.borrow().is_none()) {
+                w.choose_transition_file();
             }
             w.remember_transition();
         });
@@ -1018,9 +1041,9 @@ impl Window {
             }
         });
         let w = self.downgrade();
-        imp.wipe_picture_button.connect_clicked(move |_| {
+        imp.transition_file_button.connect_clicked(move |_| {
             if let Some(w) = w.upgrade() {
-                w.choose_wipe_picture();
+                w.choose_transition_file();
             }
         });
     }
@@ -1032,22 +1055,29 @@ impl Window {
         }
     }
 
-    /// Asks for the luma wipe's picture.
-    fn choose_wipe_picture(&self) {
+    /// Asks for the file of the transition chosen (the wipe's picture, the
+    /// stinger's video).
+    fn choose_transition_file(&self) {
+        let index = self.imp().transition_kind.selected();
+        let title = match index {
+            STINGER => gettext("Choose the Stinger's Video"),
+            _ => gettext("Choose the Wipe's Picture"),
+        };
         let w = self.downgrade();
         super::file_dialog::ask(
             Some(self.upcast_ref::<gtk::Window>()),
-            &gettext("Choose the Wipe's Picture"),
+            &title,
             &gettext("_Choose"),
             super::file_dialog::Choose::File,
             move |chosen| {
-                if let Some(w) = w.upgrade() {
-                    if let Some(name) = chosen.file_name() {
-                        w.imp().wipe_picture_button.set_tooltip_text(Some(&name.to_string_lossy()));
-                    }
-                    *w.imp().wipe_picture.borrow_mut() = Some(chosen);
-                    w.remember_transition();
+                let Some(w) = w.upgrade() else { return };
+                if let Some(name) = chosen.file_name() {
+                    w.imp().transition_file_button.set_tooltip_text(Some(&name.to_string_lossy()));
                 }
+                if let Some(file) = w.transition_file(index) {
+                    *file.borrow_mut() = Some(chosen);
+                }
+                w.remember_transition();
             },
         );
     }

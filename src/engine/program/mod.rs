@@ -9,6 +9,7 @@ pub(crate) mod overlay;
 mod pipeline;
 mod playout;
 pub(crate) mod stacking;
+pub(crate) mod stinger;
 pub(crate) mod supervisor;
 pub(crate) mod transition;
 

@@ -7,6 +7,7 @@
 //!                                      └─ compositor(slot 1) ! I420|AYUV ! queue ! videoconvert ! I420 ─┴─ compositor(mixer) ! I420 ! appsink(program video)
 //!  overlay: appsrc ! videocrop ! videoconvert ! videoscale ! AYUV ! appsink ─> blended by a probe on its slot's I420 output
 //!  luma wipe: a probe on the mixer's output mixes in the incoming slot's picture by a mask (see luma_wipe)
+//!  stinger: its pictures blended over the mixer's output by the overlays' probe (see stinger)
 //!                                      (a probe after that one feeds the studio-mode preview fanout)
 //!
 //!  channel: appsrc ! volume ! level ! queue ─┬─ audiomixer ! caps ! level(program) ! appsink(program audio)
@@ -51,7 +52,7 @@ const ALIGNMENT_THRESHOLD: gst::ClockTime = gst::ClockTime::from_mseconds(10);
 pub(crate) const INPUT_LATENCY: gst::ClockTime = gst::ClockTime::from_mseconds(40);
 
 /// The overlays of one slot, blended in the order of their z-order.
-type Overlays = Arc<std::sync::Mutex<Vec<Arc<Overlay>>>>;
+pub(crate) type Overlays = Arc<std::sync::Mutex<Vec<Arc<Overlay>>>>;
 
 /// A scene slot: `compositor ! I420|AYUV ! queue ! videoconvert ! I420`
 /// into its own pad of the mixer, with its overlays blended on the way out.
@@ -78,6 +79,8 @@ pub(crate) struct Program {
     pub preview: Arc<Fanout>,
     /// The luma wipe drawn on the mixer's output, while one runs.
     pub wipe: Wipe,
+    /// Pictures blended over the mixer's output (a stinger's).
+    pub mixer_overlays: Overlays,
     pub frames: Arc<AtomicU64>,
     /// Frames missing from the program's timeline (steps between
     /// consecutive pictures longer than one frame).
@@ -117,10 +120,12 @@ impl Program {
         pipeline.add_many([&mixer, &mixer_caps, video_sink.upcast_ref()])?;
         gst::Element::link_many([&mixer, &mixer_caps, video_sink.upcast_ref()])?;
         let wipe = Wipe::default();
+        let mixer_overlays = Overlays::default();
         if let (Some(out), Ok(info)) =
             (mixer_caps.static_pad("src"), gst_video::VideoInfo::from_caps(&formats.program_caps()))
         {
             wipe.draw_on(&out, info);
+            blend_overlays(&out, mixer_overlays.clone(), &formats.program_caps());
         }
 
         let preview = Fanout::new();
@@ -173,6 +178,7 @@ impl Program {
             audio,
             preview,
             wipe,
+            mixer_overlays,
             frames,
             dropped,
         };

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use gst::prelude::*;
 
 use super::luma_wipe::LumaMask;
+use super::stinger::Stinger;
 use crate::engine::command::{Answer, Command, Reply};
 use crate::engine::error::EngineError;
 use crate::engine::events::{Event, Levels, Stats, StudioState};
@@ -107,6 +108,8 @@ pub(crate) struct Supervisor {
     playout: super::playout::Playout,
     /// Luma wipes' pictures, decoded once each at the canvas's size.
     wipe_masks: HashMap<std::path::PathBuf, Arc<LumaMask>>,
+    /// The stinger of the pending or running transition.
+    stinger: Option<Stinger>,
 }
 
 impl Supervisor {
@@ -157,6 +160,7 @@ impl Supervisor {
             last_care: Instant::now(),
             playout: Default::default(),
             wipe_masks: HashMap::new(),
+            stinger: None,
         }
     }
 
@@ -565,9 +569,32 @@ impl Supervisor {
             self.load_idle_slot(&scene)?;
         }
         let transition = self.with_wipe_mask(transition);
+        let transition = self.with_stinger(transition);
         let deadline = Instant::now() + Duration::from_secs(1);
         self.pending = Some(Pending { scene, transition, slot, deadline, at: None });
         Ok(Reply::Done)
+    }
+
+    /// `transition`, its stinger opened (its first picture decoded); a
+    /// file that cannot be played is told, and the program fades instead.
+    fn with_stinger(&mut self, transition: Transition) -> Transition {
+        self.stinger = None;
+        let TransitionKind::Stinger { file, .. } = &transition.kind else { return transition };
+        let canvas = (self.formats.canvas.width, self.formats.canvas.height);
+        let mut caps = self.formats.video_caps(true, Some(canvas));
+        caps.make_mut().set("pixel-aspect-ratio", gst::Fraction::new(1, 1));
+        let clock = self.program.pipeline.clock().unwrap_or_else(gst::SystemClock::obtain);
+        match Stinger::open(file, &caps, &clock) {
+            Ok(stinger) => {
+                self.stinger = Some(stinger);
+                transition
+            }
+            Err(e) => {
+                tracing::warn!(%e, "stinger");
+                self.emit(Event::Error(format!("{e}; the scenes fade instead")));
+                Transition::fade(transition.duration_ms.max(300))
+            }
+        }
     }
 
     /// `transition`, its luma wipe's picture decoded (once per picture); a
@@ -642,6 +669,9 @@ impl Supervisor {
                 let incoming = self.program.mixer_pad(p.slot);
                 let (start, end) = match p.at.filter(|at| *at > now) {
                     Some(at) => (at, transition::cut_at(outgoing, incoming, at)),
+                    None if matches!(p.transition.kind, TransitionKind::Stinger { .. }) => {
+                        (now, self.play_stinger(&p.transition, outgoing, incoming, now))
+                    }
                     None => {
                         let end = transition::begin(
                             &p.transition,
@@ -660,10 +690,14 @@ impl Supervisor {
                         (now, end)
                     }
                 };
+                let duration = match p.transition.kind {
+                    TransitionKind::Stinger { .. } => Duration::from_nanos((end - start).nseconds()),
+                    _ => Duration::from_millis(p.transition.duration_ms.into()),
+                };
                 self.emit(Event::TransitionStarted {
                     scene: p.scene.clone(),
                     clock_time: self.program.clock_time_of(start).nseconds(),
-                    duration: Duration::from_millis(p.transition.duration_ms.into()),
+                    duration,
                 });
                 tracing::info!(scene = %p.scene, kind = ?p.transition.kind, "transition started");
                 self.running = Some(Running { scene: p.scene, slot: p.slot, end });
@@ -676,6 +710,25 @@ impl Supervisor {
         }
     }
 
+    /// Plays the stinger over the program from `start` and sets the cut
+    /// beneath it; returns when it ends (the file's end, or the cut point
+    /// when the file does not say how long it is).
+    fn play_stinger(
+        &self,
+        transition: &Transition,
+        outgoing: Option<&gst::Pad>,
+        incoming: Option<&gst::Pad>,
+        start: gst::ClockTime,
+    ) -> gst::ClockTime {
+        let TransitionKind::Stinger { cut_ms, .. } = transition.kind else { return start };
+        let cut = start + gst::ClockTime::from_mseconds(cut_ms.into());
+        transition::cut_at(outgoing, incoming, cut);
+        let Some(stinger) = &self.stinger else { return cut };
+        stinger.play(self.program.pipeline.base_time().unwrap_or_default(), start);
+        self.program.mixer_overlays.lock().unwrap_or_else(|e| e.into_inner()).push(stinger.overlay.clone());
+        stinger.duration.map_or(cut, |d| (start + d).max(cut))
+    }
+
     /// Ends the pending or running transition at once.
     fn complete_transition(&mut self) {
         if let Some(p) = self.pending.take() {
@@ -684,6 +737,10 @@ impl Supervisor {
             let incoming = self.program.mixer_pad(p.slot);
             transition::begin(&Transition::CUT, outgoing, incoming, self.formats.canvas.width, start);
             self.running = Some(Running { scene: p.scene, slot: p.slot, end: start });
+        }
+        if let Some(stinger) = self.stinger.take() {
+            let mut shown = self.program.mixer_overlays.lock().unwrap_or_else(|e| e.into_inner());
+            shown.retain(|o| !Arc::ptr_eq(o, &stinger.overlay));
         }
         let Some(r) = self.running.take() else { return };
         let outgoing = self.active;

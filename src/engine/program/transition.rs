@@ -72,6 +72,11 @@ pub(crate) fn begin(
                 incoming.set_property("xpos", 0i32);
                 incoming.set_property("alpha", 0.0f64);
             }
+            // The supervisor cuts beneath the stinger with `cut_at`.
+            TransitionKind::Stinger { .. } => {
+                incoming.set_property("xpos", 0i32);
+                incoming.set_property("alpha", 1.0f64);
+            }
         }
     }
     if *kind == TransitionKind::Cut {
