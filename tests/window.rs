@@ -1775,6 +1775,26 @@ fn filters_added_in_their_dialog_change_the_program_live_and_are_saved() {
         }
     });
     app.wait_for("still grey after the dialog closed", grey);
+
+    // Ctrl+Z takes the filter edits back one by one: the removal, the move,
+    // the addition, the switch on and off, the typed saturation, the filter.
+    let undo_to = |what: &str, ids: &[&str]| {
+        app.key("ctrl+z");
+        poll(Duration::from_secs(10), Duration::from_millis(200), || match saved_filters()? {
+            saved if saved == ids => Ok(()),
+            saved => Err(format!("{what}: saved filters {saved:?}")),
+        });
+    };
+    undo_to("the mirror back", &["flip", "color_correction"]);
+    undo_to("the mirror below again", &["color_correction", "flip"]);
+    undo_to("the mirror gone", &["color_correction"]);
+    app.key("ctrl+z");
+    app.wait_for("the correction switched off again: red", |s| centre_is(s, RED));
+    app.key("ctrl+z");
+    app.wait_for("the correction on: grey", grey);
+    app.key("ctrl+z");
+    app.wait_for("the saturation back to 1: red", |s| centre_is(s, RED));
+    undo_to("no filter", &[]);
 }
 
 #[test]

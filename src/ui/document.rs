@@ -14,9 +14,18 @@ use std::sync::{Arc, OnceLock};
 use glib::prelude::*;
 use glib::subclass::prelude::*;
 use glib::subclass::Signal;
-use plateau::model::{CollectionStore, Scene, SceneCollection};
+use plateau::model::{CollectionStore, Scene, SceneCollection, Source};
 
 use super::autosave::{self, Autosave};
+
+/// What an undo puts back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UndoStep {
+    /// A scene's items as they were.
+    Scene(Scene),
+    /// A source (its filters) as it was.
+    Source(Source),
+}
 
 /// How many item edits Undo remembers.
 const UNDO_STEPS: usize = 100;
@@ -31,8 +40,9 @@ mod imp {
         pub epoch: Cell<u64>,
         pub store: RefCell<Option<CollectionStore>>,
         pub autosave: Autosave,
-        /// Scenes as they were before each item edit, newest last.
-        pub undo: RefCell<Vec<Scene>>,
+        /// Scenes as they were before each item edit, sources before each
+        /// filter edit, newest last.
+        pub undo: RefCell<Vec<UndoStep>>,
         /// The last removed scene and its place.
         pub removed_scene: RefCell<Option<(usize, Scene)>>,
         /// The last removed collection.
@@ -123,16 +133,17 @@ impl Document {
         self.connect_closure("save-failed", false, closure);
     }
 
-    /// Remembers a scene as it is before an item edit.
-    pub fn remember(&self, scene: Scene) {
+    /// Remembers a scene as it is before an item edit, or a source before
+    /// an edit of its filters.
+    pub fn remember(&self, step: UndoStep) {
         let mut undo = self.imp().undo.borrow_mut();
-        undo.push(scene);
+        undo.push(step);
         let excess = undo.len().saturating_sub(UNDO_STEPS);
         undo.drain(..excess);
     }
 
-    /// The last scene remembered, taken off the undo list.
-    pub fn pop_undo(&self) -> Option<Scene> {
+    /// The last step remembered, taken off the undo list.
+    pub fn pop_undo(&self) -> Option<UndoStep> {
         self.imp().undo.borrow_mut().pop()
     }
 

@@ -92,6 +92,8 @@ mod imp {
         pub wipe_picture: RefCell<Option<PathBuf>>,
         /// The stinger's video file, once chosen.
         pub stinger_file: RefCell<Option<PathBuf>>,
+        /// The source whose filters were last edited, and when (undo steps).
+        pub last_source_edit: RefCell<Option<(SourceId, std::time::Instant)>>,
         #[template_child]
         pub transition_ms: TemplateChild<gtk::SpinButton>,
         #[template_child]
@@ -839,16 +841,7 @@ impl Window {
         let Some(source) = self.collection().and_then(|c| c.source(&SourceId::new(id)).cloned()) else {
             return self.toast(&format!("{} `{id}`", gettext("No such source:")));
         };
-        let w = self.downgrade();
-        let dialog = super::source_properties::show(
-            self,
-            source,
-            std::rc::Rc::new(move |edited| {
-                if let Some(w) = w.upgrade() {
-                    w.update_source(edited);
-                }
-            }),
-        );
+        let dialog = super::source_properties::show(self, source, self.source_edits());
         // Names show in the lists: bring them up to date when the dialog closes.
         let w = self.downgrade();
         dialog.connect_close_request(move |_| {
@@ -864,24 +857,36 @@ impl Window {
         let Some(source) = self.collection().and_then(|c| c.source(&SourceId::new(id)).cloned()) else {
             return self.toast(&format!("{} `{id}`", gettext("No such source:")));
         };
+        super::filters_dialog::show(self, source, self.source_edits());
+    }
+
+    /// Applies a dialog's edits of a source, each remembered for Undo (a
+    /// run of changes to its settings as one step; a filter added, removed,
+    /// moved or switched as a step of its own).
+    fn source_edits(&self) -> super::source_properties::Apply {
         let w = self.downgrade();
-        super::filters_dialog::show(
-            self,
-            source,
-            std::rc::Rc::new(move |edited| {
-                if let Some(w) = w.upgrade() {
-                    w.update_source(edited);
-                }
-            }),
-        );
+        std::rc::Rc::new(move |edited: Source| {
+            let Some(w) = w.upgrade() else { return };
+            if let Some(before) = w.collection().and_then(|c| c.source(&edited.id).cloned()) {
+                let shape =
+                    |s: &Source| s.filters.iter().map(|f| (f.kind.id(), f.enabled)).collect::<Vec<_>>();
+                w.remember_source(&before, shape(&before) != shape(&edited));
+            }
+            w.update_source(edited);
+        })
     }
 
     /// Applies an edited source. A text's picture is sized to its text, and
     /// its items grow or shrink with it at their scale (its letters keep
     /// their height on the canvas).
-    fn update_source(&self, mut edited: Source) {
+    pub(super) fn update_source(&self, edited: Source) {
+        self.update_source_then(edited, |_, _| {});
+    }
+
+    /// Like `update_source`; `then` runs once the engine applied it.
+    pub(super) fn update_source_then(&self, mut edited: Source, then: impl FnOnce(&Self, &Reply) + 'static) {
         let Some(fitted) = super::text_fit::fitted_size(self, &edited.kind) else {
-            return self.edit(|s| s.update_source(edited));
+            return self.edit_then(|s| s.update_source(edited), then);
         };
         let collection = self.collection();
         let old = collection.as_ref().and_then(|c| c.source(&edited.id)).and_then(|s| match s.kind {
@@ -895,11 +900,12 @@ impl Window {
             }
             _ => Vec::new(),
         };
-        let show_on_canvas = |w: &Self, _: &Reply| {
+        let show_on_canvas = |w: &Self, reply: &Reply| {
             if let Some(collection) = w.collection() {
                 let scene = w.edited_scene().and_then(|n| collection.scene(&n).cloned());
                 w.imp().canvas.set_scene(scene, (collection.video.width, collection.video.height));
             }
+            then(w, reply);
         };
         self.edit_then(
             |s| {
@@ -1288,6 +1294,7 @@ impl Window {
                             }
                         };
                         let pasted: Vec<_> = copied.iter().filter(fits).cloned().collect();
+                        self.remember_source(&source, true);
                         source.filters.extend(pasted);
                         self.update_source(source);
                     }
