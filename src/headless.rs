@@ -63,6 +63,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     if let Some(device) = settings.monitor_device.clone() {
         studio.send(plateau::engine::Command::MonitorDevice(Some(device)))?;
     }
+    if settings.monitor_program {
+        studio.send(plateau::engine::Command::MonitorProgram(true))?;
+    }
     if cli.go_live {
         let live = crate::destinations::live_destinations(&settings)?;
         if live.is_empty() {

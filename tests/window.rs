@@ -2115,3 +2115,36 @@ fn a_luma_wipe_chosen_under_the_program_wipes_in_the_next_scene_from_the_dark_si
         near(colour(s, left), BLUE, 40) && near(colour(s, right), BLUE, 40)
     });
 }
+
+#[test]
+fn the_monitoring_device_and_hearing_the_program_are_chosen_in_settings() {
+    let pulse = common::pulse::Pulse::start();
+    let server = pulse.server();
+    let app = App::start_with_env(None, |_| {}, &[("PULSE_SERVER", server.as_str())]);
+    app.wait_for("the red scene on the canvas", |s| centre_is(s, RED));
+    // The blue scene has a tone; nothing is monitored yet.
+    app.click("Blue", Some("label"));
+    app.wait_for("the blue scene", |s| centre_is(s, BLUE));
+    let (before, _) = pulse.listen(1.0);
+    app.press("Main Menu", None);
+    app.press("Settings", Some("menu item"));
+    app.press("Audio", Some("page tab"));
+    // The outputs are listed: the test's own null sink after the default.
+    app.click("Monitoring Device", None);
+    app.wait_for_name("Null Output");
+    app.key("End");
+    app.key("Return");
+    app.click("Hear the Program", None);
+    let settings_file = app.dir.path().join("config/plateau/settings.json");
+    poll(Duration::from_secs(10), Duration::from_millis(200), || match Settings::load(&settings_file) {
+        Ok(s) if s.monitor_device.as_deref() == Some("headphones") && s.monitor_program => Ok(()),
+        other => Err(format!("the settings hold {:?}", other.map(|s| (s.monitor_device, s.monitor_program)))),
+    });
+    let (heard, frequency) =
+        poll(Duration::from_secs(10), Duration::from_millis(100), || match pulse.listen(1.0) {
+            (db, hz) if db > -30.0 && (hz - 440.0).abs() < 20.0 => Ok((db, hz)),
+            other => Err(format!("the program's tone not on the null sink: {other:?}")),
+        });
+    eprintln!("the null sink: {before:.1} dB before, {heard:.1} dB at {frequency:.0} Hz after");
+    assert!(before < -60.0, "nothing was monitored before: {before} dB");
+}

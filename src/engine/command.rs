@@ -53,6 +53,8 @@ pub enum Command {
     /// The device monitored sources are heard on (a PulseAudio or
     /// PipeWire sink's name; none: the default one).
     MonitorDevice(Option<String>),
+    /// Whether the program's mix is heard on the monitoring device too.
+    MonitorProgram(bool),
     SetVolume {
         source: SourceId,
         volume: Option<f64>,
@@ -105,6 +107,7 @@ impl Command {
             Command::Media { .. } => "media",
             Command::MediaStatus(_) => "media-status",
             Command::MonitorDevice(_) => "monitor-device",
+            Command::MonitorProgram(_) => "monitor-program",
             Command::SetVolume { .. } => "set-volume",
             Command::RetrySource(_) => "retry-source",
             Command::AddScene(_) => "add-scene",
@@ -131,6 +134,7 @@ impl Command {
             | Command::Media { .. }
             | Command::MediaStatus(_)
             | Command::MonitorDevice(_)
+            | Command::MonitorProgram(_)
             | Command::Collection
             | Command::ShowChat(_)
             | Command::Playout(_) => false,

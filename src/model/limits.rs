@@ -9,6 +9,9 @@ use super::{CountdownTarget, FilterKind, SceneItem, Source, SourceKind, TextMoti
 pub fn check_source(s: &Source) -> Result<(), String> {
     let field = |name: &str| format!("source `{}` ({}), {name}", s.name, s.id);
     let within = |name: &str, value: f64, min: f64, max: f64| within(&field(name), value, min, max);
+    if s.id.as_str().starts_with('@') {
+        return Err(format!("{}: ids beginning with @ are Plateau's own", field("id")));
+    }
     within("volume", s.volume, 0.0, 10.0)?;
     for (i, f) in s.filters.iter().enumerate() {
         check_filter(&f.kind, &|name: &str| field(&format!("filters[{i}] ({}).{name}", f.kind.id())))?;

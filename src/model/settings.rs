@@ -183,6 +183,9 @@ pub struct Settings {
     /// name (`pactl list short sinks`); none: the default device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitor_device: Option<String>,
+    /// Whether the program's mix is heard on the monitoring device.
+    #[serde(default)]
+    pub monitor_program: bool,
     /// The window's size and state when it was last closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<WindowState>,

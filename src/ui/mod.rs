@@ -3,6 +3,7 @@
 //! on the application (`app.record`, `app.switch-scene`, …), so that it can
 //! be triggered from the keyboard, from D-Bus (org.gtk.Actions) and from tests.
 
+mod audio_page;
 mod autosave;
 mod canvas;
 mod chat_panel;

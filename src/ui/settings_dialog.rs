@@ -32,7 +32,8 @@ pub fn show(window: &Window, page: Option<&str>) -> adw::PreferencesWindow {
     // destination) are live in this window too.
     dialog.set_application(window.application().as_ref());
     let mut pages: std::collections::VecDeque<PageBuilder> =
-        [recording_page, video_page, streaming_page, super::remote_page::page].into();
+        [recording_page, video_page, super::audio_page::page, streaming_page, super::remote_page::page]
+            .into();
     let wanted = page.unwrap_or("recording");
     while let Some(build) = pages.pop_front() {
         let built = build(window, &dialog);

@@ -324,9 +324,12 @@ impl Window {
             Err(e) => self.show_error(&gettext("The program cannot be shown"), &e.to_string()),
         }
         *imp.program_scene.borrow_mut() = studio.program_scene().ok().flatten();
+        // Sent at once; their answers (an error is an event) are not awaited.
         if let Some(device) = imp.settings.borrow().monitor_device.clone() {
-            // Sent at once; its answer (an error is an event) is not awaited.
             drop(studio.request(plateau::engine::Command::MonitorDevice(Some(device))));
+        }
+        if imp.settings.borrow().monitor_program {
+            drop(studio.request(plateau::engine::Command::MonitorProgram(true)));
         }
         self.listen(studio.events(), epoch);
         *imp.studio.borrow_mut() = Some(studio);
@@ -1488,6 +1491,24 @@ impl Window {
     /// The settings as they are now.
     pub fn settings(&self) -> Settings {
         self.imp().settings.borrow().clone()
+    }
+
+    /// Hears the monitored sound on `device` (none: the default one), now
+    /// and at the next start.
+    pub fn set_monitoring_device(&self, device: Option<String>) {
+        self.update_settings(|s| s.monitor_device = device.clone());
+        if let Some(studio) = self.imp().studio.borrow().as_ref() {
+            // Its answer (an error is an event) is not awaited.
+            drop(studio.request(plateau::engine::Command::MonitorDevice(device)));
+        }
+    }
+
+    /// Hears the program's mix on the monitoring device, or no longer.
+    pub fn set_monitoring_program(&self, on: bool) {
+        self.update_settings(|s| s.monitor_program = on);
+        if let Some(studio) = self.imp().studio.borrow().as_ref() {
+            drop(studio.request(plateau::engine::Command::MonitorProgram(on)));
+        }
     }
 
     /// Changes the settings; they are saved half a second after the last

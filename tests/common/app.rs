@@ -34,6 +34,15 @@ impl App {
 
     /// Like `start`, with settings changed by `edit` first.
     pub fn start_with(language: Option<&str>, edit: impl FnOnce(&mut Settings)) -> Self {
+        Self::start_with_env(language, edit, &[])
+    }
+
+    /// Like `start_with`, with these variables in Plateau's environment.
+    pub fn start_with_env(
+        language: Option<&str>,
+        edit: impl FnOnce(&mut Settings),
+        env: &[(&str, &str)],
+    ) -> Self {
         let (x, display) = start_xvfb("1280x800x24");
         let dir = tempfile::tempdir().expect("temp dir");
         let runtime = dir.path().join("runtime");
@@ -93,6 +102,7 @@ impl App {
         if let Some(lang) = language {
             cmd.env("LANGUAGE", lang);
         }
+        cmd.envs(env.iter().copied());
         Self::launch(cmd, dir, (x, display), (bus_guard, bus))
     }
 

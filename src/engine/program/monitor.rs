@@ -104,7 +104,9 @@ impl Monitor {
             self.set_volume(source, volume, muted);
             return Ok(());
         }
-        let consumer = Consumer::new(&format!("monitor-{source}"), 16, INPUT_LATENCY);
+        // Room for half a second of sound however it is cut (the program
+        // mix comes in 10 ms buffers).
+        let consumer = Consumer::new(&format!("monitor-{source}"), 64, INPUT_LATENCY);
         consumer.element().set_property("caps", &self.caps);
         let volume_element = make("volume")?;
         let elements = [consumer.element().clone(), volume_element.clone()];

@@ -72,6 +72,12 @@ struct Running {
     end: gst::ClockTime,
 }
 
+/// The program's mix among the monitored sounds (no source has this id:
+/// ids beginning with `@` are refused by the model's checks).
+fn program_mix() -> SourceId {
+    SourceId::new("@program")
+}
+
 /// How long after a failure the monitoring device is tried again.
 const MONITOR_RETRY: Duration = Duration::from_secs(3);
 
@@ -99,6 +105,8 @@ pub(crate) struct Supervisor {
     /// What the presenter hears of the monitored sources, and where.
     monitor: Option<Monitor>,
     monitor_device: Option<String>,
+    /// Whether the program's mix is heard on the monitoring device.
+    monitor_program: bool,
     /// When to try the monitoring device again after it failed (it is
     /// said once, then tried every `MONITOR_RETRY`, as sources are).
     monitor_retry: Option<Instant>,
@@ -155,6 +163,7 @@ impl Supervisor {
             chat: Vec::new(),
             monitor: None,
             monitor_device: None,
+            monitor_program: false,
             monitor_retry: None,
             last_stats: (Instant::now(), 0),
             last_care: Instant::now(),
@@ -307,6 +316,11 @@ impl Supervisor {
                 self.monitor = None;
                 self.monitor_retry = None;
                 self.monitor_device = device;
+                self.refresh_monitor();
+                Ok(Reply::Done)
+            }
+            Command::MonitorProgram(on) => {
+                self.monitor_program = on;
                 self.refresh_monitor();
                 Ok(Reply::Done)
             }
@@ -502,15 +516,23 @@ impl Supervisor {
     }
 
     /// Hears on the monitoring device the sources that are monitored and
-    /// in the program or the preview now; none: the device is let go.
+    /// in the program or the preview now, and the program's mix when it is
+    /// asked for (then the sources already in it are not heard twice);
+    /// none: the device is let go.
     fn refresh_monitor(&mut self) {
-        let wanted: Vec<(SourceId, f64, bool)> = self
+        let program = self.monitor_program;
+        let mut wanted: Vec<(SourceId, f64, bool)> = self
             .channels
             .keys()
             .filter_map(|id| self.collection.source(id))
             .filter(|s| !s.monitor.is_off())
+            // Heard in the program's mix already, when that is monitored.
+            .filter(|s| !(program && s.monitor.in_program()))
             .map(|s| (s.id.clone(), s.volume, s.muted))
             .collect();
+        if program {
+            wanted.push((program_mix(), 1.0, false));
+        }
         if wanted.is_empty() {
             self.monitor = None;
             return;
@@ -536,14 +558,19 @@ impl Supervisor {
         }
         let Some(monitor) = self.monitor.as_mut() else { return };
         let mut problems = Vec::new();
+        let mix = program_mix();
+        let fanout_of = |id: &SourceId| match *id == mix {
+            true => Some(&self.program.audio),
+            false => self.runners.get(id).map(|r| &r.audio),
+        };
         for id in monitor.sources() {
             if !wanted.iter().any(|(w, ..)| *w == id) {
-                monitor.remove(&id, self.runners.get(&id).map(|r| &r.audio));
+                monitor.remove(&id, fanout_of(&id));
             }
         }
         for (id, volume, muted) in &wanted {
-            if let Some(runner) = self.runners.get(id) {
-                if let Err(e) = monitor.add(id, &runner.audio, *volume, *muted) {
+            if let Some(fanout) = fanout_of(id) {
+                if let Err(e) = monitor.add(id, fanout, *volume, *muted) {
                     problems.push(e.to_string());
                 }
             }

@@ -26,13 +26,20 @@ fn probe(class: &str) -> Vec<gst::Device> {
 }
 
 fn path_of(device: &gst::Device) -> Option<String> {
+    // PulseAudio's devices: the name its sinks and sources are opened by.
+    if device.has_property_with_type("internal-name", gst::glib::Type::STRING) {
+        if let Some(name) = device.property::<Option<String>>("internal-name") {
+            return Some(name);
+        }
+    }
     let props = device.properties()?;
     ["device.path", "api.v4l2.path", "object.path", "node.name", "device.name"]
         .iter()
         .find_map(|k| props.get::<String>(*k).ok())
 }
 
-/// The cameras (`Video/Source`) or sound inputs (`Audio/Source`) present now.
+/// The cameras (`Video/Source`), sound inputs (`Audio/Source`) or outputs
+/// (`Audio/Sink`) present now.
 pub fn list(class: &str) -> Vec<DeviceInfo> {
     probe(class)
         .iter()
