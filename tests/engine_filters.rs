@@ -508,6 +508,23 @@ fn an_image_mask_hides_the_picture_where_the_mask_is_dark_and_a_missing_mask_is_
     });
     eprintln!("masked: {:?} | {:?}", rgb(&f, 80, 180), rgb(&f, 560, 180));
 
+    // A file that is no picture is told at once, not after a decoder's timeout.
+    let not_a_picture = dir.path().join("notes.png");
+    std::fs::write(&not_a_picture, "not a picture").expect("written");
+    let mut shown = color_source("shown", RED);
+    shown.filters = vec![Filter::new(FilterKind::ImageMask { path: not_a_picture })];
+    let started = Instant::now();
+    let (studio, _tap) = over(BLUE, shown);
+    let failed = event_where(&studio, Duration::from_secs(5), |e| matches!(e, Event::SourceFailed { .. }));
+    let Some(Event::SourceFailed { cause, .. }) = failed else {
+        panic!("no failure told for a text as a mask")
+    };
+    let told = started.elapsed();
+    eprintln!("a text as a mask: told {told:?} after the studio was asked to start: {cause}");
+    assert!(cause.contains("notes.png"), "the cause names the file: {cause}");
+    assert!(told < Duration::from_secs(5), "told at once, not after a timeout: {told:?}");
+    drop(studio);
+
     let mut shown = color_source("shown", RED);
     shown.filters = vec![Filter::new(FilterKind::ImageMask { path: dir.path().join("gone.png") })];
     let (studio, tap) = over(BLUE, shown);

@@ -114,13 +114,35 @@ pub(crate) fn decode(
         }
     });
     pipeline.set_state(gst::State::Paused).map_err(|e| named(e.to_string()))?;
-    let sample = sink.try_pull_preroll(gst::ClockTime::from_seconds(30));
+    let sample = first_picture(&pipeline, &sink);
     let _ = pipeline.set_state(gst::State::Null);
-    let sample = sample.ok_or_else(|| named("could not be decoded as a picture".into()))?;
+    let sample = sample.map_err(named)?;
     let info = sample.caps().and_then(|c| gst_video::VideoInfo::from_caps(c).ok());
     let info = info.ok_or_else(|| named("no picture size".into()))?;
     let pixels = sample.buffer_owned().ok_or_else(|| named("no picture in it".into()))?;
     Ok((pixels, (info.width(), info.height())))
+}
+
+/// The first picture `sink` gets, or why there is none: a file that is not
+/// a picture fails as soon as the pipeline says so (not after a timeout),
+/// a huge one has 30 s.
+fn first_picture(pipeline: &gst::Pipeline, sink: &gst_app::AppSink) -> Result<gst::Sample, String> {
+    let bus = pipeline.bus().ok_or("no bus")?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        if let Some(sample) = sink.try_pull_preroll(gst::ClockTime::from_mseconds(50)) {
+            return Ok(sample);
+        }
+        if let Some(message) = bus.pop_filtered(&[gst::MessageType::Error]) {
+            if let gst::MessageView::Error(e) = message.view() {
+                return Err(format!("could not be decoded as a picture ({})", e.error()));
+            }
+        }
+        if sink.is_eos() {
+            break;
+        }
+    }
+    Err("could not be decoded as a picture".into())
 }
 
 /// The pictures shown and the one ready next, shared between the appsrc
