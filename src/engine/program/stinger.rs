@@ -104,6 +104,16 @@ impl Stinger {
         Ok(Self { pipeline, overlay, duration, start })
     }
 
+    /// The error that stopped it mid-way (a file broken after its start),
+    /// if one did.
+    pub fn failure(&self) -> Option<String> {
+        let message = self.pipeline.bus()?.pop_filtered(&[gst::MessageType::Error])?;
+        match message.view() {
+            gst::MessageView::Error(e) => Some(e.error().to_string()),
+            _ => None,
+        }
+    }
+
     /// Plays it from the program's running time `start`, on a pipeline
     /// whose base time is `base`.
     pub fn play(&self, base: gst::ClockTime, start: gst::ClockTime) {

@@ -730,6 +730,13 @@ impl Supervisor {
                 self.running = Some(Running { scene: p.scene, slot: p.slot, end });
             }
         }
+        // A stinger that breaks while it plays would leave its last
+        // picture over the program until its planned end: it ends now.
+        if let (Some(_), Some(failure)) = (&self.running, self.stinger.as_ref().and_then(Stinger::failure)) {
+            tracing::warn!(%failure, "the stinger stopped");
+            self.emit(Event::Error(format!("the stinger stopped: {failure}")));
+            self.complete_transition();
+        }
         // Leave time for the frames of the transition's last moment to be composed.
         let margin = gst::ClockTime::from_mseconds(150);
         if self.running.as_ref().is_some_and(|r| self.program.running_time() >= r.end + margin) {
