@@ -26,6 +26,9 @@ pub const VIRTUAL_DEVICE_NAME: &str = "Plateau";
 /// graph carries (its default quantum).
 const MIC_RATE: u32 = 48_000;
 const MIC_QUANTUM: u32 = 1024;
+/// How long after its time a picture or sound is handed to PipeWire: the
+/// program's own latency and the jitter of a busy machine fit in it.
+const PACING: gst::ClockTime = gst::ClockTime::from_mseconds(100);
 /// The PipeWire node names, for tools that target a node by name.
 pub const CAMERA_NODE: &str = "plateau-camera";
 pub const MICROPHONE_NODE: &str = "plateau-microphone";
@@ -113,8 +116,12 @@ fn pipewire_node(name: &str, class: &str, role: &str) -> Result<gst::Element, En
     };
     let properties = properties.build();
     sink.set_property("stream-properties", properties);
-    // The nodes are paced by the program, not by the sink's clock.
-    sink.set_property("sync", false);
+    // Each buffer is handed over at its time (plus PACING), one graph cycle
+    // apart: handed over as they came (in bursts when the machine is busy),
+    // two buffers back to back left a cycle of the microphone empty now
+    // and then (a 21 ms gap heard by the app reading it).
+    sink.set_property("sync", true);
+    sink.set_property("ts-offset", PACING.nseconds() as i64);
     Ok(sink)
 }
 
