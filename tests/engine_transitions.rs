@@ -311,3 +311,50 @@ fn a_missing_file_is_named_and_the_scenes_fade(
     assert!(told.is_some(), "the missing file is named");
     frame_where(tap, Duration::from_secs(5), |f| near(f.pixel(320, 90), RED, 24)).expect("red again");
 }
+
+/// The program mix's loudest channel (RMS, dB), as reported next.
+fn program_rms(studio: &Studio) -> f64 {
+    match event_where(studio, Duration::from_secs(2), |e| matches!(e, Event::Levels { source: None, .. })) {
+        Some(Event::Levels { levels, .. }) => levels.rms_db.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        other => panic!("no program levels: {other:?}"),
+    }
+}
+
+#[test]
+fn a_stinger_s_sound_is_heard_in_the_program_while_it_plays_and_not_after() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // 1.5 s of green with an 880 Hz tone at -9 dB RMS (H.264 + AAC in MP4).
+    let file = dir.path().join("whoosh.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-f", "lavfi", "-i", "color=c=0x00ff00:s=640x360:r=30:d=1.5"])
+        .args(["-f", "lavfi", "-i", "aevalsrc=0.5*sin(2*PI*880*t):s=48000:d=1.5"])
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"])
+        .arg(&file)
+        .status()
+        .expect("ffmpeg runs (install the package ffmpeg)");
+    assert!(status.success(), "the stinger is made");
+    let (studio, _tap) = start_on_red();
+    let before = program_rms(&studio);
+    studio.switch_scene("Blue", Transition::stinger(&file, 700)).expect("switch");
+    let (_, duration) = transition_start(&studio);
+    let started = std::time::Instant::now();
+    assert!(duration.abs_diff(Duration::from_millis(1500)) <= Duration::from_millis(60), "{duration:?}");
+    let mut during = Vec::new();
+    while started.elapsed() < duration - Duration::from_millis(200) {
+        let rms = program_rms(&studio);
+        if started.elapsed() > Duration::from_millis(300) {
+            during.push(rms);
+        }
+    }
+    let mut tail = Vec::new();
+    while started.elapsed() < duration + Duration::from_millis(600) {
+        tail.push((started.elapsed().as_millis(), program_rms(&studio)));
+    }
+    eprintln!("around its end (ms, dB): {tail:?}");
+    let after: Vec<f64> = (0..5).map(|_| program_rms(&studio)).collect();
+    eprintln!("program RMS (dB): {before:.1} before, {during:.1?} during the stinger, {after:.1?} after");
+    assert!(before < -60.0, "the scenes are silent: {before}");
+    assert!(during.len() >= 5, "levels came while it played: {during:?}");
+    assert!(during.iter().all(|&rms| rms > -15.0), "the stinger's tone is in the program: {during:?}");
+    assert!(after.iter().all(|&rms| rms < -60.0), "and leaves with it: {after:?}");
+}

@@ -605,13 +605,13 @@ impl Supervisor {
     /// `transition`, its stinger opened (its first picture decoded); a
     /// file that cannot be played is told, and the program fades instead.
     fn with_stinger(&mut self, transition: Transition) -> Transition {
-        self.stinger = None;
+        self.drop_stinger();
         let TransitionKind::Stinger { file, .. } = &transition.kind else { return transition };
         let canvas = (self.formats.canvas.width, self.formats.canvas.height);
         let mut caps = self.formats.video_caps(true, Some(canvas));
         caps.make_mut().set("pixel-aspect-ratio", gst::Fraction::new(1, 1));
         let clock = self.program.pipeline.clock().unwrap_or_else(gst::SystemClock::obtain);
-        match Stinger::open(file, &caps, &clock) {
+        match Stinger::open(file, &caps, &self.formats.audio_caps(), &clock) {
             Ok(stinger) => {
                 self.stinger = Some(stinger);
                 transition
@@ -697,7 +697,7 @@ impl Supervisor {
                 let (start, end) = match p.at.filter(|at| *at > now) {
                     Some(at) => (at, transition::cut_at(outgoing, incoming, at)),
                     None if matches!(p.transition.kind, TransitionKind::Stinger { .. }) => {
-                        (now, self.play_stinger(&p.transition, outgoing, incoming, now))
+                        (now, self.play_stinger(&p.transition, p.slot, now))
                     }
                     None => {
                         let end = transition::begin(
@@ -748,19 +748,43 @@ impl Supervisor {
     /// beneath it; returns when it ends (the file's end, or the cut point
     /// when the file does not say how long it is).
     fn play_stinger(
-        &self,
+        &mut self,
         transition: &Transition,
-        outgoing: Option<&gst::Pad>,
-        incoming: Option<&gst::Pad>,
+        incoming: usize,
         start: gst::ClockTime,
     ) -> gst::ClockTime {
         let TransitionKind::Stinger { cut_ms, .. } = transition.kind else { return start };
         let cut = start + gst::ClockTime::from_mseconds(cut_ms.into());
-        transition::cut_at(outgoing, incoming, cut);
-        let Some(stinger) = &self.stinger else { return cut };
+        let outgoing = self.program.mixer_pad(self.active);
+        transition::cut_at(outgoing, self.program.mixer_pad(incoming), cut);
+        let audio = self.collection.audio;
+        let Some(stinger) = &mut self.stinger else { return cut };
+        if let Some(sound) = stinger.sound() {
+            // Heard in the program while it plays (an id no source can have).
+            let id = SourceId::new("@stinger");
+            match Channel::add(&self.program, &id, 1.0, false, audio.sample_rate, audio.channels) {
+                Ok(channel) => {
+                    sound.add(channel.consumer.clone());
+                    stinger.channel = Some(channel);
+                }
+                Err(e) => tracing::warn!(%e, "the stinger's sound"),
+            }
+        }
         stinger.play(self.program.pipeline.base_time().unwrap_or_default(), start);
         self.program.mixer_overlays.lock().unwrap_or_else(|e| e.into_inner()).push(stinger.overlay.clone());
         stinger.duration.map_or(cut, |d| (start + d).max(cut))
+    }
+
+    /// Takes the stinger's picture and sound out of the program, if one is there.
+    fn drop_stinger(&mut self) {
+        let Some(mut stinger) = self.stinger.take() else { return };
+        let mut shown = self.program.mixer_overlays.lock().unwrap_or_else(|e| e.into_inner());
+        shown.retain(|o| !Arc::ptr_eq(o, &stinger.overlay));
+        drop(shown);
+        if let (Some(channel), Some(sound)) = (stinger.channel.take(), stinger.sound()) {
+            sound.remove(&channel.consumer);
+            channel.remove(&self.program);
+        }
     }
 
     /// Ends the pending or running transition at once.
@@ -772,10 +796,7 @@ impl Supervisor {
             transition::begin(&Transition::CUT, outgoing, incoming, self.formats.canvas.width, start);
             self.running = Some(Running { scene: p.scene, slot: p.slot, end: start });
         }
-        if let Some(stinger) = self.stinger.take() {
-            let mut shown = self.program.mixer_overlays.lock().unwrap_or_else(|e| e.into_inner());
-            shown.retain(|o| !Arc::ptr_eq(o, &stinger.overlay));
-        }
+        self.drop_stinger();
         let Some(r) = self.running.take() else { return };
         let outgoing = self.active;
         self.program.wipe.stop();
