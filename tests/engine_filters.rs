@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use plateau::engine::{Event, Frame, Studio, VideoTap};
-use plateau::model::{Filter, FilterKind, KeyColor, Source, SourceId, SourceKind};
+use plateau::model::{Filter, FilterKind, KeyColor, Source, SourceId, SourceKind, TestPattern};
 
 fn convert(args: &[&str]) {
     let status =
@@ -247,11 +247,21 @@ fn a_blur_softens_the_edge_between_two_colours() {
         let (_studio, tap) = over(GREEN, image(&halves, vec![]));
         edge(&first_frame(&tap, "the halves", |f| near(f.pixel(80, 180), RED, 30)))
     };
-    let (_studio, tap) = over(GREEN, image(&halves, vec![FilterKind::Blur { radius: 6.0 }]));
+    let mut blurred = image(&halves, vec![FilterKind::Blur { radius: 6.0 }]);
+    let (studio, tap) = over(GREEN, blurred.clone());
     let soft = edge(&first_frame(&tap, "the blurred halves", |f| near(f.pixel(40, 180), RED, 30)));
     eprintln!("beside the edge: sharp {sharp:?}, blurred {soft:?}");
     assert!(near([sharp.0[0], sharp.0[1], sharp.0[2], 255], RED, 30), "sharp: red left of the edge");
     assert!(soft.0[2] > 40 && soft.1[0] > 40, "blurred: each side takes some of the other: {soft:?}");
+    // The radius made small while it runs: the picture is blurred at its
+    // own size again (it was blurred six times smaller), the edge nearly sharp.
+    blurred.filters = vec![Filter::new(FilterKind::Blur { radius: 1.0 })];
+    studio.update_source(blurred).expect("edited");
+    let slight = first_frame(&tap, "slightly blurred halves", |f| {
+        let (left, right) = edge(f);
+        left[2] < 45 && right[0] < 45 && near(f.pixel(40, 180), RED, 30) && near(f.pixel(600, 180), BLUE, 30)
+    });
+    eprintln!("radius 1: {:?}", edge(&slight));
 }
 
 /// The steady peak (dBFS, first channel) of `source` over a second.
@@ -560,4 +570,37 @@ fn a_scroll_slides_the_picture_right_and_brings_it_round_from_the_left() {
     first_frame(&tap, "slid further", |f| {
         near(f.pixel(200, 180), BLUE, 30) && near(f.pixel(600, 180), RED, 30)
     });
+}
+
+/// How much neighbouring pixels of row 180 differ, on average (red).
+fn roughness(f: &Frame) -> f64 {
+    let diffs: Vec<f64> =
+        (100..540).map(|x| f64::from(f.pixel(x, 180)[0].abs_diff(f.pixel(x + 1, 180)[0]))).collect();
+    diffs.iter().sum::<f64>() / diffs.len() as f64
+}
+
+#[test]
+fn a_blur_on_moving_pictures_changes_its_radius_while_they_play() {
+    let mut snow = Source::new("shown", "Snow", SourceKind::TestPattern { pattern: TestPattern::Snow });
+    snow.filters = vec![Filter::new(FilterKind::Blur { radius: 6.0 })];
+    let (studio, tap) = over(GREEN, snow.clone());
+    let heavy = first_frame(&tap, "snow blurred away", |f| roughness(f) < 2.0);
+    // From a picture blurred six times smaller to one blurred at full size:
+    // the pictures between are sized again while the source plays.
+    snow.filters = vec![Filter::new(FilterKind::Blur { radius: 1.2 })];
+    studio.update_source(snow.clone()).expect("edited");
+    let light = first_frame(&tap, "snow lightly blurred", |f| roughness(f) > 5.0);
+    snow.filters = vec![Filter::new(FilterKind::Blur { radius: 3.0 })];
+    studio.update_source(snow).expect("edited");
+    let back = first_frame(&tap, "snow blurred again", |f| roughness(f) < 4.0);
+    eprintln!(
+        "roughness: {:.1} at radius 6, {:.1} at 1.2, {:.1} at 3",
+        roughness(&heavy),
+        roughness(&light),
+        roughness(&back)
+    );
+    let fps = event_where(&studio, Duration::from_secs(3), |e| matches!(e, Event::Stats(s) if s.fps > 25.0));
+    assert!(fps.is_some(), "the program kept its frame rate through the edits");
+    let error = event_where(&studio, Duration::from_millis(500), |e| matches!(e, Event::Error(_)));
+    assert!(error.is_none(), "no error: {error:?}");
 }

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //!  pictures  … ! videoconvert ! alpha(chroma key) ! videoconvert ! videobalance ! gamma ! alpha(opacity)
-//!              ! videoconvert ! ARGB64 ! identity(3D LUT, in place) ! videoconvert ! gaussianblur
+//!              ! videoconvert ! ARGB64 ! identity(3D LUT, in place) ! videoconvert ! blur (scaled_blur)
+//!              ! videoconvert ! gaussianblur(sharpen)
 //!              ! videoconvert ! videoflip ! videoconvert ! identity(render delay) ! queue
 //!              ! videoconvert ! AYUV ! identity(image mask | scroll, drawn in place)
 //!              ! videoconvert ! (the source's caps) ! appsink
@@ -23,6 +24,7 @@ use gst::prelude::*;
 use crate::engine::error::{make, EngineError};
 use crate::engine::sources::drawn_filters::{self, Shared};
 use crate::engine::sources::lut::Lut;
+use crate::engine::sources::scaled_blur;
 use crate::model::{FilterKind, KeyColor};
 
 /// The elements of one source's filters, in order.
@@ -120,7 +122,8 @@ fn working_elements(kind: &FilterKind, shared: &Shared) -> Result<Vec<gst::Eleme
             lut.apply_on(&apply);
             vec![rgb, apply]
         }
-        FilterKind::Blur { .. } | FilterKind::Sharpen { .. } => vec![make("gaussianblur")?],
+        FilterKind::Blur { .. } => scaled_blur::elements(shared)?,
+        FilterKind::Sharpen { .. } => vec![make("gaussianblur")?],
         FilterKind::ImageMask { path } => drawn_filters::image_mask(path)?,
         FilterKind::Scroll { .. } => drawn_filters::scroll(shared.clone())?,
         FilterKind::Flip { .. } | FilterKind::Rotate { .. } => vec![make("videoflip")?],
@@ -240,7 +243,7 @@ fn configure(kind: &FilterKind, working: &[gst::Element]) -> Result<(), EngineEr
             }
         }
         FilterKind::Lut { .. } | FilterKind::ImageMask { .. } | FilterKind::Scroll { .. } => {}
-        FilterKind::Blur { radius } => first.set_property("sigma", *radius),
+        FilterKind::Blur { radius } => scaled_blur::configure(*radius, working),
         FilterKind::Sharpen { amount } => first.set_property("sigma", -*amount),
         FilterKind::Flip { horizontal, vertical } => {
             let direction = match (horizontal, vertical) {

@@ -12,6 +12,7 @@ pub(crate) mod portal;
 pub(crate) mod probe;
 pub(crate) mod producer;
 pub(crate) mod runner;
+pub(crate) mod scaled_blur;
 pub(crate) mod slideshow;
 
 /// An appsrc of RGBA pictures of `width` x `height` at `fps`, timed by
