@@ -312,5 +312,6 @@ fn swarm_plan(
     let relays = if cli.p2p_relay.is_empty() { &prefs.relays } else { &cli.p2p_relay };
     let relays = relays.iter().map(|r| crate::swarm::relay_url(r)).collect::<anyhow::Result<_>>()?;
     let max_upload_kbps = cli.p2p_max_upload.unwrap_or(prefs.max_upload_kbps);
-    Ok(crate::swarm::SwarmPlan { bind: cli.p2p_bind, relays, max_upload_kbps })
+    let lan = cli.p2p_lan || prefs.lan;
+    Ok(crate::swarm::SwarmPlan { bind: cli.p2p_bind, relays, max_upload_kbps, lan })
 }

@@ -118,6 +118,10 @@ pub struct Cli {
     /// settings', else about twice the stream).
     #[arg(long, value_name = "KBIT", value_parser = clap::value_parser!(u32).range(100..=10_000_000))]
     p2p_max_upload: Option<u32>,
+    /// Announce the studio on the local network and find viewers there
+    /// (mDNS; default: the settings').
+    #[arg(long)]
+    p2p_lan: bool,
     /// At the end, write the swarm's statistics into this file (JSON).
     #[arg(long, value_name = "FILE")]
     stats_json: Option<PathBuf>,

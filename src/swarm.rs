@@ -26,6 +26,10 @@ pub struct WatchArgs {
     /// How many viewers this one relays to at most.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(0..=64))]
     children: u16,
+    /// Announce this viewer on the local network and find the studio and
+    /// other viewers there (mDNS), for a show on a LAN without internet.
+    #[arg(long)]
+    lan: bool,
     /// Serve the live stream over HTTP at this address: /live.ts (MPEG-TS
     /// for VLC, mpv, ffplay), /live.m3u8 (HLS), and / (a page that plays it).
     #[arg(long, value_name = "ADDR")]
@@ -52,13 +56,21 @@ impl WatchArgs {
             ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
         display && self.output.is_none() && self.serve.is_none() && self.stats_json.is_none()
     }
+
+    fn peer_options(&self) -> PeerOptions {
+        PeerOptions {
+            bind: self.bind,
+            children: self.children as usize,
+            lan: self.lan,
+            ..PeerOptions::default()
+        }
+    }
 }
 
 /// `plateau watch TICKET` in the viewer's window.
 pub fn watch_in_window(args: &WatchArgs) -> anyhow::Result<()> {
     let ticket: Ticket = args.ticket.parse().context("this ticket cannot be used")?;
-    let options = PeerOptions { bind: args.bind, children: args.children as usize, ..PeerOptions::default() };
-    crate::ui::watch(ticket, options)
+    crate::ui::watch(ticket, args.peer_options())
 }
 
 /// `plateau plateau:TICKET` (a link opened from a browser or a chat): the
@@ -98,8 +110,7 @@ pub fn watch(args: &WatchArgs, duration: Option<f64>, plays: bool) -> anyhow::Re
         }
         _ => None,
     };
-    let options = PeerOptions { bind: args.bind, children: args.children as usize, ..PeerOptions::default() };
-    let viewer = Viewer::join(&ticket, options, move |chunk| {
+    let viewer = Viewer::join(&ticket, args.peer_options(), move |chunk| {
         if let Some(g) = &gateway {
             g.push(chunk.payload(), chunk.header.is_start(), chunk.header.capture_us);
         }
@@ -169,6 +180,8 @@ pub struct SwarmPlan {
     /// The most the studio sends to the swarm, in kbit/s; 0: about twice
     /// the stream.
     pub max_upload_kbps: u32,
+    /// Announced and found on the local network (mDNS).
+    pub lan: bool,
 }
 
 impl SwarmPlan {
@@ -181,7 +194,7 @@ impl SwarmPlan {
             )
         })?;
         let relays = prefs.relays.iter().map(|r| relay_url(r)).collect::<anyhow::Result<_>>()?;
-        Ok(Self { bind, relays, max_upload_kbps: prefs.max_upload_kbps })
+        Ok(Self { bind, relays, max_upload_kbps: prefs.max_upload_kbps, lan: prefs.lan })
     }
 
     /// How many viewers the studio sends the stream to itself, for a stream
@@ -223,9 +236,14 @@ impl Live {
         plan: &SwarmPlan,
     ) -> anyhow::Result<Self> {
         let children = plan.children(encoder.video_kbps + encoder.audio_kbps);
-        let options =
-            PeerOptions { bind: plan.bind, children, relays: plan.relays.clone(), ..PeerOptions::default() };
-        tracing::info!(children, relays = plan.relays.len(), "going to the swarm");
+        let options = PeerOptions {
+            bind: plan.bind,
+            children,
+            relays: plan.relays.clone(),
+            lan: plan.lan,
+            ..PeerOptions::default()
+        };
+        tracing::info!(children, relays = plan.relays.len(), lan = plan.lan, "going to the swarm");
         let broadcaster = Arc::new(Broadcaster::start(options)?);
         let sender = broadcaster.clone();
         // A keyframe every second, so that a viewer never waits longer for a
@@ -350,6 +368,7 @@ mod tests {
             bind: "127.0.0.1:0".parse().unwrap(),
             relays: Vec::new(),
             max_upload_kbps,
+            lan: false,
         };
         assert_eq!(plan(0).children(2628), BROADCASTER_CHILDREN);
         assert_eq!(plan(1000).children(2628), 1, "below one stream: still one viewer");

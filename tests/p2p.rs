@@ -1,6 +1,7 @@
 //! The peer-to-peer swarm, end to end on loopback: a headless broadcaster
 //! process and viewer processes (`plateau watch`), each with its own iroh
-//! endpoint, no relay, no address lookup, nothing beyond 127.0.0.1.
+//! endpoint, no relay, no address lookup, nothing beyond 127.0.0.1 (but
+//! for the local-network test, on a link between two namespaces of its own).
 
 mod common;
 
@@ -40,10 +41,20 @@ fn broadcast(dir: &Path, seconds: u32) -> Broadcaster {
 }
 
 fn broadcast_with(dir: &Path, seconds: u32, more: &[&str]) -> Broadcaster {
+    broadcast_on(plateau(), "127.0.0.1:0", dir, seconds, more)
+}
+
+fn plateau() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_plateau"))
+}
+
+/// A broadcaster run by `command` (plateau, or plateau in a namespace),
+/// listening on `bind`.
+fn broadcast_on(mut command: Command, bind: &str, dir: &Path, seconds: u32, more: &[&str]) -> Broadcaster {
     let (ticket_file, stats, log) =
         (dir.join("ticket"), dir.join("broadcaster.json"), dir.join("broadcaster.log"));
-    let child = Command::new(env!("CARGO_BIN_EXE_plateau"))
-        .args(["--headless", "--p2p", "--p2p-bind", "127.0.0.1:0", "--video-kbps", "800"])
+    let child = command
+        .args(["--headless", "--p2p", "--p2p-bind", bind, "--video-kbps", "800"])
         .arg("--collection")
         .arg(collection_file(dir))
         .arg("--ticket-file")
@@ -82,16 +93,29 @@ fn watch(dir: &Path, name: &str, ticket: &str, seconds: u32, children: u32) -> W
 }
 
 fn watch_with(dir: &Path, name: &str, ticket: &str, seconds: u32, children: u32, more: &[&str]) -> Watcher {
+    watch_on(plateau(), "127.0.0.1:0", dir, (name, ticket), seconds, children, more)
+}
+
+/// A viewer run by `command` (plateau, or plateau in a namespace),
+/// listening on `bind`.
+fn watch_on(
+    mut command: Command,
+    bind: &str,
+    dir: &Path,
+    (name, ticket): (&str, &str),
+    seconds: u32,
+    children: u32,
+    more: &[&str],
+) -> Watcher {
     let (output, stats) = (dir.join(format!("{name}.ts")), dir.join(format!("{name}.json")));
     let relays_only = more.first() == Some(&"relay");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_plateau"));
     if relays_only {
         command.args(["relay", ticket]);
     } else {
         command.args(["watch", ticket]).arg("--output").arg(&output).args(more);
     }
     let child = command
-        .args(["--bind", "127.0.0.1:0", "--children", &children.to_string()])
+        .args(["--bind", bind, "--children", &children.to_string()])
         .arg("--stats-json")
         .arg(&stats)
         .args(["--duration", &seconds.to_string()])
@@ -227,6 +251,35 @@ fn a_viewer_that_cannot_reach_the_studio_directly_gets_the_show_through_a_self_h
     assert_eq!(got, 0, "a viewer with no address and no relay got the show: the test proves nothing");
     finish(show.child, "the broadcaster");
     runtime.block_on(server.shutdown()).unwrap();
+}
+
+#[test]
+fn on_a_local_network_without_internet_a_viewer_finds_the_studio_by_mdns() {
+    // Two machines on a link of their own, nothing else: the studio on
+    // one, two viewers on the other, handed its ticket without any
+    // address. Only the one that looks on the local network finds it.
+    let lan = common::netns::Lan::create();
+    let dir = tempfile::tempdir().unwrap();
+    let studio = lan.command(0, env!("CARGO_BIN_EXE_plateau"));
+    let show = broadcast_on(studio, "0.0.0.0:0", dir.path(), 25, &["--p2p-lan"]);
+    let ticket: plateau::p2p::Ticket = show.ticket.parse().unwrap();
+    assert!(
+        ticket.addrs.iter().any(|a| a.ip().to_string() == lan.addresses[0]),
+        "the studio's address on the link is in the ticket: {:?}",
+        ticket.addrs
+    );
+    let no_address = plateau::p2p::Ticket { addrs: Vec::new(), ..ticket }.to_string();
+    let viewer = |_: u8| lan.command(1, env!("CARGO_BIN_EXE_plateau"));
+    let looking = watch_on(viewer(0), "0.0.0.0:0", dir.path(), ("looking", &no_address), 12, 4, &["--lan"]);
+    let not_looking = watch_on(viewer(1), "0.0.0.0:0", dir.path(), ("not-looking", &no_address), 12, 4, &[]);
+    received_whole_show(looking, "the viewer that looks on the local network");
+    let _ = not_looking.child.wait_with_output();
+    let stats = std::fs::read(&not_looking.stats)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let got = stats.as_ref().map_or(0, |s| number(s, "received"));
+    assert_eq!(got, 0, "a viewer with no address that does not look got the show: the test proves nothing");
+    finish(show.child, "the broadcaster");
 }
 
 #[test]

@@ -47,7 +47,7 @@ fn options(wan: Option<&wan::Wan>, uplink_bps: f64, children: usize) -> PeerOpti
         let wan = wan.clone();
         Network(Arc::new(move |builder, id| wan.attach(builder, id, uplink_bps)))
     });
-    PeerOptions { bind: "127.0.0.1:0".parse().unwrap(), children, relays: Vec::new(), network }
+    PeerOptions { bind: "127.0.0.1:0".parse().unwrap(), children, relays: Vec::new(), network, lan: false }
 }
 
 fn join(ticket: &Ticket, wan: Option<&wan::Wan>) -> Watching {

@@ -130,11 +130,14 @@ pub struct PeerToPeer {
     /// The most the studio uploads to the swarm, in kbit/s; 0: about
     /// twice the stream, whatever the audience.
     pub max_upload_kbps: u32,
+    /// Announce the studio on the local network and find viewers there
+    /// (mDNS), for a show on a LAN without internet.
+    pub lan: bool,
 }
 
 impl Default for PeerToPeer {
     fn default() -> Self {
-        Self { enabled: false, bind: "0.0.0.0:0".into(), relays: Vec::new(), max_upload_kbps: 0 }
+        Self { enabled: false, bind: "0.0.0.0:0".into(), relays: Vec::new(), max_upload_kbps: 0, lan: false }
     }
 }
 

@@ -1,6 +1,7 @@
 //! One iroh endpoint per peer: QUIC, dialled by public key; relay servers
 //! only those the user gives (none by default: iroh's public relays are
-//! never used), and no address lookup service (tests never reach outside).
+//! never used), and no address lookup service but mDNS on the local
+//! network when asked for (tests never reach outside).
 
 use std::net::SocketAddr;
 
@@ -8,9 +9,14 @@ use std::sync::Arc;
 
 use iroh::endpoint::{presets, QuicTransportConfig};
 use iroh::{Endpoint, RelayMap, RelayMode, SecretKey};
+use iroh_mdns_address_lookup::MdnsAddressLookup;
 use noq_proto::congestion::Bbr3Config;
 
 use super::{wire, P2pError, PeerOptions};
+
+/// The mDNS service Plateau's peers announce themselves under
+/// (`<endpoint id>._plateau._udp.local`).
+const MDNS_SERVICE: &str = "plateau";
 
 /// Bytes in flight or buffered per connection: about 1.5 s of a 2.5 Mbit/s stream.
 const SEND_WINDOW: u64 = 512 * 1024;
@@ -36,6 +42,10 @@ pub async fn bind(key: SecretKey, options: &PeerOptions) -> Result<Endpoint, P2p
         .alpns(vec![wire::ALPN.to_vec()])
         .relay_mode(relay_mode(&options.relays))
         .clear_ip_transports();
+    let builder = match options.lan {
+        true => builder.address_lookup(MdnsAddressLookup::builder().service_name(MDNS_SERVICE)),
+        false => builder,
+    };
     let builder = match &options.network {
         Some(network) => (network.0)(builder, id),
         None => builder.bind_addr(addr).map_err(|e| fail(e.to_string()))?,

@@ -63,11 +63,22 @@ pub struct PeerOptions {
     /// Another network than UDP: the endpoint is built without IP
     /// transports and handed to this (benchmarks emulate a WAN this way).
     pub network: Option<Network>,
+    /// Announce this peer on the local network and find others there
+    /// (mDNS): a show on a LAN without internet keeps working when the
+    /// ticket's addresses are out of date or missing. Off by default: it
+    /// speaks on every interface.
+    pub lan: bool,
 }
 
 impl Default for PeerOptions {
     fn default() -> Self {
-        Self { bind: SocketAddr::from(([0, 0, 0, 0], 0)), children: 4, relays: Vec::new(), network: None }
+        Self {
+            bind: SocketAddr::from(([0, 0, 0, 0], 0)),
+            children: 4,
+            relays: Vec::new(),
+            network: None,
+            lan: false,
+        }
     }
 }
 

@@ -283,6 +283,13 @@ fn peer_to_peer_group(window: &Window) -> adw::PreferencesGroup {
         }
     });
     group.add(&bind);
+    group.add(&switch_row(
+        window,
+        &gettext("Local network"),
+        &gettext("Announce the show and find viewers on this network (mDNS), with or without internet"),
+        prefs.lan,
+        |s, on| s.peer_to_peer.lan = on,
+    ));
     group.add(&relays_row(window, &prefs.relays));
     let w = window.downgrade();
     group.add(&spin_row(

@@ -69,3 +69,52 @@ impl Drop for NetNs {
         let _ = Command::new("ip").args(["link", "del", &self.host_if]).output();
     }
 }
+
+/// A local network of two machines: two network namespaces joined by a
+/// veth pair, nothing else (no route out, no DNS), multicast routed on the
+/// link so that mDNS works between them. Needs root and iproute2.
+pub struct Lan {
+    pub names: [String; 2],
+    /// Each machine's address on the link.
+    pub addresses: [String; 2],
+}
+
+impl Lan {
+    pub fn create() -> Self {
+        static COUNT: AtomicU32 = AtomicU32::new(0);
+        let n = (std::process::id() % 1000) * 10 + COUNT.fetch_add(1, Ordering::Relaxed) % 10;
+        let names = [format!("plateau-lan{n}a"), format!("plateau-lan{n}b")];
+        let links = [format!("pla{n}"), format!("plb{n}")];
+        let net = format!("10.{}.{}", 200 + n / 250 % 50, n % 250);
+        for name in &names {
+            let _ = Command::new("ip").args(["netns", "del", name]).output();
+            ip(&["netns", "add", name]);
+        }
+        ip(&["-n", &names[0], "link", "add", &links[0], "type", "veth", "peer", "name", &links[1]]);
+        ip(&["-n", &names[0], "link", "set", &links[1], "netns", &names[1]]);
+        let addresses = [format!("{net}.1"), format!("{net}.2")];
+        for i in 0..2 {
+            let (name, link) = (&names[i], &links[i]);
+            ip(&["-n", name, "addr", "add", &format!("{}/24", addresses[i]), "dev", link]);
+            ip(&["-n", name, "link", "set", link, "up"]);
+            ip(&["-n", name, "link", "set", "lo", "up"]);
+            ip(&["-n", name, "route", "add", "224.0.0.0/4", "dev", link]);
+        }
+        Self { names, addresses }
+    }
+
+    /// `program` to be run on machine `i` (0 or 1).
+    pub fn command(&self, i: usize, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new("ip");
+        command.args(["netns", "exec", &self.names[i]]).arg(program);
+        command
+    }
+}
+
+impl Drop for Lan {
+    fn drop(&mut self) {
+        for name in &self.names {
+            let _ = Command::new("ip").args(["netns", "del", name]).output();
+        }
+    }
+}
