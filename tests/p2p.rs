@@ -403,10 +403,8 @@ mod evil {
         pub sent: u64,
     }
 
-    /// Runs for `seconds`; says whom it served and what it sent.
-    pub async fn run(ticket: Ticket, seconds: u64) -> Arc<Mutex<Seen>> {
-        let seen = Arc::new(Mutex::new(Seen::default()));
-        let endpoint = Endpoint::builder(presets::Minimal)
+    async fn endpoint() -> Endpoint {
+        Endpoint::builder(presets::Minimal)
             .alpns(vec![wire::ALPN.to_vec()])
             .relay_mode(RelayMode::Disabled)
             .clear_ip_transports()
@@ -414,7 +412,39 @@ mod evil {
             .unwrap()
             .bind()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Joins the show and asks the tracker for a parent as fast as it can,
+    /// for at most `limit`: how many it asked, and why its connection ended.
+    pub async fn flood_tracker(ticket: Ticket, limit: Duration) -> (u64, Option<String>) {
+        let endpoint = endpoint().await;
+        let tracker = endpoint.connect(ticket.endpoint_addr(), wire::ALPN).await.unwrap();
+        let (mut send, mut recv) = tracker.open_bi().await.unwrap();
+        let join = Hello::Join { stream: ticket.stream, addrs: endpoint.bound_sockets(), slots: 16 };
+        wire::send_message(&mut send, &join).await.unwrap();
+        // Its answers are read, so that the tracker never waits to send them.
+        tokio::spawn(async move { while wire::read_message::<Steer>(&mut recv).await.is_ok() {} });
+        let (start, mut asked) = (Instant::now(), 0);
+        while start.elapsed() < limit && tracker.close_reason().is_none() {
+            if wire::send_message(&mut send, &Report::WantParent { exclude: vec![] }).await.is_err() {
+                break;
+            }
+            asked += 1;
+            if asked % 64 == 0 {
+                tokio::task::yield_now().await;
+            }
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(2), tracker.closed()).await;
+        let reason = tracker.close_reason().map(|r| r.to_string());
+        endpoint.close().await;
+        (asked, reason)
+    }
+
+    /// Runs for `seconds`; says whom it served and what it sent.
+    pub async fn run(ticket: Ticket, seconds: u64) -> Arc<Mutex<Seen>> {
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let endpoint = endpoint().await;
         let tracker = endpoint.connect(ticket.endpoint_addr(), wire::ALPN).await.unwrap();
         let (mut to_tracker, mut from_tracker) = tracker.open_bi().await.unwrap();
         let join = Hello::Join { stream: ticket.stream, addrs: endpoint.bound_sockets(), slots: 16 };
@@ -507,6 +537,26 @@ mod evil {
         endpoint.close().await;
         seen
     }
+}
+
+#[test]
+fn a_peer_that_floods_the_tracker_is_disconnected_and_the_audience_plays_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = broadcast(dir.path(), 20);
+    let ticket: plateau::p2p::Ticket = show.ticket.parse().unwrap();
+    let viewer = watch(dir.path(), "viewer", &show.ticket, 12, 4);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let started = Instant::now();
+    let (asked, reason) = runtime.block_on(evil::flood_tracker(ticket, Duration::from_secs(8)));
+    eprintln!(
+        "the flooder asked for a parent {asked} times in {:?}; its connection: {reason:?}",
+        started.elapsed()
+    );
+    let reason = reason.unwrap_or_default();
+    assert!(reason.contains("flood"), "the flooder was not disconnected for flooding: {reason:?}");
+    assert!(asked > 220, "it was disconnected before it flooded: {asked} requests");
+    received_whole_show(viewer, "the viewer beside the flooder");
+    finish(show.child, "the broadcaster");
 }
 
 #[test]

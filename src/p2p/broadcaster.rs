@@ -51,6 +51,14 @@ pub struct SwarmReport {
 /// broadcaster leaves.
 const END_SPREADS: Duration = Duration::from_millis(700);
 
+/// A viewer's tracker messages (its status every half second, a parent
+/// asked for now and then): this many at once, then one every
+/// `REPORT_REFILL`; those over it are not read, and a peer more than
+/// `REPORT_FLOOD` over it is disconnected (each asks the tracker to work).
+const REPORT_BURST: f64 = 20.0;
+const REPORT_REFILL: Duration = Duration::from_millis(50);
+const REPORT_FLOOD: u32 = 200;
+
 /// How often a [`SwarmReport`] comes.
 pub const REPORT_EVERY: Duration = Duration::from_secs(1);
 
@@ -249,7 +257,18 @@ async fn serve(
                 let connection = connection.clone();
                 tokio::spawn(async move {
                     let mut rate = chat::Rate::default();
+                    let mut reports = chat::Rate::new(REPORT_BURST, REPORT_REFILL);
                     while let Ok(report) = wire::read_message::<Report>(&mut recv).await {
+                        let is_chat = matches!(report, Report::Chat { .. });
+                        if !is_chat && reports.take().is_err() {
+                            // Over its rate: not read. A peer far over it floods.
+                            if reports.over > REPORT_FLOOD {
+                                tracing::info!(peer = %peer.fmt_short(), "a peer floods the tracker: disconnected");
+                                connection.close(2u32.into(), b"flood");
+                                break;
+                            }
+                            continue;
+                        }
                         let answer = match report {
                             Report::Status { parent, children, latency_ms } => {
                                 lock(&tracker).report(peer, parent, children, latency_ms);

@@ -94,9 +94,12 @@ pub fn check(
         .map_err(|_| ChatRefused::Forged)
 }
 
-/// One peer's rate: a few messages at once, then one every two seconds.
+/// One peer's rate of messages: `burst` at once, then one every `refill`.
+/// By default a chat's: three at once, then one every two seconds.
 #[derive(Debug)]
 pub struct Rate {
+    burst: f64,
+    refill: Duration,
     tokens: f64,
     last: Instant,
     /// Messages refused for their rate.
@@ -105,16 +108,20 @@ pub struct Rate {
 
 impl Default for Rate {
     fn default() -> Self {
-        Self { tokens: BURST, last: Instant::now(), over: 0 }
+        Self::new(BURST, REFILL)
     }
 }
 
 impl Rate {
+    pub fn new(burst: f64, refill: Duration) -> Self {
+        Self { burst, refill, tokens: burst, last: Instant::now(), over: 0 }
+    }
+
     /// Whether one more message may go now.
     pub fn take(&mut self) -> Result<(), ChatRefused> {
         let now = Instant::now();
-        let refilled = now.duration_since(self.last).as_secs_f64() / REFILL.as_secs_f64();
-        self.tokens = (self.tokens + refilled).min(BURST);
+        let refilled = now.duration_since(self.last).as_secs_f64() / self.refill.as_secs_f64();
+        self.tokens = (self.tokens + refilled).min(self.burst);
         self.last = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
