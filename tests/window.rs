@@ -1327,13 +1327,24 @@ fn relay_servers_and_maximum_upload_typed_in_settings_are_saved_and_go_into_the_
     app.key("ctrl+a");
     app.type_text("6000");
     app.key("Tab");
+    app.click("Local network", None);
     poll(Duration::from_secs(10), Duration::from_millis(200), || {
         let saved = Settings::load(&settings_file).map(|s| s.peer_to_peer).unwrap_or_default();
         match saved.relays == ["http://127.0.0.1:3340", "https://127.0.0.2:3341"]
             && saved.max_upload_kbps == 6000
+            && saved.lan
         {
             true => Ok(()),
             false => Err(format!("the settings hold {saved:?}")),
+        }
+    });
+    // Switched off again before going live: mDNS would speak on the
+    // machine's own network, which tests never reach.
+    app.click("Local network", None);
+    poll(Duration::from_secs(10), Duration::from_millis(200), || {
+        match Settings::load(&settings_file).map(|s| s.peer_to_peer.lan) {
+            Ok(false) => Ok(()),
+            other => Err(format!("the local network is still on: {other:?}")),
         }
     });
     app.key("Escape");
