@@ -151,7 +151,22 @@ enum Command {
     Relay(swarm::WatchArgs),
 }
 
+/// With the cairo renderer asked for (`GSK_RENDERER=cairo`, as on a
+/// machine without a GPU), GTK draws nothing with OpenGL, yet it opens it
+/// at start all the same: with Mesa's software OpenGL that is LLVM and
+/// llvmpipe resident for nothing (measured by benches/window-vs-headless:
+/// the window 246-253 MB with it, 189-192 MB without, CPU alike). Unless
+/// GDK_DEBUG says otherwise, GL stays closed then.
+fn no_gl_for_the_cairo_renderer() {
+    let cairo = std::env::var("GSK_RENDERER").is_ok_and(|r| r.eq_ignore_ascii_case("cairo"));
+    if cairo && std::env::var_os("GDK_DEBUG").is_none() {
+        // Before any thread exists.
+        std::env::set_var("GDK_DEBUG", "gl-disable");
+    }
+}
+
 fn main() -> ExitCode {
+    no_gl_for_the_cairo_renderer();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
