@@ -83,8 +83,8 @@ fn fit(radius: f64, caps: &gst::CapsRef, working: &[gst::Element]) {
     let [_, small, blur, _, full] = working else { return };
     let f = factor(radius) as i32;
     let shrunk = |n: i32| ((n + f - 1) / f).max(1);
-    small.set_property(
-        "caps",
+    set_caps(
+        small,
         gst::Caps::builder("video/x-raw")
             .field("width", shrunk(width))
             .field("height", shrunk(height))
@@ -94,8 +94,17 @@ fn fit(radius: f64, caps: &gst::CapsRef, working: &[gst::Element]) {
     if let Ok(aspect) = s.get::<gst::Fraction>("pixel-aspect-ratio") {
         same = same.field("pixel-aspect-ratio", aspect);
     }
-    full.set_property("caps", same.build());
+    set_caps(full, same.build());
     blur.set_property("sigma", radius / f64::from(f));
+}
+
+/// Sets a capsfilter's caps only when they change: new caps renegotiate
+/// the pictures, and a radius dragged along a slider changes the sigma
+/// many times for each change of size.
+fn set_caps(filter: &gst::Element, caps: gst::Caps) {
+    if filter.property::<Option<gst::Caps>>("caps").as_ref() != Some(&caps) {
+        filter.set_property("caps", caps);
+    }
 }
 
 #[cfg(test)]
