@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::pulse::Pulse;
+use common::pulse::{db, Pulse};
 use common::*;
 use plateau::engine::{Command, Studio};
 use plateau::model::{Monitor, Source, SourceKind};
@@ -27,26 +27,24 @@ fn the_program_mix_is_heard_on_the_monitoring_device_when_asked_for() {
     std::thread::sleep(Duration::from_secs(1));
     let (before, _) = pulse.listen(1.0);
 
+    // How long the program takes to sound on the device, counted in the
+    // device's own samples from when it is asked for.
+    let asked = pulse.mark();
     studio.send(Command::MonitorProgram(true)).expect("sent");
-    std::thread::sleep(Duration::from_millis(500));
-    // Listened to for up to four times 1.5 s: the monitor connecting to the
-    // sound server may take longer on a loaded machine (once in CI it read
-    // silence for the 1.5 s after 500 ms).
-    let mut tries = 0;
-    let (heard, frequency) = loop {
-        let (heard, frequency) = pulse.listen(1.5);
-        tries += 1;
-        if heard > -30.0 || tries == 4 {
-            break (heard, frequency);
-        }
-    };
-    eprintln!("heard after {tries} listening(s) of 1.5 s");
+    std::thread::sleep(Duration::from_secs(2));
+    let first_sound = pulse.since(asked).chunks_exact(480).position(|b| db(b) > -30.0);
+    let starts_after = first_sound.map(|hundredths| hundredths as f64 * 0.01);
+    eprintln!("the program sounds on the device {starts_after:?} s after it is asked for");
+    let (heard, frequency) = pulse.listen(1.5);
 
     studio.send(Command::MonitorProgram(false)).expect("sent");
     std::thread::sleep(Duration::from_millis(500));
     let (after, _) = pulse.listen(1.0);
     eprintln!("the device: {before:.1} dB before, {heard:.1} dB at {frequency:.0} Hz with the program, {after:.1} dB after");
     assert!(before < -60.0, "nothing monitored: the device is silent ({before} dB)");
+    let starts_after =
+        starts_after.expect("the program's tone never sounded in the 2 s after it was asked for");
+    assert!(starts_after < 0.5, "the program took {starts_after} s to sound on the device");
     assert!(
         heard > -30.0 && (frequency - 660.0).abs() < 20.0,
         "the program's tone on the device: {heard} dB, {frequency} Hz"
