@@ -43,6 +43,24 @@ fn integrated_lufs(path: &Path, index: usize) -> f64 {
         .unwrap_or_else(|| panic!("no integrated loudness in: {log}"))
 }
 
+/// The nice value in a thread's `stat` file (none once it has ended).
+fn nice_in(stat: &Path) -> Option<i64> {
+    let stat = std::fs::read_to_string(stat).ok()?;
+    stat.rsplit_once(") ")?.1.split_whitespace().nth(16)?.parse().ok()
+}
+
+/// Each thread of this process: its name and nice value.
+fn threads() -> Vec<(String, i64)> {
+    let tasks = std::fs::read_dir("/proc/self/task").expect("/proc/self/task");
+    tasks
+        .flatten()
+        .filter_map(|t| {
+            let name = std::fs::read_to_string(t.path().join("comm")).ok()?;
+            Some((name.trim().to_owned(), nice_in(&t.path().join("stat"))?))
+        })
+        .collect()
+}
+
 /// Seconds of audio stream `index` that decode.
 fn decoded_seconds(path: &Path, index: usize) -> f64 {
     let out = Command::new("ffmpeg")
@@ -68,7 +86,30 @@ fn one_file_holds_the_mix_and_each_speaker_with_chapters_and_the_mix_at_minus_16
     podcast.add_chapter("Interview");
     std::thread::sleep(Duration::from_secs(6));
     let steps = std::sync::Mutex::new(Vec::new());
-    podcast.stop_with_progress(|step| steps.lock().unwrap().push(step)).expect("podcast ends cleanly");
+    // Where the work was done: the nice value of the thread telling the
+    // progress, and of the streaming threads of the finishing pipelines.
+    let (telling, streaming) = (std::sync::Mutex::new(Vec::new()), std::sync::Mutex::new(Vec::new()));
+    podcast
+        .stop_with_progress(|step| {
+            steps.lock().unwrap().push(step);
+            telling.lock().unwrap().push(nice_in(Path::new("/proc/thread-self/stat")));
+            // GStreamer names its streaming threads after their pads.
+            let lowered =
+                threads().into_iter().filter(|(name, nice)| *nice != 0 && name != "plateau-backgro");
+            streaming.lock().unwrap().extend(lowered);
+        })
+        .expect("podcast ends cleanly");
+    let (telling, streaming) = (telling.into_inner().unwrap(), streaming.into_inner().unwrap());
+    eprintln!("finished at nice {telling:?}; streaming threads seen at {streaming:?}");
+    assert!(telling.iter().all(|n| *n == Some(10)), "the finishing ran at background priority: {telling:?}");
+    assert!(
+        streaming.iter().any(|(name, _)| name.starts_with("matroskademux")),
+        "the finishing pipelines streamed at background priority: {streaming:?}"
+    );
+    assert!(streaming.iter().all(|(_, nice)| *nice == 10), "{streaming:?}");
+    // No lowered thread is left for the live show to be handed later.
+    let lowered: Vec<_> = threads().into_iter().filter(|(_, nice)| *nice != 0).collect();
+    assert!(lowered.is_empty(), "threads left at a lower priority: {lowered:?}");
     // Measuring, then rewriting, each told from 0 to 1 without going back.
     let steps = steps.into_inner().unwrap();
     for stage in [0, 1] {

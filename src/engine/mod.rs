@@ -15,6 +15,7 @@
 //!   one pipeline's buffers to others, and `playback` of a show received
 //!   from the swarm.
 
+mod background;
 mod command;
 mod cpu;
 mod error;

@@ -26,6 +26,7 @@ pub(crate) fn measure(path: &Path, progress: &dyn Fn(f64)) -> Result<(f64, f64),
     let fail =
         |message: String| EngineError::Start { what: format!("loudness of {}", path.display()), message };
     let pipeline = gst::Pipeline::new();
+    crate::engine::background::streaming_threads_of(&pipeline);
     let src = make("filesrc")?;
     src.set_property("location", path);
     let decode = make("decodebin")?;

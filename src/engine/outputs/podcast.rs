@@ -250,9 +250,31 @@ impl Podcast {
 
     /// Like `stop`, telling `progress` how far measuring and rewriting the
     /// mix have gone (they read the whole file: long for a long podcast).
-    pub fn stop_with_progress(mut self, progress: impl Fn(Finishing)) -> Result<PathBuf, EngineError> {
+    pub fn stop_with_progress(mut self, progress: impl Fn(Finishing) + Sync) -> Result<PathBuf, EngineError> {
         let end = self.elapsed();
         self.output.finish(Duration::from_secs(15))?;
+        // Measuring and copying read the whole file as fast as they can:
+        // at background priority, the live show first.
+        crate::engine::background::run(|| self.measure_and_rewrite(end, &progress))?;
+        if !self.chapters.is_empty() {
+            let side = self.chapters_file();
+            let text: String =
+                self.chapters.iter().map(|(t, title)| format!("{} {title}\n", timestamp(*t))).collect();
+            write_atomically(&side, |f| std::io::Write::write_all(f, text.as_bytes())).map_err(|e| {
+                EngineError::Start { what: side.display().to_string(), message: e.to_string() }
+            })?;
+        }
+        tracing::info!(path = %self.path.display(), chapters = self.chapters.len(), "podcast recording finished");
+        Ok(self.path.clone())
+    }
+
+    /// Measures the mix's loudness and copies the file once more with its
+    /// gain and chapters, when there is anything to change.
+    fn measure_and_rewrite(
+        &self,
+        end: gst::ClockTime,
+        progress: &dyn Fn(Finishing),
+    ) -> Result<(), EngineError> {
         let mix = if self.toc_setter.is_some() {
             self.path.clone()
         } else {
@@ -284,16 +306,7 @@ impl Podcast {
         } else if let Some(gain) = gain {
             rewrite_single(&mix, gain, self.settings.codec, &|f| progress(Finishing::Rewriting(f)))?;
         }
-        if !self.chapters.is_empty() {
-            let side = self.chapters_file();
-            let text: String =
-                self.chapters.iter().map(|(t, title)| format!("{} {title}\n", timestamp(*t))).collect();
-            write_atomically(&side, |f| std::io::Write::write_all(f, text.as_bytes())).map_err(|e| {
-                EngineError::Start { what: side.display().to_string(), message: e.to_string() }
-            })?;
-        }
-        tracing::info!(path = %self.path.display(), chapters = self.chapters.len(), "podcast recording finished");
-        Ok(self.path.clone())
+        Ok(())
     }
 
     fn chapters_file(&self) -> PathBuf {
@@ -416,6 +429,7 @@ fn rewrite_matroska(
 ) -> Result<(), EngineError> {
     let tmp = path.with_extension("finishing.mka");
     let pipeline = gst::Pipeline::new();
+    crate::engine::background::streaming_threads_of(&pipeline);
     let src = make("filesrc")?;
     src.set_property("location", path);
     let demux = make("matroskademux")?;
@@ -487,6 +501,7 @@ fn rewrite_single(
 ) -> Result<(), EngineError> {
     let tmp = path.with_extension(format!("finishing.{}", codec.extension()));
     let pipeline = gst::Pipeline::new();
+    crate::engine::background::streaming_threads_of(&pipeline);
     let src = make("filesrc")?;
     src.set_property("location", path);
     let decode = make("decodebin")?;
