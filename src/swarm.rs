@@ -153,11 +153,12 @@ pub fn watch(args: &WatchArgs, duration: Option<f64>, plays: bool) -> anyhow::Re
         }
         last_print = Instant::now();
         eprintln!(
-            "plateau: swarm: {} chunks, latency {} ms, {} refused, {} children, {:.0} kB relayed",
+            "plateau: swarm: {} chunks, latency {} ms, {} refused, {} children of {} places, {:.0} kB relayed",
             s.received,
             s.latency_ms.map_or("-".into(), |l| l.to_string()),
             s.rejected,
             s.children,
+            s.slots,
             s.sent_bytes as f64 / 1e3
         );
     }

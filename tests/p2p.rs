@@ -283,6 +283,55 @@ fn on_a_local_network_without_internet_a_viewer_finds_the_studio_by_mdns() {
 }
 
 #[test]
+fn a_viewer_whose_uplink_carries_one_copy_keeps_one_child_it_can_serve() {
+    // The studio has one place (its maximum upload), taken by a viewer
+    // that sends at 540 kbit/s at most (about 1.5 copies of this small
+    // picture's stream, 360 kbit/s on the wire) but offers four places.
+    // Three viewers that relay to nobody can only be sent to it.
+    let lan = common::netns::Lan::create();
+    lan.shape_uplink(1, 540);
+    let dir = tempfile::tempdir().unwrap();
+    let studio = lan.command(0, env!("CARGO_BIN_EXE_plateau"));
+    let show = broadcast_on(studio, "0.0.0.0:0", dir.path(), 40, &["--p2p-max-upload", "1100"]);
+    let mut slow = lan.command(1, env!("CARGO_BIN_EXE_plateau"));
+    slow.env("RUST_LOG", "plateau::p2p::relay=info");
+    let mut slow = watch_on(slow, "0.0.0.0:0", dir.path(), ("slow", &show.ticket), 34, 4, &[]);
+    std::thread::sleep(Duration::from_secs(4));
+    let mut audience: Vec<Watcher> = (0..3)
+        .map(|n| {
+            std::thread::sleep(Duration::from_millis(300));
+            let command = lan.command(0, env!("CARGO_BIN_EXE_plateau"));
+            watch_on(command, "0.0.0.0:0", dir.path(), (&format!("viewer{n}"), &show.ticket), 26, 0, &[])
+        })
+        .collect();
+    for viewer in audience.iter_mut().chain(std::iter::once(&mut slow)) {
+        let _ = viewer.child.wait();
+    }
+    let log = std::fs::read_to_string(dir.path().join("slow.log")).unwrap_or_default();
+    let decided: Vec<&str> = log.lines().filter(|l| l.contains("places") || l.contains("let go")).collect();
+    eprintln!("the slow viewer decided:\n{}", decided.join("\n"));
+    // What the audience got (printed: with one place for three, two of
+    // them wait for the studio's or the slow viewer's one place).
+    for (n, viewer) in audience.into_iter().enumerate() {
+        finish(viewer.child, &format!("viewer {n}"));
+        let stats = json(&viewer.stats);
+        let (received, gap) = (number(&stats, "received"), number(&stats, "longest_gap_ms"));
+        let seconds = decoded_frames(&viewer.output).1;
+        eprintln!(
+            "viewer {n}: {received} chunks ({seconds:.1} s), longest gap {gap} ms, {} parents, {} left for quiet, latency {} ms",
+            number(&stats, "parents"),
+            number(&stats, "stalls"),
+            stats["latency_ms"]
+        );
+    }
+    let stats = received_whole_show(slow, "the viewer with the slow uplink");
+    eprintln!("the slow viewer: {stats}");
+    finish(show.child, "the broadcaster");
+    assert_eq!(stats["slots"], 1, "the slow uplink carries one child: {stats}");
+    assert!(number(&stats, "children") <= 1, "{stats}");
+}
+
+#[test]
 fn the_maximum_upload_holds_the_studio_to_one_copy_of_the_stream() {
     let dir = tempfile::tempdir().unwrap();
     // 800 + 128 kbit/s of stream (about 1,020 on the wire): 1,000 kbit/s
@@ -471,7 +520,8 @@ mod evil {
         tokio::spawn(async move {
             loop {
                 let children = reporting.lock().unwrap().children.clone();
-                let status = Report::Status { parent: Some(parent), children, latency_ms: Some(1) };
+                let status =
+                    Report::Status { parent: Some(parent), children, latency_ms: Some(1), slots: 16 };
                 if wire::send_message(&mut to_tracker, &status).await.is_err() {
                     return;
                 }

@@ -245,7 +245,7 @@ async fn serve(
         };
         match hello {
             Hello::Subscribe { stream, from } => {
-                tokio::spawn(relay.clone().serve(peer, stream, from, send, recv));
+                tokio::spawn(relay.clone().serve(connection.clone(), stream, from, send, recv));
             }
             Hello::Join { stream, addrs, slots } => {
                 if stream != relay.stream() {
@@ -270,8 +270,14 @@ async fn serve(
                             continue;
                         }
                         let answer = match report {
-                            Report::Status { parent, children, latency_ms } => {
-                                lock(&tracker).report(peer, parent, children, latency_ms);
+                            Report::Status { parent, children, latency_ms, slots } => {
+                                lock(&tracker).report(
+                                    peer,
+                                    parent,
+                                    children,
+                                    latency_ms,
+                                    slots.min(64) as usize,
+                                );
                                 None
                             }
                             Report::WantParent { exclude } => {

@@ -27,6 +27,7 @@ mod endpoint;
 mod relay;
 mod ticket;
 mod tracker;
+mod uplink;
 mod viewer;
 pub mod wire;
 

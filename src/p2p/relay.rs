@@ -7,16 +7,22 @@
 //!                   ├──> queue(child A) ──> task ──> QUIC stream to A
 //!                   └──> queue(child B) ──> task ──> QUIC stream to B   (B frozen: only B's queue overflows)
 //! ```
+//!
+//! At every report [`Relay::adapt`] shows [`Uplink`] what each child's
+//! connection delivered: when this peer's upload cannot carry a copy to
+//! each, the children beyond the places it can carry are let go.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
-use iroh::endpoint::{RecvStream, SendStream};
+use iroh::endpoint::{Connection, RecvStream, SendStream};
 use iroh::EndpointId;
 use tokio::sync::Notify;
 
 use super::chunk::Chunk;
+use super::uplink::{Sending, Uplink};
 use super::wire::{self, Answer};
 use super::StreamId;
 
@@ -37,11 +43,17 @@ pub struct SendCounters {
 pub struct Relay {
     stream: StreamId,
     recent: Mutex<VecDeque<Chunk>>,
-    children: Mutex<HashMap<EndpointId, Arc<Queue>>>,
+    children: Mutex<HashMap<EndpointId, Child>>,
     max_children: AtomicUsize,
+    uplink: Mutex<Uplink>,
     pub sent: SendCounters,
     /// Bytes of every chunk published, as framed on the wire.
     published: AtomicU64,
+}
+
+struct Child {
+    queue: Arc<Queue>,
+    connection: Connection,
 }
 
 struct Queue {
@@ -57,6 +69,7 @@ impl Relay {
             recent: Mutex::new(VecDeque::with_capacity(RECENT)),
             children: Mutex::new(HashMap::new()),
             max_children: AtomicUsize::new(max_children),
+            uplink: Mutex::new(Uplink::new(max_children, Instant::now())),
             sent: SendCounters::default(),
             published: AtomicU64::new(0),
         })
@@ -72,8 +85,8 @@ impl Relay {
             }
             recent.push_back(chunk.clone());
         }
-        for queue in lock(&self.children).values() {
-            queue.push(chunk.bytes().clone(), &self.sent.dropped);
+        for child in lock(&self.children).values() {
+            child.queue.push(chunk.bytes().clone(), &self.sent.dropped);
         }
     }
 
@@ -94,15 +107,48 @@ impl Relay {
         self.max_children.load(Ordering::Relaxed)
     }
 
+    /// Learns what this peer's upload carries from what reaches its
+    /// children (at every report): fewer places when it cannot deliver a
+    /// copy to each, one more after a long calm; children beyond the
+    /// places are let go, those that got least first (they find another
+    /// parent).
+    pub fn adapt(&self) {
+        let mut children = lock(&self.children);
+        let delivered = children
+            .iter()
+            .map(|(id, child)| {
+                let stats = child.connection.stats();
+                (*id, stats.sent_bytes.saturating_sub(stats.lost_bytes))
+            })
+            .collect();
+        let sending = Sending { delivered, published: self.published_bytes(), now: Instant::now() };
+        let Some(change) = lock(&self.uplink).tick(&sending) else { return };
+        let before = self.max_children.swap(change.places, Ordering::Relaxed);
+        tracing::info!(
+            places = change.places,
+            before,
+            copies = format!("{:.2}", change.copies),
+            children = children.len(),
+            "the uplink's places changed"
+        );
+        for id in change.let_go {
+            if let Some(child) = children.remove(&id) {
+                child.queue.close();
+                tracing::info!(child = %id.fmt_short(), "child let go: the uplink cannot carry it");
+            }
+        }
+    }
+
     /// Serves one child that subscribed, until it leaves or fails.
     pub async fn serve(
         self: Arc<Self>,
-        child: EndpointId,
+        connection: Connection,
         stream: StreamId,
         from: Option<u64>,
         mut send: SendStream,
         recv: RecvStream,
     ) {
+        let child = connection.remote_id();
         if stream != self.stream {
             let _ = wire::send_message(&mut send, &Answer::UnknownStream).await;
             return;
@@ -113,8 +159,8 @@ impl Relay {
                 None
             } else {
                 let queue = Arc::new(Queue::new(self.backlog(from)));
-                if let Some(old) = children.insert(child, queue.clone()) {
-                    old.close();
+                if let Some(old) = children.insert(child, Child { queue: queue.clone(), connection }) {
+                    old.queue.close();
                 }
                 Some(queue)
             }
@@ -131,8 +177,17 @@ impl Relay {
             }
         }
         let mut children = lock(&self.children);
-        if children.get(&child).is_some_and(|q| Arc::ptr_eq(q, &queue)) {
+        if children.get(&child).is_some_and(|c| Arc::ptr_eq(&c.queue, &queue)) {
             children.remove(&child);
+            // It left on its own (this peer did not let it go).
+            if let Some(change) = lock(&self.uplink).child_left(Instant::now()) {
+                self.max_children.store(change.places, Ordering::Relaxed);
+                tracing::info!(
+                    places = change.places,
+                    copies = format!("{:.2}", change.copies),
+                    "a child left an uplink that was short: fewer places"
+                );
+            }
         }
         tracing::debug!(child = %child.fmt_short(), "child left");
     }
@@ -184,7 +239,9 @@ impl Queue {
         self.ready.notify_one();
     }
 
+    /// Ends this queue: what it held is not sent.
     fn close(&self) {
+        lock(&self.items).clear();
         self.closed.store(true, Ordering::SeqCst);
         self.ready.notify_one();
     }

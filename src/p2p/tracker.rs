@@ -71,9 +71,11 @@ impl Tracker {
         parent: Option<EndpointId>,
         children: Vec<EndpointId>,
         latency_ms: Option<u32>,
+        slots: usize,
     ) {
         let now = Instant::now();
         if let Some(peer) = self.peers.get_mut(&id) {
+            peer.slots = slots;
             peer.promised.retain(|(c, at)| !children.contains(c) && now.duration_since(*at) < PROMISE);
             peer.parent = parent;
             peer.children = children;
@@ -143,6 +145,10 @@ impl Tracker {
                 self.set_parent(id, parent);
                 Steer::Parent { id: parent, addrs }
             }
+            // A peer it left lately is better than none: a parent that went
+            // quiet for a moment (often through this viewer's own link) is
+            // tried again rather than leaving the viewer without the show.
+            None if !exclude.is_empty() => self.steer(id, &[], my_children, my_slots),
             None => Steer::Wait,
         }
     }
@@ -198,10 +204,36 @@ mod tests {
         let fourth = parent_of(tracker.steer(viewers[3], &[], &[], 2));
         assert!(fourth != third && fourth != viewers[2] && fourth != me);
         // viewers[0] lost its parent: it may not be sent below itself.
-        tracker.report(viewers[2], Some(viewers[0]), vec![], None);
-        tracker.report(viewers[0], Some(me), vec![viewers[2]], None);
+        tracker.report(viewers[2], Some(viewers[0]), vec![], None, 1);
+        tracker.report(viewers[0], Some(me), vec![viewers[2]], None, 1);
         let again = tracker.steer(viewers[0], &[me], &[viewers[1]], 2);
         assert!(!matches!(again, Steer::Parent { id, .. } if id == viewers[2] || id == viewers[0]));
         assert_eq!(tracker.viewers(), 4);
+    }
+
+    #[test]
+    fn a_viewer_that_left_the_only_parent_with_room_is_given_it_again_rather_than_none() {
+        let me = id();
+        let mut tracker = Tracker::new(me, vec![]);
+        let viewer = id();
+        tracker.join(viewer, vec![], 0);
+        let given = tracker.steer(viewer, &[me], &[], 1);
+        assert!(matches!(given, Steer::Parent { id, .. } if id == me), "{given:?}");
+    }
+
+    #[test]
+    fn a_viewer_whose_uplink_carries_fewer_is_given_no_more_children_than_it_says() {
+        let me = id();
+        let mut tracker = Tracker::new(me, vec![]);
+        let (slow, others) = (id(), [id(), id(), id()]);
+        tracker.join(slow, vec![], 4);
+        for o in others {
+            tracker.join(o, vec![], 4);
+        }
+        tracker.report(slow, Some(me), vec![others[0]], None, 1);
+        for o in &others[1..] {
+            let given = tracker.steer(*o, &[], &[slow], 1);
+            assert!(!matches!(given, Steer::Parent { id, .. } if id == slow), "{given:?}");
+        }
     }
 }

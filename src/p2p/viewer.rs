@@ -66,6 +66,8 @@ pub struct ViewerStats {
     pub ended: bool,
     pub parent: Option<EndpointId>,
     pub children: usize,
+    /// The children its upload can carry now (at most `--children`).
+    pub slots: usize,
     pub sent_bytes: u64,
     /// Chunks its children's full queues dropped.
     pub dropped: u64,
@@ -172,6 +174,7 @@ impl Viewer {
         stats.id = Some(self.endpoint.id());
         stats.parent = *lock(&self.shared.parent);
         stats.children = self.shared.relay.children().len();
+        stats.slots = self.shared.relay.max_children();
         stats.sent_bytes = self.shared.relay.sent.bytes.load(Ordering::Relaxed);
         stats.dropped = self.shared.relay.sent.dropped.load(Ordering::Relaxed);
         stats
@@ -257,11 +260,10 @@ async fn accept(endpoint: Endpoint, shared: Arc<Shared>) {
         tokio::spawn(async move {
             let Ok(accepting) = incoming.accept() else { return };
             let Ok(connection) = accepting.await else { return };
-            let child = connection.remote_id();
             while let Ok((send, mut recv)) = connection.accept_bi().await {
                 match wire::read_message::<Hello>(&mut recv).await {
                     Ok(Hello::Subscribe { stream, from }) => {
-                        tokio::spawn(relay.clone().serve(child, stream, from, send, recv));
+                        tokio::spawn(relay.clone().serve(connection.clone(), stream, from, send, recv));
                     }
                     _ => {
                         connection.close(1u32.into(), b"not here");
@@ -320,10 +322,12 @@ async fn tracker_session(
 /// Tells the tracker where this viewer stands, twice a second.
 async fn report(shared: Arc<Shared>, reports: mpsc::Sender<Report>) {
     loop {
+        shared.relay.adapt();
         let status = Report::Status {
             parent: *lock(&shared.parent),
             children: shared.relay.children(),
             latency_ms: lock(&shared.stats).latency_ms,
+            slots: shared.relay.max_children() as u32,
         };
         let _ = reports.try_send(status);
         tokio::time::sleep(REPORT_EVERY).await;

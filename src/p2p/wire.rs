@@ -49,7 +49,8 @@ pub enum Answer {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub enum Report {
     /// Where it stands, every half second.
-    Status { parent: Option<EndpointId>, children: Vec<EndpointId>, latency_ms: Option<u32> },
+    /// `slots`: the children its upload can carry now.
+    Status { parent: Option<EndpointId>, children: Vec<EndpointId>, latency_ms: Option<u32>, slots: u32 },
     /// Its parent failed it (or it has none): give it another, not these.
     WantParent { exclude: Vec<EndpointId> },
     /// A chat message, signed by the viewer's node key (see `chat`).

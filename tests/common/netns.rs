@@ -75,6 +75,7 @@ impl Drop for NetNs {
 /// link so that mDNS works between them. Needs root and iproute2.
 pub struct Lan {
     pub names: [String; 2],
+    links: [String; 2],
     /// Each machine's address on the link.
     pub addresses: [String; 2],
 }
@@ -100,7 +101,18 @@ impl Lan {
             ip(&["-n", name, "link", "set", "lo", "up"]);
             ip(&["-n", name, "route", "add", "224.0.0.0/4", "dev", link]);
         }
-        Self { names, addresses }
+        Self { names, links, addresses }
+    }
+
+    /// Limits what machine `i` sends on the link to `kbit` kbit/s (a slow
+    /// uplink; what it sends queues for 300 ms at most, then is dropped).
+    pub fn shape_uplink(&self, i: usize, kbit: u32) {
+        let out = Command::new("tc")
+            .args(["-n", &self.names[i], "qdisc", "replace", "dev", &self.links[i], "root", "tbf"])
+            .args(["rate", &format!("{kbit}kbit"), "burst", "16kb", "latency", "300ms"])
+            .output()
+            .expect("`tc` runs (install the package iproute2)");
+        assert!(out.status.success(), "tc: {}", String::from_utf8_lossy(&out.stderr).trim());
     }
 
     /// `program` to be run on machine `i` (0 or 1).
