@@ -16,9 +16,10 @@
 //! ```text
 //!  every report (500 ms):  per child: bytes delivered ─┐
 //!                          bytes of the stream published ┴─> Uplink::tick ─> places (fewer, or one more)
+//!  over the last two seconds (children there all along)
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use iroh::EndpointId;
@@ -27,8 +28,10 @@ use iroh::EndpointId;
 const SHORT_SHARE: f64 = 0.75;
 /// The uplink is short when it delivered fewer copies than children less this.
 const SHORT_BY: f64 = 0.25;
-/// The window the copies are counted over, in reports (500 ms each).
-const WINDOW_REPORTS: u32 = 1;
+/// The window the copies are counted over, in reports (500 ms each),
+/// sliding by one report: two seconds hold two keyframes, so a keyframe
+/// still on the wire when the window ends weighs little.
+const WINDOW_REPORTS: usize = 4;
 /// How long the uplink must keep up before one more place is tried; it
 /// doubles each time a try fills it again, up to `MOST_PATIENCE`.
 const FIRST_PATIENCE: Duration = Duration::from_secs(30);
@@ -59,9 +62,8 @@ pub struct Uplink {
     /// The most places it may give (`--children`).
     ceiling: usize,
     places: usize,
-    /// The report the current window started at, and how many since.
-    start: Option<Sending>,
-    reports: u32,
+    /// The reports of the current window, oldest first.
+    reports: VecDeque<Sending>,
     calm_since: Instant,
     patience: Duration,
     /// Copies delivered in the last window, and to how many children.
@@ -73,8 +75,7 @@ impl Uplink {
         Self {
             ceiling,
             places: ceiling,
-            start: None,
-            reports: 0,
+            reports: VecDeque::new(),
             calm_since: now,
             patience: FIRST_PATIENCE,
             last_window: None,
@@ -89,18 +90,11 @@ impl Uplink {
 
     /// Takes one report; returns a change of places when there is one.
     pub fn tick(&mut self, s: &Sending) -> Option<Change> {
-        let Some(start) = self.start.take() else {
-            self.start = Some(s.clone());
-            self.reports = 0;
-            return None;
-        };
-        self.reports += 1;
-        if self.reports < WINDOW_REPORTS {
-            self.start = Some(start);
+        self.reports.push_back(s.clone());
+        if self.reports.len() <= WINDOW_REPORTS {
             return None;
         }
-        self.start = Some(s.clone());
-        self.reports = 0;
+        let start = self.reports.pop_front()?;
         let published = s.published.saturating_sub(start.published);
         if published == 0 {
             return None;
@@ -130,6 +124,11 @@ impl Uplink {
         }
         self.calm_since = s.now;
         let fewer = self.fewer_places(copies, got.len());
+        if fewer {
+            // The next decision on a window of what follows.
+            self.reports.clear();
+            self.reports.push_back(s.clone());
+        }
         let excess = s.delivered.len().saturating_sub(self.places);
         let let_go: Vec<EndpointId> = got.iter().take(excess).map(|(_, id)| *id).collect();
         (fewer || !let_go.is_empty()).then_some(Change { places: self.places, let_go, copies })
@@ -204,8 +203,8 @@ mod tests {
         let (start, c) = (Instant::now(), ids(3));
         let mut uplink = Uplink::new(4, start);
         // Shared unfairly: one keeps up, the others starve.
-        // One window (500 ms) after the first report.
-        let changes = run(&mut uplink, start, 0.0, 1.0, &[(c[0], 1.0), (c[1], 0.3), (c[2], 0.2)]);
+        // One window (2 s) after the first report.
+        let changes = run(&mut uplink, start, 0.0, 2.5, &[(c[0], 1.0), (c[1], 0.3), (c[2], 0.2)]);
         assert_eq!(changes.len(), 1, "{changes:?}");
         assert_eq!(changes[0].places, 1);
         assert_eq!(changes[0].let_go, vec![c[2], c[1]], "those that got least go");
@@ -228,9 +227,9 @@ mod tests {
         let (start, c) = (Instant::now(), ids(3));
         let mut uplink = Uplink::new(4, start);
         // Three children, 2.4 copies delivered, none short enough yet to be let go.
-        let changes = run(&mut uplink, start, 0.0, 1.0, &[(c[0], 0.8), (c[1], 0.8), (c[2], 0.8)]);
+        let changes = run(&mut uplink, start, 0.0, 2.5, &[(c[0], 0.8), (c[1], 0.8), (c[2], 0.8)]);
         assert!(changes.is_empty(), "{changes:?}");
-        let left = uplink.child_left(start + Duration::from_secs(1)).expect("fewer places");
+        let left = uplink.child_left(start + Duration::from_secs(3)).expect("fewer places");
         assert_eq!(left.places, 2, "2.4 copies carried: {left:?}");
     }
 
@@ -238,10 +237,10 @@ mod tests {
     fn a_place_is_tried_again_after_a_calm_while_less_often_each_time_it_fails() {
         let (start, c) = (Instant::now(), ids(2));
         let mut uplink = Uplink::new(4, start);
-        let changes = run(&mut uplink, start, 0.0, 1.0, &[(c[0], 0.9), (c[1], 0.3)]);
+        let changes = run(&mut uplink, start, 0.0, 2.5, &[(c[0], 0.9), (c[1], 0.3)]);
         assert_eq!(changes.iter().map(|c| c.places).collect::<Vec<_>>(), vec![1]);
         // Calm with its one child: one more place after a minute (30 s doubled).
-        let changes = run(&mut uplink, start, 1.0, 120.0, &[(c[0], 1.0)]);
+        let changes = run(&mut uplink, start, 2.5, 120.0, &[(c[0], 1.0)]);
         let first = changes.first().expect("a place is tried again");
         assert_eq!(first.places, 2);
         assert_eq!(changes.len(), 1, "one more only while it has fewer children than places: {changes:?}");
