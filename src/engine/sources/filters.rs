@@ -41,11 +41,23 @@ impl FilterChain {
     pub fn build(filters: &[&FilterKind], audio: bool) -> Result<Self, EngineError> {
         let convert = if audio { "audioconvert" } else { "videoconvert" };
         let mut chain = Self { elements: Vec::new(), parts: Vec::new() };
+        // Into and out of 16 bits a channel (a LUT): the conversions are
+        // the heavier half of its work, shared among the cores.
+        let converter = |wide: bool| -> Result<gst::Element, EngineError> {
+            let element = make(convert)?;
+            if wide && !audio {
+                element.set_property("n-threads", 0u32);
+            }
+            Ok(element)
+        };
+        let mut after_wide = false;
         for kind in filters {
             let shared = Shared::new((*kind).clone().into());
             let working = working_elements(kind, &shared)?;
             configure(kind, &working)?;
-            chain.elements.push(make(convert)?);
+            let wide = matches!(kind, FilterKind::Lut { .. });
+            chain.elements.push(converter(wide || after_wide)?);
+            after_wide = wide;
             if audio {
                 chain.elements.push(make("audioresample")?);
             }
@@ -53,7 +65,7 @@ impl FilterChain {
             chain.parts.push(((*kind).clone(), working, shared));
         }
         if !chain.parts.is_empty() {
-            chain.elements.push(make(convert)?);
+            chain.elements.push(converter(after_wide)?);
             if audio {
                 chain.elements.push(make("audioresample")?);
             }
