@@ -148,6 +148,11 @@ impl Tracker {
             // A peer it left lately is better than none: a parent that went
             // quiet for a moment (often through this viewer's own link) is
             // tried again rather than leaving the viewer without the show.
+            // Safe with a parent that sent forged chunks too: the viewer
+            // verifies every chunk before playing or passing it on, and
+            // leaves it again. (Kept for every peer, not only the studio:
+            // tried, the viewers shunned a slow parent for 10 s and had
+            // nothing meanwhile.)
             None if !exclude.is_empty() => self.steer(id, &[], my_children, my_slots),
             None => Steer::Wait,
         }
