@@ -12,6 +12,7 @@ mod document;
 mod edits;
 mod file_dialog;
 mod filters_dialog;
+mod frame_sink;
 mod live;
 mod manipulation;
 mod menus;

@@ -25,6 +25,7 @@ use super::canvas::{CanvasEdit, ProgramCanvas};
 use super::chat_panel::ChatPanel;
 use super::document::Document;
 use super::edits::Edits;
+use super::frame_sink::frame_sink;
 use super::menus::item_menu_model;
 use super::mixer::Mixer;
 use super::preview_paintable::PreviewPaintable;
@@ -383,10 +384,15 @@ impl Window {
         picture: &gtk::Picture,
         studio_preview: bool,
     ) -> anyhow::Result<Preview> {
-        let sink = gst::ElementFactory::make("gtk4paintablesink").build()?;
-        let shown = sink.property::<gtk::gdk::Paintable>("paintable");
+        let (sink, frames) = frame_sink()?;
+        frames.set_software(draws_in_software(picture));
+        picture.connect_realize(glib::clone!(
+            #[weak]
+            frames,
+            move |picture| frames.set_software(draws_in_software(picture))
+        ));
         let canvas = studio.canvas();
-        let paintable = PreviewPaintable::new(&shown, (canvas.width, canvas.height));
+        let paintable = PreviewPaintable::new(frames.upcast_ref(), (canvas.width, canvas.height));
         let view = if studio_preview {
             Preview::start_studio_preview(studio, sink)?
         } else {
@@ -1976,4 +1982,9 @@ fn own_size_within(size: (u32, u32), canvas: (u32, u32)) -> (u32, u32) {
     let (sw, sh) = (f64::from(size.0.max(1)), f64::from(size.1.max(1)));
     let scale = (f64::from(canvas.0) / sw).min(f64::from(canvas.1) / sh).min(1.0);
     ((sw * scale).round() as u32, (sh * scale).round() as u32)
+}
+
+/// Whether `widget` is drawn by GTK's software renderer (cairo).
+fn draws_in_software(widget: &impl IsA<gtk::Widget>) -> bool {
+    widget.native().and_then(|n| n.renderer()).is_some_and(|r| r.is::<gtk::gsk::CairoRenderer>())
 }
