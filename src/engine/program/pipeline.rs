@@ -47,6 +47,12 @@ use crate::model::{SceneItem, SourceId};
 /// mixer puts it back in its place (less than a third of a frame at 30 fps).
 const ALIGNMENT_THRESHOLD: gst::ClockTime = gst::ClockTime::from_mseconds(10);
 
+/// How much sound the mix puts in each buffer. Every buffer crosses
+/// several threads on its way to the encoders and the monitor, so the
+/// default 10 ms made the sound the chattiest part of a running show
+/// (about half the thread switches of a media scene).
+const AUDIO_BUFFER: gst::ClockTime = gst::ClockTime::from_mseconds(20);
+
 /// Latency allowed to every input: long enough for a buffer handed over
 /// from a source pipeline to arrive before its frame is composed.
 pub(crate) const INPUT_LATENCY: gst::ClockTime = gst::ClockTime::from_mseconds(40);
@@ -137,6 +143,7 @@ impl Program {
         // from its picture by a few ms at every loop.
         audiomixer.set_property("alignment-threshold", ALIGNMENT_THRESHOLD.nseconds());
         audiomixer.set_property("discont-wait", 0u64);
+        audiomixer.set_property("output-buffer-duration", AUDIO_BUFFER.nseconds());
         let audio_caps = capsfilter(formats.audio_caps())?;
         let level = make_named("level", "level-program")?;
         level.set_property("interval", 100_000_000u64);
