@@ -2,8 +2,8 @@
 //! and the audio mix.
 //!
 //! ```text
-//!  layer: appsrc ! queue ! videocrop ─┐
-//!  layer: appsrc ! queue ! videocrop ─┼─ compositor(slot 0) ! I420|AYUV ! queue ! videoconvert ! I420 ─┐
+//!  layer: appsrc ! videocrop ─────────┐
+//!  layer: appsrc ! videocrop ─────────┼─ compositor(slot 0) ! I420|AYUV ! queue ! videoconvert ! I420 ─┐
 //!                                      └─ compositor(slot 1) ! I420|AYUV ! queue ! videoconvert ! I420 ─┴─ compositor(mixer) ! I420 ! appsink(program video)
 //!  overlay: appsrc ! videocrop ! videoconvert ! videoscale ! AYUV ! appsink ─> blended by a probe on its slot's I420 output
 //!  luma wipe: a probe on the mixer's output mixes in the incoming slot's picture by a mask (see luma_wipe)
@@ -396,7 +396,10 @@ impl Layer {
             overlays.lock().unwrap_or_else(|e| e.into_inner()).push(overlay.clone());
             (elements, Target::Overlay { overlay, size, overlays })
         } else {
-            let elements = vec![consumer.element().clone(), short_queue(3)?, crop.element().clone()];
+            // No queue of its own: the appsrc's thread carries the picture
+            // into the compositor (one thread and one hand-over less per
+            // picture), and the appsrc's own leaky queue takes up waits.
+            let elements = vec![consumer.element().clone(), crop.element().clone()];
             program.pipeline.add_many(&elements)?;
             gst::Element::link_many(&elements)?;
             let pad = slot_parts.compositor.request_pad_simple("sink_%u").ok_or_else(|| {
