@@ -1,6 +1,6 @@
 //! Plays a live MPEG-TS stream that arrives in pieces (a swarm viewer's
 //! chunks) into a video sink given by the caller (the viewer window's
-//! `gtk4paintablesink`), with its sound at a volume.
+//! frame sink), with its sound at a volume.
 //!
 //! ```text
 //!  push(bytes) ─> appsrc(live, bytes) ! decodebin ─┬─ video ─> queue ! videoconvert ! <video sink>
@@ -44,9 +44,7 @@ impl Playback {
             make("autoaudiosink")?,
         ];
         for sink in [&video[2], &audio[4]] {
-            if sink.has_property("sync") {
-                sink.set_property("sync", false);
-            }
+            unsynced(sink);
         }
         pipeline.add_many([src.upcast_ref(), &decode])?;
         pipeline.add_many(&video)?;
@@ -98,5 +96,17 @@ impl Playback {
 impl Drop for Playback {
     fn drop(&mut self) {
         let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}
+
+/// Lets `sink` (or the sinks inside it, when it is a bin of its own) show
+/// what comes as it comes.
+fn unsynced(sink: &gst::Element) {
+    if sink.has_property("sync") {
+        sink.set_property("sync", false);
+    } else if let Some(bin) = sink.downcast_ref::<gst::Bin>() {
+        for inner in bin.iterate_sinks().into_iter().flatten() {
+            unsynced(&inner);
+        }
     }
 }

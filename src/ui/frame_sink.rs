@@ -145,6 +145,11 @@ impl FramePaintable {
     }
 }
 
+/// Whether `widget` is drawn by GTK's software renderer (cairo).
+pub fn draws_in_software(widget: &impl IsA<gtk::Widget>) -> bool {
+    widget.native().and_then(|n| n.renderer()).is_some_and(|r| r.is::<gtk::gsk::CairoRenderer>())
+}
+
 /// A sink for opaque pictures (any format: it converts them to BGRA itself)
 /// and the paintable that shows them. Pictures the main loop has not drawn
 /// yet are replaced by newer ones, never queued.

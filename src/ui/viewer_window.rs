@@ -8,6 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::frame_sink::{draws_in_software, frame_sink};
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gettextrs::gettext;
@@ -153,9 +154,14 @@ impl ViewerWindow {
         let window: Self = glib::Object::builder().property("application", app).build();
         let imp = window.imp();
         imp.title.set_subtitle(&format!("{} {}", gettext("A show by"), ticket.broadcaster.fmt_short()));
-        let sink = gst::ElementFactory::make("gtk4paintablesink").build()?;
-        let paintable = sink.property::<gtk::gdk::Paintable>("paintable");
-        imp.picture.set_paintable(Some(&paintable));
+        let (sink, frames) = frame_sink()?;
+        frames.set_software(draws_in_software(&*imp.picture));
+        imp.picture.connect_realize(glib::clone!(
+            #[weak]
+            frames,
+            move |picture| frames.set_software(draws_in_software(picture))
+        ));
+        imp.picture.set_paintable(Some(&frames));
         let playback = Arc::new(Playback::start(sink)?);
         let player = playback.clone();
         let viewer = Viewer::join(ticket, options, move |chunk| player.push(chunk.payload()))?;

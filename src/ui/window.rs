@@ -25,7 +25,7 @@ use super::canvas::{CanvasEdit, ProgramCanvas};
 use super::chat_panel::ChatPanel;
 use super::document::Document;
 use super::edits::Edits;
-use super::frame_sink::frame_sink;
+use super::frame_sink::{draws_in_software, frame_sink};
 use super::menus::item_menu_model;
 use super::mixer::Mixer;
 use super::preview_paintable::PreviewPaintable;
@@ -1982,9 +1982,4 @@ fn own_size_within(size: (u32, u32), canvas: (u32, u32)) -> (u32, u32) {
     let (sw, sh) = (f64::from(size.0.max(1)), f64::from(size.1.max(1)));
     let scale = (f64::from(canvas.0) / sw).min(f64::from(canvas.1) / sh).min(1.0);
     ((sw * scale).round() as u32, (sh * scale).round() as u32)
-}
-
-/// Whether `widget` is drawn by GTK's software renderer (cairo).
-fn draws_in_software(widget: &impl IsA<gtk::Widget>) -> bool {
-    widget.native().and_then(|n| n.renderer()).is_some_and(|r| r.is::<gtk::gsk::CairoRenderer>())
 }
