@@ -8,7 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::frame_sink::{draws_in_software, frame_sink};
+use super::frame_sink::frame_sink;
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gettextrs::gettext;
@@ -155,12 +155,7 @@ impl ViewerWindow {
         let imp = window.imp();
         imp.title.set_subtitle(&format!("{} {}", gettext("A show by"), ticket.broadcaster.fmt_short()));
         let (sink, frames) = frame_sink()?;
-        frames.set_software(draws_in_software(&*imp.picture));
-        imp.picture.connect_realize(glib::clone!(
-            #[weak]
-            frames,
-            move |picture| frames.set_software(draws_in_software(picture))
-        ));
+        frames.follow_renderer_of(&*imp.picture);
         imp.picture.set_paintable(Some(&frames));
         let playback = Arc::new(Playback::start(sink)?);
         let player = playback.clone();

@@ -25,7 +25,7 @@ use super::canvas::{CanvasEdit, ProgramCanvas};
 use super::chat_panel::ChatPanel;
 use super::document::Document;
 use super::edits::Edits;
-use super::frame_sink::{draws_in_software, frame_sink};
+use super::frame_sink::frame_sink;
 use super::menus::item_menu_model;
 use super::mixer::Mixer;
 use super::preview_paintable::PreviewPaintable;
@@ -385,12 +385,7 @@ impl Window {
         studio_preview: bool,
     ) -> anyhow::Result<Preview> {
         let (sink, frames) = frame_sink()?;
-        frames.set_software(draws_in_software(picture));
-        picture.connect_realize(glib::clone!(
-            #[weak]
-            frames,
-            move |picture| frames.set_software(draws_in_software(picture))
-        ));
+        frames.follow_renderer_of(picture);
         let canvas = studio.canvas();
         let paintable = PreviewPaintable::new(frames.upcast_ref(), (canvas.width, canvas.height));
         let view = if studio_preview {
