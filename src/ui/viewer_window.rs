@@ -154,7 +154,7 @@ impl ViewerWindow {
         let window: Self = glib::Object::builder().property("application", app).build();
         let imp = window.imp();
         imp.title.set_subtitle(&format!("{} {}", gettext("A show by"), ticket.broadcaster.fmt_short()));
-        let (sink, frames) = frame_sink()?;
+        let (sink, frames) = frame_sink();
         frames.follow_renderer_of(&*imp.picture);
         imp.picture.set_paintable(Some(&frames));
         let playback = Arc::new(Playback::start(sink)?);

@@ -384,7 +384,7 @@ impl Window {
         picture: &gtk::Picture,
         studio_preview: bool,
     ) -> anyhow::Result<Preview> {
-        let (sink, frames) = frame_sink()?;
+        let (sink, frames) = frame_sink();
         frames.follow_renderer_of(picture);
         let canvas = studio.canvas();
         let paintable = PreviewPaintable::new(frames.upcast_ref(), (canvas.width, canvas.height));

@@ -53,6 +53,11 @@ impl Preview {
         queue.set_property_from_str("leaky", "downstream");
         queue.set_property("max-size-buffers", 2u32);
         let convert = make("videoconvertscale")?;
+        // The program's chroma (half its size) is about the preview's size
+        // already: filtering it up first costs 40 % of the conversion
+        // (1280x720 I420 to 676x380 BGRA, gst-launch: 1.5 → 0.95 ms a
+        // picture) for a difference no one sees at that size.
+        convert.set_property_from_str("chroma-mode", "none");
         let size = make("capsfilter")?;
         output.pipeline.add_many([&queue, &convert, &size, &sink])?;
         gst::Element::link_many([&src, &queue, &convert, &size, &sink])?;
