@@ -1,5 +1,5 @@
 //! Shows the program in a video sink given by the caller (the window's
-//! `gtk4paintablesink`, say), without the engine knowing any toolkit.
+//! frame sink, say), without the engine knowing any toolkit.
 //!
 //! ```text
 //!  program ─(fanout)─> appsrc ! queue(leaky) ! videoconvertscale ! capsfilter ! <sink>
