@@ -43,7 +43,7 @@ pub enum RecordingFormat {
     /// Matroska (.mkv): plays up to the last second after a crash.
     #[default]
     Matroska,
-    /// Fragmented MP4 (.mp4), made a regular MP4 after a clean stop.
+    /// Fragmented MP4 (.mp4): plays up to the last second after a crash.
     Mp4,
 }
 

@@ -9,8 +9,9 @@
 //! Matroska is written cluster by cluster and fragmented MP4 fragment by
 //! fragment (one second each), so a crash or `kill -9` leaves a file that
 //! plays up to its last second; a syncer flushes the file to disk every two
-//! seconds so that a power cut loses no more. After a clean stop the MP4
-//! is finalised into a regular one (moov first, then rewritten whole).
+//! seconds so that a power cut loses no more. The MP4 is the standard
+//! fragmented kind (a moof and its mdat per track and second); a clean stop
+//! adds the duration and an index for seeking (mfra).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -127,8 +128,16 @@ impl Recorder {
             Container::Matroska => make("matroskamux")?,
             Container::FragmentedMp4 => {
                 let mux = make("mp4mux")?;
+                // Not `first-moov-then-finalise` (a regular MP4 after a clean
+                // stop): GStreamer's mp4mux (1.22, and its sources of 2026) writes its fragments
+                // interleaved, one `trun` per run of samples, and a run that
+                // starts after the fragment's defaults were dropped but matches
+                // their old values is left with no size or duration. A killed
+                // recording then did not open at all (1 in 10 runs here; most
+                // with keyframes every second), though it ends well after a
+                // clean stop, the fragments being rewritten then. The standard
+                // mode writes each track's fragment as one run.
                 mux.set_property("fragment-duration", 1000u32);
-                mux.set_property_from_str("fragment-mode", "first-moov-then-finalise");
                 mux
             }
         };
