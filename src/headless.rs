@@ -38,8 +38,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
             if audio == AudioCodec::Opus && Container::from_path(path) != Some(Container::Matroska) {
                 anyhow::bail!("Opus sound needs a Matroska recording (.mkv)");
             }
+            let mut encoder = EncoderSettings { audio, ..encoder_settings(cli) };
+            if cli.p2p {
+                encoder.keyframe_seconds = crate::swarm::KEYFRAME_SECONDS;
+            }
             let settings = RecordSettings {
-                encoder: EncoderSettings { audio, ..encoder_settings(cli) },
+                encoder,
                 split_seconds: cli.split_seconds,
                 split_bytes: cli.split_megabytes.map(|mb| mb.saturating_mul(1_000_000)),
             };

@@ -222,6 +222,11 @@ pub fn relay_url(text: &str) -> anyhow::Result<iroh::RelayUrl> {
     Ok(url)
 }
 
+/// The swarm's encode has a keyframe every second: a new viewer starts from
+/// the last one, so it plays at most a second behind. A recording made at
+/// the same time takes the same interval and so shares the encode.
+pub const KEYFRAME_SECONDS: u32 = 1;
+
 /// A live show on the swarm, fed by the program's encode.
 pub struct Live {
     feed: TsFeed,
@@ -247,10 +252,7 @@ impl Live {
         tracing::info!(children, relays = plan.relays.len(), lan = plan.lan, "going to the swarm");
         let broadcaster = Arc::new(Broadcaster::start(options)?);
         let sender = broadcaster.clone();
-        // A keyframe every second, so that a viewer never waits longer for a
-        // picture. (Not the default for all outputs: with 1 s keyframes a
-        // killed fragmented MP4 recording was unreadable in 4 of 5 CI runs.)
-        let encoder = EncoderSettings { keyframe_seconds: 1, ..encoder };
+        let encoder = EncoderSettings { keyframe_seconds: KEYFRAME_SECONDS, ..encoder };
         let feed = TsFeed::start(feeds, "swarm", encoder, move |piece| {
             sender.publish(&piece.bytes, piece.starts, piece.age)
         })?;

@@ -358,6 +358,46 @@ fn the_maximum_upload_holds_the_studio_to_one_copy_of_the_stream() {
     assert!(relayed_by_viewers > 0, "nobody relayed: the other viewers cannot have had the show");
 }
 
+#[test]
+fn a_recording_made_in_the_swarm_shares_its_encode_and_keyframes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("show.mp4");
+    let mut command = plateau();
+    command.env("RUST_LOG", "plateau=info");
+    let show = broadcast_on(command, "127.0.0.1:0", dir.path(), 8, &["--record", file.to_str().unwrap()]);
+    let viewer = watch(dir.path(), "viewer", &show.ticket, 5, 4);
+    received_whole_show(viewer, "the viewer");
+    finish(show.child, "the broadcaster");
+    let log = std::fs::read_to_string(&show.log).unwrap();
+    let encodes: Vec<&str> = log.lines().filter(|l| l.contains("encoder started")).collect();
+    assert_eq!(encodes.len(), 1, "the recording and the swarm did not share one encode: {encodes:?}");
+    assert!(encodes[0].contains("keyframe_seconds=1"), "{}", encodes[0]);
+    // The recording has the swarm's keyframe every second, and every picture.
+    let keyframes: Vec<f64> = common::ffprobe(
+        &file,
+        &[
+            "-skip_frame",
+            "nokey",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "frame=pts_time",
+            "-of",
+            "csv=p=0",
+        ],
+    )
+    .lines()
+    .filter_map(|l| l.trim().parse().ok())
+    .collect();
+    let gaps: Vec<f64> = keyframes.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(
+        keyframes.len() >= 6 && gaps.iter().all(|g| (0.9..=1.1).contains(g)),
+        "keyframes at {keyframes:?}"
+    );
+    let (frames, seconds) = decoded_frames(&file);
+    assert!(frames as f64 >= seconds * 30.0 * 0.98, "{frames} pictures in {seconds} s");
+}
+
 fn signal(child: &Child, signal: &str) {
     let status =
         Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();

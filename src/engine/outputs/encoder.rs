@@ -194,7 +194,12 @@ impl Encoder {
             fanout.attach(sink, 1);
         }
         output.start()?;
-        tracing::info!(codec, kbps = settings.video_kbps, "encoder started");
+        tracing::info!(
+            codec,
+            kbps = settings.video_kbps,
+            keyframe_seconds = settings.keyframe_seconds,
+            "encoder started"
+        );
         Ok(Self {
             _output: output,
             video_encoder: encoder,
