@@ -1292,8 +1292,17 @@ fn go_live_to_the_swarm_shows_a_ticket_its_qr_code_reads_the_same_and_a_viewer_i
         std::panic::resume_unwind(e)
     });
     eprintln!("status line with a viewer: {line}");
-    // Go Live again leaves the swarm.
     app.key("Escape");
+    // A recording started now shares the swarm's encode.
+    app.press("Record", Some("push button"));
+    app.wait_for_name("Stop Recording 00:00:0");
+    let log = std::fs::read_to_string(app.dir.path().join("plateau.log")).unwrap_or_default();
+    let encoders: Vec<&str> = log.lines().filter(|l| l.contains("encoder started")).collect();
+    assert!(log.contains("recording started"), "{}", app.log_tail());
+    assert_eq!(encoders.len(), 1, "the recording did not share the swarm's encode: {encoders:?}");
+    app.press("Stop Recording*", Some("push button"));
+    app.wait_for_name("Record");
+    // Go Live again leaves the swarm.
     app.press("Stop Streaming", None);
     poll(Duration::from_secs(15), Duration::from_millis(300), || match app.status_line().contains("Swarm") {
         false => Ok(()),

@@ -1760,11 +1760,15 @@ impl Window {
         let feeds = self.feeds().ok_or_else(|| gettext("The program is not running"))?;
         let prefs = imp.settings.borrow().recording.clone();
         let path = self.new_recording_path(prefs.format.extension());
-        let settings = RecordSettings {
+        let mut settings = RecordSettings {
             split_seconds: Some(prefs.split_minutes.saturating_mul(60)).filter(|s| *s > 0),
             split_bytes: Some(u64::from(prefs.split_megabytes) * 1_000_000).filter(|b| *b > 0),
             ..RecordSettings::default()
         };
+        if imp.show.is_swarming() {
+            // The swarm's keyframes: the recording shares its encode.
+            settings.encoder.keyframe_seconds = crate::swarm::KEYFRAME_SECONDS;
+        }
         let file = path.clone();
         let Some(starting) = imp.show.start_in_background(
             plateau::engine::RECORDING,
