@@ -128,15 +128,14 @@ impl Recorder {
             Container::Matroska => make("matroskamux")?,
             Container::FragmentedMp4 => {
                 let mux = make("mp4mux")?;
-                // Not `first-moov-then-finalise` (a regular MP4 after a clean
-                // stop): GStreamer's mp4mux (1.22, and its sources of 2026) writes its fragments
-                // interleaved, one `trun` per run of samples, and a run that
-                // starts after the fragment's defaults were dropped but matches
-                // their old values is left with no size or duration. A killed
-                // recording then did not open at all (1 in 10 runs here; most
-                // with keyframes every second), though it ends well after a
-                // clean stop, the fragments being rewritten then. The standard
-                // mode writes each track's fragment as one run.
+                // Not `first-moov-then-finalise` (rewritten into a regular MP4
+                // at a clean stop): GStreamer's mp4mux (1.22, and its sources
+                // today) writes those fragments interleaved, one `trun` per run
+                // of samples, and a run that starts after the fragment's
+                // defaults were dropped, but matches their old values, gets no
+                // size nor duration. A killed recording then did not open at
+                // all (1 run in 10 here). The standard mode writes each
+                // track's fragment as one run.
                 mux.set_property("fragment-duration", 1000u32);
                 mux
             }
