@@ -142,18 +142,19 @@ impl FramePaintable {
     }
 }
 
-/// Paints `image` over `width` x `height` of `cr`. When that is the
-/// image's own size give or take a pixel (the preview's size is rounded up
-/// to whole, even pixels: 676x380 for 675x379.7), it is painted pixel for
-/// pixel on whole pixels, which cairo copies (a last row or column that
-/// does not fit is left out); resampling it instead, to
-/// stretch it by a fraction of a pixel, cost the window's main thread 20 %
-/// more (ticks of that thread over 10 s, 3 alternating runs: 82-86 → 72-77).
+/// Paints `image` over `width` x `height` of `cr`. When the image is that
+/// size or less than two pixels larger (the preview's size is rounded up to
+/// whole, even pixels: 676x380 for 675x379.7), it is painted pixel for pixel
+/// on whole pixels, which cairo copies (what does not fit is left out; a
+/// smaller image is scaled, so no strip is left undrawn). Resampling it
+/// instead, to stretch it by a fraction of a pixel, cost the window's main
+/// thread 20 % more (its ticks over 10 s, 3 alternating runs: 82-86 → 72-77).
 fn draw_image(cr: &cairo::Context, image: &cairo::ImageSurface, width: f64, height: f64) {
     let (own_width, own_height) = (f64::from(image.width().max(1)), f64::from(image.height().max(1)));
     let m = cr.matrix();
     let unscaled = m.xx() == 1.0 && m.yy() == 1.0 && m.xy() == 0.0 && m.yx() == 0.0;
-    if unscaled && (own_width - width).abs() < 2.0 && (own_height - height).abs() < 2.0 {
+    let about = |own: f64, asked: f64| (0.0..2.0).contains(&(own - asked));
+    if unscaled && about(own_width, width) && about(own_height, height) {
         let (x, y) = cr.user_to_device(0.0, 0.0);
         cr.translate(x.round() - x, y.round() - y);
     } else {
