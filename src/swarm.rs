@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use plateau::engine::{EncoderSettings, Feeds, TsFeed};
+use plateau::engine::{EncoderSettings, Feeds, Keyframes, TsFeed};
 use plateau::gateway::Gateway;
 use plateau::p2p::{Broadcaster, PeerOptions, SwarmReport, Ticket, Viewer, BROADCASTER_CHILDREN};
 
@@ -223,8 +223,9 @@ pub fn relay_url(text: &str) -> anyhow::Result<iroh::RelayUrl> {
 }
 
 /// The swarm's encode has a keyframe every second: a new viewer starts from
-/// the last one, so it plays at most a second behind. A recording made at
-/// the same time takes the same interval and so shares the encode.
+/// the last one, so it plays at most a second behind. A recording shares
+/// the encode: started after the swarm it takes this interval, started
+/// before it has this interval imposed on its encode while the swarm runs.
 pub const KEYFRAME_SECONDS: u32 = 1;
 
 /// A live show on the swarm, fed by the program's encode.
@@ -253,7 +254,8 @@ impl Live {
         let broadcaster = Arc::new(Broadcaster::start(options)?);
         let sender = broadcaster.clone();
         let encoder = EncoderSettings { keyframe_seconds: KEYFRAME_SECONDS, ..encoder };
-        let feed = TsFeed::start(feeds, "swarm", encoder, move |piece| {
+        // A recording's encode already running takes the swarm's keyframes.
+        let feed = TsFeed::start(feeds, "swarm", encoder, Keyframes::Imposed, move |piece| {
             sender.publish(&piece.bytes, piece.starts, piece.age)
         })?;
         Ok(Self { feed, broadcaster, reporter: None })

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use common::nginx::{probe, Nginx};
 use common::*;
 use plateau::engine::{
-    AudioCodec, EncoderSettings, Event, OutputStatus, RecordSettings, Recorder, Speed, Stream,
-    StreamSettings, Studio,
+    AudioCodec, EncoderSettings, Event, Keyframes, OutputStatus, RecordSettings, Recorder, Speed, Stream,
+    StreamSettings, Studio, TsFeed,
 };
 use plateau::model::demo_collection;
 
@@ -47,6 +47,18 @@ fn demo_with_nginx() -> (Nginx, Studio, tempfile::TempDir) {
     let nginx = Nginx::start();
     let studio = Studio::start(demo_collection(false), None).expect("studio starts");
     (nginx, studio, tempfile::tempdir().expect("temp dir"))
+}
+
+/// A red picture and a tone: nothing in it makes the encoder add a
+/// keyframe of its own (the demo's moving pictures do, about every second).
+fn red_and_tone() -> plateau::model::SceneCollection {
+    let mut c = collection();
+    c.sources = vec![
+        color_source("red", RED),
+        plateau::model::Source::new("tone", "Tone", plateau::model::SourceKind::Tone { frequency: 440.0 }),
+    ];
+    c.scenes = vec![scene("Main", vec![item(1, "red", 0, 0, 640, 360), item(2, "tone", 0, 0, 0, 0)])];
+    c
 }
 
 /// How long, from now, until the destination `name` starts reconnecting (30 s at most).
@@ -106,13 +118,7 @@ fn a_server_that_goes_away_is_reconnected_and_nothing_else_is_touched() {
     init_tracing();
     let mut first = Nginx::start();
     let second = Nginx::start();
-    let mut c = collection();
-    c.sources = vec![
-        color_source("red", RED),
-        plateau::model::Source::new("tone", "Tone", plateau::model::SourceKind::Tone { frequency: 440.0 }),
-    ];
-    c.scenes = vec![scene("Main", vec![item(1, "red", 0, 0, 640, 360), item(2, "tone", 0, 0, 0, 0)])];
-    let studio = Studio::start(c, None).expect("studio starts");
+    let studio = Studio::start(red_and_tone(), None).expect("studio starts");
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("beside.mkv");
     let recorder = Recorder::start(&studio, &path, RecordSettings::default()).expect("recording");
@@ -489,4 +495,61 @@ fn a_link_slower_than_the_stream_stays_up_and_counts_the_frames_it_drops() {
     }
     eprintln!("dropped {dropped} frames on a 1 Mbit/s link");
     assert!(dropped > 0, "frames that cannot be sent are counted");
+}
+
+/// The times of `path`'s video keyframes, in seconds.
+fn keyframe_times(path: &Path) -> Vec<f64> {
+    let args = ["-select_streams", "v:0", "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0"];
+    let mut times: Vec<f64> = ffprobe(path, &args)
+        .lines()
+        .filter_map(|l| l.split_once(','))
+        .filter(|(_, flags)| flags.starts_with('K'))
+        .filter_map(|(t, _)| t.trim().parse().ok())
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times
+}
+
+#[test]
+fn the_swarm_joining_a_recording_shares_its_encode_and_keyframes_only_while_it_runs() {
+    init_tracing();
+    let nginx = Nginx::start();
+    let studio = Studio::start(red_and_tone(), None).expect("studio starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("show.mkv");
+    let recorder = Recorder::start(&studio, &file, RecordSettings::default()).expect("recording");
+    std::thread::sleep(Duration::from_millis(4500));
+    let pieces = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = pieces.clone();
+    let swarm = EncoderSettings { keyframe_seconds: 1, ..EncoderSettings::default() };
+    let feed = TsFeed::start(&studio, "swarm", swarm, Keyframes::Imposed, move |_| {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    })
+    .expect("the swarm's feed");
+    assert_eq!(studio.encoder_count(), 1, "the swarm did not join the recording's encode");
+    // A stream needs its own two seconds exactly: not the swarm's pace.
+    let s = stream(&studio, "A", nginx.url("live", "paced"));
+    assert_eq!(studio.encoder_count(), 2, "a stream took the encode the swarm paces");
+    s.stop();
+    std::thread::sleep(Duration::from_millis(5000));
+    feed.stop();
+    assert!(pieces.load(std::sync::atomic::Ordering::SeqCst) > 0, "the swarm's feed got nothing");
+    std::thread::sleep(Duration::from_millis(5000));
+    recorder.stop().expect("the recording ends");
+
+    let keys = keyframe_times(&file);
+    let gaps: Vec<f64> = keys.windows(2).map(|w| w[1] - w[0]).collect();
+    let second = |g: &f64| (0.9..=1.1).contains(g);
+    let two = |g: &f64| (1.9..=2.1).contains(g);
+    let first_second = gaps.iter().position(second);
+    let last_second = gaps.iter().rposition(second);
+    let (Some(first), Some(last)) = (first_second, last_second) else {
+        panic!("no keyframe a second apart while the swarm ran: {keys:?}")
+    };
+    assert!(last - first >= 3 && gaps[first..=last].iter().all(second), "the swarm's pace: {keys:?}");
+    assert!(gaps[..first].iter().any(two), "two seconds before the swarm: {keys:?}");
+    assert!(gaps[last + 1..].iter().filter(|g| two(g)).count() >= 2, "two seconds after it: {keys:?}");
+    assert!(gaps.iter().all(|g| *g <= 2.1), "no keyframe missing: {keys:?}");
+    let pictures = video_packet_times(&file).len();
+    assert!(pictures >= 14 * 30 * 98 / 100, "{pictures} pictures in about 14.5 s");
 }

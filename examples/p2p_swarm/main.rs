@@ -17,7 +17,7 @@ mod wan;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use plateau::engine::{EncoderSettings, Studio, TsFeed};
+use plateau::engine::{EncoderSettings, Keyframes, Studio, TsFeed};
 use plateau::p2p::{Broadcaster, Network, PeerOptions, Ticket, Viewer};
 
 /// What one viewer's player got.
@@ -104,6 +104,7 @@ fn main() -> anyhow::Result<()> {
         &studio,
         "swarm",
         EncoderSettings { keyframe_seconds: 1, ..EncoderSettings::default() },
+        Keyframes::Imposed,
         move |piece| sender.publish(&piece.bytes, piece.starts, piece.age),
     )?;
     let ticket = broadcaster.ticket().clone();

@@ -186,8 +186,22 @@ impl Consumer {
     /// holes in its sound; a picture one repeats or skips frames).
     fn count_drop(&self) {
         let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
-        if dropped.is_power_of_two() {
-            tracing::warn!(consumer = %self.appsrc.name(), dropped, "a consumer that could not keep up dropped buffers");
+        if !dropped.is_power_of_two() {
+            return;
+        }
+        // From the 16th on (half a second of pictures), say what its
+        // pipeline is doing: slow, or stopped somewhere.
+        let pipeline = (dropped >= 16).then(|| top_level(self.element())).flatten();
+        match pipeline {
+            Some(pipeline) => tracing::warn!(
+                consumer = %self.appsrc.name(),
+                dropped,
+                pipeline = %crate::engine::diagnose::describe(&pipeline),
+                "a consumer that could not keep up dropped buffers"
+            ),
+            None => {
+                tracing::warn!(consumer = %self.appsrc.name(), dropped, "a consumer that could not keep up dropped buffers")
+            }
         }
     }
 
@@ -421,6 +435,15 @@ impl Fanout {
             *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some((buffer, caps.to_owned(), abs));
         }
     }
+}
+
+/// The pipeline `element` is in (its outermost bin).
+fn top_level(element: &gst::Element) -> Option<gst::Element> {
+    let mut top = element.parent()?.downcast::<gst::Element>().ok()?;
+    while let Some(parent) = top.parent().and_then(|p| p.downcast::<gst::Element>().ok()) {
+        top = parent;
+    }
+    Some(top)
 }
 
 /// The running time of `buffer` passing `pad` (by the pad's segment).

@@ -18,6 +18,7 @@
 mod background;
 mod command;
 mod cpu;
+mod diagnose;
 mod error;
 mod events;
 mod fanout;
@@ -33,7 +34,7 @@ pub use cpu::CpuMeter;
 pub use error::EngineError;
 pub use events::{Event, Levels, OutputStatus, PlayoutStatus, Stats, StudioState};
 pub use outputs::encoder::{AudioCodec, EncoderSettings, Speed};
-pub use outputs::feeds::Feeds;
+pub use outputs::feeds::{Feeds, Keyframes};
 pub use outputs::podcast::{Finishing, Podcast, PodcastCodec, PodcastSettings, PODCAST};
 pub use outputs::preview::{Preview, PreviewSizer};
 pub use outputs::record::{split_file, Container, RecordSettings, Recorder, RECORDING};

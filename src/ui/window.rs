@@ -1760,15 +1760,13 @@ impl Window {
         let feeds = self.feeds().ok_or_else(|| gettext("The program is not running"))?;
         let prefs = imp.settings.borrow().recording.clone();
         let path = self.new_recording_path(prefs.format.extension());
-        let mut settings = RecordSettings {
+        // While the show is on the swarm, the recording shares its encode
+        // (a keyframe every second suits a file): see `Keyframes`.
+        let settings = RecordSettings {
             split_seconds: Some(prefs.split_minutes.saturating_mul(60)).filter(|s| *s > 0),
             split_bytes: Some(u64::from(prefs.split_megabytes) * 1_000_000).filter(|b| *b > 0),
             ..RecordSettings::default()
         };
-        if imp.show.is_swarming() {
-            // The swarm's keyframes: the recording shares its encode.
-            settings.encoder.keyframe_seconds = crate::swarm::KEYFRAME_SECONDS;
-        }
         let file = path.clone();
         let Some(starting) = imp.show.start_in_background(
             plateau::engine::RECORDING,

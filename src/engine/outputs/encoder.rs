@@ -10,13 +10,14 @@
 //! each can stop or fail alone.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use gst::prelude::*;
 use gst_app::AppSink;
 
 use crate::engine::error::{make, short_queue, EngineError};
-use crate::engine::fanout::Fanout;
+use crate::engine::fanout::{running_time_on, Fanout};
 use crate::engine::outputs::feeds::Feeds;
 use crate::engine::outputs::output::Output;
 
@@ -93,6 +94,12 @@ pub(crate) struct Encoder {
     pub audio: Arc<Fanout>,
     /// The H.264 encoder in use (`x264enc` or a hardware one).
     pub codec: String,
+    pub settings: EncoderSettings,
+    /// Outputs that need exactly its own keyframe interval (streams).
+    pub strict_users: AtomicUsize,
+    /// A shorter keyframe interval imposed while an output needs it (the
+    /// swarm joining a recording's encode), in seconds; 0 for none.
+    pace: Arc<AtomicU32>,
 }
 
 /// A VA-API render node and the element to use it, when both exist.
@@ -193,6 +200,9 @@ impl Encoder {
             fanout.set_current(1);
             fanout.attach(sink, 1);
         }
+        let pace = Arc::new(AtomicU32::new(0));
+        keep_pace(&encoder, pace.clone(), feeds.canvas().fps);
+        output.log_failures();
         output.start()?;
         tracing::info!(
             codec,
@@ -206,7 +216,31 @@ impl Encoder {
             video: vfan,
             audio: afan,
             codec: codec.to_owned(),
+            settings,
+            strict_users: AtomicUsize::new(0),
+            pace,
         })
+    }
+
+    /// The keyframe interval it keeps now, in seconds.
+    pub fn keyframe_seconds(&self) -> u32 {
+        match self.pace.load(Ordering::SeqCst) {
+            0 => self.settings.keyframe_seconds,
+            paced => paced.min(self.settings.keyframe_seconds),
+        }
+    }
+
+    /// Whether a shorter keyframe interval is imposed on it now.
+    pub fn is_paced(&self) -> bool {
+        self.pace.load(Ordering::SeqCst) != 0
+    }
+
+    /// Makes it put a keyframe at least every `seconds` (0: its own
+    /// interval again), by asking for one when that much time has passed
+    /// since the last; the encoder counts its interval from there.
+    pub fn set_pace(&self, seconds: u32) {
+        self.pace.store(seconds, Ordering::SeqCst);
+        tracing::info!(codec = %self.codec, pace = seconds, "encoder keyframe pace");
     }
 
     /// Asks for a keyframe now, so that an output that just joined (and
@@ -219,8 +253,66 @@ impl Encoder {
     }
 }
 
+/// Asks `encoder` for a keyframe whenever a picture comes `pace` seconds
+/// (less half a picture) after the last keyframe it made, while `pace` is
+/// not 0. Its own interval goes on from each keyframe, forced or not.
+fn keep_pace(encoder: &gst::Element, pace: Arc<AtomicU32>, fps: u32) {
+    let (Some(sink), Some(src)) = (encoder.static_pad("sink"), encoder.static_pad("src")) else { return };
+    // The last keyframe's running time (encoders shift their timestamps,
+    // not running times), and whether one was asked for since.
+    let last: Arc<Mutex<(Option<gst::ClockTime>, bool)>> = Arc::default();
+    let seen = last.clone();
+    src.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
+        if let Some(gst::PadProbeData::Buffer(buffer)) = &info.data {
+            if !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
+                *seen.lock().unwrap_or_else(|e| e.into_inner()) = (running_time_on(pad, buffer), false);
+            }
+        }
+        gst::PadProbeReturn::Ok
+    });
+    let half_a_picture = gst::ClockTime::SECOND / u64::from(fps.max(1) * 2);
+    let src = src.downgrade();
+    sink.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
+        let seconds = pace.load(Ordering::SeqCst);
+        let Some(gst::PadProbeData::Buffer(buffer)) = &info.data else { return gst::PadProbeReturn::Ok };
+        if seconds == 0 {
+            return gst::PadProbeReturn::Ok;
+        }
+        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+        let running_time = running_time_on(pad, buffer);
+        let due = match (last.0, running_time) {
+            (Some(key), Some(now)) => {
+                now + half_a_picture >= key + gst::ClockTime::from_seconds(seconds.into())
+            }
+            _ => false,
+        };
+        if let (true, false, Some(running_time), Some(src)) = (due, last.1, running_time, src.upgrade()) {
+            last.1 = true;
+            // Timed for this picture: GStreamer's encoders ignore a second
+            // untimed request while an earlier one is in their books.
+            let event = gst_video::UpstreamForceKeyUnitEvent::builder()
+                .running_time(running_time)
+                .all_headers(true)
+                .build();
+            src.send_event(event);
+        }
+        gst::PadProbeReturn::Ok
+    });
+}
+
+/// Not async: the pipeline goes to playing at once instead of waiting for
+/// both sinks to hold a first buffer, so that the pictures never wait for
+/// the sound. With async sinks, the first encoded picture waited in its
+/// sink, and every picture after it, until the first sound was encoded.
 fn encoded_sink(name: &str) -> AppSink {
-    AppSink::builder().name(name).sync(false).max_buffers(64).drop(false).enable_last_sample(false).build()
+    AppSink::builder()
+        .name(name)
+        .sync(false)
+        .async_(false)
+        .max_buffers(64)
+        .drop(false)
+        .enable_last_sample(false)
+        .build()
 }
 
 /// Links `upstream` to a new pad of `mux` from `template` (the muxers'

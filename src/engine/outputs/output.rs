@@ -97,6 +97,27 @@ impl Output {
         });
     }
 
+    /// Logs the pipeline's errors and warnings with the element that
+    /// posted them: a pipeline that reports to nobody (a shared encoder)
+    /// would otherwise fail unseen, its outputs receiving nothing.
+    pub fn log_failures(&self) {
+        let Some(bus) = self.pipeline.bus() else { return };
+        let name = self.name.clone();
+        bus.set_sync_handler(move |_, msg| {
+            let element = msg.src().map(|s| s.name().to_string()).unwrap_or_default();
+            match msg.view() {
+                gst::MessageView::Error(e) => {
+                    tracing::error!(pipeline = %name, %element, error = %e.error(), debug = ?e.debug(), "pipeline failed")
+                }
+                gst::MessageView::Warning(w) => {
+                    tracing::warn!(pipeline = %name, %element, warning = %w.error(), debug = ?w.debug(), "pipeline warning")
+                }
+                _ => {}
+            }
+            gst::BusSyncReply::Pass
+        });
+    }
+
     /// Stops passing the encoded inputs on, without ending the file.
     pub fn pause(&self) {
         let now = gst::SystemClock::obtain().time();

@@ -21,8 +21,8 @@ use std::time::Duration;
 use gst::prelude::*;
 
 use crate::engine::error::{make, EngineError};
-use crate::engine::outputs::encoder::{check_writable_folder, link_to_mux, Encoder, EncoderSettings};
-use crate::engine::outputs::feeds::Feeds;
+use crate::engine::outputs::encoder::{check_writable_folder, link_to_mux, EncoderSettings};
+use crate::engine::outputs::feeds::{EncoderUse, Feeds, Keyframes};
 use crate::engine::outputs::output::Output;
 
 /// The name recordings report under in `Event::Output`.
@@ -88,7 +88,7 @@ pub struct Recorder {
     path: PathBuf,
     /// The file made first (`show.mkv`, or `show-001.mkv` when split).
     first: PathBuf,
-    _encoder: Arc<Encoder>,
+    _encoder: EncoderUse,
     syncing: Arc<AtomicBool>,
     /// Pictures that reached the muxer.
     pictures: Arc<AtomicU64>,
@@ -118,7 +118,7 @@ impl Recorder {
                 first.display()
             )));
         }
-        let encoder = feeds.encoder(settings.encoder)?;
+        let encoder = feeds.encoder(settings.encoder, Keyframes::OrShorter)?;
 
         let mut output = Output::new("recorder");
         let vsrc = output.encoded_input(encoder.video.clone(), "video")?;

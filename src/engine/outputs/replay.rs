@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::error::EngineError;
 use crate::engine::outputs::encoder::EncoderSettings;
-use crate::engine::outputs::feeds::Feeds;
+use crate::engine::outputs::feeds::{Feeds, Keyframes};
 use crate::engine::outputs::ts_feed::{TsFeed, TsPiece};
 
 /// The name the replay buffer reports under in `Event::Output`.
@@ -72,15 +72,16 @@ impl ReplayBuffer {
         // A piece lasts a keyframe interval: it goes once the next one
         // begins before the buffer's start.
         let keep = length + Duration::from_secs(u64::from(settings.keyframe_seconds.max(1)));
-        let feed = TsFeed::start(feeds, "replay-buffer", settings, move |piece: TsPiece| {
-            let mut p = lock(&writer);
-            if let Err(e) = write(&mut p, &folder, &piece, keep) {
-                if p.failed.is_none() {
-                    tracing::error!(%e, "the replay buffer cannot write");
+        let feed =
+            TsFeed::start(feeds, "replay-buffer", settings, Keyframes::OrShorter, move |piece: TsPiece| {
+                let mut p = lock(&writer);
+                if let Err(e) = write(&mut p, &folder, &piece, keep) {
+                    if p.failed.is_none() {
+                        tracing::error!(%e, "the replay buffer cannot write");
+                    }
+                    p.failed = Some(e.to_string());
                 }
-                p.failed = Some(e.to_string());
-            }
-        })?;
+            })?;
         tracing::info!(dir = %dir.display(), seconds = length.as_secs(), "replay buffer on");
         Ok(Self { feed, dir: dir.to_owned(), length, pieces })
     }

@@ -12,7 +12,6 @@
 //! while the program, the recording and the other destinations go on.
 
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -21,7 +20,7 @@ use gst::prelude::*;
 use crate::engine::error::{make, EngineError};
 use crate::engine::events::{Event, OutputStatus};
 use crate::engine::outputs::encoder::{link_to_mux, Encoder, EncoderSettings};
-use crate::engine::outputs::feeds::Feeds;
+use crate::engine::outputs::feeds::{EncoderUse, Feeds, Keyframes};
 use crate::engine::outputs::output::Output;
 use crate::engine::outputs::tcp_link::{connections_to, server_of, TcpLink};
 
@@ -132,7 +131,7 @@ impl Stream {
             )));
         }
         crate::engine::logs::hide_url(&settings.url);
-        let encoder = feeds.encoder(settings.encoder)?;
+        let encoder = feeds.encoder(settings.encoder, Keyframes::Exact)?;
         let events = feeds.emitter();
         let (stop, stopped) = mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -222,7 +221,7 @@ fn sent_bytes(sink: &gst::Element) -> Option<u64> {
 fn run(
     settings: StreamSettings,
     protocol: Protocol,
-    encoder: Arc<Encoder>,
+    encoder: EncoderUse,
     events: async_channel::Sender<Event>,
     stopped: mpsc::Receiver<()>,
 ) {

@@ -15,14 +15,14 @@
 //! buffers carry no keyframe flag, and sound can be muxed ahead of late
 //! pictures, so the packets themselves are read for the mark.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use gst::prelude::*;
 
 use crate::engine::error::{make, EngineError};
 use crate::engine::outputs::encoder::{link_to_mux, EncoderSettings};
-use crate::engine::outputs::feeds::Feeds;
+use crate::engine::outputs::feeds::{EncoderUse, Feeds, Keyframes};
 use crate::engine::outputs::output::Output;
 
 /// One piece of the transport stream.
@@ -40,7 +40,7 @@ pub struct TsPiece {
 pub struct TsFeed {
     output: Output,
     /// Held: the studio keeps an encoder only while somebody uses it.
-    _encoder: Arc<crate::engine::outputs::encoder::Encoder>,
+    _encoder: EncoderUse,
 }
 
 impl TsFeed {
@@ -48,15 +48,17 @@ impl TsFeed {
     pub const MAX_PIECE: usize = 188 * 128;
 
     /// Starts feeding `on_piece` from the program's encode (shared with
-    /// every output that asks for the same `encoder` settings).
+    /// every output that asks for the same `encoder` settings; `keyframes`
+    /// says how strictly it needs their keyframe interval).
     pub fn start(
         feeds: impl AsRef<Feeds>,
         name: &str,
         encoder: EncoderSettings,
+        keyframes: Keyframes,
         on_piece: impl FnMut(TsPiece) + Send + 'static,
     ) -> Result<Self, EngineError> {
         let feeds = feeds.as_ref();
-        let encoder = feeds.encoder(encoder)?;
+        let encoder = feeds.encoder(encoder, keyframes)?;
         let mut output = Output::new(name);
         let vsrc = output.encoded_input(encoder.video.clone(), "video")?;
         let asrc = output.encoded_input(encoder.audio.clone(), "audio")?;
