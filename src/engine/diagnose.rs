@@ -4,6 +4,7 @@
 //! stall seen once on a loaded machine can be told apart from slowness.
 
 use gst::prelude::*;
+use gst_base::prelude::*;
 
 /// `pipeline`'s elements that are not plainly playing, its failed pushes
 /// and its queue levels, e.g. `queue0 3 buffers; x264enc0 paused→playing;
@@ -37,6 +38,42 @@ pub(crate) fn describe(pipeline: &gst::Element) -> String {
     } else {
         parts.join("; ")
     }
+}
+
+/// Where `pipeline`'s clock-driven elements stand in time, in one log
+/// line: the running time now, each aggregator's output position and the
+/// timestamps waiting on its inputs, and every element whose base time is
+/// not its pipeline's. An aggregator whose output runs far ahead of the
+/// clock, an input whose buffers lie in the future, or an element on
+/// another base time waits for a moment that comes late or never.
+pub(crate) fn describe_timing(pipeline: &gst::Element) -> String {
+    let Some(bin) = pipeline.downcast_ref::<gst::Bin>() else { return String::new() };
+    let (Some(base), Some(clock)) = (pipeline.base_time(), pipeline.clock()) else {
+        return "no clock yet".into();
+    };
+    let now = clock.time().nseconds() as i64 - base.nseconds() as i64;
+    let ms = |ns: i64| ns / 1_000_000;
+    let mut parts = vec![format!("running {} ms", ms(now))];
+    for element in bin.iterate_recurse().into_iter().flatten() {
+        let name = element.name();
+        if let Some(own) = element.base_time().filter(|own| *own != base) {
+            parts.push(format!("{name} base {:+} ms", ms(own.nseconds() as i64 - base.nseconds() as i64)));
+        }
+        let Some(aggregator) = element.downcast_ref::<gst_base::Aggregator>() else { continue };
+        if let Some(at) = aggregator.src_pad().query_position::<gst::ClockTime>() {
+            parts.push(format!("{name} at {} ms", ms(at.nseconds() as i64)));
+        }
+        for pad in aggregator.sink_pads() {
+            let Some(pad) = pad.downcast_ref::<gst_base::AggregatorPad>() else { continue };
+            let waiting =
+                pad.peek_buffer().and_then(|b| crate::engine::fanout::running_time_on(pad.upcast_ref(), &b));
+            match waiting {
+                Some(t) => parts.push(format!("{name}.{} holds {} ms", pad.name(), ms(t.nseconds() as i64))),
+                None => parts.push(format!("{name}.{} empty", pad.name())),
+            }
+        }
+    }
+    parts.join("; ")
 }
 
 #[cfg(test)]
@@ -77,6 +114,36 @@ mod tests {
             .expect("the push was refused");
         let text = describe(&pipeline);
         assert!(text.contains("src.src Err("), "{text}");
+        let _ = pipeline.set_state(gst::State::Null);
+    }
+
+    #[test]
+    fn a_mixer_input_holding_a_future_buffer_is_named_with_its_time() {
+        // The mix is played by the clock (a syncing sink): its input holds
+        // a buffer timed 10 s ahead, which the mix reaches only then.
+        let pipeline = launch(
+            "appsrc name=src is-live=true format=time \
+               caps=audio/x-raw,format=S16LE,rate=48000,channels=2,layout=interleaved \
+             ! audiomixer name=mix force-live=true ! fakesink sync=true",
+        );
+        pipeline.set_state(gst::State::Playing).expect("playing");
+        let _ = pipeline.state(gst::ClockTime::from_seconds(5));
+        let bin = pipeline.downcast_ref::<gst::Bin>().expect("a bin");
+        let src = bin.by_name("src").and_then(|e| e.downcast::<gst_app::AppSrc>().ok()).expect("appsrc");
+        let mut buffer = gst::Buffer::with_size(192).expect("buffer");
+        let buffer_ref = buffer.get_mut().expect("writable");
+        buffer_ref.set_pts(gst::ClockTime::from_seconds(10));
+        buffer_ref.set_duration(gst::ClockTime::from_mseconds(1));
+        src.push_buffer(buffer).expect("pushed");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut text = describe_timing(&pipeline);
+        while !text.contains("mix.sink_0 holds 10000 ms") && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            text = describe_timing(&pipeline);
+        }
+        assert!(text.contains("mix.sink_0 holds 10000 ms"), "{text}");
+        assert!(text.contains("running "), "{text}");
+        assert!(text.contains("mix at "), "{text}");
         let _ = pipeline.set_state(gst::State::Null);
     }
 }

@@ -35,6 +35,23 @@ impl AsRef<Feeds> for Studio {
     }
 }
 
+/// How long the program may take to start playing before its first
+/// scene is added anyway (it takes about 60 ms here).
+const SETTLE: gst::ClockTime = gst::ClockTime::from_seconds(2);
+
+/// Waits until the program plays, with nothing in it yet. Its two sinks
+/// wait for their first buffers before it does (about 60 ms): a layer
+/// added meanwhile made that start a race, and an error from one (a
+/// picture refused while the scene was restacked, seen once in a few
+/// hundred runs) left the whole program paused for good — one picture,
+/// two sound buffers, a recording with nothing in it.
+fn settle(pipeline: &gst::Pipeline) {
+    let (result, state, _) = pipeline.state(SETTLE);
+    if result.is_err() || state != gst::State::Playing {
+        tracing::warn!(?result, ?state, "the program did not start playing in time; going on");
+    }
+}
+
 impl Studio {
     /// Starts the program with `collection`, showing `scene` (or the first).
     pub fn start(collection: SceneCollection, scene: Option<&str>) -> Result<Self, EngineError> {
@@ -57,6 +74,7 @@ impl Studio {
 
         let level_events = events_tx.clone();
         let emitter = events_tx.clone();
+        let failures = Mutex::new(inbox.clone());
         program.pipeline.bus().expect("a pipeline has a bus").set_sync_handler(move |_, msg| {
             if let Some(event) = level_event(msg) {
                 let _ = level_events.try_send(event);
@@ -64,6 +82,10 @@ impl Studio {
                 let from = msg.src().map(|s| s.path_string().to_string()).unwrap_or_default();
                 tracing::error!(error = %e.error(), debug = ?e.debug(), %from, "program pipeline error");
                 let _ = level_events.try_send(Event::Error(format!("program: {} ({from})", e.error())));
+                if let Some(element) = msg.src() {
+                    let failed = Message::Failed(element.name().to_string());
+                    let _ = failures.lock().unwrap_or_else(|e| e.into_inner()).send(failed);
+                }
             }
             gst::BusSyncReply::Drop
         });
@@ -71,7 +93,7 @@ impl Studio {
             .pipeline
             .set_state(gst::State::Playing)
             .map_err(|e| EngineError::Start { what: "program".into(), message: e.to_string() })?;
-        // Live, so it runs at once: its base time is known now.
+        settle(&program.pipeline);
         formats.frame_origin = program.pipeline.base_time().unwrap_or(gst::ClockTime::ZERO);
 
         let news_inbox = Mutex::new(inbox.clone());
@@ -285,5 +307,96 @@ impl Studio {
 impl Drop for Studio {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::engine::program::count_buffers;
+
+    fn ball_scene() -> SceneCollection {
+        serde_json::from_str(
+            r#"{ "version": 1, "name": "Ball", "video": { "width": 320, "height": 180, "fps": 30 },
+  "sources": [ { "id": "ball", "name": "Ball", "kind": "test-pattern", "pattern": "ball" } ],
+  "scenes": [ { "name": "Show", "items": [
+    { "id": 1, "source": "ball", "x": 0, "y": 0, "width": 320, "height": 180 } ] } ] }"#,
+        )
+        .expect("a collection")
+    }
+
+    /// The program's elements whose names start with `prefix`.
+    fn named(studio: &Studio, prefix: &str) -> Vec<gst::Element> {
+        studio
+            .pipeline
+            .iterate_elements()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.name().starts_with(prefix))
+            .collect()
+    }
+
+    #[test]
+    fn the_program_plays_before_its_first_scene_is_added() {
+        let studio = Studio::start(ball_scene(), None).expect("the studio starts");
+        let (_, state, pending) = studio.pipeline.state(gst::ClockTime::ZERO);
+        assert_eq!((state, pending), (gst::State::Playing, gst::State::VoidPending));
+        studio.stop();
+    }
+
+    /// Stops the program's element named `name` and has it say so, as a
+    /// streaming thread does when a buffer is refused (as one was once when
+    /// a scene was restacked at start); returns the element that replaced
+    /// it, once buffers flow out of it into the program.
+    fn replaced_after_failure(studio: &Studio, name: &str) -> gst::Element {
+        let old = named(studio, name).pop().expect("the element is in the program");
+        let _ = old.set_state(gst::State::Null);
+        old.post_error_message(gst::error_msg!(
+            gst::StreamError::Failed,
+            ("Internal data stream error."),
+            ["streaming stopped, reason not-negotiated (-4)"]
+        ));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let new = loop {
+            let found =
+                named(studio, &name[..name.rfind('-').unwrap_or(name.len())]).into_iter().find(|e| *e != old);
+            if let Some(new) = found.filter(|_| old.parent().is_none()) {
+                break new;
+            }
+            assert!(Instant::now() < deadline, "{name} was not built again");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let buffers = count_buffers(&new.static_pad("src").expect("a src pad"));
+        std::thread::sleep(Duration::from_secs(1));
+        let buffers = buffers.load(Ordering::Relaxed);
+        assert!(buffers >= 15, "{buffers} buffers from the new {} in 1 s", new.name());
+        new
+    }
+
+    #[test]
+    fn a_layer_or_channel_whose_elements_fail_is_built_again_and_plays_its_source() {
+        let mut collection = ball_scene();
+        collection.sources.push(
+            serde_json::from_str(r#"{ "id": "tone", "name": "Tone", "kind": "tone", "frequency": 440 }"#)
+                .expect("a source"),
+        );
+        collection.scenes[0].items.push(
+            serde_json::from_str(r#"{ "id": 2, "source": "tone", "x": 0, "y": 0, "width": 0, "height": 0 }"#)
+                .expect("an item"),
+        );
+        let studio = Studio::start(collection, None).expect("the studio starts");
+        let layer = named(&studio, "layer-0-1-").pop().expect("the ball's layer");
+        replaced_after_failure(&studio, &layer.name());
+        replaced_after_failure(&studio, "channel-tone");
+
+        let program = named(&studio, "program-audio").pop().expect("the program's sound");
+        let sound = count_buffers(&program.static_pad("sink").expect("appsink has a sink pad"));
+        std::thread::sleep(Duration::from_secs(1));
+        let sound = sound.load(Ordering::Relaxed);
+        assert!(sound >= 40, "{sound} buffers of the program's sound in 1 s (20 ms each)");
+        studio.stop();
     }
 }

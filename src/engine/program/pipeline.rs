@@ -88,6 +88,8 @@ pub(crate) struct Program {
     /// Pictures blended over the mixer's output (a stinger's).
     pub mixer_overlays: Overlays,
     pub frames: Arc<AtomicU64>,
+    /// Buffers of the program's sound so far.
+    pub sound_buffers: Arc<AtomicU64>,
     /// Frames missing from the program's timeline (steps between
     /// consecutive pictures longer than one frame).
     pub dropped: Arc<AtomicU64>,
@@ -158,6 +160,7 @@ impl Program {
             fanout.attach(sink, 1);
         }
 
+        let sound_buffers = count_buffers(&audio_sink.static_pad("sink").expect("appsink has a sink pad"));
         let frames = Arc::new(AtomicU64::new(0));
         let dropped = Arc::new(AtomicU64::new(0));
         let (counter, missing) = (frames.clone(), dropped.clone());
@@ -187,6 +190,7 @@ impl Program {
             wipe,
             mixer_overlays,
             frames,
+            sound_buffers,
             dropped,
         };
         // The first slot is there before the program starts, so that the
@@ -351,6 +355,11 @@ pub(crate) struct Layer {
 }
 
 impl Layer {
+    /// Whether `element` (a name) is one of the layer's.
+    pub fn owns(&self, element: &str) -> bool {
+        self.elements.iter().any(|e| e.name() == element)
+    }
+
     /// Adds `item` to slot `slot`, as an overlay when `overlay`.
     pub fn add(
         program: &Program,
@@ -553,6 +562,11 @@ pub(crate) struct Channel {
 }
 
 impl Channel {
+    /// Whether `element` (a name) is one of the channel's.
+    pub fn owns(&self, element: &str) -> bool {
+        self.elements.iter().any(|e| e.name() == element)
+    }
+
     pub fn add(
         program: &Program,
         source: &SourceId,
@@ -615,6 +629,17 @@ fn remove_branch(program: &Program, elements: &[gst::Element], pad: Option<&gst:
         }
     }
     let _ = program.pipeline.remove_many(elements);
+}
+
+/// A count of the buffers that pass `pad` from now on.
+pub(crate) fn count_buffers(pad: &gst::Pad) -> Arc<AtomicU64> {
+    let count = Arc::new(AtomicU64::new(0));
+    let counter = count.clone();
+    pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        gst::PadProbeReturn::Ok
+    });
+    count
 }
 
 impl Drop for Program {

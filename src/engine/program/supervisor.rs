@@ -3,6 +3,8 @@
 //! pipelines is ever changed from two places at once.
 
 mod playing;
+mod rebuild;
+mod sound_watch;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
@@ -44,6 +46,9 @@ pub(crate) type Replier = Box<dyn FnOnce(Result<Answer, EngineError>) + Send>;
 pub(crate) enum Message {
     Command(Box<Command>, Replier),
     News(ProducerNews),
+    /// An element of the program failed (its pipeline said so): the
+    /// layer or channel it belongs to, if any, is built again.
+    Failed(String),
     Stop,
 }
 
@@ -112,6 +117,10 @@ pub(crate) struct Supervisor {
     monitor_retry: Option<Instant>,
     last_stats: (Instant, u64),
     last_care: Instant,
+    /// Whether the program's sound still flows.
+    sound_watch: sound_watch::SoundWatch,
+    /// When each failed layer or channel was last built again.
+    rebuilt: rebuild::Rebuilt,
     /// The rundown running by itself, when it does.
     playout: super::playout::Playout,
     /// Luma wipes' pictures, decoded once each at the canvas's size.
@@ -167,6 +176,8 @@ impl Supervisor {
             monitor_retry: None,
             last_stats: (Instant::now(), 0),
             last_care: Instant::now(),
+            sound_watch: Default::default(),
+            rebuilt: Default::default(),
             playout: Default::default(),
             wipe_masks: HashMap::new(),
             stinger: None,
@@ -240,6 +251,7 @@ impl Supervisor {
                         self.media_ended(&id);
                     }
                 }
+                Ok(Message::Failed(element)) => self.rebuild_failed(&element),
                 Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {}
             }
@@ -284,6 +296,7 @@ impl Supervisor {
     fn care(&mut self) {
         if self.last_care.elapsed() >= Duration::from_millis(500) {
             self.last_care = Instant::now();
+            self.watch_sound();
             self.care_for_monitor();
             let ids: Vec<SourceId> = self.runners.keys().cloned().collect();
             for id in ids {
