@@ -304,7 +304,13 @@ fn a_split_recording_whose_name_holds_percent_signs_is_written_whole() {
     for n in 1..=2 {
         let part = folder.join(format!("show%s%d%%-{n:03}.mkv"));
         let streams = ffprobe(&part, "stream=codec_name");
-        assert_eq!(field(&streams, "codec_name"), vec!["h264", "aac"], "{}: {streams}", part.display());
+        assert_eq!(
+            field(&streams, "codec_name"),
+            vec!["h264", "aac"],
+            "{}: {streams}\nplateau said: {}",
+            part.display(),
+            String::from_utf8_lossy(&run.stderr)
+        );
     }
 }
 
