@@ -176,8 +176,18 @@ impl Consumer {
                 return;
             }
         }
-        if self.appsrc.push_buffer(out).is_ok() {
-            self.pushed.fetch_add(1, Ordering::Relaxed);
+        let pts = abs - zero;
+        if self.appsrc.push_buffer(out).is_ok() && self.pushed.fetch_add(1, Ordering::Relaxed) == 0 {
+            self.say_late_start(pts);
+        }
+    }
+
+    /// Says when an output's stream begins well after its time origin (its
+    /// first picture): a recording whose sound starts late has a first
+    /// stretch, or a first split file, without sound.
+    fn say_late_start(&self, pts: gst::ClockTime) {
+        if self.origin.is_some() && pts > LATE_START {
+            tracing::warn!(consumer = %self.appsrc.name(), starts_ms = pts.mseconds(), "an output's stream starts late");
         }
     }
 
@@ -240,6 +250,10 @@ impl Consumer {
         let _ = self.appsrc.end_of_stream();
     }
 }
+
+/// How long after its output's first picture a stream may begin before
+/// that is said.
+const LATE_START: gst::ClockTime = gst::ClockTime::from_mseconds(500);
 
 /// How old a replayed picture may be made to look: about the compositors'
 /// latency, so that the frame composed next takes it.
