@@ -157,13 +157,14 @@ impl Consumer {
                 *current = Some(caps);
             }
         }
+        let pts = abs - zero;
         let mut out = hand_over(buffer);
         {
             let out = out.make_mut();
             // Encoded streams here have no B-frames: decoding order is
             // presentation order.
-            out.set_pts(abs - zero);
-            out.set_dts(buffer.dts().map(|_| abs - zero));
+            out.set_pts(pts);
+            out.set_dts(buffer.dts().map(|_| pts));
         }
         if self.appsrc.current_level_buffers() >= self.appsrc.max_buffers() {
             self.count_drop();
@@ -176,17 +177,17 @@ impl Consumer {
                 return;
             }
         }
-        let pts = abs - zero;
         if self.appsrc.push_buffer(out).is_ok() && self.pushed.fetch_add(1, Ordering::Relaxed) == 0 {
             self.say_late_start(pts);
         }
     }
 
-    /// Says when an output's stream begins well after its time origin (its
+    /// Says when an output's sound begins well after its time origin (its
     /// first picture): a recording whose sound starts late has a first
-    /// stretch, or a first split file, without sound.
+    /// stretch, or a first split file, without sound. (Its pictures begin
+    /// the timeline, waiting for a keyframe if need be.)
     fn say_late_start(&self, pts: gst::ClockTime) {
-        if self.origin.is_some() && pts > LATE_START {
+        if self.origin.is_some() && !self.starts_on_keyframe && pts > LATE_START {
             tracing::warn!(consumer = %self.appsrc.name(), starts_ms = pts.mseconds(), "an output's stream starts late");
         }
     }

@@ -42,9 +42,9 @@ const SETTLE: gst::ClockTime = gst::ClockTime::from_seconds(2);
 /// Waits until the program plays, with nothing in it yet. Its two sinks
 /// wait for their first buffers before it does (about 60 ms): a layer
 /// added meanwhile made that start a race, and an error from one (a
-/// picture refused while the scene was restacked, seen once in a few
-/// hundred runs) left the whole program paused for good — one picture,
-/// two sound buffers, a recording with nothing in it.
+/// picture refused while the scene was restacked, seen once in about 60
+/// looped runs of the headless tests) left the whole program paused for
+/// good — one picture, two sound buffers, a recording with nothing in it.
 fn settle(pipeline: &gst::Pipeline) {
     let (result, state, _) = pipeline.state(SETTLE);
     if result.is_err() || state != gst::State::Playing {
