@@ -47,7 +47,22 @@ fn options(wan: Option<&wan::Wan>, uplink_bps: f64, children: usize) -> PeerOpti
         let wan = wan.clone();
         Network(Arc::new(move |builder, id| wan.attach(builder, id, uplink_bps)))
     });
-    PeerOptions { bind: "127.0.0.1:0".parse().unwrap(), children, relays: Vec::new(), network, lan: false }
+    PeerOptions { bind: "127.0.0.1:0".parse().unwrap(), children, network, ..PeerOptions::default() }
+}
+
+/// The runtime every viewer's tasks share: each on a machine of its own
+/// would have its own cores, and here a hundred runtimes of two threads
+/// each cost a fifth of the two cores in switching between them.
+fn audience_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("audience")
+            .enable_all()
+            .build()
+            .expect("a runtime")
+    })
 }
 
 fn join(ticket: &Ticket, wan: Option<&wan::Wan>) -> Watching {
@@ -60,6 +75,7 @@ fn join(ticket: &Ticket, wan: Option<&wan::Wan>) -> Watching {
         }
         None => options(None, 0.0, 4),
     };
+    let options = PeerOptions { runtime: Some(audience_runtime().handle().clone()), ..options };
     let viewer = Viewer::join(ticket, options, move |chunk| {
         let now_us =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() as u64;

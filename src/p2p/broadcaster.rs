@@ -11,6 +11,7 @@ use iroh::{Endpoint, SecretKey};
 use super::chat::{self, ChatLine, ChatMessage};
 use super::chunk::{self, Chunk, Header};
 use super::relay::{lock, Relay};
+use super::runtime::PeerRuntime;
 use super::tracker::Tracker;
 use super::wire::{self, Hello, Report, Steer};
 use super::{endpoint, now_us, P2pError, PeerOptions, StreamId, Ticket};
@@ -64,7 +65,7 @@ pub const REPORT_EVERY: Duration = Duration::from_secs(1);
 
 /// A live show on the swarm. Dropping it leaves the swarm.
 pub struct Broadcaster {
-    runtime: tokio::runtime::Runtime,
+    runtime: PeerRuntime,
     endpoint: Endpoint,
     key: SecretKey,
     ticket: Ticket,
@@ -85,7 +86,7 @@ impl Broadcaster {
     /// Opens the endpoint and waits for viewers; it sends the stream to
     /// `options.children` of them itself.
     pub fn start(options: PeerOptions) -> Result<Self, P2pError> {
-        let runtime = super::viewer::runtime()?;
+        let runtime = PeerRuntime::new(options.runtime.as_ref())?;
         let key = SecretKey::generate();
         let endpoint = runtime.block_on(endpoint::bind(key.clone(), &options))?;
         let stream = StreamId::random();

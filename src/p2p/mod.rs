@@ -25,6 +25,7 @@ pub mod chat;
 pub mod chunk;
 mod endpoint;
 mod relay;
+mod runtime;
 mod ticket;
 mod tracker;
 mod uplink;
@@ -69,6 +70,9 @@ pub struct PeerOptions {
     /// ticket's addresses are out of date or missing. Off by default: it
     /// speaks on every interface.
     pub lan: bool,
+    /// Run on this runtime instead of one of the peer's own: for a process
+    /// that runs many peers (benchmarks); a peer's tasks end when it goes.
+    pub runtime: Option<tokio::runtime::Handle>,
 }
 
 impl Default for PeerOptions {
@@ -79,6 +83,7 @@ impl Default for PeerOptions {
             relays: Vec::new(),
             network: None,
             lan: false,
+            runtime: None,
         }
     }
 }

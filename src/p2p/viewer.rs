@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 
 use super::chunk::{self, Chunk, Refused, Verifier};
 use super::relay::{lock, Relay};
+use super::runtime::PeerRuntime;
 use super::wire::{self, Answer, Hello, Report, Steer};
 use super::{endpoint, now_us, P2pError, PeerOptions, Ticket};
 
@@ -94,21 +95,12 @@ struct Shared {
 
 /// A viewer in the swarm. Dropping it leaves the swarm.
 pub struct Viewer {
-    runtime: tokio::runtime::Runtime,
+    runtime: PeerRuntime,
     endpoint: Endpoint,
     shared: Arc<Shared>,
     key: SecretKey,
     reports: mpsc::Sender<Report>,
     chat: async_channel::Receiver<ChatLine>,
-}
-
-pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, P2pError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("plateau-p2p")
-        .enable_all()
-        .build()
-        .map_err(|e| P2pError::Runtime(e.to_string()))
 }
 
 impl Viewer {
@@ -119,7 +111,7 @@ impl Viewer {
         options: PeerOptions,
         player: impl FnMut(&Chunk) + Send + 'static,
     ) -> Result<Self, P2pError> {
-        let runtime = runtime()?;
+        let runtime = PeerRuntime::new(options.runtime.as_ref())?;
         let key = SecretKey::generate();
         let mut options = options;
         for relay in &ticket.relays {
