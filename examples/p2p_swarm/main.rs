@@ -92,6 +92,25 @@ fn join(ticket: &Ticket, wan: Option<&wan::Wan>) -> Watching {
     Watching { viewer, played, stayed: true }
 }
 
+/// Which chunks from `first` to `end` (not included) a player lacks.
+fn describe_gaps(seqs: &[u64], first: u64, end: u64) -> String {
+    let got: std::collections::BTreeSet<u64> = seqs.iter().copied().collect();
+    let mut gaps = Vec::new();
+    let mut s = first;
+    while s < end {
+        if got.contains(&s) {
+            s += 1;
+            continue;
+        }
+        let from = s;
+        while s < end && !got.contains(&s) {
+            s += 1;
+        }
+        gaps.push(format!("{from}..{s}"));
+    }
+    format!("first {first}, end {end}, missing {}", gaps.join(" "))
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -184,6 +203,10 @@ fn main() -> anyhow::Result<()> {
             Some(&first) if first < after.chunks => {
                 let got = p.seqs.iter().filter(|s| **s < after.chunks).count();
                 continuity.push(100.0 * got as f64 / (after.chunks - first) as f64);
+                if got < (after.chunks - first) as usize {
+                    eprintln!("short viewer: {}", describe_gaps(&p.seqs, first, after.chunks));
+                    eprintln!("  its stats: {stats:?}");
+                }
             }
             _ => continuity.push(0.0),
         }
