@@ -92,6 +92,15 @@ fn join(ticket: &Ticket, wan: Option<&wan::Wan>) -> Watching {
     Watching { viewer, played, stayed: true }
 }
 
+/// How many chunks a player lacks between the first and the last it got.
+fn missing_between(seqs: &[u64]) -> u64 {
+    let got: std::collections::BTreeSet<u64> = seqs.iter().copied().collect();
+    match (got.first(), got.last()) {
+        (Some(first), Some(last)) => last - first + 1 - got.len() as u64,
+        _ => 0,
+    }
+}
+
 /// Which chunks from `first` to `end` (not included) a player lacks.
 fn describe_gaps(seqs: &[u64], first: u64, end: u64) -> String {
     let got: std::collections::BTreeSet<u64> = seqs.iter().copied().collect();
@@ -186,6 +195,8 @@ fn main() -> anyhow::Result<()> {
     let (mut latencies, mut steady, mut startups, mut continuity, mut duplicates, mut received) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::<f64>::new(), 0u64, 0u64);
     let (mut switches, mut stalls, mut relay_dropped) = (0u64, 0u64, after.dropped);
+    // Chunks a player never got although it got a later one: lost, not late.
+    let mut holes = 0u64;
     for w in &audience {
         let stats = w.viewer.stats();
         let p = w.played.lock().unwrap();
@@ -203,6 +214,7 @@ fn main() -> anyhow::Result<()> {
             Some(&first) if first < after.chunks => {
                 let got = p.seqs.iter().filter(|s| **s < after.chunks).count();
                 continuity.push(100.0 * got as f64 / (after.chunks - first) as f64);
+                holes += missing_between(&p.seqs);
                 if got < (after.chunks - first) as usize {
                     eprintln!("short viewer: {}", describe_gaps(&p.seqs, first, after.chunks));
                     eprintln!("  its stats: {stats:?}");
@@ -231,6 +243,7 @@ fn main() -> anyhow::Result<()> {
             "stalls": stalls,
             "startup_ms": [percentile(&startups, 0.5), percentile(&startups, 1.0)],
             "continuity_percent": [percentile(&continuity, 0.0), percentile(&continuity, 0.5)],
+            "holes": holes,
             "duplicates_percent": 100.0 * duplicates as f64 / received.max(1) as f64,
             "stream_kbps": (after.stream_bytes - before.stream_bytes) as f64 * 8.0 / 1e3 / started.elapsed().as_secs_f64(),
             "dropped_by_queues": relay_dropped,

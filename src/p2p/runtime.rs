@@ -69,7 +69,8 @@ mod tests {
 
     #[test]
     fn a_peers_tasks_on_a_shared_runtime_end_with_the_peer_and_the_runtime_goes_on() {
-        let shared = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let shared =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let peer = PeerRuntime::new(Some(shared.handle())).unwrap();
         let (alive, mut watch) = tokio::sync::mpsc::channel::<()>(1);
         peer.spawn(async move {
@@ -79,9 +80,8 @@ mod tests {
         assert_eq!(peer.block_on(async { 20 + 22 }), 42);
         drop(peer);
         // The task held the only sender: its end closes the channel.
-        let ended = shared.block_on(async {
-            tokio::time::timeout(std::time::Duration::from_secs(2), watch.recv()).await
-        });
+        let ended = shared
+            .block_on(async { tokio::time::timeout(std::time::Duration::from_secs(2), watch.recv()).await });
         assert_eq!(ended, Ok(None), "the peer's task still runs");
         assert_eq!(shared.block_on(async { 1 + 1 }), 2);
     }
