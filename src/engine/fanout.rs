@@ -33,6 +33,14 @@ pub(crate) struct Consumer {
     /// Buffers dropped because the queue was full (and, for compressed
     /// pictures, those skipped after it until the next keyframe).
     dropped: AtomicU64,
+    /// Buffers that came while its pipeline was not playing.
+    not_playing: AtomicU64,
+    /// Buffers timed before its stream's start (before the pipeline's or,
+    /// for encoded streams, before the first keyframe), and pictures
+    /// waiting for a keyframe.
+    before_start: AtomicU64,
+    /// When it was made.
+    made: std::time::Instant,
     /// Skipping to a keyframe after a full queue.
     skipping: AtomicBool,
     /// For encoded streams: nothing is passed on before the first keyframe.
@@ -95,6 +103,9 @@ impl Consumer {
             caps: Mutex::new(None),
             pushed: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
+            not_playing: AtomicU64::new(0),
+            before_start: AtomicU64::new(0),
+            made: std::time::Instant::now(),
             skipping: AtomicBool::new(false),
             waits_for_keyframe: AtomicBool::new(false),
             starts_on_keyframe: false,
@@ -134,17 +145,40 @@ impl Consumer {
         self.pushed.load(Ordering::Relaxed)
     }
 
+    /// Buffers it left out because its pipeline was not playing, and
+    /// because they came before its stream's start.
+    fn left_out(&self) -> (u64, u64) {
+        (self.not_playing.load(Ordering::Relaxed), self.before_start.load(Ordering::Relaxed))
+    }
+
+    /// Logs what became of the buffers handed to it; an input that passed
+    /// nothing on in two seconds or more is a warning (a recording without
+    /// its sound, say).
+    pub(crate) fn say_counts(&self) {
+        let (pushed, dropped) = (self.pushed(), self.dropped());
+        let (not_playing, before_start) = self.left_out();
+        let name = self.appsrc.name();
+        if pushed == 0 && self.made.elapsed() >= std::time::Duration::from_secs(2) {
+            tracing::warn!(consumer = %name, dropped, not_playing, before_start, "an output's input passed nothing on");
+        } else {
+            tracing::debug!(consumer = %name, pushed, dropped, not_playing, before_start, "an output's input ends");
+        }
+    }
+
     /// Pushes `buffer`, captured at absolute clock time `abs`, retimed to the
     /// consumer pipeline's running time. Buffers older than the consumer's
     /// start are dropped.
     fn push(&self, buffer: &gst::Buffer, abs: gst::ClockTime, caps: &gst::CapsRef) {
-        let Some(base) = self.appsrc.base_time() else { return };
-        if self.appsrc.current_state() != gst::State::Playing {
+        let base = self.appsrc.base_time();
+        let Some(base) = base.filter(|_| self.appsrc.current_state() == gst::State::Playing) else {
+            self.not_playing.fetch_add(1, Ordering::Relaxed);
             return;
-        }
+        };
         let Some(zero) = self.zero(buffer, abs, base) else {
             if self.skipping.load(Ordering::Relaxed) {
                 self.count_drop();
+            } else {
+                self.before_start.fetch_add(1, Ordering::Relaxed);
             }
             return;
         };
@@ -543,5 +577,22 @@ mod tests {
                 let _ = p.set_state(gst::State::Null);
             }
         }
+    }
+
+    #[test]
+    fn a_consumer_counts_what_it_leaves_out_and_why() {
+        gst::init().expect("GStreamer initialises");
+        let caps = gst::Caps::builder("audio/x-raw").build();
+        let buffer = gst::Buffer::with_size(4).expect("a buffer");
+        let stopped = Consumer::new("stopped", 4, gst::ClockTime::ZERO);
+        stopped.push(&buffer, gst::SystemClock::obtain().time(), &caps);
+        assert_eq!((stopped.pushed(), stopped.left_out()), (0, (1, 0)), "its pipeline never played");
+        let (pipeline, playing) = consumer_pipeline("playing");
+        let start = playing.element().base_time().expect("a base time");
+        playing.push(&buffer, start.saturating_sub(gst::ClockTime::from_seconds(1)), &caps);
+        assert_eq!((playing.pushed(), playing.left_out()), (0, (0, 1)), "a buffer from before its start");
+        playing.push(&buffer, gst::SystemClock::obtain().time(), &caps);
+        assert_eq!((playing.pushed(), playing.left_out()), (1, (0, 1)), "a buffer of now");
+        let _ = pipeline.set_state(gst::State::Null);
     }
 }

@@ -161,6 +161,7 @@ impl Output {
         for (fanout, consumer) in &self.inputs {
             fanout.remove(consumer);
             consumer.end_of_stream();
+            consumer.say_counts();
         }
         let result = match self.pipeline.bus() {
             Some(bus) => {
@@ -196,6 +197,7 @@ impl Drop for Output {
     fn drop(&mut self) {
         for (fanout, consumer) in &self.inputs {
             fanout.remove(consumer);
+            consumer.say_counts();
         }
         let _ = self.pipeline.set_state(gst::State::Null);
     }
