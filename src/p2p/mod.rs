@@ -71,7 +71,8 @@ pub struct PeerOptions {
     /// speaks on every interface.
     pub lan: bool,
     /// Run on this runtime instead of one of the peer's own: for a process
-    /// that runs many peers (benchmarks); a peer's tasks end when it goes.
+    /// that runs many peers (benchmarks). The peer's own tasks end when it
+    /// goes; those serving a connection, when `stop` has closed it.
     pub runtime: Option<tokio::runtime::Handle>,
 }
 

@@ -19,7 +19,9 @@ pub(crate) struct PeerRuntime {
     /// Dropped with the peer: its tasks end with it.
     _owned: Option<Runtime>,
     handle: Handle,
-    /// The tasks started on a shared runtime, ended when the peer goes.
+    /// The tasks the peer started, ended when it goes (on a shared runtime;
+    /// its own ends them all). Tasks they spawn serve one connection each
+    /// and end when it closes.
     tasks: Mutex<Vec<AbortHandle>>,
 }
 
