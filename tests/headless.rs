@@ -48,7 +48,7 @@ fn the_demo_recording_has_the_canvas_size_rate_sound_and_duration() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("demo.mkv");
     // What the engine did is printed if the file lacks a stream (once in
-    // about 30 looped runs of this binary, the sound was missing).
+    // about 240 looped runs of this binary, the sound was missing).
     let run = plateau_logging(
         &["--headless", "--record", out.to_str().expect("utf-8"), "--duration", "6"],
         "warn,plateau=info",
