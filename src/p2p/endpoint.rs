@@ -21,13 +21,16 @@ const MDNS_SERVICE: &str = "plateau";
 /// Bytes in flight or buffered per connection: about 1.5 s of a 2.5 Mbit/s stream.
 const SEND_WINDOW: u64 = 512 * 1024;
 
-/// The round trip QUIC assumes before it has measured one (as Chromium
-/// does; QUIC's default is 333 ms). A handshake packet lost before then
-/// is sent again after about three times this: with 333 ms, a viewer
-/// whose first packet to the studio or its parent was lost started a
-/// second late (on the emulated WAN, 1 % loss, 25 viewers: the slowest
-/// start 1.2-1.8 s in 4 runs of 5, 0.6-1.05 s with 100 ms).
-const INITIAL_RTT: std::time::Duration = std::time::Duration::from_millis(100);
+/// The round trip QUIC assumes before it has measured one (QUIC's default
+/// is 333 ms, Chromium's 100 ms). A handshake packet lost before then is
+/// sent again after about three times this, and a viewer makes two
+/// handshakes before its first picture (the studio, then its parent). On
+/// the emulated WAN (40 ms, 1 % loss), the slowest start of 25 viewers was
+/// 1.2-1.8 s in 4 runs of 5 with 333 ms; of 50 viewers, over 1 s in 2
+/// runs of 10 with 100 ms (0.65-1.23 s), 0.58-0.91 s in 7 runs with 50 ms.
+/// Where the round trip is longer than this, a connection's first packet
+/// is sent twice (1.2 kB), once.
+const INITIAL_RTT: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Binds an endpoint speaking Plateau's ALPN, on UDP at `options.bind`
 /// or on the network the options give.
