@@ -128,6 +128,15 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn main() -> anyhow::Result<()> {
+    // Warnings (the studio's, the peers') go to stderr with the short
+    // viewers: a run that goes wrong says why (benches/p2p keeps them).
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let args: Vec<String> = std::env::args().collect();
     let viewers: usize = args.get(1).map_or(Ok(10), |a| a.parse())?;
     let seconds: u64 = args.get(2).map_or(Ok(20), |a| a.parse())?;
