@@ -28,8 +28,8 @@ const SEND_WINDOW: u64 = 512 * 1024;
 /// the emulated WAN (40 ms, 1 % loss), the slowest start of 25 viewers was
 /// 1.2-1.8 s in 4 runs of 5 with 333 ms; of 50 viewers, over 1 s in 2
 /// runs of 10 with 100 ms (0.65-1.23 s), 0.58-0.91 s in 7 runs with 50 ms.
-/// Where the round trip is longer than this, a connection's first packet
-/// is sent twice (1.2 kB), once.
+/// Where the round trip is over about 150 ms, a connection's first packet
+/// is sent again before its answer comes (1.2 kB).
 const INITIAL_RTT: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Binds an endpoint speaking Plateau's ALPN, on UDP at `options.bind`
