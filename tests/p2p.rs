@@ -200,8 +200,17 @@ fn twenty_viewers_get_the_whole_show_and_the_broadcaster_sends_it_about_twice() 
     eprintln!("broadcaster: {stats}\nupload: {ratio:.2}x the stream for 20 viewers");
     let log = std::fs::read_to_string(&show.log).unwrap();
     assert!(ratio <= 2.1, "the broadcaster sent {ratio:.2}x the stream: {log}");
-    // The broadcaster's periodic report counted them all.
-    assert!(log.contains("plateau: swarm: 20 viewers, upload"), "{log}");
+    // The broadcaster's periodic report counted them all, and its upload
+    // as QUIC put it on the wire: two copies and QUIC's own bytes.
+    let mut ratios: Vec<f64> = log
+        .lines()
+        .filter_map(|l| l.strip_prefix("plateau: swarm: 20 viewers, upload "))
+        .filter_map(|rest| rest.split_once('(')?.1.split_once('x')?.0.parse().ok())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    eprintln!("reported uploads, in copies of the stream: {ratios:?}");
+    let median = ratios.get(ratios.len() / 2).copied();
+    assert!(median.is_some_and(|m| (1.9..=2.4).contains(&m)), "{log}");
 }
 
 /// What a viewer received, checked whole: every chunk from its first, and

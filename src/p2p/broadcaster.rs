@@ -39,7 +39,9 @@ pub struct BroadcasterStats {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmReport {
     pub viewers: usize,
-    /// What the broadcaster sent to peers, over the last period.
+    /// What the broadcaster's upload carried to its children over the last
+    /// period, as QUIC put it on the wire (its headers and packets sent
+    /// again included).
     pub upload_kbps: f64,
     /// What the program's stream carries, over the last period.
     pub stream_kbps: f64,
@@ -109,7 +111,7 @@ impl Broadcaster {
             let mut last = (0u64, 0u64, Instant::now());
             loop {
                 tokio::time::sleep(REPORT_EVERY).await;
-                let sent = relay.sent.bytes.load(Ordering::Relaxed);
+                let sent = relay.wire_bytes();
                 let stream = relay.published_bytes();
                 let seconds = last.2.elapsed().as_secs_f64().max(1e-3);
                 let (sent_now, stream_now) = ((sent - last.0) as f64, (stream - last.1) as f64);

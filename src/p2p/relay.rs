@@ -49,6 +49,17 @@ pub struct Relay {
     pub sent: SendCounters,
     /// Bytes of every chunk published, as framed on the wire.
     published: AtomicU64,
+    /// What the children's connections put on the wire so far.
+    wire: Mutex<WireCount>,
+}
+
+/// Bytes QUIC sent to the children, summed over their connections as they
+/// come and go (QUIC counts each connection's from its start).
+#[derive(Default)]
+struct WireCount {
+    total: u64,
+    /// Each connection's count when last read, by its stable id.
+    last: HashMap<usize, u64>,
 }
 
 struct Child {
@@ -72,6 +83,7 @@ impl Relay {
             uplink: Mutex::new(Uplink::new(max_children, Instant::now())),
             sent: SendCounters::default(),
             published: AtomicU64::new(0),
+            wire: Mutex::default(),
         })
     }
 
@@ -88,6 +100,27 @@ impl Relay {
         for child in lock(&self.children).values() {
             child.queue.push(chunk.bytes().clone(), &self.sent.dropped);
         }
+    }
+
+    /// Bytes this peer's upload carried to its children so far, as QUIC
+    /// put them on the wire (headers and packets sent again included): not
+    /// what was written into QUIC's buffers, which a child's backlog fills
+    /// at once when it comes (a second of 3.8 times a slow uplink's rate).
+    /// A connection's last bytes before it closed since the previous call
+    /// are not counted.
+    pub fn wire_bytes(&self) -> u64 {
+        let counts: Vec<(usize, u64)> = lock(&self.children)
+            .values()
+            .map(|c| (c.connection.stable_id(), c.connection.stats().sent_bytes))
+            .collect();
+        let mut wire = lock(&self.wire);
+        let mut last = HashMap::with_capacity(counts.len());
+        for (id, sent) in counts {
+            wire.total += sent.saturating_sub(wire.last.get(&id).copied().unwrap_or(0));
+            last.insert(id, sent);
+        }
+        wire.last = last;
+        wire.total
     }
 
     /// One copy of the stream on the wire, so far.
