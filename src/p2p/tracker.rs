@@ -28,6 +28,8 @@ struct Peer {
     promised: Vec<(EndpointId, Instant)>,
     seen: Instant,
     latency_ms: Option<u32>,
+    /// When the tracker last gave it a parent.
+    steered: Option<Instant>,
 }
 
 /// The broadcaster's side of the tracker.
@@ -55,6 +57,7 @@ impl Tracker {
             promised: Vec::new(),
             seen: now,
             latency_ms: None,
+            steered: None,
         });
         peer.addrs = addrs;
         peer.slots = slots;
@@ -77,7 +80,15 @@ impl Tracker {
         if let Some(peer) = self.peers.get_mut(&id) {
             peer.slots = slots;
             peer.promised.retain(|(c, at)| !children.contains(c) && now.duration_since(*at) < PROMISE);
-            peer.parent = parent;
+            // A report without a parent just after the tracker gave it one
+            // was written before the answer reached it (its reports and
+            // its requests come from two tasks): the parent stays, or the
+            // peer would be nobody's parent until its next report (at the
+            // start of a show, everybody waited for it half a second).
+            let just_steered = peer.steered.is_some_and(|at| now.duration_since(at) < PROMISE);
+            if parent.is_some() || !just_steered {
+                peer.parent = parent;
+            }
             peer.children = children;
             peer.seen = now;
             peer.latency_ms = latency_ms;
@@ -161,6 +172,7 @@ impl Tracker {
     fn set_parent(&mut self, id: EndpointId, parent: EndpointId) {
         if let Some(peer) = self.peers.get_mut(&id) {
             peer.parent = Some(parent);
+            peer.steered = Some(Instant::now());
         }
     }
 
@@ -224,6 +236,21 @@ mod tests {
         tracker.join(viewer, vec![], 0);
         let given = tracker.steer(viewer, &[me], &[], 1);
         assert!(matches!(given, Steer::Parent { id, .. } if id == me), "{given:?}");
+    }
+
+    #[test]
+    fn a_report_without_a_parent_written_before_the_steer_arrived_leaves_the_viewer_a_parent_to_others() {
+        let me = id();
+        let mut tracker = Tracker::new(me, vec![]);
+        let (first, second) = (id(), id());
+        tracker.join(first, vec![], 4);
+        tracker.join(second, vec![], 4);
+        let given = tracker.steer(first, &[], &[], 1);
+        assert!(matches!(given, Steer::Parent { id, .. } if id == me), "{given:?}");
+        // Its first status, written as it joined, comes after the steer.
+        tracker.report(first, None, vec![], None, 4);
+        let given = tracker.steer(second, &[], &[first], 1);
+        assert!(matches!(given, Steer::Parent { id, .. } if id == first), "{given:?}");
     }
 
     #[test]
