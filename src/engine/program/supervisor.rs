@@ -60,7 +60,17 @@ struct SlotState {
     channels: Vec<SourceId>,
     /// The split between compositor and overlays the layers were made for.
     stacking: Stacking,
+    /// Layers replaced by one on the other side of that split, and when
+    /// they go: kept until the new one's picture has surely reached the
+    /// compositor, so the item never leaves the picture.
+    retiring: Vec<(Layer, Instant)>,
 }
+
+/// How long a replaced layer stays beside its new one. The new one is
+/// built with the picture the old one showed, which reached the compositor
+/// up to two frames late (30 fps) in the tests: the item was missing from
+/// those frames when the old one went at once.
+const RETIRE_AFTER: Duration = Duration::from_millis(150);
 
 struct Pending {
     scene: String,
@@ -212,7 +222,9 @@ impl Supervisor {
     pub fn run(mut self, inbox: Receiver<Message>) {
         self.emit(Event::State(StudioState::Running));
         loop {
-            let busy = self.pending.is_some() || self.running.is_some() || self.playout.is_running();
+            let retiring = self.slots.iter().any(|s| !s.retiring.is_empty());
+            let busy =
+                self.pending.is_some() || self.running.is_some() || self.playout.is_running() || retiring;
             let wait = if busy { Duration::from_millis(5) } else { Duration::from_millis(100) };
             match inbox.recv_timeout(wait) {
                 Ok(Message::Command(command, reply)) => {
@@ -257,6 +269,7 @@ impl Supervisor {
             }
             self.step_playout();
             self.step_transition();
+            self.drop_retired();
             self.care();
             self.restack_if_split_changed();
             self.publish_program_scene();
@@ -433,7 +446,7 @@ impl Supervisor {
 
     fn clear_slot(&mut self, slot: usize) {
         let state = std::mem::take(&mut self.slots[slot]);
-        for (_, layer) in state.layers {
+        for layer in state.layers.into_values().chain(state.retiring.into_iter().map(|(l, _)| l)) {
             self.drop_layer(layer);
         }
         for id in state.channels {
@@ -465,6 +478,24 @@ impl Supervisor {
         if kind.has_audio() && !self.slots[slot].channels.contains(&item.source) {
             self.slots[slot].channels.push(item.source.clone());
             self.acquire_channel(&item.source);
+        }
+    }
+
+    /// Drops `layer`, replaced in `slot`, once [`RETIRE_AFTER`] has passed.
+    fn retire(&mut self, slot: usize, layer: Layer) {
+        self.slots[slot].retiring.push((layer, Instant::now() + RETIRE_AFTER));
+    }
+
+    fn drop_retired(&mut self) {
+        let now = Instant::now();
+        for slot in 0..2 {
+            let (due, kept) =
+                std::mem::take(&mut self.slots[slot].retiring).into_iter().partition(|(_, at)| *at <= now);
+            self.slots[slot].retiring = kept;
+            let due: Vec<(Layer, Instant)> = due;
+            for (layer, _) in due {
+                self.drop_layer(layer);
+            }
         }
     }
 
@@ -935,7 +966,7 @@ impl Supervisor {
                     }
                     Some(layer) => {
                         self.add_layer(slot, item, zorder, overlay);
-                        self.drop_layer(layer);
+                        self.retire(slot, layer);
                     }
                     None => self.add_layer(slot, item, zorder, overlay),
                 }
