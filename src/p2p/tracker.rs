@@ -118,6 +118,12 @@ impl Tracker {
         my_slots: usize,
     ) -> Steer {
         let now = Instant::now();
+        // Asking means it has no parent: until it is given one, it is
+        // nobody's candidate, whatever it reported before.
+        if let Some(peer) = self.peers.get_mut(&id) {
+            peer.parent = None;
+            peer.steered = None;
+        }
         self.my_promised.retain(|(c, at)| !my_children.contains(c) && now.duration_since(*at) < PROMISE);
         let mine_taken = my_children.iter().filter(|c| **c != id).count()
             + self.my_promised.iter().filter(|(c, _)| *c != id).count();
@@ -251,6 +257,23 @@ mod tests {
         tracker.report(first, None, vec![], None, 4);
         let given = tracker.steer(second, &[], &[first], 1);
         assert!(matches!(given, Steer::Parent { id, .. } if id == first), "{given:?}");
+    }
+
+    #[test]
+    fn a_viewer_that_asks_again_and_is_told_to_wait_is_nobodys_parent_meanwhile() {
+        let me = id();
+        let mut tracker = Tracker::new(me, vec![]);
+        let (first, second, third) = (id(), id(), id());
+        for v in [first, second, third] {
+            tracker.join(v, vec![], 4);
+        }
+        assert!(matches!(tracker.steer(first, &[], &[], 1), Steer::Parent { id, .. } if id == me));
+        // Its place went to `second` (which the tracker has not placed);
+        // `first` asks again and nobody has room.
+        assert_eq!(tracker.steer(first, &[me], &[second], 1), Steer::Wait);
+        tracker.report(first, None, vec![], None, 4);
+        let given = tracker.steer(third, &[], &[second], 1);
+        assert_eq!(given, Steer::Wait, "sent under a viewer without the show");
     }
 
     #[test]

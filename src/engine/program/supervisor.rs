@@ -489,10 +489,9 @@ impl Supervisor {
     fn drop_retired(&mut self) {
         let now = Instant::now();
         for slot in 0..2 {
-            let (due, kept) =
+            let (due, kept): (Vec<_>, Vec<_>) =
                 std::mem::take(&mut self.slots[slot].retiring).into_iter().partition(|(_, at)| *at <= now);
             self.slots[slot].retiring = kept;
-            let due: Vec<(Layer, Instant)> = due;
             for (layer, _) in due {
                 self.drop_layer(layer);
             }
