@@ -458,6 +458,73 @@ fn a_frozen_viewer_stalls_nobody_else_for_more_than_a_second() {
 }
 
 #[test]
+fn a_viewer_whose_parent_is_finding_a_new_parent_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = broadcast(dir.path(), 24);
+    // A chain: broadcaster -> first -> middle -> last. `second` holds the
+    // broadcaster's other place while the chain forms, then leaves it free.
+    let mut first = watch(dir.path(), "first", &show.ticket, 20, 1);
+    std::thread::sleep(Duration::from_millis(300));
+    let second = watch(dir.path(), "second", &show.ticket, 4, 0);
+    std::thread::sleep(Duration::from_millis(1000));
+    let middle = watch(dir.path(), "middle", &show.ticket, 20, 1);
+    std::thread::sleep(Duration::from_millis(1000));
+    let last = watch(dir.path(), "last", &show.ticket, 18, 0);
+    finish(second.child, "second");
+    std::thread::sleep(Duration::from_secs(3));
+    // `first` dies without a word: `middle` hears nothing for half a second
+    // and takes the broadcaster's free place; `last` hears from `middle`
+    // that it is still there meanwhile.
+    signal(&first.child, "KILL");
+    let _ = first.child.wait();
+    let (middle_stats, last_stats) = (middle.stats.clone(), last.stats.clone());
+    finish(middle.child, "middle");
+    finish(last.child, "last");
+    finish(show.child, "the broadcaster");
+    let (middle, last) = (json(&middle_stats), json(&last_stats));
+    eprintln!("middle: {middle}\nlast: {last}");
+    assert!(
+        number(&middle, "stalls") >= 1,
+        "middle never lost its parent: the test proves nothing: {middle}"
+    );
+    assert_eq!(number(&last, "parents"), 1, "last left its parent while it found a new one: {last}");
+    assert_eq!(number(&last, "stalls"), 0, "{last}");
+    for (name, stats) in [("middle", &middle), ("last", &last)] {
+        let gap = number(stats, "longest_gap_ms");
+        assert!(gap <= 1000, "{name} waited {gap} ms: {stats}");
+        let (first_seq, last_seq, received) =
+            (number(stats, "first_seq"), number(stats, "last_seq"), number(stats, "received"));
+        assert!(received as f64 >= 0.995 * (last_seq - first_seq + 1) as f64, "{name}: {stats}");
+    }
+}
+
+#[test]
+fn a_viewer_killed_without_a_word_frees_its_place_within_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = broadcast(dir.path(), 20);
+    // Both of the broadcaster's places taken by viewers that relay nothing.
+    let mut first = watch(dir.path(), "first", &show.ticket, 16, 0);
+    std::thread::sleep(Duration::from_millis(300));
+    let second = watch(dir.path(), "second", &show.ticket, 16, 0);
+    std::thread::sleep(Duration::from_secs(3));
+    signal(&first.child, "KILL");
+    let _ = first.child.wait();
+    std::thread::sleep(Duration::from_secs(1));
+    // The only place the newcomer can have is the killed viewer's.
+    let third = watch(dir.path(), "third", &show.ticket, 11, 0);
+    finish(third.child, "third");
+    finish(second.child, "second");
+    finish(show.child, "the broadcaster");
+    let stats = json(&third.stats);
+    eprintln!("third: {stats}");
+    // Alive 11 s from 1 s after the kill; the place is free 4 s after it
+    // at most: 8 s of the show, about 28 chunks a second at 800 kbit/s.
+    // (With QUIC's default idle timeouts, 15-30 s, it got nothing.)
+    let received = number(&stats, "received");
+    assert!(received >= 50, "{received} chunks: the killed viewer's place stayed taken: {stats}");
+}
+
+#[test]
 fn a_damaged_or_foreign_ticket_is_one_line_and_a_failure() {
     let good = plateau::p2p::Ticket {
         broadcaster: iroh::SecretKey::generate().public(),

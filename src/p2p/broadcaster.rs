@@ -99,6 +99,7 @@ impl Broadcaster {
         let tracker = Arc::new(Mutex::new(Tracker::new(key.public(), addrs)));
         let (said, chat) = async_channel::bounded(256);
         runtime.spawn(accept(endpoint.clone(), relay.clone(), tracker.clone(), said));
+        runtime.spawn(Relay::hold_children(Arc::downgrade(&relay)));
         tracing::info!(ticket = %ticket, "live on the swarm");
         let cutter = Mutex::new(Cutter { seq: 0 });
         let (outbox, reports) = async_channel::bounded(8);

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 
 use std::sync::Arc;
 
-use iroh::endpoint::{presets, QuicTransportConfig};
+use iroh::endpoint::{presets, QuicTransportConfig, VarInt};
 use iroh::{Endpoint, RelayMap, RelayMode, SecretKey};
 use iroh_mdns_address_lookup::MdnsAddressLookup;
 use noq_proto::congestion::Bbr3Config;
@@ -32,6 +32,14 @@ const SEND_WINDOW: u64 = 512 * 1024;
 /// is sent again before its answer comes (1.2 kB).
 const INITIAL_RTT: std::time::Duration = std::time::Duration::from_millis(50);
 
+/// A connection that hears nothing from the other side for this long is
+/// closed (QUIC's idle timeout), and each side says something at least
+/// every `KEEP_ALIVE`. With QUIC's defaults (30 s, a path 15 s) a viewer
+/// killed or cut off kept its place at its parent that long, and a viewer
+/// in want of a parent waited for that place meanwhile.
+const IDLE_MS: u32 = 4000;
+const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Binds an endpoint speaking Plateau's ALPN, on UDP at `options.bind`
 /// or on the network the options give.
 pub async fn bind(key: SecretKey, options: &PeerOptions) -> Result<Endpoint, P2pError> {
@@ -47,6 +55,10 @@ pub async fn bind(key: SecretKey, options: &PeerOptions) -> Result<Endpoint, P2p
         .congestion_controller_factory(Arc::new(Bbr3Config::default()))
         .send_window(SEND_WINDOW)
         .initial_rtt(INITIAL_RTT)
+        .max_idle_timeout(Some(VarInt::from_u32(IDLE_MS).into()))
+        .default_path_max_idle_timeout(std::time::Duration::from_millis(IDLE_MS.into()))
+        .keep_alive_interval(KEEP_ALIVE)
+        .default_path_keep_alive_interval(KEEP_ALIVE)
         .build();
     let builder = Endpoint::builder(presets::Minimal)
         .transport_config(transport)

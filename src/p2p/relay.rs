@@ -8,14 +8,19 @@
 //!                   └──> queue(child B) ──> task ──> QUIC stream to B   (B frozen: only B's queue overflows)
 //! ```
 //!
+//! A peer with nothing to pass on for [`HOLD_ON`] (its own parent went
+//! quiet, or the program paused) sends its children an empty frame every
+//! `HOLD_ON / 2` until chunks come again: "still here, finding the
+//! stream", so they wait for it instead of all leaving at once.
+//!
 //! At every report [`Relay::adapt`] shows [`Uplink`] what each child's
 //! connection delivered: when this peer's upload cannot carry a copy to
 //! each, the children beyond the places it can carry are let go.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use iroh::endpoint::{Connection, RecvStream, SendStream};
 use iroh::EndpointId;
@@ -30,6 +35,8 @@ use super::StreamId;
 const RECENT: usize = 600;
 /// Chunks waiting for one child at most.
 const QUEUE: usize = 256;
+/// Nothing published for this long: the children are told to hold on.
+pub const HOLD_ON: Duration = Duration::from_millis(200);
 
 /// Counters of one peer's sending side.
 #[derive(Debug, Default)]
@@ -51,6 +58,8 @@ pub struct Relay {
     published: AtomicU64,
     /// What the children's connections put on the wire so far.
     wire: Mutex<WireCount>,
+    /// When the last chunk was published.
+    last_published: Mutex<Option<Instant>>,
 }
 
 /// Bytes QUIC sent to the children, summed over their connections as they
@@ -84,12 +93,14 @@ impl Relay {
             sent: SendCounters::default(),
             published: AtomicU64::new(0),
             wire: Mutex::default(),
+            last_published: Mutex::default(),
         })
     }
 
     /// Keeps a verified chunk and queues it for every child.
     pub fn publish(&self, chunk: &Chunk) {
         self.published.fetch_add(chunk.bytes().len() as u64 + wire::FRAMING, Ordering::Relaxed);
+        *lock(&self.last_published) = Some(Instant::now());
         {
             let mut recent = lock(&self.recent);
             if recent.len() == RECENT {
@@ -99,6 +110,22 @@ impl Relay {
         }
         for child in lock(&self.children).values() {
             child.queue.push(chunk.bytes().clone(), &self.sent.dropped);
+        }
+    }
+
+    /// While `relay` has published nothing for [`HOLD_ON`], tells each of
+    /// its children with nothing else waiting that it is still there (an
+    /// empty frame), every `HOLD_ON / 2`. Ends with the relay.
+    pub async fn hold_children(relay: Weak<Relay>) {
+        loop {
+            tokio::time::sleep(HOLD_ON / 2).await;
+            let Some(relay) = relay.upgrade() else { return };
+            let quiet = lock(&relay.last_published).is_some_and(|at| at.elapsed() >= HOLD_ON);
+            if quiet {
+                for child in lock(&relay.children).values() {
+                    child.queue.hold_on();
+                }
+            }
         }
     }
 
@@ -247,7 +274,9 @@ impl Relay {
                         return;
                     }
                     self.sent.bytes.fetch_add(bytes.len() as u64 + wire::FRAMING, Ordering::Relaxed);
-                    self.sent.chunks.fetch_add(1, Ordering::Relaxed);
+                    if !bytes.is_empty() {
+                        self.sent.chunks.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
                 None if queue.closed.load(Ordering::SeqCst) => return,
                 None => queue.ready.notified().await,
@@ -270,6 +299,17 @@ impl Queue {
         items.push_back(bytes);
         drop(items);
         self.ready.notify_one();
+    }
+
+    /// Queues an empty frame ("hold on") unless something else waits: a
+    /// child with chunks coming needs none, and it must not push one out.
+    fn hold_on(&self) {
+        let mut items = lock(&self.items);
+        if items.is_empty() {
+            items.push_back(bytes::Bytes::new());
+            drop(items);
+            self.ready.notify_one();
+        }
     }
 
     /// Ends this queue: what it held is not sent.

@@ -28,6 +28,11 @@ use super::{endpoint, now_us, P2pError, PeerOptions, Ticket};
 
 /// A parent that sends no new chunk for this long is left.
 const STALL: Duration = Duration::from_millis(500);
+/// A parent that says it is alive but has nothing to send (its own parent
+/// went quiet, and it is finding another) is waited for this long after
+/// its last chunk, rather than STALL: its children and theirs would all
+/// leave at once otherwise, while it is back in a few hundred ms.
+const HELD_AT_MOST: Duration = Duration::from_millis(1500);
 /// Before the first chunk, the show may still be starting.
 const FIRST_CHUNK: Duration = Duration::from_secs(5);
 /// A parent whose chunks come this much later than the best this viewer
@@ -144,6 +149,7 @@ impl Viewer {
         let (steers, inbox) = mpsc::channel(4);
         let addrs = endpoint::reachable_addrs(&endpoint);
         runtime.spawn(accept(endpoint.clone(), shared.clone()));
+        runtime.spawn(Relay::hold_children(Arc::downgrade(&shared.relay)));
         runtime.spawn(tracker_session(endpoint.clone(), shared.clone(), addrs, outbox, steers));
         runtime.spawn(report(shared.clone(), reports.clone()));
         runtime.spawn(follow_parents(endpoint.clone(), shared.clone(), reports.clone(), inbox));
@@ -428,24 +434,31 @@ async fn follow(endpoint: &Endpoint, parent: EndpointAddr, shared: &Shared) -> R
             return Err(format!("{answer:?}"));
         }
         tracing::debug!(viewer = %shared.me, ms = shared.since_joining(), "welcomed by the parent");
-        let mut last_good = Instant::now();
+        let (mut last_good, mut last_heard) = (Instant::now(), Instant::now());
         let (joined, mut late_since) = (Instant::now(), None::<Instant>);
         let mut bad = 0;
         loop {
-            let patience = if shared.next_seq().is_some() { STALL } else { FIRST_CHUNK };
-            let wait = patience.saturating_sub(last_good.elapsed());
-            let frame = match tokio::time::timeout(wait, wire::read_frame(&mut recv, chunk::MAX_CHUNK)).await
-            {
+            let deadline = match shared.next_seq() {
+                Some(_) => (last_heard + STALL).min(last_good + HELD_AT_MOST),
+                None => last_good + FIRST_CHUNK,
+            };
+            let read = wire::read_frame(&mut recv, chunk::MAX_CHUNK);
+            let frame = match tokio::time::timeout_at(deadline.into(), read).await {
                 Err(_) => {
                     lock(&shared.stats).stalls += 1;
-                    return Err(format!("quiet for {} ms", patience.as_millis()));
+                    return Err(format!("quiet for {} ms", last_good.elapsed().as_millis()));
                 }
                 Ok(Err(e)) => return Err(e.to_string()),
                 Ok(Ok(frame)) => frame,
             };
+            if frame.is_empty() {
+                last_heard = Instant::now();
+                continue;
+            }
             match shared.take(frame) {
                 Ok(lateness_ms) => {
                     last_good = Instant::now();
+                    last_heard = last_good;
                     if lateness_ms < BEHIND_MS || joined.elapsed() < CATCH_UP {
                         late_since = None;
                     } else if late_since.get_or_insert(last_good).elapsed() >= Duration::from_secs(1) {
