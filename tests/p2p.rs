@@ -457,21 +457,32 @@ fn a_frozen_viewer_stalls_nobody_else_for_more_than_a_second() {
     assert!(stalls >= 1, "nobody was taking the stream from the frozen viewer: the test proves nothing");
 }
 
+/// Waits until `viewer` writes the show to its file (it has a parent).
+fn wait_playing(viewer: &Watcher, name: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while std::fs::metadata(&viewer.output).map_or(true, |m| m.len() == 0) {
+        assert!(Instant::now() < deadline, "{name} got nothing to play in 15 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn a_viewer_whose_parent_is_finding_a_new_parent_keeps_it() {
     let dir = tempfile::tempdir().unwrap();
     let show = broadcast(dir.path(), 24);
     // A chain: broadcaster -> first -> middle -> last. `second` holds the
     // broadcaster's other place while the chain forms, then leaves it free.
+    // Each is placed (plays) before the next comes.
     let mut first = watch(dir.path(), "first", &show.ticket, 20, 1);
-    std::thread::sleep(Duration::from_millis(300));
-    let second = watch(dir.path(), "second", &show.ticket, 4, 0);
-    std::thread::sleep(Duration::from_millis(1000));
+    wait_playing(&first, "first");
+    let second = watch(dir.path(), "second", &show.ticket, 6, 0);
+    wait_playing(&second, "second");
     let middle = watch(dir.path(), "middle", &show.ticket, 20, 1);
-    std::thread::sleep(Duration::from_millis(1000));
+    wait_playing(&middle, "middle");
     let last = watch(dir.path(), "last", &show.ticket, 18, 0);
+    wait_playing(&last, "last");
     finish(second.child, "second");
-    std::thread::sleep(Duration::from_secs(3));
+    std::thread::sleep(Duration::from_secs(2));
     // `first` dies without a word: `middle` hears nothing for half a second
     // and takes the broadcaster's free place; `last` hears from `middle`
     // that it is still there meanwhile.
@@ -504,9 +515,10 @@ fn a_viewer_killed_without_a_word_frees_its_place_within_seconds() {
     let show = broadcast(dir.path(), 20);
     // Both of the broadcaster's places taken by viewers that relay nothing.
     let mut first = watch(dir.path(), "first", &show.ticket, 16, 0);
-    std::thread::sleep(Duration::from_millis(300));
     let second = watch(dir.path(), "second", &show.ticket, 16, 0);
-    std::thread::sleep(Duration::from_secs(3));
+    wait_playing(&first, "first");
+    wait_playing(&second, "second");
+    std::thread::sleep(Duration::from_secs(2));
     signal(&first.child, "KILL");
     let _ = first.child.wait();
     std::thread::sleep(Duration::from_secs(1));
