@@ -89,6 +89,7 @@ impl Studio {
             }
             gst::BusSyncReply::Drop
         });
+        program.pin_base_time();
         program
             .pipeline
             .set_state(gst::State::Playing)
