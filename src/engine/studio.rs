@@ -12,7 +12,7 @@ use crate::engine::error::EngineError;
 use crate::engine::events::Event;
 use crate::engine::outputs::feeds::Feeds;
 use crate::engine::program::supervisor::{level_event, Message, Shared, Supervisor};
-use crate::engine::program::Program;
+use crate::engine::program::{pin_base_time, Program};
 use crate::engine::sources::producer::Formats;
 use crate::model::{EditError, ItemId, SceneCollection, SceneItem, Source, SourceId, Transition};
 
@@ -89,7 +89,7 @@ impl Studio {
             }
             gst::BusSyncReply::Drop
         });
-        program.pin_base_time();
+        pin_base_time(&program.pipeline);
         program
             .pipeline
             .set_state(gst::State::Playing)

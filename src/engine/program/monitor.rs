@@ -19,6 +19,7 @@ use gst::prelude::*;
 
 use crate::engine::error::{make, EngineError};
 use crate::engine::fanout::{Consumer, Fanout};
+use crate::engine::program::pin_base_time;
 use crate::engine::sources::producer::gst_audio_caps;
 use crate::model::SourceId;
 
@@ -65,6 +66,7 @@ impl Monitor {
         silence_caps.set_property("caps", &caps);
         pipeline.add_many([&silence, &silence_caps])?;
         gst::Element::link_many([&silence, &silence_caps, &mixer])?;
+        pin_base_time(&pipeline);
         if let Err(e) = pipeline.set_state(gst::State::Playing) {
             let _ = pipeline.set_state(gst::State::Null);
             return Err(EngineError::Start {

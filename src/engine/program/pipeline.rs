@@ -110,33 +110,32 @@ fn capsfilter(caps: gst::Caps) -> Result<gst::Element, EngineError> {
     Ok(f)
 }
 
+/// Gives `pipeline` and every element in it their base time (now) before
+/// the pipeline first plays, and keeps it there (no start time: for a
+/// pipeline that never pauses, like the program and the monitor).
+///
+/// On its way to PLAYING a pipeline hands its clock to every element at
+/// once, but each element its base time only when the state change reaches
+/// it. A live aggregator (the mixers) whose thread already runs and reads
+/// the clock in between takes base time 0 for its origin, finds every
+/// moment long past and makes sound as fast as it can until its base time
+/// comes. Seen in CI (once in about 240 runs): the program's mix 17 s ahead
+/// of the clock within half a second (926 buffers of 20 ms), so it had no
+/// sound for 17 s and the recording or stream started meanwhile none at all.
+pub(crate) fn pin_base_time(pipeline: &gst::Pipeline) {
+    let base = gst::SystemClock::obtain().time();
+    pipeline.set_start_time(gst::ClockTime::NONE);
+    pipeline.set_base_time(base);
+    for element in pipeline.iterate_recurse().into_iter().flatten() {
+        element.set_base_time(base);
+    }
+}
+
 fn program_sink(name: &str) -> AppSink {
     AppSink::builder().name(name).sync(false).max_buffers(4).drop(true).enable_last_sample(false).build()
 }
 
 impl Program {
-    /// Gives the pipeline and every element in it their base time (now)
-    /// before the pipeline first plays, and keeps it there (no start time:
-    /// the program never pauses).
-    ///
-    /// On its way to PLAYING a pipeline hands its clock to every element
-    /// at once, but each element its base time only when the state change
-    /// reaches it. The mixers are live aggregators whose threads already
-    /// run: one that reads the clock in between takes base time 0 for its
-    /// origin, finds every moment long past and makes sound as fast as it
-    /// can until its base time comes. Seen in CI (once in about 240 runs):
-    /// the mix 17 s ahead of the clock within half a second (926 buffers of
-    /// 20 ms), so the program had no sound for 17 s and the recording or
-    /// stream started meanwhile none at all.
-    pub fn pin_base_time(&self) {
-        let base = gst::SystemClock::obtain().time();
-        self.pipeline.set_start_time(gst::ClockTime::NONE);
-        self.pipeline.set_base_time(base);
-        for element in self.pipeline.iterate_recurse().into_iter().flatten() {
-            element.set_base_time(base);
-        }
-    }
-
     pub fn build(formats: &Formats) -> Result<Self, EngineError> {
         let pipeline = gst::Pipeline::with_name("program");
         pipeline.use_clock(Some(&gst::SystemClock::obtain()));
@@ -672,15 +671,14 @@ impl Drop for Program {
 
 #[cfg(test)]
 mod tests {
-    use super::FrameGaps;
-    use super::Program;
+    use super::{pin_base_time, FrameGaps, Program};
     use crate::engine::sources::producer::Formats;
     use gst::prelude::*;
     use std::sync::atomic::Ordering;
 
     /// The program's sound over its first half second, when it starts in a
     /// pipeline of many elements (the state change reaches the mixer late,
-    /// as in a full show). Without `pin_base_time`, 4-12 runs in 40-60 ran
+    /// as in a full show). Without [`pin_base_time`], 4-12 runs in 40-60 ran
     /// ahead here (up to 3,734 buffers of 20 ms in half a second).
     #[test]
     fn the_program_sound_starts_on_the_clock_however_long_the_pipeline_takes_to_play() {
@@ -700,7 +698,7 @@ mod tests {
                 program.pipeline.add_many([&source, &sink]).unwrap();
                 source.link(&sink).unwrap();
             }
-            program.pin_base_time();
+            pin_base_time(&program.pipeline);
             program.pipeline.set_state(gst::State::Playing).expect("playing");
             std::thread::sleep(std::time::Duration::from_millis(500));
             let buffers = program.sound_buffers.load(Ordering::Relaxed);
