@@ -1,5 +1,3 @@
-use gst::prelude::*;
-
 /// What went wrong in the engine, with enough to tell the user what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -37,15 +35,4 @@ pub(crate) fn make_named(factory: &str, name: &str) -> Result<gst::Element, Engi
         .name(name)
         .build()
         .map_err(|_| EngineError::MissingElement(factory.to_owned()))
-}
-
-/// A queue holding at most `buffers` pictures, however long they last: a
-/// default queue may hold a second of them (30 frames of 4 MB at 720p)
-/// whenever its reader stalls for a moment.
-pub(crate) fn short_queue(buffers: u32) -> Result<gst::Element, EngineError> {
-    let queue = make("queue")?;
-    queue.set_property("max-size-buffers", buffers);
-    queue.set_property("max-size-time", 0u64);
-    queue.set_property("max-size-bytes", 0u32);
-    Ok(queue)
 }

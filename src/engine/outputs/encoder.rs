@@ -1,8 +1,8 @@
 //! One encode of the program, shared by every output with the same settings.
 //!
 //! ```text
-//!  program video ─> appsrc ! queue ! videoconvert ! I420 ! x264enc|vah264enc ! h264parse ! avc caps ! appsink ─(fanout)─> outputs
-//!  program audio ─> appsrc ! queue ! audioconvert ! avenc_aac|opusenc ! aacparse|opusparse ! appsink ──(fanout)─> outputs
+//!  program video ─> appsrc ! videoconvert ! I420 ! x264enc|vah264enc ! h264parse ! avc caps ! appsink ─(fanout)─> outputs
+//!  program audio ─> appsrc ! audioconvert ! avenc_aac|opusenc ! aacparse|opusparse ! appsink ──(fanout)─> outputs
 //! ```
 //!
 //! Outputs take the encoded streams through their own appsrcs (starting at
@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use gst::prelude::*;
 use gst_app::AppSink;
 
-use crate::engine::error::{make, short_queue, EngineError};
+use crate::engine::error::{make, EngineError};
 use crate::engine::fanout::{running_time_on, Fanout};
 use crate::engine::outputs::feeds::Feeds;
 use crate::engine::outputs::output::Output;
@@ -150,7 +150,6 @@ impl Encoder {
     ) -> Result<Self, EngineError> {
         let mut output = Output::new("encoder");
         let vsrc = output.video_input(feeds)?;
-        let vqueue = short_queue(3)?;
         let convert = make("videoconvert")?;
         let i420 = make("capsfilter")?;
         i420.set_property(
@@ -167,7 +166,6 @@ impl Encoder {
         let vsink = encoded_sink("h264");
 
         let asrc = output.audio_input(feeds)?;
-        let aqueue = make("queue")?;
         let aconvert = make("audioconvert")?;
         let bits = (settings.audio_kbps.clamp(16, 512) * 1000) as i32;
         let (audio_encoder, audio_parse) = match settings.audio {
@@ -186,10 +184,10 @@ impl Encoder {
         };
         let asink = encoded_sink("audio");
 
-        let video: [&gst::Element; 8] =
-            [&vsrc, &vqueue, &convert, &i420, &encoder, &parse, &avc, vsink.upcast_ref()];
-        let audio: [&gst::Element; 6] =
-            [&asrc, &aqueue, &aconvert, &audio_encoder, &audio_parse, asink.upcast_ref()];
+        // No queue after the appsrcs: each has a thread and a leaky queue of
+        // its own, which carries its buffers into the encoder.
+        let video: [&gst::Element; 7] = [&vsrc, &convert, &i420, &encoder, &parse, &avc, vsink.upcast_ref()];
+        let audio: [&gst::Element; 5] = [&asrc, &aconvert, &audio_encoder, &audio_parse, asink.upcast_ref()];
         output.pipeline.add_many(&video[1..])?;
         output.pipeline.add_many(&audio[1..])?;
         gst::Element::link_many(video)?;

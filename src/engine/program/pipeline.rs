@@ -3,15 +3,15 @@
 //!
 //! ```text
 //!  layer: appsrc ! videocrop ─────────┐
-//!  layer: appsrc ! videocrop ─────────┼─ compositor(slot 0) ! I420|AYUV ! queue ! videoconvert ! I420 ─┐
-//!                                      └─ compositor(slot 1) ! I420|AYUV ! queue ! videoconvert ! I420 ─┴─ compositor(mixer) ! I420 ! appsink(program video)
+//!  layer: appsrc ! videocrop ─────────┼─ compositor(slot 0) ! I420|AYUV ! videoconvert ! I420 ─┐
+//!                                      └─ compositor(slot 1) ! I420|AYUV ! videoconvert ! I420 ─┴─ compositor(mixer) ! I420 ! appsink(program video)
 //!  overlay: appsrc ! videocrop ! videoconvert ! videoscale ! AYUV ! appsink ─> blended by a probe on its slot's I420 output
 //!  luma wipe: a probe on the mixer's output mixes in the incoming slot's picture by a mask (see luma_wipe)
 //!  stinger: its pictures blended over the mixer's output by the overlays' probe (see stinger)
 //!                                      (a probe after that one feeds the studio-mode preview fanout)
 //!
-//!  channel: appsrc ! volume ! level ! queue ─┬─ audiomixer ! caps ! level(program) ! appsink(program audio)
-//!  channel: appsrc ! volume ! level ! queue ─┘
+//!  channel: appsrc ! volume ! level ─┬─ audiomixer ! caps ! level(program) ! appsink(program audio)
+//!  channel: appsrc ! volume ! level ─┘
 //! ```
 //!
 //! A slot composes one scene over opaque black; the mixer shows the active
@@ -37,7 +37,7 @@ use gst_app::AppSink;
 
 use super::crop::LayerCrop;
 use super::luma_wipe::Wipe;
-use crate::engine::error::{make, make_named, short_queue, EngineError};
+use crate::engine::error::{make, make_named, EngineError};
 use crate::engine::fanout::{running_time_on, Consumer, Fanout};
 use crate::engine::program::overlay::{Overlay, Picture, Placement, Planes};
 use crate::engine::sources::producer::{gst_audio_caps, Formats};
@@ -60,7 +60,7 @@ pub(crate) const INPUT_LATENCY: gst::ClockTime = gst::ClockTime::from_mseconds(4
 /// The overlays of one slot, blended in the order of their z-order.
 pub(crate) type Overlays = Arc<std::sync::Mutex<Vec<Arc<Overlay>>>>;
 
-/// A scene slot: `compositor ! I420|AYUV ! queue ! videoconvert ! I420`
+/// A scene slot: `compositor ! I420|AYUV ! videoconvert ! I420`
 /// into its own pad of the mixer, with its overlays blended on the way out.
 /// It exists only while it holds a scene.
 pub(crate) struct Slot {
@@ -235,13 +235,7 @@ impl Program {
         compositor.set_property_from_str("start-time-selection", "first");
         let composed = capsfilter(self.program_caps.clone())?;
         let finished = capsfilter(self.program_caps.clone())?;
-        let elements = vec![
-            compositor.clone(),
-            composed.clone(),
-            short_queue(3)?,
-            make("videoconvert")?,
-            finished.clone(),
-        ];
+        let elements = vec![compositor.clone(), composed.clone(), make("videoconvert")?, finished.clone()];
         self.pipeline.add_many(&elements)?;
         gst::Element::link_many(&elements)?;
         let out = finished.static_pad("src").expect("capsfilter has a src pad");
@@ -578,7 +572,7 @@ fn blend_overlays(pad: &gst::Pad, overlays: Overlays, caps: &gst::Caps) {
 /// A source's sound in the mix.
 pub(crate) struct Channel {
     pub consumer: Arc<Consumer>,
-    elements: [gst::Element; 4],
+    elements: [gst::Element; 3],
     pad: gst::Pad,
 }
 
@@ -601,17 +595,16 @@ impl Channel {
         let volume_element = make("volume")?;
         let level = make_named("level", &format!("level-{source}"))?;
         level.set_property("interval", 100_000_000u64);
-        let queue = make("queue")?;
-        let elements = [consumer.element().clone(), volume_element, level, queue];
+        let elements = [consumer.element().clone(), volume_element, level];
         program.pipeline.add_many(&elements)?;
         gst::Element::link_many(&elements)?;
         let pad = program
             .audiomixer
             .request_pad_simple("sink_%u")
             .ok_or_else(|| EngineError::Build { what: "channel".into(), message: "no mixer pad".into() })?;
-        elements[3]
+        elements[2]
             .static_pad("src")
-            .expect("queue has a src pad")
+            .expect("level has a src pad")
             .link(&pad)
             .map_err(|e| EngineError::Build { what: "channel".into(), message: format!("{e:?}") })?;
         let channel = Self { consumer, elements, pad };
