@@ -10,6 +10,7 @@ use crate::engine::error::EngineError;
 use crate::engine::events::{Event, OutputStatus};
 use crate::engine::fanout::{Consumer, Fanout, Origin};
 use crate::engine::outputs::feeds::Feeds;
+use crate::engine::program::pin_base_time;
 
 pub(crate) struct Output {
     pub pipeline: gst::Pipeline,
@@ -136,6 +137,10 @@ impl Output {
 
     /// Plays the pipeline and connects it to the program.
     pub fn start(&self) -> Result<(), EngineError> {
+        // It never pauses (a pause goes through the time origin), and its
+        // live mixers (a podcast track's silence filler) must not read the
+        // clock before their base time: see `pin_base_time`.
+        pin_base_time(&self.pipeline);
         self.pipeline.set_state(gst::State::Playing).map_err(|e| {
             let _ = self.pipeline.set_state(gst::State::Null);
             EngineError::Start { what: self.name.clone(), message: self.bus_error().unwrap_or(e.to_string()) }

@@ -112,7 +112,8 @@ fn capsfilter(caps: gst::Caps) -> Result<gst::Element, EngineError> {
 
 /// Gives `pipeline` and every element in it their base time (now) before
 /// the pipeline first plays, and keeps it there (no start time: for a
-/// pipeline that never pauses, like the program and the monitor).
+/// pipeline that never pauses, like the program, the monitor and the
+/// outputs).
 ///
 /// On its way to PLAYING a pipeline hands its clock to every element at
 /// once, but each element its base time only when the state change reaches
