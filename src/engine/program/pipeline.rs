@@ -124,7 +124,8 @@ fn capsfilter(caps: gst::Caps) -> Result<gst::Element, EngineError> {
 /// of the clock within half a second (926 buffers of 20 ms), so it had no
 /// sound for 17 s and the recording or stream started meanwhile none at all.
 pub(crate) fn pin_base_time(pipeline: &gst::Pipeline) {
-    let base = gst::SystemClock::obtain().time();
+    // The clock it will play on (the system clock for all of Plateau's).
+    let base = pipeline.pipeline_clock().time();
     pipeline.set_start_time(gst::ClockTime::NONE);
     pipeline.set_base_time(base);
     for element in pipeline.iterate_recurse().into_iter().flatten() {
