@@ -1,10 +1,13 @@
 //! Crash-safe recording of the encoded program.
 //!
 //! ```text
-//!  encoder h264 ─> appsrc ! queue ─┐
-//!                                  ├─ matroskamux | mp4mux(fragmented) ! filesink
-//!  encoder aac ──> appsrc ! queue ─┘
+//!  encoder h264 ─> appsrc ─┐
+//!                          ├─ matroskamux | mp4mux(fragmented) ! filesink
+//!  encoder aac ──> appsrc ─┘
 //! ```
+//!
+//! No queue after the appsrcs: each has a thread and a queue of its own,
+//! which waits while the muxer waits for the other track.
 //!
 //! Matroska is written cluster by cluster and fragmented MP4 fragment by
 //! fragment (one second each), so a crash or `kill -9` leaves a file that
@@ -24,6 +27,7 @@ use crate::engine::error::{make, EngineError};
 use crate::engine::outputs::encoder::{check_writable_folder, link_to_mux, EncoderSettings};
 use crate::engine::outputs::feeds::{EncoderUse, Feeds, Keyframes};
 use crate::engine::outputs::output::Output;
+use crate::engine::program::count_buffers;
 
 /// The name recordings report under in `Event::Output`.
 pub const RECORDING: &str = "Recording";
@@ -123,7 +127,6 @@ impl Recorder {
         let mut output = Output::new("recorder");
         let vsrc = output.encoded_input(encoder.video.clone(), "video")?;
         let asrc = output.encoded_input(encoder.audio.clone(), "audio")?;
-        let (vqueue, aqueue) = (make("queue")?, make("queue")?);
         let mux = match container {
             Container::Matroska => make("matroskamux")?,
             Container::FragmentedMp4 => {
@@ -140,10 +143,7 @@ impl Recorder {
                 mux
             }
         };
-        output.pipeline.add_many([&vqueue, &aqueue])?;
-        vsrc.link(&vqueue)?;
-        asrc.link(&aqueue)?;
-        let pictures = count_buffers(&vqueue);
+        let pictures = count_buffers(&vsrc.static_pad("src").expect("an appsrc has a src pad"));
         if settings.splits() {
             // splitmuxsink closes each file at a keyframe and opens the next.
             let split = make("splitmuxsink")?;
@@ -158,14 +158,14 @@ impl Recorder {
             split.set_property("max-size-bytes", settings.split_bytes.unwrap_or(0));
             split.set_property("start-index", 1i32);
             output.pipeline.add(&split)?;
-            link_to_mux(&vqueue, &split, "video")?;
-            link_to_mux(&aqueue, &split, "audio_%u")?;
+            link_to_mux(&vsrc, &split, "video")?;
+            link_to_mux(&asrc, &split, "audio_%u")?;
         } else {
             let sink = make("filesink")?;
             sink.set_property("location", path);
             output.pipeline.add_many([&mux, &sink])?;
-            link_to_mux(&vqueue, &mux, "video_%u")?;
-            link_to_mux(&aqueue, &mux, "audio_%u")?;
+            link_to_mux(&vsrc, &mux, "video_%u")?;
+            link_to_mux(&asrc, &mux, "audio_%u")?;
             mux.link(&sink)?;
         }
         output.report_failures(feeds.emitter(), RECORDING);
@@ -229,19 +229,6 @@ impl Drop for Recorder {
     fn drop(&mut self) {
         self.syncing.store(false, Ordering::SeqCst);
     }
-}
-
-/// Counts the buffers leaving `element`'s source pad.
-fn count_buffers(element: &gst::Element) -> Arc<AtomicU64> {
-    let count = Arc::new(AtomicU64::new(0));
-    if let Some(pad) = element.static_pad("src") {
-        let counted = count.clone();
-        pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-            counted.fetch_add(1, Ordering::Relaxed);
-            gst::PadProbeReturn::Ok
-        });
-    }
-    count
 }
 
 /// Flushes the file's written data to disk every two seconds while
