@@ -1,10 +1,13 @@
 //! Streaming to one destination, reconnecting by itself.
 //!
 //! ```text
-//!  encoder h264 ─> appsrc ! queue ─┐
-//!                                  ├─ flvmux ! rtmp2sink      (rtmp://, rtmps://)
-//!  encoder aac ──> appsrc ! queue ─┘  mpegtsmux ! srtsink     (srt://)
+//!  encoder h264 ─> appsrc ─┐
+//!                          ├─ flvmux ! rtmp2sink      (rtmp://, rtmps://)
+//!  encoder aac ──> appsrc ─┘  mpegtsmux ! srtsink     (srt://)
 //! ```
+//!
+//! No queue after the appsrcs: each has a thread and a bounded queue of its
+//! own (a link that stops taking data fills it, and drops are counted).
 //!
 //! Each destination is a pipeline of its own on a thread of its own: when
 //! it fails (server gone, connection reset, or a dead link that just stops
@@ -165,17 +168,15 @@ fn build(url: &str, protocol: Protocol, encoder: &Encoder) -> Result<(Output, gs
     let mut output = Output::new("stream");
     let vsrc = output.encoded_input(encoder.video.clone(), "video")?;
     let asrc = output.encoded_input(encoder.audio.clone(), "audio")?;
-    let (vqueue, aqueue) = (make("queue")?, make("queue")?);
-    output.pipeline.add_many([&vqueue, &aqueue])?;
     // MPEG-TS carries H.264 as a byte stream: the parser converts from AVC.
     let vlast = match protocol {
-        Protocol::Rtmp => vqueue.clone(),
+        Protocol::Rtmp => vsrc.clone(),
         Protocol::Srt => {
             let parse = make("h264parse")?;
             // Parameter sets before every keyframe, so a receiver can join at any one.
             parse.set_property("config-interval", -1i32);
             output.pipeline.add(&parse)?;
-            vqueue.link(&parse)?;
+            vsrc.link(&parse)?;
             parse
         }
     };
@@ -201,10 +202,8 @@ fn build(url: &str, protocol: Protocol, encoder: &Encoder) -> Result<(Output, gs
         }
     };
     output.pipeline.add_many([&mux, &sink])?;
-    vsrc.link(&vqueue)?;
-    asrc.link(&aqueue)?;
     link_to_mux(&vlast, &mux, pads[0])?;
-    link_to_mux(&aqueue, &mux, pads[1])?;
+    link_to_mux(&asrc, &mux, pads[1])?;
     mux.link(&sink)?;
     Ok((output, sink))
 }
