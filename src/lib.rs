@@ -1,5 +1,6 @@
 //! Plateau: a free desktop broadcasting studio.
 
+pub mod cli;
 pub mod engine;
 pub mod gateway;
 pub mod import;

@@ -1,155 +1,16 @@
 //! The `plateau` command: the studio window by default, `--headless` for
 //! servers, automation and tests.
+//!
+//! A command without a window runs as `plateau-headless` (installed beside
+//! this binary), which does not load GTK: see [`plateau::cli`].
 
-mod destinations;
-mod headless;
-mod headless_host;
-mod swarm;
 mod ui;
 
-use std::path::PathBuf;
+use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-
-#[derive(Debug, Parser)]
-#[command(name = "plateau", version, about = "A free broadcasting studio")]
-#[command(args_conflicts_with_subcommands = true)]
-pub struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-    /// A `plateau:` link to a show on the swarm: watch it in a window.
-    #[arg(value_name = "LINK")]
-    link: Option<String>,
-    /// Run without a window: render the program, record it, print events.
-    #[arg(long)]
-    headless: bool,
-    /// The scene collection to open (JSON); the built-in demo without it.
-    #[arg(long, value_name = "FILE")]
-    collection: Option<PathBuf>,
-    /// Import an OBS Studio scene collection (basic/scenes/NAME.json) into
-    /// Plateau's collections, print what could not come along, and exit.
-    #[arg(long, value_name = "FILE.json")]
-    import_obs: Option<PathBuf>,
-    /// The canvas an imported collection is laid out on (OBS keeps it in
-    /// its profile, not in the collection).
-    #[arg(long, value_name = "WIDTHxHEIGHT", default_value = "1920x1080", value_parser = canvas_size)]
-    canvas: (u32, u32),
-    /// The scene to show first.
-    #[arg(long, value_name = "NAME")]
-    scene: Option<String>,
-    /// Record the program into this file: .mkv (Matroska) or .mp4 (fragmented MP4).
-    #[arg(long, value_name = "OUT.mkv")]
-    record: Option<PathBuf>,
-    /// Start a new recording file every this many seconds (at a keyframe):
-    /// OUT-001.mkv, OUT-002.mkv, …
-    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..))]
-    split_seconds: Option<u32>,
-    /// Start a new recording file before one grows past this many megabytes.
-    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
-    split_megabytes: Option<u64>,
-    /// Video bitrate of recordings and streams, in kbit/s.
-    #[arg(long, value_name = "KBPS", default_value_t = 2500, value_parser = clap::value_parser!(u32).range(200..=100_000))]
-    video_kbps: u32,
-    /// x264 speed preset: ultrafast, superfast, veryfast, faster, fast or medium.
-    #[arg(long, value_name = "NAME", default_value = "veryfast", value_parser = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"])]
-    preset: String,
-    /// Sound codec of the recording: aac, or opus (Matroska only).
-    #[arg(long, value_name = "CODEC", default_value = "aac", value_parser = ["aac", "opus"])]
-    record_audio: String,
-    /// Record a podcast: the mix and one track per source, into a .mka file
-    /// or, for any other path, a folder with one file per track.
-    #[arg(long, value_name = "PATH")]
-    podcast: Option<PathBuf>,
-    /// Sound format of the podcast's tracks: opus, flac or wav.
-    #[arg(long, value_name = "FORMAT", default_value = "opus", value_parser = ["opus", "flac", "wav"])]
-    podcast_format: String,
-    /// Leave the podcast's mix as it is instead of bringing it to -16 LUFS.
-    #[arg(long)]
-    no_normalize: bool,
-    /// Stream the program to this address (rtmp://, rtmps:// or srt://); may be repeated.
-    #[arg(long, value_name = "URL")]
-    stream: Vec<String>,
-    /// Read the key of the n-th --stream from this file (its first line),
-    /// so that it never shows among the processes' arguments; may be repeated.
-    #[arg(long, value_name = "FILE")]
-    stream_key_file: Vec<PathBuf>,
-    /// Stream to every enabled destination of the settings (headless).
-    #[arg(long)]
-    go_live: bool,
-    /// Add a stream destination: NAME=SERVER (rtmp://host/app, without the key).
-    #[arg(long, value_name = "NAME=SERVER")]
-    add_destination: Option<String>,
-    /// Read the stream key of destination NAME from standard input and keep
-    /// it in the desktop keyring.
-    #[arg(long, value_name = "NAME")]
-    set_stream_key: Option<String>,
-    /// Allow keeping stream keys in a file readable only by you when no
-    /// keyring is available.
-    #[arg(long)]
-    allow_key_file: bool,
-    /// Keep the last SECONDS of the show on disk (the replay buffer), for
-    /// remote control's SaveReplayBuffer.
-    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
-    replay_buffer: Option<u32>,
-    /// Run the collection's rundown (playout): each scene for its time or
-    /// until its media ends, in order.
-    #[arg(long)]
-    playout: bool,
-    /// Show the program to other apps as a camera and a microphone named
-    /// "Plateau" (PipeWire nodes; a v4l2loopback device too, if any).
-    #[arg(long)]
-    virtual_camera: bool,
-    /// Go live to the peer-to-peer swarm (headless): prints the ticket
-    /// viewers join with.
-    #[arg(long)]
-    p2p: bool,
-    /// Also write the swarm's ticket into this file.
-    #[arg(long, value_name = "FILE", requires = "p2p")]
-    ticket_file: Option<PathBuf>,
-    /// The UDP address the swarm listens on.
-    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:0")]
-    p2p_bind: std::net::SocketAddr,
-    /// A self-hosted relay server for viewers that cannot reach the studio
-    /// directly (may be repeated; default: the settings' relays, if any).
-    #[arg(long, value_name = "URL")]
-    p2p_relay: Vec<String>,
-    /// The most the studio uploads to the swarm, in kbit/s (default: the
-    /// settings', else about twice the stream).
-    #[arg(long, value_name = "KBIT", value_parser = clap::value_parser!(u32).range(100..=10_000_000))]
-    p2p_max_upload: Option<u32>,
-    /// Announce the studio on the local network and find viewers there
-    /// (mDNS; default: the settings').
-    #[arg(long)]
-    p2p_lan: bool,
-    /// At the end, write the swarm's statistics into this file (JSON).
-    #[arg(long, value_name = "FILE")]
-    stats_json: Option<PathBuf>,
-    /// Let obs-websocket 5 clients (Stream Deck, Companion, scripts) control
-    /// the studio, on this address (127.0.0.1:4455 when none is given).
-    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:4455")]
-    remote: Option<std::net::SocketAddr>,
-    /// The remote-control password, read from this file's first line;
-    /// without it, the one kept in the keyring (made there the first time).
-    #[arg(long, value_name = "FILE", requires = "remote")]
-    remote_password_file: Option<PathBuf>,
-    /// Print the remote-control password kept in the keyring (made there
-    /// the first time).
-    #[arg(long)]
-    show_remote_password: bool,
-    /// Stop after this many seconds (headless).
-    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true, global = true)]
-    duration: Option<f64>,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Watch a peer-to-peer show without a window: join the swarm with its
-    /// ticket, relay it to others, and serve or save it.
-    Watch(swarm::WatchArgs),
-    /// Relay a peer-to-peer show to others without playing it (a seeder).
-    Relay(swarm::WatchArgs),
-}
+use clap::Parser;
+use plateau::cli::{Cli, Window};
 
 /// With the cairo renderer asked for (`GSK_RENDERER=cairo`, as on a
 /// machine without a GPU), GTK draws nothing with OpenGL, yet it opens it
@@ -165,89 +26,28 @@ fn no_gl_for_the_cairo_renderer() {
     }
 }
 
-fn main() -> ExitCode {
-    no_gl_for_the_cairo_renderer();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
-    let cli = Cli::parse();
-    let result = if let Some(command) = &cli.command {
-        match command {
-            Command::Watch(args) if !cli.headless && args.wants_window() => swarm::watch_in_window(args),
-            Command::Watch(args) => swarm::watch(args, cli.duration, true),
-            Command::Relay(args) => swarm::watch(args, cli.duration, false),
-        }
-    } else if let Some(link) = &cli.link {
-        swarm::watch_link(link)
-    } else if let Some(path) = &cli.import_obs {
-        import_obs(path, cli.canvas)
-    } else if cli.show_remote_password {
-        plateau::secrets::KeyStore::keyring()
-            .and_then(|k| k.remote_password(false))
-            .map(|password| println!("{password}"))
-            .map_err(Into::into)
-    } else if destinations::requested(&cli) {
-        destinations::run(&cli)
-    } else if cli.headless {
-        headless::run(&cli)
-    } else {
-        ui::run(&cli)
+/// Runs `plateau-headless`, from beside this binary, in this process's
+/// place (same process, same arguments). Returns only if it cannot: then
+/// this binary does the work itself, as it can.
+fn become_headless() {
+    let Some(headless) = std::env::current_exe().ok().map(|exe| exe.with_file_name("plateau-headless"))
+    else {
+        return;
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("plateau: error: {e:#}");
-            ExitCode::FAILURE
-        }
+    if !headless.is_file() {
+        return;
     }
+    let mut args = std::env::args_os();
+    let name = args.next().unwrap_or_else(|| "plateau".into());
+    let error = std::process::Command::new(&headless).arg0(name).args(args).exec();
+    eprintln!("plateau: {} did not start ({error}): going on without it", headless.display());
 }
 
-/// `--canvas 1920x1080`.
-fn canvas_size(text: &str) -> Result<(u32, u32), String> {
-    let (w, h) = text.split_once(['x', 'X']).ok_or("give WIDTHxHEIGHT, like 1920x1080")?;
-    let (w, h) = (w.trim().parse::<u32>(), h.trim().parse::<u32>());
-    match (w, h) {
-        (Ok(w), Ok(h)) if (16..=7680).contains(&w) && (16..=4320).contains(&h) => Ok((w, h)),
-        _ => Err("give WIDTHxHEIGHT, from 16x16 to 7680x4320".into()),
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if !cli.needs_window() {
+        become_headless();
     }
-}
-
-/// `--import-obs FILE`: the collection saved among Plateau's, under a name
-/// of its own, and what did not come along said.
-fn import_obs(path: &std::path::Path, canvas: (u32, u32)) -> anyhow::Result<()> {
-    let video = plateau::model::VideoSettings { width: canvas.0, height: canvas.1, fps: 30 };
-    let mut imported = plateau::import::import_obs_file(path, video)?;
-    let store = plateau::model::CollectionStore::in_config_dir()?;
-    imported.collection.name = store.unused_name(&imported.collection.name)?;
-    let saved = store.save(&imported.collection)?;
-    let c = &imported.collection;
-    println!("{}", saved.display());
-    eprintln!(
-        "plateau: imported “{}”: {} scenes, {} sources, into {}",
-        c.name,
-        c.scenes.len(),
-        c.sources.len(),
-        saved.display()
-    );
-    for line in &imported.skipped {
-        eprintln!("plateau: not carried over: {line}");
-    }
-    Ok(())
-}
-
-/// The collection named on the command line, or the built-in demo.
-pub fn initial_collection(cli: &Cli) -> anyhow::Result<plateau::model::SceneCollection> {
-    match &cli.collection {
-        Some(path) => Ok(plateau::model::load_collection(path)?),
-        None => Ok(plateau::model::demo_collection(has_x11_display())),
-    }
-}
-
-fn has_x11_display() -> bool {
-    std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
+    no_gl_for_the_cairo_renderer();
+    plateau::cli::main(&cli, Some(&Window { studio: ui::run, watch: ui::watch }))
 }

@@ -481,3 +481,59 @@ fn a_recording_started_with_the_program_begins_with_the_scene_not_black() {
         "first picture {first:?}, not green"
     );
 }
+
+/// The libraries of GTK and libadwaita that `pid` has mapped.
+fn gtk_libraries_mapped(pid: u32) -> Vec<String> {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).expect("the process's maps are readable");
+    let mut found: Vec<String> = maps
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .filter(|path| path.contains("libgtk-4") || path.contains("libadwaita-1"))
+        .map(str::to_owned)
+        .collect();
+    found.dedup();
+    found
+}
+
+#[test]
+fn a_headless_show_runs_without_gtk_in_the_same_process_and_the_window_binary_has_it() {
+    let _alone = alone();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("show.mkv");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plateau"))
+        .args(["--headless", "--record", out.to_str().expect("utf-8"), "--duration", "4"])
+        .env_remove("DISPLAY")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("plateau runs");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let pid = child.id();
+    let mapped_while_live = gtk_libraries_mapped(pid);
+    let cmdline =
+        std::fs::read(format!("/proc/{pid}/cmdline")).expect("the process's arguments are readable");
+    let status = child.wait().expect("plateau ends");
+    assert!(status.success(), "the headless show failed");
+    assert_eq!(mapped_while_live, Vec::<String>::new(), "a headless show maps no GTK library");
+    let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).filter(|a| !a.is_empty()).collect();
+    assert_eq!(
+        args[0],
+        env!("CARGO_BIN_EXE_plateau").as_bytes(),
+        "the process keeps the name it was started by"
+    );
+    assert_eq!(&args[1..3], [b"--headless".as_slice(), b"--record".as_slice()]);
+    let frames: u32 =
+        field(&ffprobe(&out, "stream=nb_read_frames"), "nb_read_frames")[0].parse().expect("a count");
+    assert!(frames >= 60, "the show was recorded: {frames} frames in 4 s");
+
+    // The same names are there in what the window's binary loads, so the
+    // check above looks for the right ones.
+    let ldd =
+        Command::new("ldd").arg(env!("CARGO_BIN_EXE_plateau")).output().expect("ldd runs (package libc-bin)");
+    let needed = String::from_utf8_lossy(&ldd.stdout);
+    assert!(
+        needed.contains("libgtk-4") && needed.contains("libadwaita-1"),
+        "the window binary loads GTK: {needed}"
+    );
+}

@@ -52,6 +52,18 @@ fn the_flatpak_manifest_installs_files_that_exist_and_vendors_every_crate() {
             assert!(root().join(file).is_file(), "the manifest installs {file}, which is missing");
         }
     }
+    // Every binary is installed (`plateau` runs `plateau-headless` from beside it).
+    let bins = std::fs::read_dir(root().join("src/bin")).expect("src/bin").filter_map(|e| {
+        let path = e.ok()?.path();
+        Some(path.file_stem()?.to_str()?.to_owned())
+    });
+    for bin in std::iter::once("plateau".to_owned()).chain(bins) {
+        let line = format!("install -Dm755 target/release/{bin} /app/bin/{bin}");
+        assert!(
+            plateau["build-commands"].as_array().expect("commands").iter().any(|c| c.as_str() == Some(&line)),
+            "the manifest does not install the binary {bin}"
+        );
+    }
     // Every crates.io package of Cargo.lock, with its checksum, is in cargo-sources.json.
     let sources = std::fs::read_to_string(dir.join("cargo-sources.json")).expect("cargo-sources.json");
     let lock = std::fs::read_to_string(root().join("Cargo.lock")).expect("Cargo.lock");

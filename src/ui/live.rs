@@ -55,7 +55,7 @@ impl Window {
             return self.show_live();
         }
         let keyed = gio::spawn_blocking(move || {
-            crate::destinations::live_destinations(&settings).map_err(|e| e.to_string())
+            plateau::cli::destinations::live_destinations(&settings).map_err(|e| e.to_string())
         });
         imp.keys_pending.set(true);
         // The keyring may wait for its password: say so if it takes a while.
@@ -127,7 +127,7 @@ impl Window {
     /// shows the ticket to hand out; the ticket once live.
     async fn start_swarm(&self, prefs: plateau::model::PeerToPeer) -> Result<String, String> {
         let imp = self.imp();
-        let plan = crate::swarm::SwarmPlan::from_settings(&prefs).map_err(|e| {
+        let plan = plateau::cli::swarm::SwarmPlan::from_settings(&prefs).map_err(|e| {
             let e = format!("{e:#}");
             self.show_error(&gettext("The peer-to-peer settings cannot be used"), &e);
             e
@@ -136,7 +136,7 @@ impl Window {
         let encoder = plateau::engine::EncoderSettings::default();
         let Some(starting) =
             imp.show.start_in_background(SWARM, gettext("Going to the swarm…"), move || {
-                crate::swarm::Live::start(&feeds, encoder, &plan).map_err(|e| format!("{e:#}"))
+                plateau::cli::swarm::Live::start(&feeds, encoder, &plan).map_err(|e| format!("{e:#}"))
             })
         else {
             return Err(gettext("The show is going to the swarm already"));

@@ -41,7 +41,7 @@ use adw::prelude::*;
 use gettextrs::{bind_textdomain_codeset, bindtextdomain, gettext, setlocale, textdomain, LocaleCategory};
 use plateau::model::{config_dir, CollectionStore, SceneCollection, Settings};
 
-use crate::Cli;
+use plateau::cli::Cli;
 
 pub const APP_ID: &str = "io.github.plateau.Plateau";
 const GETTEXT_DOMAIN: &str = "plateau";
@@ -64,7 +64,7 @@ fn open_collection(
     problems: &mut Vec<(String, String)>,
 ) -> anyhow::Result<SceneCollection> {
     if cli.collection.is_some() {
-        return crate::initial_collection(cli);
+        return plateau::cli::initial_collection(cli);
     }
     if let Some(name) = settings.collection.clone() {
         match store.load(&name) {
@@ -81,7 +81,7 @@ fn open_collection(
             }
         }
     }
-    let demo = crate::initial_collection(cli)?;
+    let demo = plateau::cli::initial_collection(cli)?;
     if store.load(&demo.name).is_err() {
         let _ = store.save(&demo);
     }

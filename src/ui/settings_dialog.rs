@@ -318,7 +318,7 @@ fn relays_row(window: &Window, relays: &[String]) -> adw::EntryRow {
         let text = row.text();
         let relays: Vec<String> =
             text.split([' ', ',']).filter(|r| !r.is_empty()).map(str::to_owned).collect();
-        let valid = relays.iter().all(|r| crate::swarm::relay_url(r).is_ok());
+        let valid = relays.iter().all(|r| plateau::cli::swarm::relay_url(r).is_ok());
         match valid {
             true => row.remove_css_class("error"),
             false => row.add_css_class("error"),

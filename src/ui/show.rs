@@ -31,7 +31,7 @@ mod imp {
         pub podcast: RefCell<Option<Podcast>>,
         pub streams: RefCell<Vec<Stream>>,
         /// The show on the peer-to-peer swarm.
-        pub swarm: RefCell<Option<crate::swarm::Live>>,
+        pub swarm: RefCell<Option<plateau::cli::swarm::Live>>,
         /// Outputs being started now (their names): never twice at once.
         pub starting: RefCell<std::collections::HashSet<&'static str>>,
         /// Outputs being started or finished: a number each, and what the window says.
@@ -137,7 +137,7 @@ impl Show {
         self.imp().streams.borrow_mut().push(stream);
     }
 
-    pub fn set_swarm(&self, live: crate::swarm::Live) {
+    pub fn set_swarm(&self, live: plateau::cli::swarm::Live) {
         self.imp().swarm.replace(Some(live));
     }
 

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::engine::{EncoderSettings, Feeds, Keyframes, TsFeed};
+use crate::gateway::Gateway;
+use crate::p2p::{Broadcaster, PeerOptions, SwarmReport, Ticket, Viewer, BROADCASTER_CHILDREN};
 use anyhow::Context;
-use plateau::engine::{EncoderSettings, Feeds, Keyframes, TsFeed};
-use plateau::gateway::Gateway;
-use plateau::p2p::{Broadcaster, PeerOptions, SwarmReport, Ticket, Viewer, BROADCASTER_CHILDREN};
 
 /// `plateau watch TICKET` / `plateau relay TICKET`.
 #[derive(Debug, clap::Args)]
@@ -67,17 +67,20 @@ impl WatchArgs {
     }
 }
 
+/// The viewer's window, playing a show.
+pub type WatchWindow = fn(Ticket, PeerOptions) -> anyhow::Result<()>;
+
 /// `plateau watch TICKET` in the viewer's window.
-pub fn watch_in_window(args: &WatchArgs) -> anyhow::Result<()> {
+pub fn watch_in_window(args: &WatchArgs, window: WatchWindow) -> anyhow::Result<()> {
     let ticket: Ticket = args.ticket.parse().context("this ticket cannot be used")?;
-    crate::ui::watch(ticket, args.peer_options())
+    window(ticket, args.peer_options())
 }
 
 /// `plateau plateau:TICKET` (a link opened from a browser or a chat): the
 /// viewer's window, relaying as it plays.
-pub fn watch_link(link: &str) -> anyhow::Result<()> {
+pub fn watch_link(link: &str, window: WatchWindow) -> anyhow::Result<()> {
     let ticket: Ticket = link.parse().context("this link is not a Plateau show")?;
-    crate::ui::watch(ticket, PeerOptions::default())
+    window(ticket, PeerOptions::default())
 }
 
 /// How often the swarm's figures are printed at most.
@@ -86,7 +89,7 @@ const PRINT_EVERY: Duration = Duration::from_secs(2);
 /// Joins a show and relays it (and, when `plays`, saves it) until the
 /// duration is over or SIGINT/SIGTERM.
 pub fn watch(args: &WatchArgs, duration: Option<f64>, plays: bool) -> anyhow::Result<()> {
-    let duration = crate::headless::duration_of(duration)?;
+    let duration = crate::cli::headless::duration_of(duration)?;
     if !plays && (args.serve.is_some() || args.output.is_some()) {
         anyhow::bail!("plateau relay only relays: --serve and --output are for plateau watch");
     }
@@ -187,7 +190,7 @@ pub struct SwarmPlan {
 
 impl SwarmPlan {
     /// The plan the settings describe, or what in them cannot be used.
-    pub fn from_settings(prefs: &plateau::model::PeerToPeer) -> anyhow::Result<Self> {
+    pub fn from_settings(prefs: &crate::model::PeerToPeer) -> anyhow::Result<Self> {
         let bind = prefs.bind.trim().parse().map_err(|_| {
             anyhow::anyhow!(
                 "the peer-to-peer address “{}” is not an address and port, like 0.0.0.0:0",
@@ -277,12 +280,12 @@ impl Live {
     }
 
     /// The audience's chat messages, checked.
-    pub fn chat(&self) -> async_channel::Receiver<plateau::p2p::ChatMessage> {
+    pub fn chat(&self) -> async_channel::Receiver<crate::p2p::ChatMessage> {
         self.broadcaster.chat()
     }
 
     /// Passes a chat message on to the whole audience.
-    pub fn publish_chat(&self, message: &plateau::p2p::ChatMessage) {
+    pub fn publish_chat(&self, message: &crate::p2p::ChatMessage) {
         self.broadcaster.publish_chat(message);
     }
 
@@ -293,7 +296,7 @@ impl Live {
         println!("{ticket}");
         let _ = std::io::stdout().flush();
         if let Some(path) = ticket_file {
-            plateau::model::write_atomically(path, |f| f.write_all(ticket.as_bytes()))
+            crate::model::write_atomically(path, |f| f.write_all(ticket.as_bytes()))
                 .with_context(|| format!("cannot write the ticket into {}", path.display()))?;
         }
         let reports = self.reports();
@@ -338,7 +341,7 @@ pub fn audience(r: &SwarmReport) -> String {
 
 fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
     let json = serde_json::to_vec_pretty(value)?;
-    plateau::model::write_atomically(path, |f| f.write_all(&json))
+    crate::model::write_atomically(path, |f| f.write_all(&json))
         .with_context(|| format!("cannot write {}", path.display()))
 }
 

@@ -6,14 +6,14 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use std::rc::Rc;
 
-use plateau::engine::{
+use crate::engine::{
     redact, AudioCodec, Container, EncoderSettings, Event, OutputStatus, PodcastCodec, PodcastSettings,
     RecordSettings, Speed, Studio,
 };
 
-use crate::headless_host::{HeadlessHost, Plans};
+use crate::cli::headless_host::{HeadlessHost, Plans};
 
-use crate::Cli;
+use crate::cli::Cli;
 
 /// The `--duration` asked for, checked.
 pub fn duration_of(seconds: Option<f64>) -> anyhow::Result<Option<Duration>> {
@@ -40,7 +40,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
             }
             let mut encoder = EncoderSettings { audio, ..encoder_settings(cli) };
             if cli.p2p {
-                encoder.keyframe_seconds = crate::swarm::KEYFRAME_SECONDS;
+                encoder.keyframe_seconds = crate::cli::swarm::KEYFRAME_SECONDS;
             }
             let settings = RecordSettings {
                 encoder,
@@ -56,22 +56,22 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         .enumerate()
         .map(|(n, url)| (format!("stream {} ({})", n + 1, redact(&url)), url))
         .collect();
-    let settings = match plateau::model::Settings::load(&plateau::model::Settings::path()?) {
+    let settings = match crate::model::Settings::load(&crate::model::Settings::path()?) {
         Ok(settings) => settings,
         Err(e) if cli.go_live => return Err(e.into()),
         Err(e) => {
             eprintln!("plateau: the settings are ignored: {e}");
-            plateau::model::Settings::default()
+            crate::model::Settings::default()
         }
     };
     if let Some(device) = settings.monitor_device.clone() {
-        studio.send(plateau::engine::Command::MonitorDevice(Some(device)))?;
+        studio.send(crate::engine::Command::MonitorDevice(Some(device)))?;
     }
     if settings.monitor_program {
-        studio.send(plateau::engine::Command::MonitorProgram(true))?;
+        studio.send(crate::engine::Command::MonitorProgram(true))?;
     }
     if cli.go_live {
-        let live = crate::destinations::live_destinations(&settings)?;
+        let live = crate::cli::destinations::live_destinations(&settings)?;
         if live.is_empty() {
             bail!("--go-live: no destination is set up; add one with --add-destination NAME=SERVER");
         }
@@ -97,7 +97,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         let (calls, asked) = async_channel::bounded(64);
         let fps = studio.canvas().fps;
         let server =
-            plateau::remote::Server::start(plateau::remote::Options { bind: addr, password, fps }, calls)?;
+            crate::remote::Server::start(crate::remote::Options { bind: addr, password, fps }, calls)?;
         eprintln!("plateau: remote control (obs-websocket 5) on ws://{}", server.addr());
         host.serve(server, asked);
     }
@@ -120,7 +120,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         if studio.collection()?.rundown.is_empty() {
             bail!("--playout: the collection has no rundown (its \"rundown\" lists the scenes to play)");
         }
-        studio.send(plateau::engine::Command::Playout(plateau::engine::PlayoutAction::Start { from: 0 }))?;
+        studio.send(crate::engine::Command::Playout(crate::engine::PlayoutAction::Start { from: 0 }))?;
     }
     if cli.record.is_some() || cli.podcast.is_some() || !cli.stream.is_empty() || cli.go_live || cli.p2p {
         wait_for_the_scene(&studio);
@@ -140,7 +140,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     }
 
     let main_loop = glib::MainLoop::new(None, false);
-    let stopped = crate::swarm::stop_signal(duration)?;
+    let stopped = crate::cli::swarm::stop_signal(duration)?;
     let l = main_loop.clone();
     std::thread::spawn(move || {
         let _ = stopped.recv();
@@ -214,7 +214,7 @@ fn remote_password(cli: &Cli) -> anyhow::Result<String> {
         }
         return Ok(password);
     }
-    let store = plateau::secrets::KeyStore::keyring().context(
+    let store = crate::secrets::KeyStore::keyring().context(
         "remote control keeps its password in the keyring; without one, give --remote-password-file FILE",
     )?;
     Ok(store.remote_password(false)?)
@@ -260,8 +260,8 @@ fn print_event(event: Event, last_report: &mut HashMap<String, Instant>) {
     }
 }
 
-fn initial_collection(cli: &Cli) -> anyhow::Result<plateau::model::SceneCollection> {
-    crate::initial_collection(cli)
+fn initial_collection(cli: &Cli) -> anyhow::Result<crate::model::SceneCollection> {
+    crate::cli::initial_collection(cli)
 }
 
 /// Whether the statistics of `what` were last printed five seconds ago or more.
@@ -301,7 +301,7 @@ fn streams_with_keys(cli: &Cli) -> anyhow::Result<Vec<String>> {
         if key.is_empty() {
             bail!("--stream-key-file {}: the file holds no key", file.display());
         }
-        *url = plateau::secrets::stream_url(url, Some(key));
+        *url = crate::secrets::stream_url(url, Some(key));
     }
     Ok(urls)
 }
@@ -309,13 +309,13 @@ fn streams_with_keys(cli: &Cli) -> anyhow::Result<Vec<String>> {
 /// How `--p2p` takes part in the swarm: the command line's relays and
 /// upload, else the settings'.
 fn swarm_plan(
-    cli: &crate::Cli,
-    settings: &plateau::model::Settings,
-) -> anyhow::Result<crate::swarm::SwarmPlan> {
+    cli: &crate::cli::Cli,
+    settings: &crate::model::Settings,
+) -> anyhow::Result<crate::cli::swarm::SwarmPlan> {
     let prefs = &settings.peer_to_peer;
     let relays = if cli.p2p_relay.is_empty() { &prefs.relays } else { &cli.p2p_relay };
-    let relays = relays.iter().map(|r| crate::swarm::relay_url(r)).collect::<anyhow::Result<_>>()?;
+    let relays = relays.iter().map(|r| crate::cli::swarm::relay_url(r)).collect::<anyhow::Result<_>>()?;
     let max_upload_kbps = cli.p2p_max_upload.unwrap_or(prefs.max_upload_kbps);
     let lan = cli.p2p_lan || prefs.lan;
-    Ok(crate::swarm::SwarmPlan { bind: cli.p2p_bind, relays, max_upload_kbps, lan })
+    Ok(crate::cli::swarm::SwarmPlan { bind: cli.p2p_bind, relays, max_upload_kbps, lan })
 }

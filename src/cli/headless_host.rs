@@ -8,18 +8,18 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
 
-use futures_util::future::LocalBoxFuture;
-use futures_util::FutureExt;
-use plateau::engine::{
+use crate::engine::{
     Answer, Command, EncoderSettings, EngineError, Event, OutputStatus, Podcast, PodcastSettings,
     RecordSettings, Recorder, Stream, StreamSettings, Studio,
 };
-use plateau::model::{SceneCollection, Settings, SourceId, Transition};
-use plateau::remote::{
+use crate::model::{SceneCollection, Settings, SourceId, Transition};
+use crate::remote::{
     self, events, protocol::Failure, DestinationState, OutputState, Server, SwarmState, Translator,
 };
+use futures_util::future::LocalBoxFuture;
+use futures_util::FutureExt;
 
-use crate::swarm::Live;
+use crate::cli::swarm::Live;
 
 /// The actions a control surface can trigger by name.
 const HOTKEYS: &[&str] = &["plateau.record", "plateau.go-live", "plateau.podcast", "plateau.chapter"];
@@ -52,10 +52,10 @@ pub struct HeadlessHost {
     first_podcast: RefCell<Option<PathBuf>>,
     podcast_settings: PodcastSettings,
     podcast: RefCell<Option<(Podcast, Instant)>>,
-    swarm_plan: crate::swarm::SwarmPlan,
+    swarm_plan: crate::cli::swarm::SwarmPlan,
     swarm: RefCell<Option<Live>>,
-    virtual_camera: RefCell<Option<plateau::engine::VirtualCamera>>,
-    replay: RefCell<Option<std::sync::Arc<plateau::engine::ReplayBuffer>>>,
+    virtual_camera: RefCell<Option<crate::engine::VirtualCamera>>,
+    replay: RefCell<Option<std::sync::Arc<crate::engine::ReplayBuffer>>>,
     replay_seconds: u32,
     last_replay: RefCell<Option<PathBuf>>,
     this: std::rc::Weak<Self>,
@@ -68,7 +68,7 @@ pub struct Plans {
     pub podcast: (Option<PathBuf>, PodcastSettings),
     pub targets: Vec<(String, String)>,
     pub encoder: EncoderSettings,
-    pub swarm: crate::swarm::SwarmPlan,
+    pub swarm: crate::cli::swarm::SwarmPlan,
     /// How long the replay buffer is, when it runs.
     pub replay_seconds: u32,
 }
@@ -176,9 +176,9 @@ impl HeadlessHost {
             return Ok(());
         }
         if self.replay.borrow().is_none() {
-            let dir = plateau::model::cache_dir()?.join(format!("replay-{}", std::process::id()));
+            let dir = crate::model::cache_dir()?.join(format!("replay-{}", std::process::id()));
             let length = std::time::Duration::from_secs(u64::from(self.replay_seconds.clamp(1, 3600)));
-            let buffer = plateau::engine::ReplayBuffer::start(&*self.studio, &dir, length, self.encoder)?;
+            let buffer = crate::engine::ReplayBuffer::start(&*self.studio, &dir, length, self.encoder)?;
             eprintln!("plateau: replay buffer on: the last {} s", length.as_secs());
             self.replay.replace(Some(std::sync::Arc::new(buffer)));
         }
@@ -194,13 +194,13 @@ impl HeadlessHost {
         }
         if self.virtual_camera.borrow().is_none() {
             let loopback =
-                plateau::engine::find_loopback_device(std::path::Path::new("/sys/class/video4linux"));
-            let camera = plateau::engine::VirtualCamera::start(&*self.studio, loopback)?;
+                crate::engine::find_loopback_device(std::path::Path::new("/sys/class/video4linux"));
+            let camera = crate::engine::VirtualCamera::start(&*self.studio, loopback)?;
             eprintln!(
                 "plateau: virtual camera and microphone “{}” open (PipeWire nodes {} and {}{})",
-                plateau::engine::VIRTUAL_DEVICE_NAME,
-                plateau::engine::CAMERA_NODE,
-                plateau::engine::MICROPHONE_NODE,
+                crate::engine::VIRTUAL_DEVICE_NAME,
+                crate::engine::CAMERA_NODE,
+                crate::engine::MICROPHONE_NODE,
                 camera.loopback().map(|d| format!(", and {}", d.display())).unwrap_or_default()
             );
             self.virtual_camera.replace(Some(camera));
@@ -209,10 +209,8 @@ impl HeadlessHost {
     }
 
     pub fn record(&self) -> anyhow::Result<PathBuf> {
-        let path = self
-            .first_recording
-            .take()
-            .unwrap_or_else(|| plateau::recordings::new_path(&self.settings, "mkv"));
+        let path =
+            self.first_recording.take().unwrap_or_else(|| crate::recordings::new_path(&self.settings, "mkv"));
         self.emit(events::record_state(false, "OBS_WEBSOCKET_OUTPUT_STARTING", None));
         let recorder = Recorder::start(&*self.studio, &path, self.record_settings)?;
         self.emit(events::record_state(true, "OBS_WEBSOCKET_OUTPUT_STARTED", Some(&path)));
@@ -265,7 +263,7 @@ impl HeadlessHost {
     /// recording folder).
     pub fn record_podcast(&self) -> anyhow::Result<PathBuf> {
         let path =
-            self.first_podcast.take().unwrap_or_else(|| plateau::recordings::new_path(&self.settings, "mka"));
+            self.first_podcast.take().unwrap_or_else(|| crate::recordings::new_path(&self.settings, "mka"));
         let podcast = Podcast::start(&*self.studio, &path, self.podcast_settings.clone())?;
         self.podcast.replace(Some((podcast, Instant::now())));
         Ok(path)
@@ -294,7 +292,7 @@ impl HeadlessHost {
 
     /// Without a window nobody moderates: every message is printed, passed
     /// on to the audience and shown by the program's chat sources.
-    fn follow_chat(&self, chat: async_channel::Receiver<plateau::p2p::ChatMessage>) {
+    fn follow_chat(&self, chat: async_channel::Receiver<crate::p2p::ChatMessage>) {
         let this = self.this.clone();
         glib::spawn_future_local(async move {
             let mut lines: std::collections::VecDeque<String> = Default::default();
@@ -387,7 +385,7 @@ impl remote::Host for HeadlessHost {
     fn save_replay(&self) -> LocalBoxFuture<'_, Result<PathBuf, String>> {
         async move {
             let buffer = self.replay.borrow().clone().ok_or("the replay buffer is off")?;
-            let path = plateau::recordings::new_path(&self.settings, "ts");
+            let path = crate::recordings::new_path(&self.settings, "ts");
             let path = path.with_file_name(format!(
                 "Replay {}",
                 path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
@@ -443,7 +441,7 @@ impl remote::Host for HeadlessHost {
             .iter()
             .map(|(name, url)| DestinationState {
                 name: name.clone(),
-                server: plateau::engine::redact(url),
+                server: crate::engine::redact(url),
                 enabled: true,
                 state: match running {
                     true => links.get(name).cloned().unwrap_or_else(|| "connecting".into()),

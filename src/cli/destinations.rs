@@ -3,12 +3,12 @@
 
 use std::io::BufRead;
 
+use crate::engine::redact;
+use crate::model::{is_stream_server, Destination, Settings};
+use crate::secrets::{stream_url, KeyStore};
 use anyhow::{bail, Context};
-use plateau::engine::redact;
-use plateau::model::{is_stream_server, Destination, Settings};
-use plateau::secrets::{stream_url, KeyStore};
 
-use crate::Cli;
+use crate::cli::Cli;
 
 pub fn requested(cli: &Cli) -> bool {
     cli.add_destination.is_some() || cli.set_stream_key.is_some() || cli.allow_key_file
