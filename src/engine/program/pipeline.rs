@@ -133,6 +133,19 @@ pub(crate) fn pin_base_time(pipeline: &gst::Pipeline) {
     }
 }
 
+/// Adds 100 live branches to `pipeline`, so that going to PLAYING takes
+/// long (what made a live mixer read the clock before its base time).
+#[cfg(test)]
+pub(crate) fn slow_to_play(pipeline: &gst::Pipeline) {
+    for n in 0..100 {
+        let source = gst::ElementFactory::make("videotestsrc").name(format!("busy{n}")).build().unwrap();
+        source.set_property("is-live", true);
+        let sink = gst::ElementFactory::make("fakesink").property("async", false).build().unwrap();
+        pipeline.add_many([&source, &sink]).unwrap();
+        source.link(&sink).unwrap();
+    }
+}
+
 fn program_sink(name: &str) -> AppSink {
     AppSink::builder().name(name).sync(false).max_buffers(4).drop(true).enable_last_sample(false).build()
 }
@@ -666,7 +679,7 @@ impl Drop for Program {
 
 #[cfg(test)]
 mod tests {
-    use super::{pin_base_time, FrameGaps, Program};
+    use super::{pin_base_time, slow_to_play, FrameGaps, Program};
     use crate::engine::sources::producer::Formats;
     use gst::prelude::*;
     use std::sync::atomic::Ordering;
@@ -685,14 +698,7 @@ mod tests {
                 frame_origin: gst::ClockTime::ZERO,
             };
             let program = Program::build(&formats).expect("a program");
-            for n in 0..100 {
-                let source =
-                    gst::ElementFactory::make("videotestsrc").name(format!("busy{n}")).build().unwrap();
-                source.set_property("is-live", true);
-                let sink = gst::ElementFactory::make("fakesink").property("async", false).build().unwrap();
-                program.pipeline.add_many([&source, &sink]).unwrap();
-                source.link(&sink).unwrap();
-            }
+            slow_to_play(&program.pipeline);
             pin_base_time(&program.pipeline);
             program.pipeline.set_state(gst::State::Playing).expect("playing");
             std::thread::sleep(std::time::Duration::from_millis(500));
