@@ -2,7 +2,7 @@
 //! a window (`--headless`, the swarm's viewer and relay, importing, the
 //! keyring). The window is the `plateau` binary's; `plateau-headless` is
 //! the same command without it, and without GTK and the libraries GTK
-//! brings (about 10 MB of resident memory a headless show does not need).
+//! brings (a headless show keeps about 6 MB less resident).
 
 pub mod destinations;
 pub mod headless;
@@ -106,25 +106,25 @@ pub struct Cli {
     /// Go live to the peer-to-peer swarm (headless): prints the ticket
     /// viewers join with.
     #[arg(long)]
-    p2p: bool,
+    pub p2p: bool,
     /// Also write the swarm's ticket into this file.
     #[arg(long, value_name = "FILE", requires = "p2p")]
     pub ticket_file: Option<PathBuf>,
     /// The UDP address the swarm listens on.
     #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:0")]
-    p2p_bind: std::net::SocketAddr,
+    pub p2p_bind: std::net::SocketAddr,
     /// A self-hosted relay server for viewers that cannot reach the studio
     /// directly (may be repeated; default: the settings' relays, if any).
     #[arg(long, value_name = "URL")]
-    p2p_relay: Vec<String>,
+    pub p2p_relay: Vec<String>,
     /// The most the studio uploads to the swarm, in kbit/s (default: the
     /// settings', else about twice the stream).
     #[arg(long, value_name = "KBIT", value_parser = clap::value_parser!(u32).range(100..=10_000_000))]
-    p2p_max_upload: Option<u32>,
+    pub p2p_max_upload: Option<u32>,
     /// Announce the studio on the local network and find viewers there
     /// (mDNS; default: the settings').
     #[arg(long)]
-    p2p_lan: bool,
+    pub p2p_lan: bool,
     /// At the end, write the swarm's statistics into this file (JSON).
     #[arg(long, value_name = "FILE")]
     pub stats_json: Option<PathBuf>,
