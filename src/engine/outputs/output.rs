@@ -252,8 +252,11 @@ mod tests {
             let (made, elapsed) = (made.load(Ordering::Relaxed), started.elapsed());
             output.pipeline.set_state(gst::State::Null).expect("stopped");
             assert!(made > 0, "run {run}: the filler made sound");
-            // The mixer's own latency aside, never more sound than time.
-            let allowed = elapsed + Duration::from_millis(100);
+            // Never more sound than time, give or take what a live source
+            // pushes ahead and catches up on a loaded machine (640 ms in
+            // 538 once in CI; the program's test allows as much): the hazard
+            // runs seconds ahead.
+            let allowed = elapsed + Duration::from_millis(300);
             assert!(
                 made <= allowed.as_nanos() as u64,
                 "run {run}: {} ms of sound in {} ms",
